@@ -1,0 +1,241 @@
+//! The control API under `/__admin/`: what a test uses to look inside and steer the
+//! simulator. JSON in, JSON out; errors are `{"error": "<what is wrong>"}` with a 4xx status.
+//!
+//! Every route acts on the namespace the request names (`X-Wabasim-Namespace`).
+
+mod state;
+
+use std::sync::Arc;
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Answer, Incoming};
+use crate::clock::{Duration, Timestamp};
+use crate::namespace::Namespace;
+use crate::server::Shared;
+
+/// The routes, for the router and for the unmatched-route hint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Route {
+    Health,
+    Reset,
+    State,
+    Codes,
+    Clock,
+    ClockAdvance,
+    ClockSet,
+    ClockFreeze,
+    ClockUnfreeze,
+}
+
+fn router() -> &'static matchit::Router<Route> {
+    static ROUTER: std::sync::OnceLock<matchit::Router<Route>> = std::sync::OnceLock::new();
+    ROUTER.get_or_init(|| {
+        let mut r = matchit::Router::new();
+        let routes = [
+            ("/__admin/health", Route::Health),
+            ("/__admin/reset", Route::Reset),
+            ("/__admin/state", Route::State),
+            ("/__admin/codes", Route::Codes),
+            ("/__admin/clock", Route::Clock),
+            ("/__admin/clock/advance", Route::ClockAdvance),
+            ("/__admin/clock/set", Route::ClockSet),
+            ("/__admin/clock/freeze", Route::ClockFreeze),
+            ("/__admin/clock/unfreeze", Route::ClockUnfreeze),
+        ];
+        for (path, route) in routes {
+            r.insert(path, route).expect("admin routes are distinct");
+        }
+        r
+    })
+}
+
+pub fn error(status: StatusCode, message: impl Into<String>) -> Answer {
+    let mut a = Answer::json(status, json!({ "error": message.into() }).to_string());
+    a.error = Some(status.as_u16().to_string());
+    a
+}
+
+fn ok(value: Value, op: &'static str) -> Answer {
+    let mut a = Answer::json(StatusCode::OK, value.to_string());
+    a.operation = op;
+    a
+}
+
+/// The JSON body of a request (an empty body reads as `{}`).
+fn body_json(req: &Incoming) -> Result<Value, Answer> {
+    if req.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(&req.body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
+    let path = req.path.trim_end_matches('/');
+    let Ok(matched) = router().at(path) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no control route {} {}; see GET /__admin/health",
+                req.method, req.path
+            ),
+        );
+    };
+    let route = *matched.value;
+    let method_ok = match route {
+        Route::Health | Route::State | Route::Codes | Route::Clock => req.method == Method::GET,
+        _ => req.method == Method::POST,
+    };
+    if !method_ok {
+        return error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{} is not allowed on {}", req.method, req.path),
+        );
+    }
+    match route {
+        Route::Health => ok(
+            json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": ns.name}),
+            "health",
+        ),
+        Route::Reset => match shared.registry.fixture().build() {
+            Ok(world) => {
+                ns.replace_world(world);
+                ok(json!({"reset": ns.name}), "reset")
+            }
+            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        },
+        Route::State => ok(ns.with_world(|w| state::render(w, &ns.name)), "state"),
+        Route::Codes => codes(ns, req),
+        Route::Clock => ok(ns.with_world(|w| clock_json(w)), "clock"),
+        Route::ClockAdvance => clock_advance(ns, req),
+        Route::ClockSet => clock_set(ns, req),
+        Route::ClockFreeze => ok(
+            ns.with_world(|w| {
+                w.clock.freeze();
+                clock_json(w)
+            }),
+            "clock_freeze",
+        ),
+        Route::ClockUnfreeze => ok(
+            ns.with_world(|w| {
+                w.clock.unfreeze();
+                clock_json(w)
+            }),
+            "clock_unfreeze",
+        ),
+    }
+}
+
+fn clock_json(w: &crate::world::World) -> Value {
+    let now = w.now();
+    json!({"now": now.rfc3339(), "unix_ms": now.0, "frozen": w.clock.is_frozen()})
+}
+
+/// `{"seconds": N}` or `{"duration": "24h"}`: moves the clock and applies what falls due.
+fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
+    let body = match body_json(req) {
+        Ok(b) => b,
+        Err(a) => return a,
+    };
+    let by = match (body.get("seconds"), body.get("duration")) {
+        (Some(s), None) => match s.as_f64() {
+            Some(secs) if secs.is_finite() && secs >= 0.0 => Duration((secs * 1000.0) as i64),
+            _ => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "\"seconds\" must be a non-negative number",
+                );
+            }
+        },
+        (None, Some(d)) => match d.as_str().map(Duration::parse) {
+            Some(Ok(d)) if d.0 >= 0 => d,
+            Some(Ok(_)) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "the clock only moves forward here; use POST /__admin/clock/set to go back",
+                );
+            }
+            Some(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "\"duration\" must be a string such as \"24h\"",
+                );
+            }
+        },
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "give exactly one of {\"seconds\": 86400} or {\"duration\": \"24h\"}",
+            );
+        }
+    };
+    ok(
+        ns.with_world(|w| {
+            w.clock.advance(by);
+            w.catch_up();
+            clock_json(w)
+        }),
+        "clock_advance",
+    )
+}
+
+/// `{"to": "2026-01-02T00:00:00Z"}`.
+fn clock_set(ns: &Namespace, req: &Incoming) -> Answer {
+    let body = match body_json(req) {
+        Ok(b) => b,
+        Err(a) => return a,
+    };
+    let Some(to) = body.get("to").and_then(Value::as_str) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "give {\"to\": \"2026-01-02T00:00:00Z\"}",
+        );
+    };
+    let to = match Timestamp::parse_rfc3339(to) {
+        Ok(t) => t,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    ok(
+        ns.with_world(|w| {
+            w.clock.set(to);
+            w.catch_up();
+            clock_json(w)
+        }),
+        "clock_set",
+    )
+}
+
+/// The verification codes "sent", newest last; `?phone_number_id=` or `?phone_number=`
+/// narrows them.
+fn codes(ns: &Namespace, req: &Incoming) -> Answer {
+    let params = super::params::Params::from_query(&req.query);
+    let by_id = params.non_empty("phone_number_id").map(|s| s.into_owned());
+    let by_number = params
+        .non_empty("phone_number")
+        .and_then(|s| crate::world::phone::digits_only(&s));
+    let list: Vec<Value> = ns.with_world(|w| {
+        w.codes_sent
+            .iter()
+            .filter(|c| by_id.as_deref().is_none_or(|id| c.phone.to_string() == id))
+            .filter(|c| by_number.as_deref().is_none_or(|n| c.e164 == n))
+            .map(|c| {
+                json!({
+                    "phone_number_id": c.phone.to_string(),
+                    "phone_number": c.e164,
+                    "code": c.code,
+                    "method": c.method.as_str(),
+                    "language": c.language,
+                    "sent_at": c.at.rfc3339(),
+                })
+            })
+            .collect()
+    });
+    ok(json!({ "codes": list }), "codes")
+}

@@ -1,0 +1,427 @@
+//! Graph's error envelope, and the one table that maps every [`DomainError`] to it.
+//!
+//! Each row cites the reference row it comes from (`../shared/reference/meta-graph.md`).
+//! Where the reference marks a fact as inferred ([INF]), the choice is made here and nowhere
+//! else:
+//! - 2388xxx migration errors travel as `error_subcode` under `code: 100`, `type:
+//!   OAuthException`, HTTP 400, with the doc's title in `error_user_title`, the doc's message
+//!   in `error_user_msg`, and our explanation of the cause in `error_data.details` (§6.4 [INF]).
+//! - WhatsApp-specific codes (133xxx, 136xxx, 131xxx, 80007, 130429) use the message format
+//!   `(#<code>) <Title>` and carry `error_data.details` (§6.1, §11 [INF]).
+//! - Token errors (190) answer HTTP 401; permission errors (10, 200) 403; the rest 400 unless
+//!   marked (§6.6).
+//! - Every error carries `fbtrace_id`, and a `WWW-Authenticate` header (§6.1).
+
+use crate::api::json::Obj;
+use crate::world::DomainError;
+
+/// A Graph error, ready to render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphError {
+    pub status: u16,
+    pub code: u32,
+    pub subcode: Option<u32>,
+    pub kind: &'static str,
+    pub message: String,
+    pub user_title: Option<String>,
+    pub user_msg: Option<String>,
+    pub is_transient: Option<bool>,
+    pub details: Option<String>,
+    /// `error_data.blame_field_specs` for template validation errors.
+    pub blame_field: Option<&'static str>,
+}
+
+const OAUTH: &str = "OAuthException";
+const METHOD: &str = "GraphMethodException";
+
+impl GraphError {
+    fn new(status: u16, code: u32, kind: &'static str, message: impl Into<String>) -> GraphError {
+        GraphError {
+            status,
+            code,
+            subcode: None,
+            kind,
+            message: message.into(),
+            user_title: None,
+            user_msg: None,
+            is_transient: None,
+            details: None,
+            blame_field: None,
+        }
+    }
+
+    fn subcode(mut self, subcode: u32) -> Self {
+        self.subcode = Some(subcode);
+        self
+    }
+
+    fn user(mut self, title: &str, msg: &str) -> Self {
+        self.user_title = Some(title.to_string());
+        self.user_msg = Some(msg.to_string());
+        self
+    }
+
+    fn transient(mut self, t: bool) -> Self {
+        self.is_transient = Some(t);
+        self
+    }
+
+    fn details(mut self, d: impl Into<String>) -> Self {
+        self.details = Some(d.into());
+        self
+    }
+
+    /// A WhatsApp-specific error: `(#code) Title`, with `error_data.details`.
+    fn whatsapp(status: u16, code: u32, title: &str, details: impl Into<String>) -> GraphError {
+        GraphError::new(status, code, OAUTH, format!("(#{code}) {title}")).details(details)
+    }
+
+    /// A 2388xxx migration error (§6.4).
+    fn migration(subcode: u32, title: &str, msg: &str, details: &str) -> GraphError {
+        GraphError::new(400, 100, OAUTH, "Invalid parameter")
+            .subcode(subcode)
+            .user(title, msg)
+            .transient(false)
+            .details(details)
+    }
+
+    /// `Unknown path components: /x` (code 2500), for an unknown edge or version ([OBS
+    /// CODEIDX]: an unrecognised `v99.0` answers this, as does an unknown edge).
+    pub fn unknown_path(rest: &str) -> GraphError {
+        GraphError::new(400, 2500, OAUTH, format!("Unknown path components: {rest}"))
+    }
+
+    /// A request body the simulator will not read (too large, or malformed).
+    pub fn bad_body(status: u16, details: impl Into<String>) -> GraphError {
+        let details = details.into();
+        GraphError::new(status, 100, OAUTH, format!("(#100) {details}"))
+    }
+
+    /// The code pair the journal records (`100/2388103`).
+    pub fn code_text(&self) -> String {
+        match self.subcode {
+            Some(s) => format!("{}/{}", self.code, s),
+            None => self.code.to_string(),
+        }
+    }
+
+    /// Whether this is a token error (for `WWW-Authenticate: ... "invalid_token"`).
+    pub fn is_token_error(&self) -> bool {
+        matches!(self.code, 190 | 104)
+    }
+
+    /// The envelope, with the request's trace id.
+    pub fn body(&self, fbtrace_id: &str) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(256);
+        let mut root = Obj::new(&mut buf);
+        root.obj("error", |e| {
+            e.str("message", &self.message)
+                .str("type", self.kind)
+                .num("code", self.code as i64);
+            if let Some(s) = self.subcode {
+                e.num("error_subcode", s as i64);
+            }
+            if let Some(t) = self.is_transient {
+                e.bool("is_transient", t);
+            }
+            if let Some(t) = &self.user_title {
+                e.str("error_user_title", t);
+            }
+            if let Some(m) = &self.user_msg {
+                e.str("error_user_msg", m);
+            }
+            if let Some(field) = self.blame_field {
+                // A list of lists of field names: [["name"]] ([OBS CODEIDX]).
+                e.obj("error_data", |d| {
+                    d.raw("blame_field_specs", &format!("[[\"{field}\"]]"));
+                });
+            } else if let Some(d) = &self.details {
+                e.obj("error_data", |o| {
+                    o.str("messaging_product", "whatsapp").str("details", d);
+                });
+            }
+            e.str("fbtrace_id", fbtrace_id);
+        });
+        root.end();
+        buf
+    }
+}
+
+/// The table: every domain error as Graph answers it. `method` is the request's method in
+/// lower case (`get`, `post`, `delete`), which the unknown-object message quotes.
+pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
+    use DomainError::*;
+    match e {
+        // §6.2 [OAS]; HTTP status [INF].
+        AccessTokenMissing => GraphError::new(
+            400,
+            104,
+            OAUTH,
+            "An access token is required to request this resource",
+        ),
+        // §6.2 [OBS ISS-190]; 401 per recent WhatsApp reports [INF].
+        AccessTokenInvalid => GraphError::new(
+            401,
+            190,
+            OAUTH,
+            "Invalid OAuth access token - Cannot parse access token",
+        ),
+        // §6.2 [OBS ISS-190]: subcode 463, Pacific-time wording.
+        AccessTokenExpired { expired_at, now } => GraphError::new(
+            401,
+            190,
+            OAUTH,
+            format!(
+                "Error validating access token: Session has expired on {}. The current time is {}.",
+                expired_at.pacific(),
+                now.pacific()
+            ),
+        )
+        .subcode(463),
+        // §6.2 [OFF ERR], [3P BOTBEE]: code 200, HTTP 403.
+        PermissionMissing { scope } => GraphError::new(403, 200, OAUTH, "(#200) Permissions error")
+            .details(format!("The access token is missing the {scope} permission.")),
+        // §6.2 [OBS ISS-33]: unknown, foreign or unsupported object.
+        UnknownObject { id } => GraphError::new(
+            400,
+            100,
+            METHOD,
+            format!(
+                "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
+            ),
+        )
+        .subcode(33),
+        // §6.2 [OFF ERR]: `(#100) <what is wrong>`.
+        InvalidParameter { details, .. } => {
+            GraphError::new(400, 100, OAUTH, format!("(#100) {details}"))
+        }
+
+        // §6.4 [OFF ERR] messages; wire shape [INF].
+        NumberAlreadyOnDestination => GraphError::migration(
+            2388012,
+            "Phone Number Already Exists",
+            "This phone number already exists in your list of phone numbers.",
+            "The phone number is already in the destination WhatsApp Business Account.",
+        ),
+        NumberNotRegistered => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Please add this phone number in your WhatsApp account",
+            "The phone number is not registered on any WhatsApp Business Account, so there is nothing to migrate: add it without migrate_phone_number.",
+        ),
+        DifferentBusiness => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "This phone number belongs to a different Business Manager account.",
+            "The source and destination WhatsApp Business Accounts must belong to the same business.",
+        ),
+        SourceNotSetUp => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "The WhatsApp account that this phone number is registered with is not set up correctly.",
+            "The source WhatsApp Business Account must be approved and its business verified.",
+        ),
+        // No code found for these two (§6.4 [INF]: reuse 2388103 with a descriptive message).
+        TestNumber => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Test business phone numbers cannot be migrated.",
+            "The phone number is a test number issued by WhatsApp.",
+        ),
+        BusinessAppNumber => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Business phone numbers in use with the WhatsApp Business App cannot be migrated using this API.",
+            "The phone number is in use with the WhatsApp Business app; use the coexistence onboarding flow instead.",
+        ),
+        DisplayNameNotApproved => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Registered name should be present and approved.",
+            "The display name must be approved (name_status APPROVED) with no pending name change.",
+        ),
+        // Legacy message list [OFF ERRLEG]; code [INF].
+        TwoStepStillEnabled => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Two-step authentication must be disabled for this phone number.",
+            "The source WhatsApp Business Account owner must disable two-step verification first.",
+        ),
+        DestinationNotApproved => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Your WhatsApp account must be approved",
+            "The destination WhatsApp Business Account must be approved and its business verified.",
+        ),
+        DestinationNoPayment => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Your WhatsApp account does not have a payment account.",
+            "Attach a payment method or credit line to the destination WhatsApp Business Account.",
+        ),
+        DestinationNoSubscribedApp => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "Cannot migrate phone number.",
+            "Subscribe at least one app to the destination WhatsApp Business Account's webhooks (POST /{waba}/subscribed_apps).",
+        ),
+        MigrationFailed => GraphError::migration(
+            2388103,
+            "Cannot Migrate Phone Number",
+            "There was an error migrating this phone number.",
+            "A temporary error occurred. Try again later.",
+        )
+        .transient(true),
+        MaintenanceMode => GraphError::migration(
+            2494100,
+            "Maintenance Mode",
+            "Account is in maintenance mode.",
+            "Try again in a few minutes.",
+        )
+        .transient(true),
+        NotEligibleForCode => GraphError::migration(
+            2388091,
+            "Not Eligible",
+            "This phone number isn't eligible to receive a registration code since it is not being migrated.",
+            "request_code is only for a number being migrated or newly added.",
+        ),
+        NotEligibleForVerify => GraphError::migration(
+            2388093,
+            "Not Eligible",
+            "This phone number isn't eligible to verify a registration code since it is not being migrated.",
+            "verify_code is only for a number being migrated or newly added.",
+        ),
+
+        // §6.3, §3.2, §3.3 [OFF REFRC], [OFF REFVC]; trigger and details [INF].
+        TooManyCodeRequests => GraphError::whatsapp(
+            400,
+            136024,
+            "Request code error",
+            "Too many verification code requests for this phone number. Wait before requesting another code.",
+        ),
+        WrongCode => GraphError::whatsapp(
+            400,
+            136025,
+            "Verify code error",
+            "The verification code is incorrect, expired or already used. Request a new code.",
+        ),
+        // §6.3 [OFF ERR].
+        NotVerified => GraphError::whatsapp(
+            400,
+            133006,
+            "Phone number re-verification needed",
+            "Phone number needs to be verified before registering.",
+        ),
+        PinMismatch => GraphError::whatsapp(
+            400,
+            133005,
+            "Two step verification PIN Mismatch",
+            "The two-step verification PIN is incorrect.",
+        ),
+        TooManyRegistrations { until } => GraphError::whatsapp(
+            400,
+            133016,
+            "Account register deregister rate limit exceeded",
+            format!(
+                "Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time. Try again after {}.",
+                until.rfc3339()
+            ),
+        ),
+        NotRegistered => GraphError::whatsapp(
+            400,
+            133010,
+            "Phone number Not Registered",
+            "The phone number is not registered on the WhatsApp Business Platform.",
+        ),
+        TemporarilyUnavailable => GraphError::whatsapp(
+            503,
+            133004,
+            "Server Temporarily Unavailable",
+            "The server is temporarily unavailable. Try again later.",
+        )
+        .transient(true),
+
+        // §4.4, §6.5 [OFF ERR], [OBS CODEIDX]; wire shape [INF].
+        TemplateLimitExceeded { .. } => GraphError::new(400, 100, OAUTH, "Invalid parameter")
+            .subcode(2388019)
+            .user(
+                "Message Template Limit Exceeded",
+                "You have exceeded the maximum number of message templates you can have for this WhatsApp business account.",
+            )
+            .transient(false),
+        TemplateExists => GraphError::new(400, 100, OAUTH, "Invalid parameter")
+            .subcode(2388024)
+            .user(
+                "Content in This Language Already Exists",
+                "There is already content for this template in this language. Create a new template or edit the existing one.",
+            )
+            .transient(false),
+        TemplateNameInvalid => {
+            let mut e = GraphError::new(400, 100, OAUTH, "Invalid parameter")
+                .subcode(2388046)
+                .user(
+                    "Name Format is Incorrect",
+                    "Template names can only contain lowercase alphanumeric characters and underscores.",
+                )
+                .transient(false);
+            e.blame_field = Some("name");
+            e
+        }
+        TemplateNotFound => GraphError::new(400, 100, OAUTH, "(#100) Invalid parameter")
+            .user(
+                "Message Template Not Found",
+                "The message template could not be found.",
+            )
+            .transient(false),
+
+        // §6.2 [OFF ERR]; statuses [INF].
+        RateLimited => GraphError::whatsapp(
+            400,
+            80007,
+            "Rate limit issues",
+            "The WhatsApp Business Account has reached its rate limit.",
+        )
+        .transient(true),
+        ThroughputReached => GraphError::whatsapp(
+            400,
+            130429,
+            "Rate limit hit",
+            "Cloud API message throughput has been reached.",
+        )
+        .subcode(2494055)
+        .transient(true),
+        ServiceUnavailable => GraphError::new(503, 2, OAUTH, "(#2) Service temporarily unavailable")
+            .transient(true),
+        InternalError => {
+            GraphError::new(500, 1, OAUTH, "An unknown error has occurred.").transient(true)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::error::ERROR_NAMES;
+
+    #[test]
+    fn every_domain_error_renders_valid_json() {
+        for name in ERROR_NAMES {
+            let e = DomainError::from_name(name, crate::clock::Timestamp(0)).unwrap();
+            let g = from_domain(&e, "post");
+            let body: serde_json::Value = serde_json::from_slice(&g.body("TRACE")).unwrap();
+            assert_eq!(body["error"]["code"], g.code, "{name}");
+            assert_eq!(body["error"]["fbtrace_id"], "TRACE");
+            assert!(g.status >= 400, "{name}");
+        }
+    }
+
+    #[test]
+    fn blame_field_specs_is_a_list_of_lists() {
+        let g = from_domain(&DomainError::TemplateNameInvalid, "post");
+        let body: serde_json::Value = serde_json::from_slice(&g.body("T")).unwrap();
+        assert_eq!(
+            body["error"]["error_data"]["blame_field_specs"],
+            serde_json::json!([["name"]])
+        );
+    }
+}

@@ -1,0 +1,901 @@
+//! The Meta Graph API facade: `/{version}/{node}[/{edge}]`.
+//!
+//! A request is handled in two steps so the server can put scripted faults between them:
+//! [`prepare`] reads the request (path, parameters, token) and names the operation;
+//! [`execute`] runs it against the world and renders the answer. [`render_error`] renders a
+//! scripted domain error in Graph's shape for a prepared request.
+
+pub mod errors;
+pub mod paging;
+pub mod render;
+pub mod request;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use self::errors::{GraphError, from_domain};
+use self::render::{
+    PHONE_DEFAULT, PHONE_FIELDS, PHONE_TYPE, TEMPLATE_DEFAULT, TEMPLATE_FIELDS, TEMPLATE_TYPE,
+    WABA_DEFAULT, WABA_FIELDS, WABA_TYPE,
+};
+use self::request::Route;
+use super::json::{Arr, Obj};
+use super::params::Params;
+use super::{Answer, Incoming};
+use crate::namespace::Namespace;
+use crate::world::template::{NewTemplate, TemplateFilter};
+use crate::world::vocab::{Category, Quality, TemplateStatus};
+use crate::world::{DomainError, Id, Principal, World};
+
+/// What kind of object a node id names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Waba,
+    Phone,
+    Template,
+}
+
+/// The operations of this facade; their names are what faults and the journal match on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    MigratePhoneNumber,
+    AddPhoneNumber,
+    ListPhoneNumbers,
+    GetPhoneNumber,
+    SetPin,
+    RequestCode,
+    VerifyCode,
+    Register,
+    Deregister,
+    GetWaba,
+    ListTemplates,
+    CreateTemplate,
+    DeleteTemplate,
+    GetTemplate,
+    ListSubscribedApps,
+    SubscribeApp,
+    UnsubscribeApp,
+    MigrateTemplates,
+    /// A node that does not exist.
+    UnknownNode,
+    /// A node that exists, with an edge it does not have.
+    UnknownEdge,
+    /// A node and edge that exist, with a method they do not support.
+    UnsupportedMethod,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::MigratePhoneNumber => "migrate_phone_number",
+            Op::AddPhoneNumber => "add_phone_number",
+            Op::ListPhoneNumbers => "list_phone_numbers",
+            Op::GetPhoneNumber => "get_phone_number",
+            Op::SetPin => "set_pin",
+            Op::RequestCode => "request_code",
+            Op::VerifyCode => "verify_code",
+            Op::Register => "register",
+            Op::Deregister => "deregister",
+            Op::GetWaba => "get_waba",
+            Op::ListTemplates => "list_message_templates",
+            Op::CreateTemplate => "create_message_template",
+            Op::DeleteTemplate => "delete_message_template",
+            Op::GetTemplate => "get_message_template",
+            Op::ListSubscribedApps => "list_subscribed_apps",
+            Op::SubscribeApp => "subscribe_app",
+            Op::UnsubscribeApp => "unsubscribe_app",
+            Op::MigrateTemplates => "migrate_message_templates",
+            Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod => "unmatched",
+        }
+    }
+
+    /// Every operation name, for fault validation and the control API's documentation.
+    pub const NAMES: &'static [&'static str] = &[
+        "migrate_phone_number",
+        "add_phone_number",
+        "list_phone_numbers",
+        "get_phone_number",
+        "set_pin",
+        "request_code",
+        "verify_code",
+        "register",
+        "deregister",
+        "get_waba",
+        "list_message_templates",
+        "create_message_template",
+        "delete_message_template",
+        "get_message_template",
+        "list_subscribed_apps",
+        "subscribe_app",
+        "unsubscribe_app",
+        "migrate_message_templates",
+    ];
+}
+
+/// A request read and classified, not yet executed.
+pub struct Prepared {
+    pub op: Op,
+    pub method: Method,
+    pub route: Route,
+    pub params: Params,
+    token: Result<String, DomainError>,
+    /// The node id, and for phone numbers also the number's digits: what faults match on.
+    pub targets: Vec<String>,
+    trace: String,
+    request_id: String,
+    /// `http://host/vNN.N/node[/edge]`, for paging links.
+    base_url: String,
+    query: String,
+}
+
+fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "get",
+        Method::POST => "post",
+        Method::DELETE => "delete",
+        Method::PUT => "put",
+        _ => "get",
+    }
+}
+
+/// Reads the request and names its operation. An unreadable request is answered at once.
+pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
+    let trace = ns.next_trace_id();
+    let request_id = ns.next_trace_id();
+    let route = match request::parse_path(&req.path) {
+        Ok(r) => r,
+        Err(e) => {
+            let head = Head {
+                version: request::DEFAULT_VERSION,
+                trace: &trace,
+                request_id: &request_id,
+            };
+            return Err(head.error(&e, "unmatched", None));
+        }
+    };
+    let head = Head {
+        version: &route.version,
+        trace: &trace,
+        request_id: &request_id,
+    };
+    let mut params = match Params::from_request(req).await {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(head.error(&GraphError::bad_body(400, e.to_string()), "unmatched", None));
+        }
+    };
+    let token = request::token(req, &mut params);
+    // Graph's old convention: `method=delete` on a POST (facebook-business still knows it).
+    let mut method = req.method.clone();
+    if method == Method::POST
+        && let Some(m) = params.non_empty("method")
+        && m.eq_ignore_ascii_case("delete")
+    {
+        method = Method::DELETE;
+    }
+    let kind_and_number = ns.with_world(|w| node_kind(w, &route.node));
+    let migrate = match params.bool("migrate_phone_number") {
+        Ok(v) => v.unwrap_or(false),
+        Err(_) => true,
+    };
+    let op = classify(
+        &method,
+        kind_and_number.as_ref().map(|(k, _)| *k),
+        route.edge.as_deref(),
+        migrate,
+    );
+    let mut targets = vec![route.node.clone()];
+    if let Some((_, Some(number))) = &kind_and_number {
+        targets.push(number.clone());
+    }
+    if op == Op::MigratePhoneNumber || op == Op::AddPhoneNumber {
+        if let (Some(cc), Some(n)) = (params.text("cc"), params.text("phone_number")) {
+            targets.push(format!("{}{}", cc.trim(), n.trim()));
+        }
+    }
+    let host = req.header("host").unwrap_or("localhost").to_string();
+    let base_url = match &route.edge {
+        Some(edge) => format!("http://{host}/{}/{}/{edge}", route.version, route.node),
+        None => format!("http://{host}/{}/{}", route.version, route.node),
+    };
+    Ok(Prepared {
+        op,
+        method,
+        route,
+        params,
+        token,
+        targets,
+        trace,
+        request_id,
+        base_url,
+        query: req.query.clone(),
+    })
+}
+
+fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
+    let id = crate::world::parse_id(node)?;
+    if w.wabas.contains_key(&id) {
+        Some((NodeKind::Waba, None))
+    } else if let Some(p) = w.phones.get(&id) {
+        Some((NodeKind::Phone, Some(p.e164_digits())))
+    } else if w.templates.contains_key(&id) {
+        Some((NodeKind::Template, None))
+    } else {
+        None
+    }
+}
+
+fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, migrate: bool) -> Op {
+    use NodeKind::*;
+    let Some(kind) = kind else {
+        return Op::UnknownNode;
+    };
+    let get = *method == Method::GET;
+    let post = *method == Method::POST;
+    let delete = *method == Method::DELETE;
+    let known_edge = |edges: &[&str]| edge.is_none_or(|e| edges.contains(&e));
+    match (kind, edge) {
+        (Waba, Some("phone_numbers")) if post && migrate => Op::MigratePhoneNumber,
+        (Waba, Some("phone_numbers")) if post => Op::AddPhoneNumber,
+        (Waba, Some("phone_numbers")) if get => Op::ListPhoneNumbers,
+        (Waba, None) if get => Op::GetWaba,
+        (Waba, Some("message_templates")) if get => Op::ListTemplates,
+        (Waba, Some("message_templates")) if post => Op::CreateTemplate,
+        (Waba, Some("message_templates")) if delete => Op::DeleteTemplate,
+        (Waba, Some("subscribed_apps")) if get => Op::ListSubscribedApps,
+        (Waba, Some("subscribed_apps")) if post => Op::SubscribeApp,
+        (Waba, Some("subscribed_apps")) if delete => Op::UnsubscribeApp,
+        (Waba, Some("migrate_message_templates")) if post => Op::MigrateTemplates,
+        (Phone, None) if get => Op::GetPhoneNumber,
+        (Phone, None) if post => Op::SetPin,
+        (Phone, Some("request_code")) if post => Op::RequestCode,
+        (Phone, Some("verify_code")) if post => Op::VerifyCode,
+        (Phone, Some("register")) if post => Op::Register,
+        (Phone, Some("deregister")) if post => Op::Deregister,
+        (Template, None) if get => Op::GetTemplate,
+        (Waba, _)
+            if known_edge(&[
+                "phone_numbers",
+                "message_templates",
+                "subscribed_apps",
+                "migrate_message_templates",
+            ]) =>
+        {
+            Op::UnsupportedMethod
+        }
+        (Phone, _) if known_edge(&["request_code", "verify_code", "register", "deregister"]) => {
+            Op::UnsupportedMethod
+        }
+        (Template, None) => Op::UnsupportedMethod,
+        _ => Op::UnknownEdge,
+    }
+}
+
+/// Why an operation failed: a rule of the world, or something only Graph checks.
+enum Fail {
+    Domain(DomainError),
+    Graph(GraphError),
+}
+
+impl From<DomainError> for Fail {
+    fn from(e: DomainError) -> Self {
+        Fail::Domain(e)
+    }
+}
+
+impl From<GraphError> for Fail {
+    fn from(e: GraphError) -> Self {
+        Fail::Graph(e)
+    }
+}
+
+/// A successful body, and the WABA whose Business-Use-Case usage the call counts against.
+struct Done {
+    body: Vec<u8>,
+    usage: Option<(Id, u32)>,
+}
+
+/// Runs a prepared request against the namespace's world.
+pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
+    let head = Head {
+        version: &p.route.version,
+        trace: &p.trace,
+        request_id: &p.request_id,
+    };
+    let outcome = ns.with_world(|w| run(w, p));
+    match outcome {
+        Ok(done) => head.ok(done.body, p.op.name(), done.usage),
+        Err((Fail::Domain(e), usage)) => {
+            head.error(&from_domain(&e, method_name(&p.method)), p.op.name(), usage)
+        }
+        Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
+    }
+}
+
+/// Renders a scripted domain error for a prepared request (faults), with the usage header
+/// of its node when the node is a WABA or phone number.
+pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
+    let head = Head {
+        version: &p.route.version,
+        trace: &p.trace,
+        request_id: &p.request_id,
+    };
+    let usage = ns.with_world(|w| usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id))));
+    head.error(&from_domain(e, method_name(&p.method)), p.op.name(), usage)
+}
+
+/// The WABA a node belongs to, for `X-Business-Use-Case-Usage`.
+fn usage_waba(w: &World, node: &str) -> Option<Id> {
+    let id = crate::world::parse_id(node)?;
+    if w.wabas.contains_key(&id) {
+        Some(id)
+    } else if let Some(p) = w.phones.get(&id) {
+        Some(p.waba)
+    } else {
+        w.templates.get(&id).map(|t| t.waba)
+    }
+}
+
+fn run(w: &mut World, p: &Prepared) -> Result<Done, (Fail, Option<(Id, u32)>)> {
+    let who = match &p.token {
+        Ok(t) => w.authenticate(t).map_err(|e| (Fail::from(e), None))?,
+        Err(e) => return Err((Fail::Domain(e.clone()), None)),
+    };
+    let usage = usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id)));
+    let body = dispatch(w, &who, p).map_err(|f| (f, usage))?;
+    Ok(Done { body, usage })
+}
+
+fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let node = p.route.node.as_str();
+    match p.op {
+        Op::UnknownNode | Op::UnsupportedMethod => Err(DomainError::unknown(node).into()),
+        Op::UnknownEdge => {
+            // An edge on a node the caller cannot see is still "does not exist".
+            match usage_waba(w, node) {
+                Some(waba)
+                    if w.wabas
+                        .get(&waba)
+                        .is_some_and(|x| who.may_manage(x.business, x.partner)) =>
+                {
+                    Err(GraphError::unknown_path(&format!(
+                        "/{}",
+                        p.route.edge.as_deref().unwrap_or("")
+                    ))
+                    .into())
+                }
+                _ => Err(DomainError::unknown(node).into()),
+            }
+        }
+        Op::MigratePhoneNumber => {
+            w.managed_waba(who, node)?;
+            let cc = required(&p.params, "cc")?;
+            let number = required(&p.params, "phone_number")?;
+            let id = w.start_migration(who, node, &cc, &number)?;
+            Ok(id_body(id))
+        }
+        Op::AddPhoneNumber => {
+            w.managed_waba(who, node)?;
+            if let Err(text) = p.params.bool("migrate_phone_number") {
+                return Err(DomainError::param(
+                    "migrate_phone_number",
+                    format!("Param migrate_phone_number must be a boolean - got \"{text}\""),
+                )
+                .into());
+            }
+            let cc = required(&p.params, "cc")?;
+            let number = required(&p.params, "phone_number")?;
+            let name = required(&p.params, "verified_name")?;
+            let id = w.add_number(who, node, &cc, &number, &name)?;
+            Ok(id_body(id))
+        }
+        Op::ListPhoneNumbers => list_phone_numbers(w, who, p),
+        Op::GetPhoneNumber => {
+            let phone = w.managed_phone(who, node)?;
+            let fields = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            render::phone(&mut o, w, phone, &fields, Some(who));
+            o.end();
+            Ok(buf)
+        }
+        Op::SetPin => {
+            w.managed_phone(who, node)?;
+            let pin = match p.params.get("pin") {
+                Some(_) => required(&p.params, "pin")?.into_owned(),
+                None => nested_pin(&p.params).ok_or_else(|| missing("pin"))?,
+            };
+            w.set_pin(who, node, &pin)?;
+            Ok(success())
+        }
+        Op::RequestCode => {
+            w.managed_phone(who, node)?;
+            let method = required(&p.params, "code_method")?;
+            let language = required(&p.params, "language")?;
+            w.request_code(who, node, &method, &language)?;
+            Ok(success())
+        }
+        Op::VerifyCode => {
+            w.managed_phone(who, node)?;
+            let code = required(&p.params, "code")?;
+            w.verify_code(who, node, &code)?;
+            Ok(success())
+        }
+        Op::Register => {
+            w.managed_phone(who, node)?;
+            let product = required(&p.params, "messaging_product")?;
+            let pin = required(&p.params, "pin")?;
+            let region = p.params.text("data_localization_region");
+            w.register(who, node, &product, &pin, region.as_deref())?;
+            Ok(success())
+        }
+        Op::Deregister => {
+            w.deregister(who, node)?;
+            Ok(success())
+        }
+        Op::GetWaba => {
+            let waba = w.managed_waba(who, node)?;
+            let fields = fields(p, WABA_FIELDS, WABA_DEFAULT, WABA_TYPE)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            render::waba(&mut o, w, waba, &fields);
+            o.end();
+            Ok(buf)
+        }
+        Op::GetTemplate => {
+            let id = crate::world::parse_id(node).unwrap_or_default();
+            let t = w
+                .templates
+                .get(&id)
+                .ok_or_else(|| DomainError::unknown(node))?;
+            w.managed_waba(who, &t.waba.to_string())
+                .map_err(|_| DomainError::unknown(node))?;
+            let fields = fields(p, TEMPLATE_FIELDS, TEMPLATE_DEFAULT, TEMPLATE_TYPE)?;
+            let mut buf = Vec::with_capacity(512);
+            let mut o = Obj::new(&mut buf);
+            render::template(&mut o, t, &fields);
+            o.end();
+            Ok(buf)
+        }
+        Op::ListTemplates => list_templates(w, who, p),
+        Op::CreateTemplate => create_template(w, who, p),
+        Op::DeleteTemplate => {
+            w.managed_waba(who, node)?;
+            let name = p.params.non_empty("name");
+            let hsm = p.params.non_empty("hsm_id");
+            if name.is_none() {
+                return Err(missing("name").into());
+            }
+            w.delete_templates(who, node, name.as_deref(), hsm.as_deref())?;
+            Ok(success())
+        }
+        Op::ListSubscribedApps => {
+            let waba = w.managed_waba(who, node)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            o.arr("data", |a| {
+                for sub in &waba.subscriptions {
+                    let app = w.apps.get(&sub.app);
+                    a.obj(|item| {
+                        item.obj("whatsapp_business_api_data", |d| {
+                            d.str("id", &sub.app.to_string())
+                                .str(
+                                    "link",
+                                    &format!("https://www.facebook.com/games/?app_id={}", sub.app),
+                                )
+                                .str("name", app.map(|a| a.name.as_str()).unwrap_or(""));
+                        });
+                        item.opt_str(
+                            "override_callback_uri",
+                            sub.override_callback_uri.as_deref(),
+                        );
+                    });
+                }
+            });
+            o.end();
+            Ok(buf)
+        }
+        Op::SubscribeApp => {
+            w.managed_waba(who, node)?;
+            let uri = p.params.text("override_callback_uri");
+            let token = p.params.text("verify_token");
+            w.subscribe_app(who, node, uri.as_deref(), token.as_deref())?;
+            Ok(success())
+        }
+        Op::UnsubscribeApp => {
+            w.unsubscribe_app(who, node)?;
+            Ok(success())
+        }
+        Op::MigrateTemplates => {
+            w.managed_waba(who, node)?;
+            let source = required(&p.params, "source_waba_id")?;
+            let number = |key: &str| -> Result<Option<usize>, Fail> {
+                match p.params.non_empty(key) {
+                    None => Ok(None),
+                    Some(t) => t.trim().parse().map(Some).map_err(|_| {
+                        DomainError::param(
+                            key,
+                            format!("Param {key} must be a non-negative integer"),
+                        )
+                        .into()
+                    }),
+                }
+            };
+            let page_number = number("page_number")?;
+            let count = number("count")?;
+            let ids = p.params.list("template_ids");
+            let report = w.migrate_templates(who, node, &source, page_number, count, ids)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            // pywa's MigrateTemplatesResult: ids, and {id, reason} items ([SDK PYWA];
+            // which ids are listed is [INF]: the source templates').
+            o.arr("migrated_templates", |a| {
+                for (source, _) in &report.copied {
+                    a.str(&source.to_string());
+                }
+            });
+            o.arr("failed_templates", |a| {
+                for (source, why) in &report.failed {
+                    a.obj(|f| {
+                        f.str("id", &source.to_string()).str("reason", why.reason());
+                    });
+                }
+            });
+            o.end();
+            Ok(buf)
+        }
+    }
+}
+
+fn missing(param: &str) -> DomainError {
+    DomainError::param(param, format!("The parameter {param} is required"))
+}
+
+fn required<'a>(params: &'a Params, key: &str) -> Result<std::borrow::Cow<'a, str>, DomainError> {
+    params.non_empty(key).ok_or_else(|| missing(key))
+}
+
+/// OAS models the PIN also as `whatsapp_business_api_data.pin` ([OAS], §3.5).
+fn nested_pin(params: &Params) -> Option<String> {
+    let data = params.json("whatsapp_business_api_data")?.ok()?;
+    data.get("pin")?.as_str().map(str::to_string)
+}
+
+fn success() -> Vec<u8> {
+    br#"{"success":true}"#.to_vec()
+}
+
+fn id_body(id: Id) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(32);
+    let mut o = Obj::new(&mut buf);
+    o.str("id", &id.to_string());
+    o.end();
+    buf
+}
+
+fn fields(
+    p: &Prepared,
+    known: &'static [&'static str],
+    default: &'static [&'static str],
+    node_type: &str,
+) -> Result<Vec<&'static str>, GraphError> {
+    let requested = p.params.text("fields").map(|f| request::field_names(&f));
+    render::select(requested.as_deref(), known, default, node_type)
+}
+
+fn list_phone_numbers(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let waba = w.managed_waba(who, &p.route.node)?;
+    let field_refs = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
+    // Records still in this WABA (a MIGRATED source record stays listed), then the source
+    // views of numbers that migrated keeping their id.
+    let live: Vec<Id> = waba
+        .phones
+        .iter()
+        .copied()
+        .filter(|id| {
+            w.phones
+                .get(id)
+                .is_some_and(|ph| ph.status != crate::world::vocab::PhoneStatus::Deleted)
+        })
+        .collect();
+    let archived: Vec<&crate::world::Phone> = waba
+        .archived
+        .iter()
+        .filter_map(|i| w.archived.get(*i))
+        .collect();
+    let mut ids = live.clone();
+    ids.extend(archived.iter().map(|ph| ph.id));
+    let page = paging::page(&ids, &p.params)?;
+    let mut buf = Vec::with_capacity(512);
+    let mut o = Obj::new(&mut buf);
+    o.arr("data", |a| {
+        for (i, id) in ids[page.start..page.end].iter().enumerate() {
+            let index = page.start + i;
+            let phone = if index < live.len() {
+                w.phones.get(id)
+            } else {
+                archived.get(index - live.len()).copied()
+            };
+            if let Some(phone) = phone {
+                a.obj(|item| render::phone(item, w, phone, &field_refs, Some(who)));
+            }
+        }
+    });
+    paging::write(&mut o, &ids, &page, &p.base_url, &p.query);
+    if let Some(s) = p.params.text("summary")
+        && !s.eq_ignore_ascii_case("false")
+    {
+        o.obj("summary", |s| {
+            s.num("total_count", ids.len() as i64);
+        });
+    }
+    o.end();
+    Ok(buf)
+}
+
+fn parse_enum_list<T>(
+    p: &Prepared,
+    key: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    names: &[&str],
+) -> Result<Vec<T>, DomainError> {
+    let Some(items) = p.params.list(key) else {
+        return Ok(Vec::new());
+    };
+    items
+        .iter()
+        .map(|s| {
+            parse(s.trim()).ok_or_else(|| {
+                DomainError::param(
+                    key,
+                    format!(
+                        "Param {key}[] must be one of {{{}}} - got \"{s}\"",
+                        names.join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn list_templates(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let waba = w.managed_waba(who, &p.route.node)?;
+    let field_refs = fields(p, TEMPLATE_FIELDS, TEMPLATE_DEFAULT, TEMPLATE_TYPE)?;
+    let time = |key: &str| -> Result<Option<crate::clock::Timestamp>, DomainError> {
+        match p.params.non_empty(key) {
+            None => Ok(None),
+            Some(t) => {
+                let t = t.trim();
+                if let Ok(secs) = t.parse::<i64>() {
+                    return Ok(Some(crate::clock::Timestamp::from_unix_seconds(secs)));
+                }
+                crate::clock::Timestamp::parse_rfc3339(t)
+                    .map(Some)
+                    .map_err(|_| {
+                        DomainError::param(
+                            key,
+                            format!("Param {key} must be a unix time or an ISO 8601 date"),
+                        )
+                    })
+            }
+        }
+    };
+    let filter = TemplateFilter {
+        categories: parse_enum_list(p, "category", Category::parse, Category::NAMES)?,
+        statuses: parse_enum_list(p, "status", TemplateStatus::parse, TemplateStatus::NAMES)?,
+        qualities: parse_enum_list(p, "quality_score", Quality::parse, Quality::NAMES)?,
+        languages: p.params.list("language").unwrap_or_default(),
+        name: p.params.non_empty("name").map(|s| s.into_owned()),
+        content: p.params.non_empty("content").map(|s| s.into_owned()),
+        name_or_content: p
+            .params
+            .non_empty("name_or_content")
+            .map(|s| s.into_owned()),
+        since: time("since")?,
+        until: time("until")?,
+    };
+    let ids: Vec<Id> = waba
+        .templates
+        .iter()
+        .copied()
+        .filter(|id| w.templates.get(id).is_some_and(|t| filter.matches(t)))
+        .collect();
+    let page = paging::page(&ids, &p.params)?;
+    let mut buf = Vec::with_capacity(1024);
+    let mut o = Obj::new(&mut buf);
+    o.arr("data", |a: &mut Arr<'_>| {
+        for id in &ids[page.start..page.end] {
+            if let Some(t) = w.templates.get(id) {
+                a.obj(|item| render::template(item, t, &field_refs));
+            }
+        }
+    });
+    paging::write(&mut o, &ids, &page, &p.base_url, &p.query);
+    if let Some(summary) = p.params.text("summary")
+        && !summary.eq_ignore_ascii_case("false")
+    {
+        let wanted: Vec<String> =
+            if summary.eq_ignore_ascii_case("true") || summary.trim().is_empty() {
+                vec!["total_count".into()]
+            } else {
+                request::field_names(&summary)
+            };
+        let limit = w.template_limit(waba);
+        let count = w.template_count(waba);
+        o.obj("summary", |s| {
+            for key in &wanted {
+                match key.as_str() {
+                    "total_count" => {
+                        s.num("total_count", ids.len() as i64);
+                    }
+                    "message_template_count" => {
+                        s.num("message_template_count", count as i64);
+                    }
+                    "message_template_limit" => {
+                        s.num("message_template_limit", limit as i64);
+                    }
+                    "are_translations_complete" => {
+                        s.bool("are_translations_complete", true);
+                    }
+                    _ => {}
+                }
+            }
+        });
+    }
+    o.end();
+    Ok(buf)
+}
+
+fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    w.managed_waba(who, &p.route.node)?;
+    let name = required(&p.params, "name")?.trim().to_string();
+    let language = required(&p.params, "language")?.trim().to_string();
+    let category_text = required(&p.params, "category")?;
+    let category = Category::parse(category_text.trim()).ok_or_else(|| {
+        DomainError::param(
+            "category",
+            format!(
+                "Param category must be one of {{{}}} - got \"{}\"",
+                Category::NAMES.join(", "),
+                category_text.trim()
+            ),
+        )
+    })?;
+    let components = match p.params.json("components") {
+        None => return Err(missing("components").into()),
+        Some(Err(_)) => {
+            return Err(
+                DomainError::param("components", "Param components must be a JSON array").into(),
+            );
+        }
+        Some(Ok(v)) if v.is_array() => v,
+        Some(Ok(_)) => {
+            return Err(
+                DomainError::param("components", "Param components must be a JSON array").into(),
+            );
+        }
+    };
+    let parameter_format = match p
+        .params
+        .non_empty("parameter_format")
+        .as_deref()
+        .map(str::trim)
+    {
+        None => "POSITIONAL",
+        Some(f) if f.eq_ignore_ascii_case("POSITIONAL") => "POSITIONAL",
+        Some(f) if f.eq_ignore_ascii_case("NAMED") => "NAMED",
+        Some(other) => {
+            return Err(DomainError::param(
+                "parameter_format",
+                format!(
+                    "Param parameter_format must be one of {{POSITIONAL, NAMED}} - got \"{other}\""
+                ),
+            )
+            .into());
+        }
+    };
+    let t = w.create_template(
+        who,
+        &p.route.node,
+        NewTemplate {
+            name,
+            language,
+            category,
+            components: std::sync::Arc::from(components.to_string()),
+            parameter_format,
+        },
+    )?;
+    let mut buf = Vec::with_capacity(96);
+    let mut o = Obj::new(&mut buf);
+    o.str("id", &t.id.to_string())
+        .str("status", t.status.as_str())
+        .str("category", t.category.as_str());
+    o.end();
+    Ok(buf)
+}
+
+/// What every Graph answer carries in its head.
+struct Head<'a> {
+    version: &'a str,
+    trace: &'a str,
+    request_id: &'a str,
+}
+
+impl Head<'_> {
+    fn headers(&self, usage: Option<(Id, u32)>) -> HeaderMap {
+        let mut h = HeaderMap::with_capacity(10);
+        let mut put = |k: &'static str, v: &str| {
+            if let Ok(v) = HeaderValue::from_str(v) {
+                h.insert(k, v);
+            }
+        };
+        put("content-type", "application/json; charset=UTF-8");
+        put("facebook-api-version", self.version);
+        put("x-fb-trace-id", self.trace);
+        put("x-fb-request-id", self.request_id);
+        put("x-fb-rev", "1029384756");
+        put(
+            "cache-control",
+            "private, no-cache, no-store, must-revalidate",
+        );
+        put("pragma", "no-cache");
+        put("expires", "Sat, 01 Jan 2000 00:00:00 GMT");
+        put("access-control-allow-origin", "*");
+        if let Some((waba, percent)) = usage {
+            // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
+            put(
+                "x-business-use-case-usage",
+                &format!(
+                    r#"{{"{waba}":[{{"type":"whatsapp_business_management","call_count":{percent},"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}}]}}"#
+                ),
+            );
+        }
+        h
+    }
+
+    fn ok(&self, body: Vec<u8>, op: &'static str, usage: Option<(Id, u32)>) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            headers: self.headers(usage),
+            body: Bytes::from(body),
+            facade: "graph",
+            operation: op,
+            error: None,
+        }
+    }
+
+    fn error(&self, e: &GraphError, op: &'static str, usage: Option<(Id, u32)>) -> Answer {
+        let mut headers = self.headers(usage);
+        let kind = if e.is_token_error() {
+            "invalid_token"
+        } else {
+            "invalid_request"
+        };
+        let www = format!(
+            r#"OAuth "Facebook Platform" "{kind}" "{}""#,
+            e.message.replace('"', "'")
+        );
+        if let Ok(v) = HeaderValue::from_str(&www) {
+            headers.insert("www-authenticate", v);
+        }
+        Answer {
+            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+            headers,
+            body: Bytes::from(e.body(self.trace)),
+            facade: "graph",
+            operation: op,
+            error: Some(e.code_text()),
+        }
+    }
+}
+
+/// A Graph-shaped error for requests that never reached the facade (body too large, no
+/// namespace).
+pub fn early_error(status: u16, details: &str) -> Answer {
+    let head = Head {
+        version: request::DEFAULT_VERSION,
+        trace: "AwabasimEarlyErrorTrace",
+        request_id: "AwabasimEarlyErrorReqId",
+    };
+    head.error(&GraphError::bad_body(status, details), "unmatched", None)
+}

@@ -1,0 +1,167 @@
+//! Reading a Graph request: the versioned path, the token, and `?fields=`.
+//!
+//! Versions (reference meta-graph.md §1): any `vNN.N` up to the newest known is served;
+//! versions older than the oldest usable one are served as that one (Graph's "next oldest
+//! usable version"), and `facebook-api-version` says which was used. A version newer than
+//! the newest known is not a version to Graph: the path answers `Unknown path components`
+//! ([OBS CODEIDX]). A path without a version is served as the app's default version, which
+//! we fix at v23.0, the version of Meta's OpenAPI document ([INF]).
+
+use super::errors::GraphError;
+use crate::api::Incoming;
+use crate::api::params::{Param, Params};
+use crate::world::DomainError;
+
+/// The newest Graph version this simulator knows (clients default to v26.0).
+pub const NEWEST: (u32, u32) = (26, 0);
+/// Older versions are served as this one.
+pub const OLDEST_USABLE: (u32, u32) = (19, 0);
+/// The version unversioned paths are served with.
+pub const DEFAULT_VERSION: &str = "v23.0";
+
+/// The parts of a Graph path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The version that serves the request (`v23.0`).
+    pub version: String,
+    pub node: String,
+    pub edge: Option<String>,
+}
+
+fn parse_version(seg: &str) -> Option<(u32, u32)> {
+    let rest = seg.strip_prefix('v')?;
+    let (major, minor) = rest.split_once('.')?;
+    if major.is_empty() || minor.is_empty() || major.len() > 3 || minor.len() > 3 {
+        return None;
+    }
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Splits `/{version}/{node}[/{edge}]`, tolerating one trailing slash.
+pub fn parse_path(path: &str) -> Result<Route, GraphError> {
+    let trimmed = path.strip_prefix('/').unwrap_or(path);
+    let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
+    let segments: Vec<&str> = if trimmed.is_empty() {
+        Vec::new()
+    } else {
+        trimmed.split('/').collect()
+    };
+    let (version, rest) = match segments.first().and_then(|s| parse_version(s)) {
+        Some(v) => {
+            if v > NEWEST {
+                let rest = format!("/{}", segments[1..].join("/"));
+                return Err(GraphError::unknown_path(&rest));
+            }
+            let served = v.max(OLDEST_USABLE);
+            (format!("v{}.{}", served.0, served.1), &segments[1..])
+        }
+        None => (DEFAULT_VERSION.to_string(), &segments[..]),
+    };
+    match rest {
+        [] => Err(GraphError::unknown_path("/")),
+        [node] if !node.is_empty() => Ok(Route {
+            version,
+            node: node.to_string(),
+            edge: None,
+        }),
+        [node, edge] if !node.is_empty() && !edge.is_empty() => Ok(Route {
+            version,
+            node: node.to_string(),
+            edge: Some(edge.to_string()),
+        }),
+        [_, _, extra @ ..] if !extra.is_empty() => {
+            Err(GraphError::unknown_path(&format!("/{}", extra.join("/"))))
+        }
+        _ => Err(GraphError::unknown_path(path)),
+    }
+}
+
+/// The access token: `Authorization: Bearer|OAuth <token>`, else `access_token` from the
+/// query or body. Present but empty is an invalid token; absent is a missing one.
+pub fn token(req: &Incoming, params: &mut Params) -> Result<String, DomainError> {
+    let from_param = params.take("access_token");
+    if let Some(auth) = req.header("authorization") {
+        let auth = auth.trim();
+        let (scheme, value) = auth.split_once(' ').unwrap_or((auth, ""));
+        if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth") {
+            let value = value.trim();
+            if value.is_empty() {
+                return Err(DomainError::AccessTokenInvalid);
+            }
+            return Ok(value.to_string());
+        }
+    }
+    match from_param {
+        Some(Param::Text(t)) if !t.trim().is_empty() => Ok(t.trim().to_string()),
+        Some(_) => Err(DomainError::AccessTokenInvalid),
+        None => Err(DomainError::AccessTokenMissing),
+    }
+}
+
+/// The top-level names of a `fields` parameter: `a,b{c,d},e.limit(5)` gives `a, b, e`.
+pub fn field_names(spec: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut current = String::new();
+    for c in spec.chars() {
+        match c {
+            '{' | '(' => {
+                depth += 1;
+            }
+            '}' | ')' => {
+                depth = depth.saturating_sub(1);
+            }
+            ',' if depth == 0 => {
+                let name = current.trim().to_string();
+                if !name.is_empty() {
+                    out.push(name);
+                }
+                current.clear();
+            }
+            _ if depth == 0 => current.push(c),
+            _ => {}
+        }
+    }
+    let name = current.trim().to_string();
+    if !name.is_empty() {
+        out.push(name);
+    }
+    out.into_iter()
+        .map(|f| f.split('.').next().unwrap_or("").to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        let r = parse_path("/v23.0/123/phone_numbers/").unwrap();
+        assert_eq!(
+            (r.version.as_str(), r.node.as_str(), r.edge.as_deref()),
+            ("v23.0", "123", Some("phone_numbers"))
+        );
+        let r = parse_path("/v17.0/123").unwrap();
+        assert_eq!(r.version, "v19.0");
+        let r = parse_path("/123/register").unwrap();
+        assert_eq!(r.version, DEFAULT_VERSION);
+        let e = parse_path("/v99.0/123/phone_numbers").unwrap_err();
+        assert_eq!(e.code, 2500);
+        assert_eq!(e.message, "Unknown path components: /123/phone_numbers");
+        let e = parse_path("/v23.0/1/a/b/c").unwrap_err();
+        assert_eq!(e.message, "Unknown path components: /b/c");
+        assert!(parse_path("/v23.0/").is_err());
+        assert!(parse_path("/").is_err());
+    }
+
+    #[test]
+    fn fields() {
+        assert_eq!(
+            field_names("id, name ,throughput{level},quality_score.limit(1)"),
+            vec!["id", "name", "throughput", "quality_score"]
+        );
+        assert!(field_names("").is_empty());
+    }
+}

@@ -1,0 +1,82 @@
+//! The facades: each turns its vendor's wire into world calls and back.
+//!
+//! - `graph/`: Meta's Graph API (the migration flow and the reads around it);
+//! - `admin/`: the control API under `/__admin/`.
+//!
+//! Shared here: what a facade answers ([`Answer`]), the request as the server read it
+//! ([`Incoming`]), a small JSON writer for hot paths, and parameter merging.
+
+pub mod admin;
+pub mod graph;
+pub mod json;
+pub mod params;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http_body_util::Full;
+
+/// A request as the server read it: head and whole body.
+pub struct Incoming {
+    pub method: Method,
+    /// The path, as received (percent-encoded).
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Incoming {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The media type of the body, lower-cased, without parameters.
+    pub fn content_type(&self) -> Option<String> {
+        self.header("content-type").map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+    }
+}
+
+/// What a facade answers, and what the journal should know about it.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// `graph`, `cams`, `admin`.
+    pub facade: &'static str,
+    /// The operation, e.g. `request_code`, `GetMigrationVerifyCode`, or `unmatched`.
+    pub operation: &'static str,
+    /// The vendor error code this answer carries, if it is an error (`100/2388103`).
+    pub error: Option<String>,
+}
+
+impl Answer {
+    pub fn json(status: StatusCode, body: impl Into<Bytes>) -> Answer {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        Answer {
+            status,
+            headers,
+            body: body.into(),
+            facade: "admin",
+            operation: "unmatched",
+            error: None,
+        }
+    }
+
+    pub fn into_response(self) -> http::Response<Full<Bytes>> {
+        let mut response = http::Response::new(Full::new(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}

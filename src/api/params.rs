@@ -1,0 +1,289 @@
+//! Request parameters, merged from the query string and the body, whatever its encoding.
+//!
+//! Real Graph clients send the same parameter in different ways (reference
+//! clients-and-360dialog.md §1.1): facebook-business as a form body with lists JSON-encoded
+//! inside fields, pywa as a query string on a POST or as JSON, Node SDKs as chunked JSON.
+//! Graph accepts all of them, so this module does too. Body values win over query values.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use super::Incoming;
+
+/// One parameter value: text from a query, form or multipart field, or a JSON value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Text(String),
+    Json(Value),
+}
+
+/// Why the body could not be read as parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyError {
+    /// The body claims to be JSON (or looks like it) but is not valid JSON.
+    MalformedJson(String),
+    /// JSON, but not an object.
+    NotAnObject,
+    /// A multipart body that cannot be parsed.
+    MalformedMultipart(String),
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::MalformedJson(e) => write!(f, "The request body is not valid JSON: {e}"),
+            BodyError::NotAnObject => f.write_str("The JSON request body must be an object"),
+            BodyError::MalformedMultipart(e) => {
+                write!(f, "The multipart request body cannot be parsed: {e}")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    entries: Vec<(String, Param)>,
+}
+
+impl Params {
+    /// Parameters from the query string only.
+    pub fn from_query(query: &str) -> Params {
+        let mut p = Params::default();
+        p.add_form(query.as_bytes());
+        p
+    }
+
+    /// Query and body merged; the body is decoded by its content type. A body in an unknown
+    /// or missing content type is ignored unless it is a JSON object, since some clients post
+    /// JSON as `text/plain`.
+    pub async fn from_request(req: &Incoming) -> Result<Params, BodyError> {
+        let mut p = Params::from_query(&req.query);
+        if req.body.is_empty() {
+            return Ok(p);
+        }
+        let content_type = req.content_type().unwrap_or_default();
+        match content_type.as_str() {
+            "application/x-www-form-urlencoded" => p.add_form(&req.body),
+            "application/json" => p.add_json(&req.body)?,
+            "multipart/form-data" => {
+                let boundary = req
+                    .header("content-type")
+                    .and_then(|ct| multer::parse_boundary(ct).ok())
+                    .ok_or_else(|| BodyError::MalformedMultipart("no boundary".into()))?;
+                p.add_multipart(req.body.clone(), boundary).await?;
+            }
+            "" | "text/plain" => {
+                let trimmed = req.body.iter().find(|b| !b.is_ascii_whitespace());
+                if trimmed == Some(&b'{') {
+                    p.add_json(&req.body)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(p)
+    }
+
+    fn set(&mut self, key: String, value: Param) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.entries.push((key, value)),
+        }
+    }
+
+    fn add_form(&mut self, bytes: &[u8]) {
+        for (k, v) in form_urlencoded::parse(bytes) {
+            self.set(k.into_owned(), Param::Text(v.into_owned()));
+        }
+    }
+
+    fn add_json(&mut self, bytes: &[u8]) -> Result<(), BodyError> {
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| BodyError::MalformedJson(e.to_string()))?;
+        let Value::Object(map) = value else {
+            return Err(BodyError::NotAnObject);
+        };
+        for (k, v) in map {
+            let param = match v {
+                Value::String(s) => Param::Text(s),
+                other => Param::Json(other),
+            };
+            self.set(k, param);
+        }
+        Ok(())
+    }
+
+    async fn add_multipart(&mut self, body: Bytes, boundary: String) -> Result<(), BodyError> {
+        let stream = futures_once(body);
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        loop {
+            match multipart.next_field().await {
+                Ok(Some(field)) => {
+                    let Some(name) = field.name().map(str::to_string) else {
+                        continue;
+                    };
+                    let text = field
+                        .text()
+                        .await
+                        .map_err(|e| BodyError::MalformedMultipart(e.to_string()))?;
+                    self.set(name, Param::Text(text));
+                }
+                Ok(None) => return Ok(()),
+                Err(e) => return Err(BodyError::MalformedMultipart(e.to_string())),
+            }
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Param> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(k, _)| k.as_str())
+    }
+
+    pub fn entries(&self) -> &[(String, Param)] {
+        &self.entries
+    }
+
+    /// The value as text: strings as they are, other JSON as JSON text.
+    pub fn text(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.get(key).map(|p| match p {
+            Param::Text(s) => Cow::Borrowed(s.as_str()),
+            Param::Json(Value::String(s)) => Cow::Borrowed(s.as_str()),
+            Param::Json(v) => Cow::Owned(v.to_string()),
+        })
+    }
+
+    /// Text that is present and not blank.
+    pub fn non_empty(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.text(key).filter(|t| !t.trim().is_empty())
+    }
+
+    /// A boolean: JSON `true`/`false`, or the text `true`/`false` (any case) or `1`/`0`.
+    /// `Err` carries the offending text.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Param::Json(Value::Bool(b))) => Ok(Some(*b)),
+            Some(Param::Json(Value::Number(n))) if n.as_i64() == Some(1) => Ok(Some(true)),
+            Some(Param::Json(Value::Number(n))) if n.as_i64() == Some(0) => Ok(Some(false)),
+            Some(p) => {
+                let text = match p {
+                    Param::Text(s) => s.clone(),
+                    Param::Json(v) => v.to_string(),
+                };
+                match text.trim().to_ascii_lowercase().as_str() {
+                    "true" | "1" => Ok(Some(true)),
+                    "false" | "0" | "" => Ok(Some(false)),
+                    _ => Err(text),
+                }
+            }
+        }
+    }
+
+    /// A list: a JSON array, a JSON array inside text (`["APPROVED"]`, as facebook-business
+    /// sends it), or comma-separated text (`APPROVED,REJECTED`, as pywa sends it).
+    pub fn list(&self, key: &str) -> Option<Vec<String>> {
+        let items = |arr: &Vec<Value>| {
+            arr.iter()
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+        };
+        match self.get(key)? {
+            Param::Json(Value::Array(arr)) => Some(items(arr)),
+            Param::Json(Value::String(s)) | Param::Text(s) => {
+                let t = s.trim();
+                if t.starts_with('[')
+                    && let Ok(Value::Array(arr)) = serde_json::from_str::<Value>(t)
+                {
+                    return Some(items(&arr));
+                }
+                Some(
+                    t.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                )
+            }
+            Param::Json(other) => Some(vec![other.to_string()]),
+        }
+    }
+
+    /// A JSON value: JSON as it came, or text parsed as JSON (form fields carry JSON text).
+    pub fn json(&self, key: &str) -> Option<Result<Value, String>> {
+        self.get(key).map(|p| match p {
+            Param::Json(v) => Ok(v.clone()),
+            Param::Text(s) => serde_json::from_str(s).map_err(|e| e.to_string()),
+        })
+    }
+
+    /// Removes a parameter (e.g. `access_token`, so it never reaches a journal or an echo).
+    pub fn take(&mut self, key: &str) -> Option<Param> {
+        let pos = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(pos).1)
+    }
+}
+
+/// A one-item stream of the already-read body, for multer.
+fn futures_once(
+    body: Bytes,
+) -> impl futures_core::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send {
+    struct Once(Option<Bytes>);
+    impl futures_core::Stream for Once {
+        type Item = Result<Bytes, std::convert::Infallible>;
+        fn poll_next(
+            mut self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(self.0.take().map(Ok))
+        }
+    }
+    Once(Some(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_in_every_client_style() {
+        let p = Params::from_query(
+            "a=%5B%22APPROVED%22%2C%22REJECTED%22%5D&b=APPROVED,REJECTED&c=GREEN",
+        );
+        let want = vec!["APPROVED".to_string(), "REJECTED".to_string()];
+        assert_eq!(p.list("a").unwrap(), want);
+        assert_eq!(p.list("b").unwrap(), want);
+        assert_eq!(p.list("c").unwrap(), vec!["GREEN".to_string()]);
+    }
+
+    #[test]
+    fn booleans() {
+        let p = Params::from_query("t=true&T=True&f=false&one=1&x=yes");
+        assert_eq!(p.bool("t"), Ok(Some(true)));
+        assert_eq!(p.bool("T"), Ok(Some(true)));
+        assert_eq!(p.bool("f"), Ok(Some(false)));
+        assert_eq!(p.bool("one"), Ok(Some(true)));
+        assert_eq!(p.bool("missing"), Ok(None));
+        assert!(p.bool("x").is_err());
+    }
+
+    #[test]
+    fn body_overrides_query() {
+        let mut p = Params::from_query("a=1&b=2");
+        p.add_json(br#"{"a":"3","n":5}"#).unwrap();
+        assert_eq!(p.text("a").unwrap(), "3");
+        assert_eq!(p.text("b").unwrap(), "2");
+        assert_eq!(p.text("n").unwrap(), "5");
+        assert!(matches!(p.add_json(b"[1]"), Err(BodyError::NotAnObject)));
+        assert!(matches!(p.add_json(b"{"), Err(BodyError::MalformedJson(_))));
+    }
+}

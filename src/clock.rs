@@ -1,0 +1,453 @@
+//! Time: the world's virtual clock, and the only place in the crate that reads the system clock.
+//!
+//! Every rule that depends on time ("UNKNOWN for 24 hours", "a verification is valid 14 days",
+//! "10 registrations per 72 hours") reads a [`Clock`], never the system clock, so a test can
+//! move time from outside the process. The two exceptions also live here, so that a grep for
+//! `SystemTime`/`Instant` finds one file: the wall clock that Alibaba signatures are checked
+//! against (the SDK signs with real time whatever year a fixture starts in), and the
+//! stopwatch that measures how long a request took for the journal.
+
+use std::fmt;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// An instant on a world's clock: milliseconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+/// A span of time in milliseconds (may be negative when it is an offset into the past).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Duration(pub i64);
+
+impl Duration {
+    pub const fn seconds(s: i64) -> Self {
+        Duration(s * 1000)
+    }
+    pub const fn minutes(m: i64) -> Self {
+        Duration(m * 60_000)
+    }
+    pub const fn hours(h: i64) -> Self {
+        Duration(h * 3_600_000)
+    }
+    pub const fn days(d: i64) -> Self {
+        Duration(d * 86_400_000)
+    }
+    pub fn as_millis(self) -> i64 {
+        self.0
+    }
+    pub fn as_secs(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    /// Parses a human duration such as `90s`, `24h`, `2h 30m`, `14d`, with an optional sign
+    /// (`+2h`, `-1d`). Used by fixtures, scenarios and `/__admin/clock`.
+    pub fn parse(text: &str) -> Result<Duration, String> {
+        let t = text.trim();
+        let (sign, rest) = match t.strip_prefix('-') {
+            Some(r) => (-1, r),
+            None => (1, t.strip_prefix('+').unwrap_or(t)),
+        };
+        if rest.is_empty() {
+            return Err(format!("empty duration {text:?}"));
+        }
+        let d = humantime::parse_duration(rest.trim()).map_err(|e| {
+            format!("invalid duration {text:?}: {e} (examples: 90s, 24h, 2h30m, 14d)")
+        })?;
+        let ms =
+            i64::try_from(d.as_millis()).map_err(|_| format!("duration {text:?} is too large"))?;
+        Ok(Duration(sign * ms))
+    }
+}
+
+impl std::ops::Add<Duration> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_add(d.0))
+    }
+}
+
+impl std::ops::Sub<Duration> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, d: Duration) -> Timestamp {
+        Timestamp(self.0.saturating_sub(d.0))
+    }
+}
+
+impl std::ops::Sub<Timestamp> for Timestamp {
+    type Output = Duration;
+    fn sub(self, other: Timestamp) -> Duration {
+        Duration(self.0.saturating_sub(other.0))
+    }
+}
+
+impl Timestamp {
+    pub fn unix_seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+
+    pub fn from_unix_seconds(s: i64) -> Self {
+        Timestamp(s.saturating_mul(1000))
+    }
+
+    /// `2026-01-01T00:00:00Z`: the form fixtures, scenarios and the control API use.
+    pub fn rfc3339(self) -> String {
+        let c = Civil::from_timestamp(self);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        )
+    }
+
+    /// `2026-01-01T00:00:00+0000`: the form Graph uses for time fields.
+    pub fn graph(self) -> String {
+        let c = Civil::from_timestamp(self);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
+            c.year, c.month, c.day, c.hour, c.minute, c.second
+        )
+    }
+
+    /// `Wednesday, 14-Jun-23 06:00:00 PDT`: the form of Graph's expired-token message
+    /// (reference meta-graph.md §6.2, code 190 subcode 463). Meta prints Pacific time.
+    pub fn pacific(self) -> String {
+        let utc = Civil::from_timestamp(self);
+        let dst = pacific_dst(utc.year, self);
+        let (offset_h, zone) = if dst { (-7, "PDT") } else { (-8, "PST") };
+        let local = Civil::from_timestamp(self + Duration::hours(offset_h));
+        format!(
+            "{}, {:02}-{}-{:02} {:02}:{:02}:{:02} {}",
+            WEEKDAYS[local.weekday as usize],
+            local.day,
+            MONTHS[(local.month - 1) as usize],
+            local.year.rem_euclid(100),
+            local.hour,
+            local.minute,
+            local.second,
+            zone
+        )
+    }
+
+    /// Parses RFC 3339 (`2026-01-01T00:00:00Z`, `2026-01-01T02:00:00+02:00`, fractional
+    /// seconds allowed) or a bare date (`2026-01-01`, midnight UTC).
+    pub fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
+        let bad =
+            || format!("invalid timestamp {text:?} (expected RFC 3339, e.g. 2026-01-01T00:00:00Z)");
+        let t = text.trim();
+        let b = t.as_bytes();
+        let num = |s: &str| -> Result<i64, String> { s.parse::<i64>().map_err(|_| bad()) };
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return Err(bad());
+        }
+        let year = num(&t[0..4])?;
+        let month = num(&t[5..7])?;
+        let day = num(&t[8..10])?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return Err(bad());
+        }
+        let days = days_from_civil(year, month as u32, day as u32);
+        if b.len() == 10 {
+            return Ok(Timestamp(days * 86_400_000));
+        }
+        if b.len() < 19
+            || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return Err(bad());
+        }
+        let hour = num(&t[11..13])?;
+        let minute = num(&t[14..16])?;
+        let second = num(&t[17..19])?;
+        if hour > 23 || minute > 59 || second > 60 {
+            return Err(bad());
+        }
+        let mut rest = &t[19..];
+        let mut millis = 0i64;
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits: String = frac.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if digits.is_empty() {
+                return Err(bad());
+            }
+            let ms_digits: String = digits.chars().chain("000".chars()).take(3).collect();
+            millis = num(&ms_digits)?;
+            rest = &frac[digits.len()..];
+        }
+        let offset_secs = match rest {
+            "Z" | "z" | "" => 0,
+            _ => {
+                let sign = match rest.as_bytes()[0] {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return Err(bad()),
+                };
+                let hm = rest[1..].replace(':', "");
+                if hm.len() != 4 {
+                    return Err(bad());
+                }
+                sign * (num(&hm[0..2])? * 3600 + num(&hm[2..4])? * 60)
+            }
+        };
+        let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+        Ok(Timestamp(secs * 1000 + millis))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rfc3339())
+    }
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A UTC calendar breakdown of a timestamp.
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    /// 0 = Thursday (1970-01-01 was a Thursday), matching `WEEKDAYS`.
+    weekday: u32,
+}
+
+impl Civil {
+    fn from_timestamp(t: Timestamp) -> Civil {
+        let secs = t.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400) as u32;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            hour: sod / 3600,
+            minute: (sod / 60) % 60,
+            second: sod % 60,
+            weekday: days.rem_euclid(7) as u32,
+        }
+    }
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// US Pacific daylight time: from the second Sunday of March 10:00 UTC to the first Sunday
+/// of November 09:00 UTC.
+fn pacific_dst(year: i64, t: Timestamp) -> bool {
+    let nth_sunday = |month: u32, n: i64| -> i64 {
+        let first = days_from_civil(year, month, 1);
+        // 1970-01-01 was a Thursday; Sunday is 3 days after Thursday.
+        let offset = (3 - first.rem_euclid(7)).rem_euclid(7);
+        first + offset + 7 * (n - 1)
+    };
+    let start = Timestamp((nth_sunday(3, 2) * 86_400 + 10 * 3600) * 1000);
+    let end = Timestamp((nth_sunday(11, 1) * 86_400 + 9 * 3600) * 1000);
+    t >= start && t < end
+}
+
+/// A world's virtual clock. It follows real time from a start instant, and can be frozen,
+/// set and advanced; all of a world's time-dependent rules read it.
+#[derive(Clone, Debug)]
+pub struct Clock {
+    /// The virtual time at `anchor`.
+    base: Timestamp,
+    /// The real instant `base` corresponds to; `None` while frozen.
+    anchor: Option<Instant>,
+}
+
+impl Clock {
+    /// A clock that starts at `start` and follows real time from now on.
+    pub fn running_from(start: Timestamp) -> Self {
+        Clock {
+            base: start,
+            anchor: Some(Instant::now()),
+        }
+    }
+
+    /// A clock that stands still at `at` until advanced or unfrozen.
+    pub fn frozen_at(at: Timestamp) -> Self {
+        Clock {
+            base: at,
+            anchor: None,
+        }
+    }
+
+    /// A clock that starts at the current wall-clock time.
+    pub fn real() -> Self {
+        Clock::running_from(wall_now())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match self.anchor {
+            Some(anchor) => {
+                let elapsed = anchor.elapsed().as_millis() as i64;
+                self.base + Duration(elapsed)
+            }
+            None => self.base,
+        }
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.anchor.is_none()
+    }
+
+    /// Moves the clock forward (or backward, for a negative span) without changing whether it runs.
+    pub fn advance(&mut self, by: Duration) {
+        self.base = self.base + by;
+    }
+
+    /// Jumps to `to`, keeping whether it runs.
+    pub fn set(&mut self, to: Timestamp) {
+        self.base = to;
+        if self.anchor.is_some() {
+            self.anchor = Some(Instant::now());
+        }
+    }
+
+    pub fn freeze(&mut self) {
+        self.base = self.now();
+        self.anchor = None;
+    }
+
+    pub fn unfreeze(&mut self) {
+        if self.anchor.is_none() {
+            self.anchor = Some(Instant::now());
+        }
+    }
+}
+
+/// The real wall-clock time. Only for checks against real-world time that a fixture's
+/// virtual clock must not affect (Alibaba's signed `x-acs-date`), and for starting clocks.
+pub fn wall_now() -> Timestamp {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp(d.as_millis() as i64)
+}
+
+/// Measures how long a request took, for the journal.
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch(Instant);
+
+impl Stopwatch {
+    pub fn start() -> Self {
+        Stopwatch(Instant::now())
+    }
+    pub fn elapsed_micros(&self) -> u64 {
+        self.0.elapsed().as_micros() as u64
+    }
+}
+
+/// A real-time deadline for waits in the control API (`?wait=5s`): these wait for real
+/// events (a webhook delivery), not for the virtual clock.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline(Instant);
+
+impl Deadline {
+    pub fn after(ms: u64) -> Self {
+        Deadline(Instant::now() + std::time::Duration::from_millis(ms))
+    }
+    pub fn remaining(&self) -> std::time::Duration {
+        self.0.saturating_duration_since(Instant::now())
+    }
+    pub fn passed(&self) -> bool {
+        Instant::now() >= self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_round_trips() {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2100-12-31T12:34:56Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(s).unwrap().rfc3339(), s);
+        }
+        let t = Timestamp::parse_rfc3339("2026-01-01T02:00:00+02:00").unwrap();
+        assert_eq!(t.rfc3339(), "2026-01-01T00:00:00Z");
+        let t = Timestamp::parse_rfc3339("2026-01-01T00:00:00.250Z").unwrap();
+        assert_eq!(t.0 % 1000, 250);
+        assert!(Timestamp::parse_rfc3339("2026-13-01T00:00:00Z").is_err());
+        assert!(Timestamp::parse_rfc3339("yesterday").is_err());
+        assert!(Timestamp::parse_rfc3339("2026-01-01T00:00:00+2").is_err());
+        assert_eq!(
+            Timestamp::parse_rfc3339("2026-01-02").unwrap().rfc3339(),
+            "2026-01-02T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn graph_and_pacific_formats() {
+        let t = Timestamp::parse_rfc3339("2023-06-14T13:00:00Z").unwrap();
+        assert_eq!(t.graph(), "2023-06-14T13:00:00+0000");
+        assert_eq!(t.pacific(), "Wednesday, 14-Jun-23 06:00:00 PDT");
+        let w = Timestamp::parse_rfc3339("2026-01-01T08:00:00Z").unwrap();
+        assert_eq!(w.pacific(), "Thursday, 01-Jan-26 00:00:00 PST");
+    }
+
+    #[test]
+    fn durations_parse_with_sign() {
+        assert_eq!(Duration::parse("24h").unwrap(), Duration::hours(24));
+        assert_eq!(Duration::parse("+2h").unwrap(), Duration::hours(2));
+        assert_eq!(Duration::parse("-1d").unwrap(), Duration::days(-1));
+        assert_eq!(Duration::parse("2h 30m").unwrap(), Duration::minutes(150));
+        assert_eq!(Duration::parse("14d").unwrap(), Duration::days(14));
+        assert!(Duration::parse("soon").is_err());
+        assert!(Duration::parse("").is_err());
+    }
+
+    #[test]
+    fn frozen_clock_moves_only_when_told() {
+        let start = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let mut c = Clock::frozen_at(start);
+        assert_eq!(c.now(), start);
+        c.advance(Duration::hours(24));
+        assert_eq!(c.now(), start + Duration::hours(24));
+        c.set(start);
+        assert_eq!(c.now(), start);
+        c.unfreeze();
+        assert!(c.now() >= start);
+        c.freeze();
+        let t = c.now();
+        assert_eq!(c.now(), t);
+    }
+}

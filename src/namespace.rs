@@ -1,0 +1,255 @@
+//! Namespaces: isolated worlds on one server, picked by the `X-Wabasim-Namespace` header.
+//!
+//! Each namespace owns its world (and with it its clock and RNG). The world sits behind a
+//! `parking_lot` mutex that is only ever held inside a synchronous closure
+//! ([`Namespace::with_world`]), never across an `.await`: a scripted delay or a webhook wait
+//! happens after the lock is released.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::{Mutex, RwLock};
+
+use crate::fixture::Fixture;
+use crate::world::{World, WorldEvent};
+
+/// The header that selects a namespace.
+pub const NAMESPACE_HEADER: &str = "x-wabasim-namespace";
+/// The namespace of requests that name none.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// How many world events a namespace keeps for the control API.
+const EVENTS_KEPT: usize = 1000;
+
+/// One isolated world and what goes with it.
+pub struct Namespace {
+    pub name: String,
+    world: Mutex<World>,
+    /// Recent world events, newest last (bounded).
+    events: Mutex<VecDeque<WorldEvent>>,
+    /// Feeds trace and request ids: deterministic per namespace, without touching the world.
+    trace_seq: AtomicU64,
+    trace_seed: u64,
+}
+
+impl Namespace {
+    pub fn new(name: &str, world: World, seed: u64) -> Namespace {
+        Namespace {
+            name: name.to_string(),
+            world: Mutex::new(world),
+            events: Mutex::new(VecDeque::new()),
+            trace_seq: AtomicU64::new(0),
+            trace_seed: seed ^ fnv(name),
+        }
+    }
+
+    /// Runs `f` on the world, after applying whatever the clock has made due. Events the call
+    /// produced are collected when it returns.
+    pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
+        let (result, events) = {
+            let mut world = self.world.lock();
+            world.catch_up();
+            let result = f(&mut world);
+            let events = if world.has_events() {
+                world.drain_events()
+            } else {
+                Vec::new()
+            };
+            (result, events)
+        };
+        if !events.is_empty() {
+            let mut log = self.events.lock();
+            for e in events {
+                if log.len() == EVENTS_KEPT {
+                    log.pop_front();
+                }
+                log.push_back(e);
+            }
+        }
+        result
+    }
+
+    /// Replaces the world (reset, or a new fixture).
+    pub fn replace_world(&self, world: World) {
+        *self.world.lock() = world;
+        self.events.lock().clear();
+        self.trace_seq.store(0, Ordering::Relaxed);
+    }
+
+    /// Recent world events, oldest first.
+    pub fn events(&self) -> Vec<WorldEvent> {
+        self.events.lock().iter().cloned().collect()
+    }
+
+    /// A fresh Graph-style trace id (23 characters of base64url alphabet).
+    pub fn next_trace_id(&self) -> String {
+        let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
+        trace_text(
+            splitmix(self.trace_seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+            23,
+        )
+    }
+}
+
+fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn trace_text(mut x: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(len);
+    for i in 0..len {
+        if i % 10 == 9 {
+            x = splitmix(x);
+        }
+        out.push(ALPHABET[(x & 63) as usize] as char);
+        x >>= 6;
+    }
+    out
+}
+
+fn fnv(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Why a namespace could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceError {
+    /// The name is empty, too long, or has characters outside `[A-Za-z0-9._:-]`.
+    BadName(String),
+    /// The configured maximum number of namespaces exists already.
+    TooMany { max: usize },
+    /// The fixture could not be built into a world.
+    Fixture(String),
+}
+
+impl std::fmt::Display for NamespaceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NamespaceError::BadName(n) => write!(
+                f,
+                "invalid namespace {n:?}: use 1 to 128 characters from A-Z a-z 0-9 . _ : -"
+            ),
+            NamespaceError::TooMany { max } => write!(
+                f,
+                "too many namespaces: this server allows {max} (see --max-namespaces); delete some with DELETE /__admin/namespaces/{{name}} or POST /__admin/reset"
+            ),
+            NamespaceError::Fixture(e) => write!(f, "cannot build the namespace's world: {e}"),
+        }
+    }
+}
+
+/// All namespaces of a server, created on first use from the server's fixture.
+pub struct Registry {
+    fixture: RwLock<Arc<Fixture>>,
+    default: Arc<Namespace>,
+    others: RwLock<HashMap<String, Arc<Namespace>>>,
+    max: usize,
+}
+
+impl Registry {
+    pub fn new(fixture: Fixture, max: usize) -> Result<Registry, NamespaceError> {
+        let world = fixture
+            .build()
+            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        let default = Arc::new(Namespace::new(DEFAULT_NAMESPACE, world, fixture.seed));
+        Ok(Registry {
+            fixture: RwLock::new(Arc::new(fixture)),
+            default,
+            others: RwLock::new(HashMap::new()),
+            max: max.max(1),
+        })
+    }
+
+    /// The fixture new namespaces start from.
+    pub fn fixture(&self) -> Arc<Fixture> {
+        self.fixture.read().clone()
+    }
+
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// The namespace a request names (`None` or empty: the default one), created from the
+    /// server's fixture on first use.
+    pub fn get(&self, name: Option<&str>) -> Result<Arc<Namespace>, NamespaceError> {
+        let name = match name.map(str::trim) {
+            None | Some("") | Some(DEFAULT_NAMESPACE) => return Ok(self.default.clone()),
+            Some(n) => n,
+        };
+        if let Some(ns) = self.others.read().get(name) {
+            return Ok(ns.clone());
+        }
+        self.create(name, None)
+    }
+
+    /// Creates a namespace (from `fixture`, or the server's), unless it exists.
+    pub fn create(
+        &self,
+        name: &str,
+        fixture: Option<&Fixture>,
+    ) -> Result<Arc<Namespace>, NamespaceError> {
+        if !valid_name(name) {
+            return Err(NamespaceError::BadName(name.to_string()));
+        }
+        let server_fixture;
+        let fixture = match fixture {
+            Some(f) => f,
+            None => {
+                server_fixture = self.fixture();
+                &server_fixture
+            }
+        };
+        // Build outside the registry lock: a large fixture must not stall other namespaces.
+        let world = fixture
+            .build()
+            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        let mut others = self.others.write();
+        if let Some(ns) = others.get(name) {
+            return Ok(ns.clone());
+        }
+        // The default namespace counts towards the maximum.
+        if others.len() + 1 >= self.max {
+            return Err(NamespaceError::TooMany { max: self.max });
+        }
+        let ns = Arc::new(Namespace::new(name, world, fixture.seed));
+        others.insert(name.to_string(), ns.clone());
+        Ok(ns)
+    }
+
+    /// Every namespace, the default one first.
+    pub fn all(&self) -> Vec<Arc<Namespace>> {
+        let mut out = vec![self.default.clone()];
+        let mut others: Vec<_> = self.others.read().values().cloned().collect();
+        others.sort_by(|a, b| a.name.cmp(&b.name));
+        out.extend(others);
+        out
+    }
+
+    /// Forgets a namespace; the next request naming it starts afresh.
+    pub fn remove(&self, name: &str) -> bool {
+        self.others.write().remove(name).is_some()
+    }
+
+    /// Replaces the server fixture (future namespaces start from it).
+    pub fn set_fixture(&self, fixture: Fixture) {
+        *self.fixture.write() = Arc::new(fixture);
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}

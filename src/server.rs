@@ -1,0 +1,177 @@
+//! The HTTP server: accepting connections, reading bounded bodies, picking the namespace and
+//! the facade, and shutting down gracefully.
+//!
+//! One port serves every facade: `/__admin/...` is the control API; everything else is
+//! Graph. The lock on a namespace's world is taken only inside a facade's synchronous
+//! world call, never across an `.await` here.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming as Body;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::api::{self, Answer, Incoming};
+use crate::namespace::{NAMESPACE_HEADER, Registry};
+
+/// Largest request body a facade reads (Graph): 1 MiB. Larger bodies answer 413 in the
+/// facade's error shape.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest body the control API reads (fixtures are uploaded there): 16 MiB.
+pub const ADMIN_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Server-wide settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub body_limit: usize,
+    pub admin_body_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            body_limit: BODY_LIMIT,
+            admin_body_limit: ADMIN_BODY_LIMIT,
+        }
+    }
+}
+
+/// What every request handler shares.
+pub struct Shared {
+    pub registry: Registry,
+    pub config: Config,
+}
+
+/// Which facade a request is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Facade {
+    Admin,
+    Graph,
+}
+
+fn facade_of(path: &str) -> Facade {
+    if path == "/__admin" || path.starts_with("/__admin/") {
+        Facade::Admin
+    } else {
+        Facade::Graph
+    }
+}
+
+/// Serves connections from `listener` until `shutdown` completes, then lets open
+/// connections finish their current request.
+pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(s) => s,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off briefly, keep serving.
+                        tracing::warn!("accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let shared = shared.clone();
+                let service = service_fn(move |req| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, Infallible>(handle(shared, req).await) }
+                });
+                let conn = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!("connection ended: {e}");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    // Give in-flight requests a moment; then stop regardless.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Handles one request end to end.
+pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let facade = facade_of(parts.uri.path());
+    let limit = match facade {
+        Facade::Admin => shared.config.admin_body_limit,
+        Facade::Graph => shared.config.body_limit,
+    };
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            let too_large = e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            let (status, text) = if too_large {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("The request body is larger than this server's limit of {limit} bytes"),
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("The request body could not be read: {e}"),
+                )
+            };
+            return early_error(facade, status, &text).into_response();
+        }
+    };
+    let incoming = Incoming {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts.headers,
+        body,
+    };
+    let ns = match shared.registry.get(incoming.header(NAMESPACE_HEADER)) {
+        Ok(ns) => ns,
+        Err(e) => {
+            let status = match e {
+                crate::namespace::NamespaceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+                crate::namespace::NamespaceError::Fixture(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                crate::namespace::NamespaceError::BadName(_) => StatusCode::BAD_REQUEST,
+            };
+            return early_error(facade, status, &e.to_string()).into_response();
+        }
+    };
+    let answer = match facade {
+        Facade::Admin => api::admin::handle(&shared, &ns, &incoming).await,
+        Facade::Graph => match api::graph::prepare(&ns, &incoming).await {
+            Ok(prepared) => api::graph::execute(&ns, &prepared),
+            Err(answer) => answer,
+        },
+    };
+    answer.into_response()
+}
+
+fn early_error(facade: Facade, status: StatusCode, text: &str) -> Answer {
+    match facade {
+        Facade::Admin => api::admin::error(status, text),
+        Facade::Graph => api::graph::early_error(status.as_u16(), text),
+    }
+}
+
+/// Binds `addr`, returning the listener and the address actually bound (port 0 picks one).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

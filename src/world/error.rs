@@ -1,0 +1,272 @@
+//! `DomainError`: one variant per rule a request can break.
+//!
+//! The world reports *which* rule failed; it never decides a wire code, status or message.
+//! Each facade maps these in exactly one table (`api/graph/errors.rs`, `api/cams/errors.rs`).
+//! Every variant also has a stable snake_case name, so a fixture or `/__admin/faults` can
+//! script "answer this request with `too_many_code_requests`" once, for every facade.
+
+use crate::clock::Timestamp;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DomainError {
+    // --- access ---------------------------------------------------------------------------
+    /// No token was presented.
+    AccessTokenMissing,
+    /// The token is empty, malformed or unknown.
+    AccessTokenInvalid,
+    /// The token has an expiry and it passed.
+    AccessTokenExpired {
+        expired_at: Timestamp,
+        now: Timestamp,
+    },
+    /// The token lacks a scope the operation needs (e.g. `whatsapp_business_management`).
+    PermissionMissing { scope: &'static str },
+    /// The object does not exist, is of the wrong type for the operation, or the caller may
+    /// not see it. Graph deliberately answers these three the same way.
+    UnknownObject { id: String },
+    /// A parameter is missing or malformed.
+    InvalidParameter { param: String, details: String },
+
+    // --- migration preconditions (reference meta-graph.md §2.1, §6.4) ----------------------
+    /// The number is already in the destination WABA.
+    NumberAlreadyOnDestination,
+    /// The number is not registered on any WABA: it should be added, not migrated.
+    NumberNotRegistered,
+    /// Source and destination WABAs belong to different businesses.
+    DifferentBusiness,
+    /// The source WABA's review or its business's verification is not approved.
+    SourceNotSetUp,
+    /// A Meta-issued test number cannot be migrated.
+    TestNumber,
+    /// A WhatsApp Business app (coexistence) number cannot be migrated this way.
+    BusinessAppNumber,
+    /// The display name is not approved, or a name change is pending.
+    DisplayNameNotApproved,
+    /// Two-step verification is still enabled on the number.
+    TwoStepStillEnabled,
+    /// The destination WABA's review or its business's verification is not approved.
+    DestinationNotApproved,
+    /// The destination WABA has no payment method.
+    DestinationNoPayment,
+    /// No app is subscribed to the destination WABA's webhooks.
+    DestinationNoSubscribedApp,
+    /// A transient migration failure (only ever scripted as a fault).
+    MigrationFailed,
+    /// The account is in maintenance mode (only ever scripted as a fault).
+    MaintenanceMode,
+
+    // --- verification codes and registration -------------------------------------------
+    /// `request_code` on a number that is neither being migrated nor newly added.
+    NotEligibleForCode,
+    /// `verify_code` on a number that is neither being migrated nor newly added.
+    NotEligibleForVerify,
+    /// Too many code requests in the window.
+    TooManyCodeRequests,
+    /// The code is wrong, expired or already used.
+    WrongCode,
+    /// `register` before the number's ownership was verified (or the verification expired).
+    NotVerified,
+    /// The PIN does not match the number's two-step verification PIN.
+    PinMismatch,
+    /// More than the allowed register/deregister calls in the window; blocked until `until`.
+    TooManyRegistrations { until: Timestamp },
+    /// The number is not registered (deregister of a number that is not connected).
+    NotRegistered,
+    /// Registration is temporarily unavailable (only ever scripted as a fault).
+    TemporarilyUnavailable,
+
+    // --- templates (reference meta-graph.md §4.4, §6.5) ---------------------------------
+    /// The WABA's template limit is reached.
+    TemplateLimitExceeded { limit: u32 },
+    /// A template with this name and language already exists.
+    TemplateExists,
+    /// The template name is not lower-case letters, digits and underscores.
+    TemplateNameInvalid,
+    /// No template matches.
+    TemplateNotFound,
+
+    // --- throttling and outages (faults) ------------------------------------------------
+    /// The WABA hit its Business-Use-Case rate limit.
+    RateLimited,
+    /// Cloud API throughput was reached.
+    ThroughputReached,
+    /// A temporary outage.
+    ServiceUnavailable,
+    /// An unexpected server error.
+    InternalError,
+}
+
+/// Every name a fixture or `/__admin/faults` may use for a scripted domain error.
+pub const ERROR_NAMES: &[&str] = &[
+    "access_token_missing",
+    "access_token_invalid",
+    "access_token_expired",
+    "permission_missing",
+    "unknown_object",
+    "invalid_parameter",
+    "number_already_on_destination",
+    "number_not_registered",
+    "different_business",
+    "source_not_set_up",
+    "test_number",
+    "business_app_number",
+    "display_name_not_approved",
+    "two_step_still_enabled",
+    "destination_not_approved",
+    "destination_no_payment",
+    "destination_no_subscribed_app",
+    "migration_failed",
+    "maintenance_mode",
+    "not_eligible_for_code",
+    "not_eligible_for_verify",
+    "too_many_code_requests",
+    "wrong_code",
+    "not_verified",
+    "pin_mismatch",
+    "too_many_registrations",
+    "not_registered",
+    "temporarily_unavailable",
+    "template_limit_exceeded",
+    "template_exists",
+    "template_name_invalid",
+    "template_not_found",
+    "rate_limited",
+    "throughput_reached",
+    "service_unavailable",
+    "internal_error",
+];
+
+impl DomainError {
+    /// The stable snake_case name used in fixtures, faults and the journal.
+    pub fn name(&self) -> &'static str {
+        use DomainError::*;
+        match self {
+            AccessTokenMissing => "access_token_missing",
+            AccessTokenInvalid => "access_token_invalid",
+            AccessTokenExpired { .. } => "access_token_expired",
+            PermissionMissing { .. } => "permission_missing",
+            UnknownObject { .. } => "unknown_object",
+            InvalidParameter { .. } => "invalid_parameter",
+            NumberAlreadyOnDestination => "number_already_on_destination",
+            NumberNotRegistered => "number_not_registered",
+            DifferentBusiness => "different_business",
+            SourceNotSetUp => "source_not_set_up",
+            TestNumber => "test_number",
+            BusinessAppNumber => "business_app_number",
+            DisplayNameNotApproved => "display_name_not_approved",
+            TwoStepStillEnabled => "two_step_still_enabled",
+            DestinationNotApproved => "destination_not_approved",
+            DestinationNoPayment => "destination_no_payment",
+            DestinationNoSubscribedApp => "destination_no_subscribed_app",
+            MigrationFailed => "migration_failed",
+            MaintenanceMode => "maintenance_mode",
+            NotEligibleForCode => "not_eligible_for_code",
+            NotEligibleForVerify => "not_eligible_for_verify",
+            TooManyCodeRequests => "too_many_code_requests",
+            WrongCode => "wrong_code",
+            NotVerified => "not_verified",
+            PinMismatch => "pin_mismatch",
+            TooManyRegistrations { .. } => "too_many_registrations",
+            NotRegistered => "not_registered",
+            TemporarilyUnavailable => "temporarily_unavailable",
+            TemplateLimitExceeded { .. } => "template_limit_exceeded",
+            TemplateExists => "template_exists",
+            TemplateNameInvalid => "template_name_invalid",
+            TemplateNotFound => "template_not_found",
+            RateLimited => "rate_limited",
+            ThroughputReached => "throughput_reached",
+            ServiceUnavailable => "service_unavailable",
+            InternalError => "internal_error",
+        }
+    }
+
+    /// The error a scripted fault names, with neutral details filled in. `now` fills the
+    /// time-bearing variants so that the rendered message stays plausible.
+    pub fn from_name(name: &str, now: Timestamp) -> Option<DomainError> {
+        use DomainError::*;
+        Some(match name {
+            "access_token_missing" => AccessTokenMissing,
+            "access_token_invalid" => AccessTokenInvalid,
+            "access_token_expired" => AccessTokenExpired {
+                expired_at: now,
+                now,
+            },
+            "permission_missing" => PermissionMissing {
+                scope: "whatsapp_business_management",
+            },
+            "unknown_object" => UnknownObject { id: String::new() },
+            "invalid_parameter" => InvalidParameter {
+                param: String::new(),
+                details: "Invalid parameter".into(),
+            },
+            "number_already_on_destination" => NumberAlreadyOnDestination,
+            "number_not_registered" => NumberNotRegistered,
+            "different_business" => DifferentBusiness,
+            "source_not_set_up" => SourceNotSetUp,
+            "test_number" => TestNumber,
+            "business_app_number" => BusinessAppNumber,
+            "display_name_not_approved" => DisplayNameNotApproved,
+            "two_step_still_enabled" => TwoStepStillEnabled,
+            "destination_not_approved" => DestinationNotApproved,
+            "destination_no_payment" => DestinationNoPayment,
+            "destination_no_subscribed_app" => DestinationNoSubscribedApp,
+            "migration_failed" => MigrationFailed,
+            "maintenance_mode" => MaintenanceMode,
+            "not_eligible_for_code" => NotEligibleForCode,
+            "not_eligible_for_verify" => NotEligibleForVerify,
+            "too_many_code_requests" => TooManyCodeRequests,
+            "wrong_code" => WrongCode,
+            "not_verified" => NotVerified,
+            "pin_mismatch" => PinMismatch,
+            "too_many_registrations" => TooManyRegistrations {
+                until: now + crate::clock::Duration::hours(72),
+            },
+            "not_registered" => NotRegistered,
+            "temporarily_unavailable" => TemporarilyUnavailable,
+            "template_limit_exceeded" => TemplateLimitExceeded { limit: 250 },
+            "template_exists" => TemplateExists,
+            "template_name_invalid" => TemplateNameInvalid,
+            "template_not_found" => TemplateNotFound,
+            "rate_limited" => RateLimited,
+            "throughput_reached" => ThroughputReached,
+            "service_unavailable" => ServiceUnavailable,
+            "internal_error" => InternalError,
+            _ => return None,
+        })
+    }
+
+    /// Shorthand for the common "this parameter is wrong" error.
+    pub fn param(param: &str, details: impl Into<String>) -> DomainError {
+        DomainError::InvalidParameter {
+            param: param.to_string(),
+            details: details.into(),
+        }
+    }
+
+    pub fn unknown(id: impl Into<String>) -> DomainError {
+        DomainError::UnknownObject { id: id.into() }
+    }
+}
+
+impl std::fmt::Display for DomainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::error::Error for DomainError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_round_trips() {
+        let now = Timestamp(0);
+        for name in ERROR_NAMES {
+            let e = DomainError::from_name(name, now).expect(name);
+            assert_eq!(e.name(), *name);
+        }
+        assert!(DomainError::from_name("no_such_error", now).is_none());
+    }
+}

@@ -1,0 +1,80 @@
+//! What happened in the world, for whoever listens: the webhook outbox turns these into
+//! Meta's webhook payloads (reference meta-graph.md §7.4), the journal and the control API
+//! list them. The world only records facts; the payload shape belongs to the webhooks layer.
+
+use super::Id;
+use super::vocab::{Category, MessagingLimit, NameStatus, Quality, RejectedReason, ReviewStatus};
+use crate::clock::Timestamp;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldEvent {
+    pub at: Timestamp,
+    /// The WABA whose subscribers hear about it.
+    pub waba: Id,
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// `message_template_status_update`: `event` is the new status or a lifecycle word
+    /// (`APPROVED`, `REJECTED`, `FLAGGED`, ...).
+    TemplateStatus {
+        template: Id,
+        name: String,
+        language: String,
+        category: Category,
+        event: &'static str,
+        reason: RejectedReason,
+    },
+    /// `message_template_quality_update`.
+    TemplateQuality {
+        template: Id,
+        name: String,
+        language: String,
+        previous: Quality,
+        new: Quality,
+    },
+    /// `template_category_update`.
+    TemplateCategory {
+        template: Id,
+        name: String,
+        language: String,
+        previous: Category,
+        new: Category,
+    },
+    /// `phone_number_name_update`.
+    PhoneName {
+        phone: Id,
+        display_phone_number: String,
+        requested_name: String,
+        decision: NameStatus,
+        rejection_reason: Option<String>,
+    },
+    /// `phone_number_quality_update`.
+    PhoneQuality {
+        phone: Id,
+        display_phone_number: String,
+        event: String,
+        quality: Quality,
+        current_limit: MessagingLimit,
+    },
+    /// `account_review_update`.
+    AccountReview { decision: ReviewStatus },
+    /// `account_update` (e.g. `PARTNER_ADDED`, `ACCOUNT_RESTRICTION`).
+    AccountUpdate { event: String, business: Id },
+}
+
+impl EventKind {
+    /// The webhook `field` this event is delivered under.
+    pub fn field(&self) -> &'static str {
+        match self {
+            EventKind::TemplateStatus { .. } => "message_template_status_update",
+            EventKind::TemplateQuality { .. } => "message_template_quality_update",
+            EventKind::TemplateCategory { .. } => "template_category_update",
+            EventKind::PhoneName { .. } => "phone_number_name_update",
+            EventKind::PhoneQuality { .. } => "phone_number_quality_update",
+            EventKind::AccountReview { .. } => "account_review_update",
+            EventKind::AccountUpdate { .. } => "account_update",
+        }
+    }
+}

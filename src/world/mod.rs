@@ -1,0 +1,494 @@
+//! The world: one simulated WhatsApp Business Platform, as pure domain state and rules.
+//!
+//! No HTTP, no JSON, no async here. A facade turns its wire into calls on [`World`] and turns
+//! the results (or a [`DomainError`]) back into its vendor's wire. Each namespace owns one
+//! world behind a lock that is held only for the duration of a synchronous call.
+//!
+//! The rules live next to the concept they govern:
+//! - `migration.rs`: starting a migration (every §2.1 precondition) and adding numbers;
+//! - `registration.rs`: verification codes, register, deregister, two-step PIN;
+//! - `duplication.rs`: which templates a migration copies, the limit, re-categorisation;
+//! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules.
+//!
+//! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
+//! RNG, so the same seed and the same requests give the same world.
+
+pub mod duplication;
+pub mod error;
+pub mod event;
+pub mod migration;
+pub mod parties;
+pub mod phone;
+pub mod registration;
+pub mod settings;
+pub mod template;
+pub mod vocab;
+pub mod waba;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+
+pub use error::DomainError;
+pub use event::{EventKind, WorldEvent};
+pub use migration::{Migration, MigrationState};
+pub use parties::{App, Business, Partner, Principal, Scopes, Token, TokenOwner};
+pub use phone::{CodeStatus, Pending, Phone};
+pub use settings::Settings;
+pub use template::Template;
+pub use waba::{Subscription, Waba};
+
+use crate::clock::{Clock, Timestamp};
+use vocab::{CodeMethod, Scope};
+
+/// A Graph object id (business, WABA, phone number, template, app). Graph sends them as
+/// numeric strings; the world keeps them as numbers.
+pub type Id = u64;
+
+/// Index of a partner in `World::partners`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PartnerIdx(pub u16);
+
+/// A verification code "sent" by SMS or voice, as `/__admin/codes` lists it.
+#[derive(Clone, Debug)]
+pub struct SentCode {
+    pub phone: Id,
+    pub e164: String,
+    pub code: String,
+    pub method: CodeMethod,
+    pub language: String,
+    pub at: Timestamp,
+}
+
+/// Something the world must do when its clock reaches a given time.
+#[derive(Clone, Debug)]
+pub enum Timer {
+    /// Re-rate a migrated template copy after its UNKNOWN period.
+    RerateTemplate(Id),
+    /// Finish the review of a newly created template.
+    ReviewTemplate(Id),
+    /// A scripted change from the fixture (index into `World::scheduled`).
+    Scheduled(usize),
+}
+
+/// A scheduled change, as the fixture layer describes it; applied by a callback so the world
+/// stays ignorant of the fixture format.
+pub type ScheduledChange = std::sync::Arc<dyn Fn(&mut World, Timestamp) + Send + Sync>;
+
+pub struct World {
+    pub clock: Clock,
+    rng: ChaCha8Rng,
+    pub settings: Settings,
+    pub businesses: HashMap<Id, Business>,
+    pub partners: Vec<Partner>,
+    pub apps: HashMap<Id, App>,
+    pub tokens: HashMap<String, Token>,
+    pub wabas: HashMap<Id, Waba>,
+    pub phones: HashMap<Id, Phone>,
+    /// Phone-number records by the digits of the full number.
+    by_number: HashMap<String, Vec<Id>>,
+    /// WABAs by owning business.
+    by_business: HashMap<Id, Vec<Id>>,
+    pub templates: HashMap<Id, Template>,
+    /// Source-side records of numbers that migrated keeping their id: their id now names
+    /// the destination record, so the source's MIGRATED view lives here.
+    pub archived: Vec<Phone>,
+    pub migrations: Vec<Migration>,
+    /// Codes sent, newest last, bounded by `settings.codes_kept`.
+    pub codes_sent: VecDeque<SentCode>,
+    timers: BTreeMap<(Timestamp, u64), Timer>,
+    timer_seq: u64,
+    /// Scripted changes, referenced by `Timer::Scheduled`.
+    pub scheduled: Vec<(String, ScheduledChange)>,
+    events: Vec<WorldEvent>,
+    /// Extension state for facades that bind their own identifiers to world objects
+    /// (Alibaba's `CustSpaceId`s and access keys).
+    pub cams: crate::world::CamsBinding,
+}
+
+/// Alibaba ChatApp's view of the world: spaces bound to WABAs and access keys.
+#[derive(Clone, Debug, Default)]
+pub struct CamsBinding {
+    /// `CustSpaceId` -> the WABA it is bound to.
+    pub spaces: HashMap<String, CamsSpace>,
+    /// Access key id -> key.
+    pub access_keys: HashMap<String, AccessKey>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CamsSpace {
+    pub waba: Id,
+    pub status_callback_url: Option<String>,
+    pub up_callback_url: Option<String>,
+    pub status_queue: Option<String>,
+    pub up_queue: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessKey {
+    pub secret: String,
+    /// The partner (Alibaba) account the key belongs to.
+    pub partner: PartnerIdx,
+}
+
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("now", &self.clock.now())
+            .field("wabas", &self.wabas.len())
+            .field("phones", &self.phones.len())
+            .field("templates", &self.templates.len())
+            .finish()
+    }
+}
+
+impl World {
+    pub fn new(seed: u64, clock: Clock, settings: Settings) -> World {
+        World {
+            clock,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            settings,
+            businesses: HashMap::new(),
+            partners: Vec::new(),
+            apps: HashMap::new(),
+            tokens: HashMap::new(),
+            wabas: HashMap::new(),
+            phones: HashMap::new(),
+            by_number: HashMap::new(),
+            by_business: HashMap::new(),
+            templates: HashMap::new(),
+            archived: Vec::new(),
+            migrations: Vec::new(),
+            codes_sent: VecDeque::new(),
+            timers: BTreeMap::new(),
+            timer_seq: 0,
+            scheduled: Vec::new(),
+            events: Vec::new(),
+            cams: CamsBinding::default(),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    // --- building (fixtures) ------------------------------------------------------------
+
+    pub fn add_partner(&mut self, partner: Partner) -> PartnerIdx {
+        self.partners.push(partner);
+        PartnerIdx((self.partners.len() - 1) as u16)
+    }
+
+    pub fn partner_by_key(&self, key: &str) -> Option<PartnerIdx> {
+        self.partners
+            .iter()
+            .position(|p| p.key == key)
+            .map(|i| PartnerIdx(i as u16))
+    }
+
+    pub fn partner(&self, idx: PartnerIdx) -> &Partner {
+        &self.partners[idx.0 as usize]
+    }
+
+    pub fn insert_waba(&mut self, waba: Waba) {
+        self.by_business
+            .entry(waba.business)
+            .or_default()
+            .push(waba.id);
+        self.wabas.insert(waba.id, waba);
+    }
+
+    /// Adds a phone record and indexes it under its WABA and its number.
+    pub fn insert_phone(&mut self, phone: Phone) {
+        if let Some(w) = self.wabas.get_mut(&phone.waba) {
+            w.phones.push(phone.id);
+        }
+        self.by_number
+            .entry(phone.e164_digits())
+            .or_default()
+            .push(phone.id);
+        self.phones.insert(phone.id, phone);
+    }
+
+    /// Adds a template and indexes it under its WABA.
+    pub fn insert_template(&mut self, template: Template) {
+        if let Some(w) = self.wabas.get_mut(&template.waba) {
+            w.templates.push(template.id);
+        }
+        self.templates.insert(template.id, template);
+    }
+
+    /// Schedules a scripted change at `at`.
+    pub fn schedule(&mut self, at: Timestamp, label: String, change: ScheduledChange) {
+        self.scheduled.push((label, change));
+        let idx = self.scheduled.len() - 1;
+        self.add_timer(at, Timer::Scheduled(idx));
+    }
+
+    // --- ids, codes, randomness -----------------------------------------------------------
+
+    /// A fresh 15-digit id that no object in the world uses yet.
+    pub fn next_id(&mut self) -> Id {
+        loop {
+            let id = self
+                .rng
+                .random_range(100_000_000_000_000u64..1_000_000_000_000_000u64);
+            if !self.id_in_use(id) {
+                return id;
+            }
+        }
+    }
+
+    fn id_in_use(&self, id: Id) -> bool {
+        self.wabas.contains_key(&id)
+            || self.phones.contains_key(&id)
+            || self.templates.contains_key(&id)
+            || self.businesses.contains_key(&id)
+            || self.apps.contains_key(&id)
+    }
+
+    /// A 6-digit verification code.
+    pub fn next_code(&mut self) -> String {
+        format!("{:06}", self.rng.random_range(0..1_000_000u32))
+    }
+
+    /// A uniform draw in [0, 1) from the world's RNG (for probabilistic faults, so that a
+    /// seed fixes the outcome sequence).
+    pub fn draw(&mut self) -> f64 {
+        self.rng.random::<f64>()
+    }
+
+    /// Random lower-case hex of `len` characters (trace ids, namespaces of templates).
+    pub fn next_hex(&mut self, len: usize) -> String {
+        const HEX: &[u8] = b"0123456789abcdef";
+        (0..len)
+            .map(|_| HEX[self.rng.random_range(0..16usize)] as char)
+            .collect()
+    }
+
+    // --- time ---------------------------------------------------------------------------
+
+    pub fn add_timer(&mut self, at: Timestamp, timer: Timer) {
+        self.timer_seq += 1;
+        self.timers.insert((at, self.timer_seq), timer);
+    }
+
+    /// When the next timer is due, if any (the namespace's ticker sleeps until then).
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.timers.keys().next().map(|(at, _)| *at)
+    }
+
+    /// Applies every timer whose time has come, in time order, each at its own due time, so
+    /// that "advance 24 hours" replays what 24 real hours would have done.
+    pub fn catch_up(&mut self) {
+        let now = self.clock.now();
+        while let Some((&(at, seq), _)) = self.timers.first_key_value() {
+            if at > now {
+                break;
+            }
+            if let Some(timer) = self.timers.remove(&(at, seq)) {
+                self.fire(timer, at);
+            }
+        }
+    }
+
+    fn fire(&mut self, timer: Timer, at: Timestamp) {
+        match timer {
+            Timer::RerateTemplate(id) => self.rerate_copy(id, at),
+            Timer::ReviewTemplate(id) => self.finish_review(id, at),
+            Timer::Scheduled(idx) => {
+                if let Some((_, change)) = self.scheduled.get(idx).cloned() {
+                    change(self, at);
+                }
+            }
+        }
+    }
+
+    // --- events -------------------------------------------------------------------------
+
+    pub fn emit(&mut self, at: Timestamp, waba: Id, kind: EventKind) {
+        self.events.push(WorldEvent { at, waba, kind });
+    }
+
+    /// Takes the events recorded since the last call.
+    pub fn drain_events(&mut self) -> Vec<WorldEvent> {
+        std::mem::take(&mut self.events)
+    }
+
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    // --- access -------------------------------------------------------------------------
+
+    /// Resolves a bearer token to the principal it acts as.
+    pub fn authenticate(&self, token: &str) -> Result<Principal, DomainError> {
+        let t = self
+            .tokens
+            .get(token)
+            .ok_or(DomainError::AccessTokenInvalid)?;
+        let now = self.now();
+        if let Some(expired_at) = t.expires_at
+            && now >= expired_at
+        {
+            return Err(DomainError::AccessTokenExpired { expired_at, now });
+        }
+        Ok(Principal {
+            owner: t.owner,
+            app: t.app,
+            scopes: t.scopes,
+        })
+    }
+
+    pub fn require_scope(&self, who: &Principal, scope: Scope) -> Result<(), DomainError> {
+        if who.scopes.has(scope) {
+            Ok(())
+        } else {
+            Err(DomainError::PermissionMissing {
+                scope: scope.as_str(),
+            })
+        }
+    }
+
+    /// The WABA `id` names, if the caller manages it. A foreign WABA is answered exactly like
+    /// a missing one, as Graph does.
+    pub fn managed_waba(&self, who: &Principal, id: &str) -> Result<&Waba, DomainError> {
+        let waba = parse_id(id)
+            .and_then(|n| self.wabas.get(&n))
+            .ok_or_else(|| DomainError::unknown(id))?;
+        if who.may_manage(waba.business, waba.partner) {
+            Ok(waba)
+        } else {
+            Err(DomainError::unknown(id))
+        }
+    }
+
+    /// The phone-number record `id` names, if the caller manages its WABA.
+    pub fn managed_phone(&self, who: &Principal, id: &str) -> Result<&Phone, DomainError> {
+        let phone = parse_id(id)
+            .and_then(|n| self.phones.get(&n))
+            .ok_or_else(|| DomainError::unknown(id))?;
+        let waba = self
+            .wabas
+            .get(&phone.waba)
+            .ok_or_else(|| DomainError::unknown(id))?;
+        if phone.status == vocab::PhoneStatus::Deleted {
+            return Err(DomainError::unknown(id));
+        }
+        if who.may_manage(waba.business, waba.partner) {
+            return Ok(phone);
+        }
+        // With `migration_keeps_phone_id`, the destination works on the source's record
+        // until register moves it.
+        if let Some(Pending::Migration(m)) = phone.pending
+            && let Some(dest) = self.wabas.get(&self.migrations[m].dest_waba)
+            && who.may_manage(dest.business, dest.partner)
+        {
+            return Ok(phone);
+        }
+        Err(DomainError::unknown(id))
+    }
+
+    /// Keeps the source's MIGRATED view of a record whose id moves to the destination.
+    pub(crate) fn archive_migrated(&mut self, source: &Phone) {
+        let mut record = source.clone();
+        record.status = vocab::PhoneStatus::Migrated;
+        record.platform = vocab::Platform::NotApplicable;
+        record.throughput = vocab::Throughput::NotApplicable;
+        record.pending = None;
+        record.codes = Default::default();
+        let waba = record.waba;
+        self.archived.push(record);
+        let index = self.archived.len() - 1;
+        if let Some(w) = self.wabas.get_mut(&waba) {
+            w.archived.push(index);
+        }
+    }
+
+    /// Every record of a number, in creation order.
+    pub fn records_of(&self, e164_digits: &str) -> &[Id] {
+        self.by_number
+            .get(e164_digits)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The record under which a number currently lives on `waba`, if any.
+    pub fn live_record_on(&self, e164_digits: &str, waba: Id) -> Option<&Phone> {
+        self.records_of(e164_digits)
+            .iter()
+            .filter_map(|id| self.phones.get(id))
+            .find(|p| p.waba == waba && p.is_live())
+    }
+
+    /// The record under which a number is currently registered, wherever that is.
+    pub fn registered_record(&self, e164_digits: &str) -> Option<&Phone> {
+        self.records_of(e164_digits)
+            .iter()
+            .filter_map(|id| self.phones.get(id))
+            .find(|p| p.is_registered())
+    }
+
+    /// The template limit of a WABA (reference meta-graph.md §4.4): a per-WABA override, or
+    /// 6,000 when its business is verified and has a number with an approved display name,
+    /// else 250.
+    pub fn template_limit(&self, waba: &Waba) -> u32 {
+        if let Some(limit) = waba.template_limit {
+            return limit;
+        }
+        let verified = self
+            .businesses
+            .get(&waba.business)
+            .is_some_and(|b| b.verification == vocab::VerificationStatus::Verified);
+        let approved_name = verified
+            && self
+                .by_business
+                .get(&waba.business)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| self.wabas.get(w))
+                .flat_map(|w| w.phones.iter())
+                .filter_map(|p| self.phones.get(p))
+                .any(|p| p.is_live() && p.name_status == vocab::NameStatus::Approved);
+        if approved_name {
+            self.settings.template_limit_verified
+        } else {
+            self.settings.template_limit_default
+        }
+    }
+
+    /// How many of a WABA's templates count against its limit.
+    pub fn template_count(&self, waba: &Waba) -> u32 {
+        waba.templates
+            .iter()
+            .filter_map(|id| self.templates.get(id))
+            .filter(|t| t.counts_against_limit())
+            .count() as u32
+    }
+
+    /// Counts a Business-Use-Case call against a WABA and returns the usage percentage.
+    pub fn count_call(&mut self, waba: Id) -> u32 {
+        let now = self.now();
+        let budget = self.settings.buc_calls_per_hour.max(1);
+        match self.wabas.get_mut(&waba) {
+            Some(w) => (w.usage.count(now) * 100 / budget).min(100),
+            None => 0,
+        }
+    }
+
+    pub(crate) fn record_sent_code(&mut self, sent: SentCode) {
+        self.codes_sent.push_back(sent);
+        while self.codes_sent.len() > self.settings.codes_kept {
+            self.codes_sent.pop_front();
+        }
+    }
+}
+
+/// Parses a Graph node id; anything that is not a plain decimal number names nothing.
+pub fn parse_id(text: &str) -> Option<Id> {
+    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}

@@ -1,0 +1,108 @@
+//! Who is who: businesses, partners (BSPs), apps, access tokens, and the principal a
+//! request acts as.
+//!
+//! Ownership is the rule behind most of Graph's "object does not exist" answers: a token may
+//! act only on WABAs its partner manages or its business owns (issue "simulator core",
+//! Ownership). `Principal::may_manage` is that rule, in one place.
+
+use super::vocab::{Scope, VerificationStatus};
+use super::{Id, PartnerIdx};
+use crate::clock::Timestamp;
+
+/// A Meta business portfolio (Business Manager).
+#[derive(Clone, Debug)]
+pub struct Business {
+    pub id: Id,
+    pub name: String,
+    pub verification: VerificationStatus,
+}
+
+/// A Solution Partner / BSP.
+#[derive(Clone, Debug)]
+pub struct Partner {
+    /// The fixture's name for it, e.g. `new-bsp`.
+    pub key: String,
+    pub name: String,
+    /// The partner's own business portfolio id, if the fixture gives one.
+    pub business: Option<Id>,
+}
+
+/// A Meta app: it subscribes to WABAs and receives their webhooks.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub id: Id,
+    pub name: String,
+    pub partner: Option<PartnerIdx>,
+    /// Signs webhook deliveries (`X-Hub-Signature-256`).
+    pub secret: String,
+    /// The app-level callback URL; a WABA subscription may override it.
+    pub webhook_url: Option<String>,
+    /// The app-level verify token for the GET handshake.
+    pub verify_token: Option<String>,
+}
+
+/// Whom a token acts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenOwner {
+    Partner(PartnerIdx),
+    Business(Id),
+}
+
+/// An access token known to the world.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub owner: TokenOwner,
+    /// The app the token was issued for; `POST /{waba}/subscribed_apps` subscribes this app.
+    pub app: Option<Id>,
+    pub scopes: Scopes,
+    pub expires_at: Option<Timestamp>,
+}
+
+/// A small set of scopes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    pub fn of(list: &[Scope]) -> Scopes {
+        let mut s = Scopes(0);
+        for scope in list {
+            s.0 |= Scopes::bit(*scope);
+        }
+        s
+    }
+    fn bit(scope: Scope) -> u8 {
+        match scope {
+            Scope::Management => 1,
+            Scope::Messaging => 2,
+            Scope::BusinessManagement => 4,
+        }
+    }
+    pub fn has(self, scope: Scope) -> bool {
+        self.0 & Scopes::bit(scope) != 0
+    }
+    pub fn list(self) -> Vec<Scope> {
+        Scope::ALL
+            .iter()
+            .copied()
+            .filter(|s| self.has(*s))
+            .collect()
+    }
+}
+
+/// The authenticated caller of one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub owner: TokenOwner,
+    pub app: Option<Id>,
+    pub scopes: Scopes,
+}
+
+impl Principal {
+    /// Whether this caller manages the WABA (its partner manages it, or its business owns it).
+    pub fn may_manage(&self, waba_business: Id, waba_partner: Option<PartnerIdx>) -> bool {
+        match self.owner {
+            TokenOwner::Partner(p) => waba_partner == Some(p),
+            TokenOwner::Business(b) => waba_business == b,
+        }
+    }
+}

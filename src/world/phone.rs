@@ -1,0 +1,155 @@
+//! Phone numbers. A record is the relationship of one number with one WABA (Graph's
+//! "WhatsApp Business Account To Number Current Status" node), so a migrated number has two
+//! records: the source one, which ends MIGRATED, and the destination one.
+
+use std::collections::VecDeque;
+
+use super::Id;
+use super::vocab::{
+    AccountMode, CodeMethod, MessagingLimit, NameStatus, PhoneKind, PhoneStatus, Platform, Quality,
+    Throughput,
+};
+use crate::clock::{Duration, Timestamp};
+
+/// One phone-number record.
+#[derive(Clone, Debug)]
+pub struct Phone {
+    pub id: Id,
+    pub waba: Id,
+    /// Country calling code, digits only (`"1"`).
+    pub cc: String,
+    /// National number, digits only (`"5550100001"`).
+    pub number: String,
+    pub verified_name: String,
+    pub name_status: NameStatus,
+    /// A requested display-name change awaiting review.
+    pub new_name_status: Option<NameStatus>,
+    pub new_verified_name: Option<String>,
+    pub quality: Quality,
+    pub messaging_limit: MessagingLimit,
+    /// Official Business Account (green tick).
+    pub official: bool,
+    /// The two-step verification PIN; `Some` means two-step verification is on.
+    pub pin: Option<String>,
+    pub kind: PhoneKind,
+    pub status: PhoneStatus,
+    pub platform: Platform,
+    pub throughput: Throughput,
+    pub account_mode: AccountMode,
+    /// When ownership was last verified with a code; drives `code_verification_status`.
+    pub verified_at: Option<Timestamp>,
+    /// The verification status a fixture set for a number that never verified here.
+    pub fixture_verification: Option<CodeStatus>,
+    pub onboarded_at: Option<Timestamp>,
+    pub data_localization_region: Option<String>,
+    /// Why this number is waiting for request_code / verify_code / register, if it is.
+    pub pending: Option<Pending>,
+    pub codes: CodeState,
+    /// Register/deregister attempts in the rolling window (reference meta-graph.md §3.4).
+    pub registrations: VecDeque<Timestamp>,
+    pub blocked_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// Why a number needs ownership verification before it can be registered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    /// The destination record of a migration in progress (index into `World::migrations`).
+    Migration(usize),
+    /// A number newly added with `POST /{waba}/phone_numbers` (no migration).
+    NewNumber,
+}
+
+/// `code_verification_status` (RESTFB enum; OAS disagrees, reference §4.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeStatus {
+    NotVerified,
+    Verified,
+    Expired,
+}
+
+impl CodeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CodeStatus::NotVerified => "NOT_VERIFIED",
+            CodeStatus::Verified => "VERIFIED",
+            CodeStatus::Expired => "EXPIRED",
+        }
+    }
+}
+
+/// Verification codes requested for a number.
+#[derive(Clone, Debug, Default)]
+pub struct CodeState {
+    /// Times of recent `request_code` calls, for the request limit.
+    pub requests: VecDeque<Timestamp>,
+    /// The code that will verify the number, if one is outstanding.
+    pub current: Option<IssuedCode>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IssuedCode {
+    pub code: String,
+    pub issued_at: Timestamp,
+    pub method: CodeMethod,
+}
+
+impl Phone {
+    /// Digits of the full international number, without `+` (`15550100001`).
+    pub fn e164_digits(&self) -> String {
+        format!("{}{}", self.cc, self.number)
+    }
+
+    /// `+1 555-010-0001`-style display for NANP numbers, `+<cc> <number>` otherwise.
+    pub fn display_number(&self) -> String {
+        if self.cc == "1" && self.number.len() == 10 {
+            format!(
+                "+1 {}-{}-{}",
+                &self.number[0..3],
+                &self.number[3..6],
+                &self.number[6..10]
+            )
+        } else {
+            format!("+{} {}", self.cc, self.number)
+        }
+    }
+
+    /// Ownership verification as of `now`: a verification lapses after `validity`.
+    pub fn code_status(&self, now: Timestamp, validity: Duration) -> CodeStatus {
+        match self.verified_at {
+            Some(at) if now - at <= validity => CodeStatus::Verified,
+            Some(_) => CodeStatus::Expired,
+            None => self.fixture_verification.unwrap_or(CodeStatus::NotVerified),
+        }
+    }
+
+    /// Whether the number is currently registered (serving traffic on its WABA).
+    pub fn is_registered(&self) -> bool {
+        matches!(
+            self.status,
+            PhoneStatus::Connected
+                | PhoneStatus::Flagged
+                | PhoneStatus::Restricted
+                | PhoneStatus::RateLimited
+        )
+    }
+
+    /// Whether this record still represents the number on its WABA (not moved away or deleted).
+    pub fn is_live(&self) -> bool {
+        !matches!(self.status, PhoneStatus::Migrated | PhoneStatus::Deleted)
+    }
+}
+
+/// Splits a phone-number parameter into digits, accepting `+`, spaces and dashes as
+/// decoration. Returns `None` when anything else appears.
+pub fn digits_only(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        match c {
+            '0'..='9' => out.push(c),
+            '+' | ' ' | '-' | '(' | ')' | '.' => {}
+            _ => return None,
+        }
+    }
+    if out.is_empty() { None } else { Some(out) }
+}

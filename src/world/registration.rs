@@ -1,0 +1,343 @@
+//! Ownership verification and registration: `request_code`, `verify_code`, `register`,
+//! `deregister`, and the two-step verification PIN (reference meta-graph.md §3.2–§3.6).
+//!
+//! A number needs a code only while it is `pending`: the destination record of an open
+//! migration, or a newly added number. Anything else answers 2388091/2388093, as Meta does
+//! for "not being migrated".
+
+use super::migration::MigrationState;
+use super::phone::{CodeStatus, Pending};
+use super::vocab::{CodeMethod, PhoneStatus, Platform, Scope, Throughput};
+use super::{DomainError, Id, Principal, SentCode, World};
+use crate::clock::Timestamp;
+
+/// Regions a number's data may be stored in (OAS enum for `data_localization_region`).
+pub const LOCALIZATION_REGIONS: &[&str] = &[
+    "AE", "AU", "BH", "BR", "CA", "CH", "DE", "GB", "ID", "IN", "JP", "KR", "SG", "ZA",
+];
+
+fn valid_pin(pin: &str) -> bool {
+    pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `en`, `en_US`, `pt_BR`, `es_419`-style locale codes.
+fn valid_language(lang: &str) -> bool {
+    let mut parts = lang.split('_');
+    let base = parts.next().unwrap_or("");
+    let base_ok = (2..=3).contains(&base.len()) && base.bytes().all(|b| b.is_ascii_lowercase());
+    let rest_ok = match (parts.next(), parts.next()) {
+        (None, _) => true,
+        (Some(region), None) => {
+            (2..=3).contains(&region.len()) && region.bytes().all(|b| b.is_ascii_alphanumeric())
+        }
+        _ => false,
+    };
+    base_ok && rest_ok
+}
+
+impl World {
+    /// The record `id` names, for the operations of this file: also reachable by the
+    /// destination's manager while a same-id migration is open.
+    fn phone_for_flow(&self, who: &Principal, id: &str) -> Result<Id, DomainError> {
+        self.require_scope(who, Scope::Management)?;
+        self.managed_phone(who, id).map(|p| p.id)
+    }
+
+    /// `POST /{phone}/request_code`: "sends" a 6-digit code by SMS or voice.
+    pub fn request_code(
+        &mut self,
+        who: &Principal,
+        phone: &str,
+        method: &str,
+        language: &str,
+    ) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        let method = CodeMethod::parse(method.trim()).ok_or_else(|| {
+            DomainError::param(
+                "code_method",
+                "Param code_method must be one of {SMS, VOICE}",
+            )
+        })?;
+        let language = language.trim();
+        if !valid_language(language) {
+            return Err(DomainError::param(
+                "language",
+                "Param language must be a language code such as en or en_US",
+            ));
+        }
+        let now = self.now();
+        let (window, max) = (
+            self.settings.code_request_window,
+            self.settings.max_code_requests,
+        );
+        let phone = &self.phones[&id];
+        if phone.pending.is_none() {
+            return Err(DomainError::NotEligibleForCode);
+        }
+        let recent = phone
+            .codes
+            .requests
+            .iter()
+            .filter(|t| now - **t < window)
+            .count() as u32;
+        if recent >= max {
+            return Err(DomainError::TooManyCodeRequests);
+        }
+        let code = self.next_code();
+        let phone = self.phones.get_mut(&id).expect("checked above");
+        phone.codes.requests.retain(|t| now - *t < window);
+        phone.codes.requests.push_back(now);
+        phone.codes.current = Some(super::phone::IssuedCode {
+            code: code.clone(),
+            issued_at: now,
+            method,
+        });
+        let pending = phone.pending;
+        let e164 = phone.e164_digits();
+        if let Some(Pending::Migration(m)) = pending
+            && self.migrations[m].state == MigrationState::Initiated
+        {
+            self.migrations[m].state = MigrationState::CodeRequested;
+        }
+        self.record_sent_code(SentCode {
+            phone: id,
+            e164,
+            code,
+            method,
+            language: language.to_string(),
+            at: now,
+        });
+        Ok(())
+    }
+
+    /// `POST /{phone}/verify_code`.
+    pub fn verify_code(
+        &mut self,
+        who: &Principal,
+        phone: &str,
+        code: &str,
+    ) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(DomainError::param("code", "The parameter code is required"));
+        }
+        let now = self.now();
+        let ttl = self.settings.code_ttl;
+        let phone = self.phones.get_mut(&id).expect("resolved above");
+        let Some(pending) = phone.pending else {
+            return Err(DomainError::NotEligibleForVerify);
+        };
+        let matches = phone
+            .codes
+            .current
+            .as_ref()
+            .is_some_and(|c| c.code == code && now - c.issued_at <= ttl);
+        if !matches {
+            return Err(DomainError::WrongCode);
+        }
+        phone.codes.current = None;
+        phone.verified_at = Some(now);
+        if let Pending::Migration(m) = pending
+            && self.migrations[m].state.is_open()
+        {
+            self.migrations[m].state = MigrationState::Verified;
+        }
+        Ok(())
+    }
+
+    /// Counts a register/deregister attempt; the one past the limit blocks the number
+    /// (reference meta-graph.md §3.4: 10 per 72 h, then blocked for 72 h).
+    fn count_registration(&mut self, id: Id, now: Timestamp) -> Result<(), DomainError> {
+        let (window, max, block) = (
+            self.settings.registration_window,
+            self.settings.max_registrations,
+            self.settings.registration_block,
+        );
+        let phone = self.phones.get_mut(&id).expect("resolved by caller");
+        if let Some(until) = phone.blocked_until {
+            if now < until {
+                return Err(DomainError::TooManyRegistrations { until });
+            }
+            phone.blocked_until = None;
+            phone.registrations.clear();
+        }
+        phone.registrations.retain(|t| now - *t < window);
+        if phone.registrations.len() as u32 >= max {
+            let until = now + block;
+            phone.blocked_until = Some(until);
+            return Err(DomainError::TooManyRegistrations { until });
+        }
+        phone.registrations.push_back(now);
+        Ok(())
+    }
+
+    /// `POST /{phone}/register`. For the destination of a migration this completes it: the
+    /// number moves, and the source's eligible templates are duplicated.
+    pub fn register(
+        &mut self,
+        who: &Principal,
+        phone: &str,
+        messaging_product: &str,
+        pin: &str,
+        region: Option<&str>,
+    ) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        if messaging_product.trim() != "whatsapp" {
+            return Err(DomainError::param(
+                "messaging_product",
+                format!(
+                    "Param messaging_product must be one of {{WHATSAPP}} - got \"{}\"",
+                    messaging_product.trim()
+                ),
+            ));
+        }
+        if !valid_pin(pin) {
+            return Err(DomainError::param(
+                "pin",
+                "Param pin must be a 6-digit number",
+            ));
+        }
+        let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if LOCALIZATION_REGIONS.contains(&r) => Some(r.to_string()),
+            Some(_) => {
+                return Err(DomainError::param(
+                    "data_localization_region",
+                    format!(
+                        "Param data_localization_region must be one of {{{}}}",
+                        LOCALIZATION_REGIONS.join(", ")
+                    ),
+                ));
+            }
+            None => None,
+        };
+        let now = self.now();
+        if matches!(
+            self.phones[&id].status,
+            PhoneStatus::Migrated | PhoneStatus::Deleted | PhoneStatus::Banned
+        ) {
+            return Err(DomainError::NotRegistered);
+        }
+        self.count_registration(id, now)?;
+        let validity = self.settings.verification_validity;
+        let phone = &self.phones[&id];
+        if phone.pending.is_some() && phone.code_status(now, validity) != CodeStatus::Verified {
+            return Err(DomainError::NotVerified);
+        }
+        if let Some(existing) = &phone.pin
+            && existing != pin
+        {
+            return Err(DomainError::PinMismatch);
+        }
+        match phone.pending {
+            Some(Pending::Migration(m)) => self.complete_migration(m, pin, region, now),
+            _ => {
+                let phone = self.phones.get_mut(&id).expect("resolved above");
+                phone.pending = None;
+                phone.pin = Some(pin.to_string());
+                phone.status = PhoneStatus::Connected;
+                phone.platform = Platform::CloudApi;
+                phone.throughput = Throughput::Standard;
+                phone.onboarded_at.get_or_insert(now);
+                if region.is_some() {
+                    phone.data_localization_region = region;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the number to the destination and copies the templates (seed 002, "Summary":
+    /// display name, quality rating, messaging limit and OBA status are kept).
+    fn complete_migration(&mut self, m: usize, pin: &str, region: Option<String>, now: Timestamp) {
+        let (source_id, dest_id, source_waba, dest_waba) = {
+            let mig = &self.migrations[m];
+            (
+                mig.source_phone,
+                mig.dest_phone,
+                mig.source_waba,
+                mig.dest_waba,
+            )
+        };
+        let source = self.phones[&source_id].clone();
+        if source_id == dest_id {
+            self.archive_migrated(&source);
+            if let Some(w) = self.wabas.get_mut(&source_waba) {
+                w.phones.retain(|p| *p != source_id);
+            }
+            if let Some(w) = self.wabas.get_mut(&dest_waba) {
+                w.phones.push(dest_id);
+            }
+        } else if let Some(src) = self.phones.get_mut(&source_id) {
+            src.status = PhoneStatus::Migrated;
+            src.platform = Platform::NotApplicable;
+            src.throughput = Throughput::NotApplicable;
+            src.pending = None;
+        }
+        let dest = self
+            .phones
+            .get_mut(&dest_id)
+            .expect("migration record exists");
+        dest.waba = dest_waba;
+        dest.verified_name = source.verified_name.clone();
+        dest.name_status = source.name_status;
+        dest.quality = source.quality;
+        dest.messaging_limit = source.messaging_limit;
+        dest.official = source.official;
+        dest.status = PhoneStatus::Connected;
+        dest.platform = Platform::CloudApi;
+        dest.throughput = Throughput::Standard;
+        dest.pending = None;
+        dest.pin = Some(pin.to_string());
+        dest.onboarded_at = Some(now);
+        dest.data_localization_region = region;
+        let mig = &mut self.migrations[m];
+        mig.state = MigrationState::Completed;
+        mig.finished_at = Some(now);
+        self.copy_on_migration(source_waba, dest_waba, now);
+    }
+
+    /// `POST /{phone}/deregister`.
+    pub fn deregister(&mut self, who: &Principal, phone: &str) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        if !self.phones[&id].is_registered() {
+            return Err(DomainError::NotRegistered);
+        }
+        let now = self.now();
+        self.count_registration(id, now)?;
+        let phone = self.phones.get_mut(&id).expect("resolved above");
+        phone.status = PhoneStatus::Disconnected;
+        phone.platform = Platform::NotApplicable;
+        phone.throughput = Throughput::NotApplicable;
+        Ok(())
+    }
+
+    /// `POST /{phone}` with `pin`: turns two-step verification on with this PIN (or changes
+    /// it). There is no API to turn it off (reference meta-graph.md §3.5).
+    pub fn set_pin(&mut self, who: &Principal, phone: &str, pin: &str) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        if !valid_pin(pin) {
+            return Err(DomainError::param(
+                "pin",
+                "Param pin must be a 6-digit number",
+            ));
+        }
+        self.phones.get_mut(&id).expect("resolved above").pin = Some(pin.to_string());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages() {
+        for ok in ["en", "en_US", "pt_BR", "es_419", "fil"] {
+            assert!(valid_language(ok), "{ok}");
+        }
+        for bad in ["", "EN", "en-US", "english", "en_US_x", "e"] {
+            assert!(!valid_language(bad), "{bad}");
+        }
+    }
+}

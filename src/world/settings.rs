@@ -1,0 +1,63 @@
+//! World settings: the knobs for behaviour the references leave open ([INF] rows) or that a
+//! test wants to change. Every default is chosen here, once, and documented in the README.
+
+use super::vocab::Quality;
+use crate::clock::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Whether a migrated number keeps its phone-number id on the destination. Meta does not
+    /// say (reference meta-graph.md §2.3, [INF]); the node is a WABA-to-number relationship,
+    /// so by default the destination gets a new id and the source record stays, MIGRATED.
+    pub migration_keeps_phone_id: bool,
+    /// How long an issued verification code can be used ("typically 10 minutes", OAS, [INF]).
+    pub code_ttl: Duration,
+    /// At most this many `request_code` calls per number in `code_request_window`; one more
+    /// answers 136024 ([INF]: Meta documents the error, not the limit).
+    pub max_code_requests: u32,
+    pub code_request_window: Duration,
+    /// How long a verified ownership stays valid (14 days, reference alibaba-cams.md §7.1).
+    pub verification_validity: Duration,
+    /// Register/deregister calls allowed per number in `registration_window` before 133016,
+    /// and how long the number is then blocked (10 in 72 h, 72 h block; meta-graph.md §3.4).
+    pub max_registrations: u32,
+    pub registration_window: Duration,
+    pub registration_block: Duration,
+    /// Copies made by a migration keep quality UNKNOWN this long (24 h, seed 002).
+    pub rerate_after: Duration,
+    /// What a copy is re-rated to when neither its source template nor the fixture says.
+    pub rerate_default: Quality,
+    /// Template limits (meta-graph.md §4.4).
+    pub template_limit_default: u32,
+    pub template_limit_verified: u32,
+    /// How long a newly created template stays PENDING before it is approved; `None` keeps
+    /// it PENDING until a scripted event or the control API changes it.
+    pub template_review_delay: Option<Duration>,
+    /// The Business-Use-Case call budget per WABA per hour reported in
+    /// `X-Business-Use-Case-Usage` (200/h, [3P] in meta-graph.md §8). Not enforced.
+    pub buc_calls_per_hour: u32,
+    /// How many sent codes `/__admin/codes` remembers.
+    pub codes_kept: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            migration_keeps_phone_id: false,
+            code_ttl: Duration::minutes(10),
+            max_code_requests: 5,
+            code_request_window: Duration::hours(1),
+            verification_validity: Duration::days(14),
+            max_registrations: 10,
+            registration_window: Duration::hours(72),
+            registration_block: Duration::hours(72),
+            rerate_after: Duration::hours(24),
+            rerate_default: Quality::Green,
+            template_limit_default: 250,
+            template_limit_verified: 6000,
+            template_review_delay: Some(Duration::minutes(1)),
+            buc_calls_per_hour: 200,
+            codes_kept: 1000,
+        }
+    }
+}

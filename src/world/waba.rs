@@ -1,0 +1,142 @@
+//! WhatsApp Business Accounts: who owns and manages them, whether they are set up for a
+//! migration (review, payment method, subscribed apps), and their template limit.
+
+use super::vocab::{Platform, ReviewStatus};
+use super::{Id, PartnerIdx};
+use crate::clock::Timestamp;
+
+/// A WhatsApp Business Account.
+#[derive(Clone, Debug)]
+pub struct Waba {
+    pub id: Id,
+    pub name: String,
+    /// The business portfolio that owns it.
+    pub business: Id,
+    /// The Solution Partner that manages it (On-Behalf-Of), if any.
+    pub partner: Option<PartnerIdx>,
+    pub review: ReviewStatus,
+    pub currency: String,
+    /// Whether a payment method / credit line is attached (a migration destination needs one).
+    pub payment_method: bool,
+    /// A fixed template limit; `None` means Meta's rule (250, or 6,000 for a verified
+    /// business with an approved display name; reference meta-graph.md §4.4).
+    pub template_limit: Option<u32>,
+    /// Apps subscribed to this WABA's webhooks, in subscription order.
+    pub subscriptions: Vec<Subscription>,
+    /// Where the WABA's numbers are hosted.
+    pub platform: Platform,
+    pub timezone_id: String,
+    pub template_namespace: String,
+    pub created_at: Timestamp,
+    /// Phone-number records of this WABA (including MIGRATED ones), in creation order.
+    pub phones: Vec<Id>,
+    /// Records of numbers that left this WABA keeping their id (indexes into
+    /// `World::archived`); only used when `migration_keeps_phone_id` is on.
+    pub archived: Vec<usize>,
+    /// Templates of this WABA, in creation order.
+    pub templates: Vec<Id>,
+    /// Business-Use-Case call counting for `X-Business-Use-Case-Usage`.
+    pub usage: CallWindow,
+}
+
+/// An app's subscription to a WABA's webhooks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub app: Id,
+    /// Per-WABA callback URL that replaces the app's own (`override_callback_uri`).
+    pub override_callback_uri: Option<String>,
+    pub verify_token: Option<String>,
+}
+
+/// Calls counted in a rolling one-hour window, reported as a percentage of the budget.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CallWindow {
+    pub window_start: Timestamp,
+    pub calls: u32,
+}
+
+impl CallWindow {
+    /// Counts one call at `now`; returns the calls in the current window.
+    pub fn count(&mut self, now: Timestamp) -> u32 {
+        if now - self.window_start >= crate::clock::Duration::hours(1) || now < self.window_start {
+            self.window_start = now;
+            self.calls = 0;
+        }
+        self.calls = self.calls.saturating_add(1);
+        self.calls
+    }
+}
+
+impl Waba {
+    pub fn subscription(&self, app: Id) -> Option<&Subscription> {
+        self.subscriptions.iter().find(|s| s.app == app)
+    }
+}
+
+impl super::World {
+    /// `POST /{waba}/subscribed_apps`: subscribes the token's app. With
+    /// `override_callback_uri` (and its `verify_token`) the WABA's webhooks go to that URL
+    /// instead of the app's; without it, an existing override is removed (this is how pywa's
+    /// `delete_waba_callback_url` works).
+    pub fn subscribe_app(
+        &mut self,
+        who: &super::Principal,
+        waba: &str,
+        override_callback_uri: Option<&str>,
+        verify_token: Option<&str>,
+    ) -> Result<(), super::DomainError> {
+        use super::DomainError;
+        self.require_scope(who, super::vocab::Scope::Management)?;
+        let waba = self.managed_waba(who, waba)?.id;
+        let app = who.app.ok_or_else(|| {
+            DomainError::param(
+                "access_token",
+                "The access token is not associated with an app that can subscribe",
+            )
+        })?;
+        let uri = override_callback_uri
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        let token = verify_token.map(str::trim).filter(|t| !t.is_empty());
+        if let Some(uri) = uri {
+            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
+                return Err(DomainError::param(
+                    "override_callback_uri",
+                    "Param override_callback_uri must be a valid URL",
+                ));
+            }
+            if token.is_none() {
+                return Err(DomainError::param(
+                    "verify_token",
+                    "The parameter verify_token is required when override_callback_uri is set",
+                ));
+            }
+        }
+        let sub = Subscription {
+            app,
+            override_callback_uri: uri.map(str::to_string),
+            verify_token: uri.and(token).map(str::to_string),
+        };
+        let w = self.wabas.get_mut(&waba).expect("resolved above");
+        match w.subscriptions.iter_mut().find(|s| s.app == app) {
+            Some(existing) => *existing = sub,
+            None => w.subscriptions.push(sub),
+        }
+        Ok(())
+    }
+
+    /// `DELETE /{waba}/subscribed_apps`: unsubscribes the token's app.
+    pub fn unsubscribe_app(
+        &mut self,
+        who: &super::Principal,
+        waba: &str,
+    ) -> Result<(), super::DomainError> {
+        self.require_scope(who, super::vocab::Scope::Management)?;
+        let waba = self.managed_waba(who, waba)?.id;
+        if let Some(app) = who.app {
+            let w = self.wabas.get_mut(&waba).expect("resolved above");
+            w.subscriptions.retain(|s| s.app != app);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The test command (README, "Run the tests"): the whole suite, on a fresh machine too.
+set -euo pipefail
+cd "$(dirname "$0")"
+cargo test --all-targets

@@ -1,0 +1,253 @@
+//! Test support: a simulator on a real socket, and a small HTTP client for it.
+//!
+//! Every integration test starts its own in-process simulator on a free loopback port
+//! (`Sim::start`), so tests never share state and run in parallel.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+pub use wabasim::Simulator;
+
+/// The default world's values the tests rely on (README, "The default world").
+pub mod world {
+    pub const NEW_BSP: &str = "wabasim-new-bsp";
+    pub const OLD_BSP: &str = "wabasim-old-bsp";
+    pub const SOURCE_WABA: &str = "200000000000001";
+    pub const DEST_WABA: &str = "200000000000002";
+    pub const READY_NUMBER: &str = "5550100001";
+    pub const READY_PHONE_ID: &str = "110000000000001";
+}
+
+/// A response, read whole.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "response is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+    }
+}
+
+/// A simulator plus a client bound to it.
+pub struct Sim {
+    pub sim: Simulator,
+    client: Client<HttpConnector, Full<Bytes>>,
+    /// Sent as `X-Wabasim-Namespace` when set.
+    pub namespace: Option<String>,
+}
+
+impl Sim {
+    pub async fn start() -> Sim {
+        Sim::with(Simulator::start().await.expect("simulator starts"))
+    }
+
+    pub fn with(sim: Simulator) -> Sim {
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Sim {
+            sim,
+            client,
+            namespace: None,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.sim.uri(), path)
+    }
+
+    /// Sends a request; `headers` are (name, value) pairs.
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Reply {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(self.url(path));
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        if let Some(ns) = &self.namespace {
+            builder = builder.header("x-wabasim-namespace", ns.as_str());
+        }
+        let req = builder.body(Full::new(body.into())).expect("request builds");
+        let resp = self.client.request(req).await.expect("request succeeds");
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let body = resp.into_body().collect().await.expect("body reads").to_bytes();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.send("GET", path, &[("authorization", &auth)], Bytes::new())
+            .await
+    }
+
+    /// POST with a form body, as curl -d and facebook-business send it.
+    pub async fn post_form(&self, path: &str, token: &str, form: &[(&str, &str)]) -> Reply {
+        let auth = format!("Bearer {token}");
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.send(
+            "POST",
+            path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            body,
+        )
+        .await
+    }
+
+    /// POST with a JSON body, as pywa and the Node SDKs send it.
+    pub async fn post_json(&self, path: &str, token: &str, json: Value) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.send(
+            "POST",
+            path,
+            &[
+                ("authorization", &auth),
+                ("content-type", "application/json"),
+            ],
+            json.to_string(),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.send("DELETE", path, &[("authorization", &auth)], Bytes::new())
+            .await
+    }
+
+    /// A control-API call with an optional JSON body.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.send(
+            method,
+            path,
+            &[("content-type", "application/json")],
+            body,
+        )
+        .await
+    }
+
+    /// The newest code sent to a phone-number id.
+    pub async fn latest_code(&self, phone_id: &str) -> String {
+        let r = self
+            .admin("GET", &format!("/__admin/codes?phone_number_id={phone_id}"), None)
+            .await;
+        let codes = r.json()["codes"].as_array().cloned().unwrap_or_default();
+        codes
+            .last()
+            .and_then(|c| c["code"].as_str())
+            .unwrap_or_else(|| panic!("no code was sent to {phone_id}: {}", r.text()))
+            .to_string()
+    }
+
+    /// Starts a migration of `number` (cc 1) into `waba`; returns the reply.
+    pub async fn migrate(&self, waba: &str, number: &str) -> Reply {
+        self.post_form(
+            &format!("/v23.0/{waba}/phone_numbers"),
+            world::NEW_BSP,
+            &[
+                ("cc", "1"),
+                ("phone_number", number),
+                ("migrate_phone_number", "true"),
+            ],
+        )
+        .await
+    }
+
+    /// The whole migration of the ready number into `waba`; returns the destination id.
+    pub async fn migrate_fully(&self, waba: &str) -> String {
+        let r = self.migrate(waba, world::READY_NUMBER).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let id = r.json()["id"].as_str().unwrap().to_string();
+        let r = self
+            .post_form(
+                &format!("/v23.0/{id}/request_code"),
+                world::NEW_BSP,
+                &[("code_method", "SMS"), ("language", "en_US")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let code = self.latest_code(&id).await;
+        let r = self
+            .post_form(
+                &format!("/v23.0/{id}/verify_code"),
+                world::NEW_BSP,
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let r = self
+            .post_json(
+                &format!("/v23.0/{id}/register"),
+                world::NEW_BSP,
+                serde_json::json!({"messaging_product": "whatsapp", "pin": "123456"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        id
+    }
+}
+
+/// Writes raw bytes to the simulator and reads the raw reply (for chunked and malformed
+/// requests that a client library would not send).
+pub async fn raw_exchange(sim: &Sim, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(sim.sim.address())
+        .await
+        .expect("connects");
+    stream.write_all(request).await.expect("writes");
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut out),
+    )
+    .await;
+    String::from_utf8_lossy(&out).into_owned()
+}
