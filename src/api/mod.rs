@@ -54,6 +54,8 @@ pub struct Answer {
     pub operation: &'static str,
     /// The vendor error code this answer carries, if it is an error (`100/2388103`).
     pub error: Option<String>,
+    /// The scripted fault that produced or altered this answer, if any (its id).
+    pub fault: Option<String>,
 }
 
 impl Answer {
@@ -70,6 +72,7 @@ impl Answer {
             facade: "admin",
             operation: "unmatched",
             error: None,
+            fault: None,
         }
     }
 

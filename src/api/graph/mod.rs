@@ -861,6 +861,7 @@ impl Head<'_> {
             facade: "graph",
             operation: op,
             error: None,
+            fault: None,
         }
     }
 
@@ -885,6 +886,7 @@ impl Head<'_> {
             facade: "graph",
             operation: op,
             error: Some(e.code_text()),
+            fault: None,
         }
     }
 }
