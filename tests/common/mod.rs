@@ -5,7 +5,10 @@
 
 #![allow(dead_code)]
 
+pub mod conformance;
+
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -49,17 +52,29 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
 /// A simulator plus a client bound to it.
+///
+/// Every Graph response it receives is checked against Meta's OpenAPI document when the
+/// `Sim` is dropped (see `conformance`), so every test that talks Graph is also a
+/// conformance test.
 pub struct Sim {
     pub sim: Simulator,
     client: Client<HttpConnector, Full<Bytes>>,
     /// Sent as `X-Wabasim-Namespace` when set.
     pub namespace: Option<String>,
+    /// Graph responses seen, for the conformance check.
+    seen: Mutex<Vec<Seen>>,
 }
+
+/// A Graph response as the conformance check needs it: (namespace, method, path, status,
+/// body).
+type Seen = (Option<String>, String, String, u16, Bytes);
 
 impl Sim {
     pub async fn start() -> Sim {
@@ -72,6 +87,7 @@ impl Sim {
             sim,
             client,
             namespace: None,
+            seen: Mutex::new(Vec::new()),
         }
     }
 
@@ -87,16 +103,16 @@ impl Sim {
         headers: &[(&str, &str)],
         body: impl Into<Bytes>,
     ) -> Reply {
-        let mut builder = http::Request::builder()
-            .method(method)
-            .uri(self.url(path));
+        let mut builder = http::Request::builder().method(method).uri(self.url(path));
         for (k, v) in headers {
             builder = builder.header(*k, *v);
         }
         if let Some(ns) = &self.namespace {
             builder = builder.header("x-wabasim-namespace", ns.as_str());
         }
-        let req = builder.body(Full::new(body.into())).expect("request builds");
+        let req = builder
+            .body(Full::new(body.into()))
+            .expect("request builds");
         let resp = self.client.request(req).await.expect("request succeeds");
         let status = resp.status().as_u16();
         let headers = resp
@@ -109,7 +125,21 @@ impl Sim {
                 )
             })
             .collect();
-        let body = resp.into_body().collect().await.expect("body reads").to_bytes();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .expect("body reads")
+            .to_bytes();
+        if !path.starts_with("/__admin") {
+            self.seen.lock().unwrap().push((
+                self.namespace.clone(),
+                method.to_string(),
+                path.to_string(),
+                status,
+                body.clone(),
+            ));
+        }
         Reply {
             status,
             headers,
@@ -165,19 +195,18 @@ impl Sim {
     /// A control-API call with an optional JSON body.
     pub async fn admin(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
-        self.send(
-            method,
-            path,
-            &[("content-type", "application/json")],
-            body,
-        )
-        .await
+        self.send(method, path, &[("content-type", "application/json")], body)
+            .await
     }
 
     /// The newest code sent to a phone-number id.
     pub async fn latest_code(&self, phone_id: &str) -> String {
         let r = self
-            .admin("GET", &format!("/__admin/codes?phone_number_id={phone_id}"), None)
+            .admin(
+                "GET",
+                &format!("/__admin/codes?phone_number_id={phone_id}"),
+                None,
+            )
             .await;
         let codes = r.json()["codes"].as_array().cloned().unwrap_or_default();
         codes
@@ -250,4 +279,102 @@ pub async fn raw_exchange(sim: &Sim, request: &[u8]) -> String {
     )
     .await;
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Which OpenAPI path a Graph request was for, from the world that answered it.
+fn oas_path(sim: &Simulator, namespace: Option<&str>, path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or("");
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let rest: &[&str] = match segments.first() {
+        Some(v) if v.starts_with('v') && v.contains('.') => &segments[1..],
+        _ => &segments[..],
+    };
+    let (node, edge) = match rest {
+        [node] => (*node, None),
+        [node, edge] => (*node, Some(*edge)),
+        _ => return None,
+    };
+    let ns = sim.shared().registry.get(namespace).ok()?;
+    let kind = ns.with_world(|w| {
+        let id = wabasim::world::parse_id(node)?;
+        if w.wabas.contains_key(&id) {
+            Some("{WABA-ID}")
+        } else if w.phones.contains_key(&id) {
+            Some("{Phone-Number-ID}")
+        } else if w.templates.contains_key(&id) {
+            Some("{Template-ID}")
+        } else {
+            None
+        }
+    })?;
+    Some(match edge {
+        Some(e) => format!("/{{Version}}/{kind}/{e}"),
+        None => format!("/{{Version}}/{kind}"),
+    })
+}
+
+/// Graph operations Meta's OpenAPI document does not describe; their bodies are checked by
+/// their own tests (reference meta-graph.md §3.8 for migrate_message_templates, §4.3 for a
+/// single template).
+pub const UNDESCRIBED: &[(&str, &str)] = &[
+    ("POST", "/{Version}/{WABA-ID}/migrate_message_templates"),
+    ("GET", "/{Version}/{Template-ID}"),
+];
+
+impl Sim {
+    /// Checks every Graph response seen so far against Meta's OpenAPI document; returns the
+    /// failures as text, and how many responses were checked.
+    pub fn conformance_failures(&self) -> (Vec<String>, usize) {
+        let Some(oas) = conformance::MetaOpenApi::shared() else {
+            return (Vec::new(), 0);
+        };
+        let seen = std::mem::take(&mut *self.seen.lock().unwrap());
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for (ns, method, path, status, body) in seen {
+            let Ok(json) = serde_json::from_slice::<Value>(&body) else {
+                failures.push(format!("{method} {path} -> {status}: body is not JSON"));
+                continue;
+            };
+            checked += 1;
+            if status >= 400 {
+                if let Err(v) = oas.validate_component("GraphAPIError", &json) {
+                    failures.push(format!(
+                        "{method} {path} -> {status}: error envelope: {v:?}\n{json}"
+                    ));
+                }
+                continue;
+            }
+            let Some(template) = oas_path(&self.sim, ns.as_deref(), &path) else {
+                failures.push(format!(
+                    "{method} {path} -> {status}: no OpenAPI path for it"
+                ));
+                continue;
+            };
+            if UNDESCRIBED.contains(&(method.as_str(), template.as_str())) {
+                continue;
+            }
+            let outcome = oas.check(&method, &template, status, &json);
+            if !outcome.is_ok() {
+                failures.push(format!("{method} {path} -> {status}:\n{outcome}{json}"));
+            }
+        }
+        (failures, checked)
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let (failures, _) = self.conformance_failures();
+        if !failures.is_empty() {
+            panic!(
+                "{} Graph response(s) do not conform to Meta's OpenAPI document:\n{}",
+                failures.len(),
+                failures.join("\n---\n")
+            );
+        }
+    }
 }

@@ -24,7 +24,7 @@ use super::params::Params;
 use super::{Answer, Incoming};
 use crate::namespace::Namespace;
 use crate::world::template::{NewTemplate, TemplateFilter};
-use crate::world::vocab::{Category, Quality, TemplateStatus};
+use crate::world::vocab::{Category, Quality, Scope, TemplateStatus};
 use crate::world::{DomainError, Id, Principal, World};
 
 /// What kind of object a node id names.
@@ -348,6 +348,17 @@ fn run(w: &mut World, p: &Prepared) -> Result<Done, (Fail, Option<(Id, u32)>)> {
 
 fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let node = p.route.node.as_str();
+    // Every operation here needs whatsapp_business_management, except reading a phone
+    // number, which a messaging-only app also does ([INF]; reference meta-graph.md §6.2).
+    let needs_management = !matches!(
+        p.op,
+        Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
+    );
+    if needs_management {
+        w.require_scope(who, Scope::Management)?;
+    } else if !who.scopes.has(Scope::Management) && !who.scopes.has(Scope::Messaging) {
+        w.require_scope(who, Scope::Messaging)?;
+    }
     match p.op {
         Op::UnknownNode | Op::UnsupportedMethod => Err(DomainError::unknown(node).into()),
         Op::UnknownEdge => {
@@ -369,6 +380,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         }
         Op::MigratePhoneNumber => {
             w.managed_waba(who, node)?;
+            migrate_flag(p)?;
             let cc = required(&p.params, "cc")?;
             let number = required(&p.params, "phone_number")?;
             let id = w.start_migration(who, node, &cc, &number)?;
@@ -376,13 +388,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         }
         Op::AddPhoneNumber => {
             w.managed_waba(who, node)?;
-            if let Err(text) = p.params.bool("migrate_phone_number") {
-                return Err(DomainError::param(
-                    "migrate_phone_number",
-                    format!("Param migrate_phone_number must be a boolean - got \"{text}\""),
-                )
-                .into());
-            }
+            migrate_flag(p)?;
             let cc = required(&p.params, "cc")?;
             let number = required(&p.params, "phone_number")?;
             let name = required(&p.params, "verified_name")?;
@@ -545,6 +551,19 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             Ok(buf)
         }
     }
+}
+
+/// `migrate_phone_number` must be a boolean when present.
+fn migrate_flag(p: &Prepared) -> Result<(), DomainError> {
+    p.params
+        .bool("migrate_phone_number")
+        .map(|_| ())
+        .map_err(|text| {
+            DomainError::param(
+                "migrate_phone_number",
+                format!("Param migrate_phone_number must be a boolean - got \"{text}\""),
+            )
+        })
 }
 
 fn missing(param: &str) -> DomainError {

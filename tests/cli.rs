@@ -1,0 +1,59 @@
+//! The `wabasim` command as users run it: `serve --listen 127.0.0.1:0` prints the address it
+//! bound, serves the default world there, and shuts down cleanly on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[test]
+fn serve_prints_its_address_and_stops_on_sigterm() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wabasim starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("wabasim listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    let addr = url.strip_prefix("http://").unwrap();
+    assert!(!addr.ends_with(":0"), "{addr}");
+
+    // One real request over a plain socket.
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET /v23.0/110000000000001?fields=verified_name HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wabasim-old-bsp\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(
+        reply.ends_with(r#"{"verified_name":"Acme","id":"110000000000001"}"#),
+        "{reply}"
+    );
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn a_missing_fixture_file_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+        .args(["serve", "--fixture", "/nonexistent/world.yaml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/world.yaml"), "{err}");
+}

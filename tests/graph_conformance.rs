@@ -1,0 +1,89 @@
+//! Conformance: Graph responses validated against Meta's own OpenAPI document, read at test
+//! time from `WABASIM_META_OPENAPI` (set by `.ci/run`). Every test's `Sim` checks the
+//! responses it saw when dropped; this test drives one of every operation and also checks that
+//! the checking really happened.
+//!
+//! Known disagreements between Meta's schema and the reference's seen facts are listed in
+//! `common/conformance.rs` (`META_GRAPH_KNOWN_EXCEPTIONS`) and `common::UNDESCRIBED`.
+
+mod common;
+
+use common::Sim;
+use common::conformance::{ENV_VAR, MetaOpenApi};
+use common::world::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn every_graph_operation_conforms_to_metas_openapi_document() {
+    let Some(oas) = MetaOpenApi::shared() else {
+        eprintln!("skipped: {ENV_VAR} is not set, so Meta's OpenAPI document cannot be read");
+        return;
+    };
+    assert!(
+        oas.unsupported_keywords().is_empty(),
+        "{:?}",
+        oas.unsupported_keywords()
+    );
+    let sim = Sim::start().await;
+    let id = sim.migrate_fully(DEST_WABA).await;
+    for path in [
+        format!("/v23.0/{id}"),
+        format!(
+            "/v23.0/{id}?fields=status,name_status,code_verification_status,quality_rating,messaging_limit_tier,account_mode,is_official_business_account,country_code,country_dial_code,health_status,last_onboarded_time"
+        ),
+        format!("/v23.0/{DEST_WABA}"),
+        format!(
+            "/v23.0/{DEST_WABA}?fields=name,account_review_status,business_verification_status,currency,message_template_namespace,owner_business_info,on_behalf_of_business_info,primary_funding_id,timezone_id,ownership_type,status"
+        ),
+        format!("/v23.0/{DEST_WABA}/phone_numbers"),
+        format!(
+            "/v23.0/{DEST_WABA}/phone_numbers?fields=display_phone_number,status,verified_name,quality_rating,code_verification_status,account_mode,messaging_limit_tier&limit=1"
+        ),
+        format!("/v23.0/{DEST_WABA}/message_templates"),
+        format!(
+            "/v23.0/{DEST_WABA}/message_templates?fields=name,status,category,language,components,quality_score&summary=true&limit=2"
+        ),
+        format!("/v23.0/{DEST_WABA}/subscribed_apps"),
+    ] {
+        let r = sim.get(&path, NEW_BSP).await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{DEST_WABA}/message_templates"),
+            NEW_BSP,
+            &[
+                ("name", "fresh"),
+                ("language", "en"),
+                ("category", "MARKETING"),
+                ("components", "[]"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    sim.post_json(
+        &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
+        NEW_BSP,
+        json!({}),
+    )
+    .await;
+    sim.post_json(&format!("/v23.0/{id}"), NEW_BSP, json!({"pin": "111111"}))
+        .await;
+    sim.post_form(&format!("/v23.0/{id}/deregister"), NEW_BSP, &[])
+        .await;
+    sim.delete(
+        &format!("/v23.0/{DEST_WABA}/message_templates?name=fresh"),
+        NEW_BSP,
+    )
+    .await;
+    sim.delete(&format!("/v23.0/{DEST_WABA}/subscribed_apps"), NEW_BSP)
+        .await;
+    // A few errors: their envelopes are checked against GraphAPIError.
+    sim.get("/v23.0/1", NEW_BSP).await;
+    sim.get(&format!("/v23.0/{DEST_WABA}"), "nope").await;
+    sim.migrate(DEST_WABA, "5550100002").await;
+
+    let (failures, checked) = sim.conformance_failures();
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+    assert!(checked >= 20, "only {checked} responses were checked");
+}

@@ -1,0 +1,67 @@
+//! The README's quick start, run verbatim (only the address is swapped for a free port):
+//! if the README drifts from the simulator, this fails.
+
+mod common;
+
+use common::Sim;
+
+fn quick_start_script() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md is readable");
+    let section = readme
+        .split("## Quick start")
+        .nth(1)
+        .expect("the README has a Quick start section");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("the quick start has a sh block");
+    block.to_string()
+}
+
+#[tokio::test]
+async fn the_readme_quick_start_runs_verbatim() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: curl is not installed");
+        return;
+    }
+    let sim = Sim::start().await;
+    let script = quick_start_script().replace("http://127.0.0.1:8787", &sim.sim.uri());
+    assert!(
+        script.contains(&sim.sim.uri()),
+        "the quick start uses http://127.0.0.1:8787"
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .arg("-euo")
+            .arg("pipefail")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(r#""status":"CONNECTED","platform_type":"CLOUD_API""#),
+        "{stdout}"
+    );
+    // Before the clock moves the copies are UNKNOWN; after 24 hours order_update is GREEN.
+    let (before, after) = stdout
+        .split_once(r#""now":"2026-01-02"#)
+        .expect("the clock advanced");
+    assert!(before.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"UNKNOWN""#), "{before}");
+    assert!(after.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"GREEN""#), "{after}");
+    assert_eq!(stdout.matches(r#"{"success":true}"#).count(), 3, "{stdout}");
+}
