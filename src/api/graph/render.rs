@@ -8,7 +8,6 @@
 
 use super::errors::GraphError;
 use crate::api::json::Obj;
-use crate::clock::Timestamp;
 use crate::world::vocab::{MessagingLimit, PhoneStatus};
 use crate::world::{Phone, Principal, Template, Waba, World};
 
@@ -503,9 +502,4 @@ pub fn template(o: &mut Obj<'_>, t: &Template, fields: &[&str]) {
             _ => {}
         }
     }
-}
-
-/// `quality_score.date`-style seconds for an optional instant.
-pub fn seconds(t: Option<Timestamp>) -> Option<i64> {
-    t.map(Timestamp::unix_seconds)
 }

@@ -1,0 +1,700 @@
+//! The benchmark: wabasim against a floor (a minimal hyper server answering a fixed JSON
+//! body, in this file), measured in the same run, reported as one table of ratios.
+//!
+//! Run with `cargo bench --bench wabasim` (add `-- --quick` for a shorter run). It starts
+//! the release binary as a separate process, drives it with a small keep-alive HTTP/1.1 load
+//! generator over loopback, and reads peak memory from /proc. Nothing here is part of the
+//! test suite, and CI times nothing.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write as _};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const WABASIM: &str = env!("CARGO_BIN_EXE_wabasim");
+const FLOOR_BODY: &[u8] = br#"{"verified_name":"Acme","code_verification_status":"VERIFIED","display_phone_number":"+1 555-010-0001","quality_rating":"GREEN","platform_type":"CLOUD_API","throughput":{"level":"STANDARD"},"id":"110000000000001"}"#;
+const TOKEN: &str = "wabasim-old-bsp";
+
+struct Settings {
+    seconds: u64,
+    startups: usize,
+    big: bool,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--floor-server") {
+        floor_server(
+            args.get(pos + 1)
+                .map(String::as_str)
+                .unwrap_or("127.0.0.1:0"),
+        );
+        return;
+    }
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this without it, and a
+    // test run must not benchmark anything.
+    if !args.iter().any(|a| a == "--bench") {
+        eprintln!("wabasim bench: run it with `cargo bench --bench wabasim`");
+        return;
+    }
+    let quick = args.iter().any(|a| a == "--quick");
+    let settings = Settings {
+        seconds: if quick { 2 } else { 5 },
+        startups: if quick { 3 } else { 10 },
+        big: !args.iter().any(|a| a == "--no-big"),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(settings));
+}
+
+// ---------------------------------------------------------------------------------------
+// The floor: bare hyper answering a fixed body, started as its own process.
+// ---------------------------------------------------------------------------------------
+
+fn floor_server(listen: &str) {
+    use http_body_util::Full;
+    use hyper::server::conn::http1;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
+        println!(
+            "floor listening on http://{}",
+            listener.local_addr().unwrap()
+        );
+        std::io::stdout().flush().unwrap();
+        loop {
+            let (stream, _) = match listener.accept().await {
+                Ok(s) => s,
+                Err(_) => continue,
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let service = service_fn(|_req| async {
+                    let mut resp =
+                        hyper::Response::new(Full::new(bytes::Bytes::from_static(FLOOR_BODY)));
+                    resp.headers_mut().insert(
+                        "content-type",
+                        hyper::header::HeaderValue::from_static("application/json"),
+                    );
+                    Ok::<_, std::convert::Infallible>(resp)
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Processes
+// ---------------------------------------------------------------------------------------
+
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a process that prints `... listening on http://ADDR` as its first line.
+fn spawn(mut cmd: Command) -> Server {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the server starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server { child, addr }
+}
+
+fn wabasim(extra: &[&str]) -> Server {
+    let mut cmd = Command::new(WABASIM);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+    spawn(cmd)
+}
+
+fn floor() -> Server {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--floor-server", "127.0.0.1:0"]);
+    spawn(cmd)
+}
+
+/// Peak resident memory of a process, in MB (VmHWM).
+fn peak_rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+// ---------------------------------------------------------------------------------------
+// A minimal keep-alive HTTP/1.1 client: cheaper than a full client library, so the load
+// generator steals as little CPU from the server as possible on a 2-core machine.
+// ---------------------------------------------------------------------------------------
+
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    async fn open(addr: SocketAddr) -> Conn {
+        let stream = TcpStream::connect(addr).await.expect("connects");
+        stream.set_nodelay(true).unwrap();
+        Conn {
+            stream,
+            buf: Vec::with_capacity(8192),
+        }
+    }
+
+    /// Sends one request and returns (status, body).
+    async fn call(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
+        self.stream.write_all(request).await.expect("writes");
+        self.buf.clear();
+        let mut chunk = [0u8; 8192];
+        loop {
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                let head = std::str::from_utf8(&self.buf[..end]).unwrap_or("");
+                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                let total = end + 4 + len;
+                while self.buf.len() < total {
+                    let n = self.stream.read(&mut chunk).await.expect("reads");
+                    assert!(n > 0, "connection closed mid-body");
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                return (status, self.buf[end + 4..total].to_vec());
+            }
+            let n = self.stream.read(&mut chunk).await.expect("reads");
+            assert!(n > 0, "connection closed");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn get(path: &str, headers: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{headers}\r\n").into_bytes()
+}
+
+fn post(path: &str, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: bench\r\n{headers}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+struct Load {
+    per_second: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+/// Hammers one request on `connections` keep-alive connections for `seconds` after a short
+/// warm-up; returns throughput and p99 latency.
+async fn load(addr: SocketAddr, request: Vec<u8>, connections: usize, seconds: u64) -> Load {
+    let request = Arc::new(request);
+    let stop = Arc::new(AtomicBool::new(false));
+    let measuring = Arc::new(AtomicBool::new(false));
+    let errors = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (request, stop, measuring, errors) = (
+            request.clone(),
+            stop.clone(),
+            measuring.clone(),
+            errors.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await;
+            let mut latencies: Vec<u32> = Vec::with_capacity(200_000);
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let (status, _) = conn.call(&request).await;
+                if measuring.load(Ordering::Relaxed) {
+                    latencies.push(t.elapsed().as_micros() as u32);
+                    if status != 200 {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    measuring.store(true, Ordering::Relaxed);
+    let start = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    measuring.store(false, Ordering::Relaxed);
+    let elapsed = start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let p99 = all
+        .get((all.len() as f64 * 0.99) as usize)
+        .copied()
+        .unwrap_or(0) as f64
+        / 1000.0;
+    Load {
+        per_second: all.len() as f64 / elapsed,
+        p99_ms: p99,
+        errors: errors.load(Ordering::Relaxed),
+    }
+}
+
+/// From exec to the first 200 on `/__admin/health` (or any 200 for the floor).
+async fn startup_ms(floor_server: bool) -> f64 {
+    let start = Instant::now();
+    let server = if floor_server { floor() } else { wabasim(&[]) };
+    loop {
+        if let Ok(stream) = TcpStream::connect(server.addr).await {
+            drop(stream);
+            let mut conn = Conn::open(server.addr).await;
+            let (status, _) = conn.call(&get("/__admin/health", "")).await;
+            if status == 200 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// One full migration in namespace `ns`: create → request_code → code → verify → register.
+async fn one_migration(conn: &mut Conn, ns: &str) -> bool {
+    let h = format!("Authorization: Bearer wabasim-new-bsp\r\nX-Wabasim-Namespace: {ns}\r\n");
+    let (s, _) = conn
+        .call(&post(
+            "/__admin/reset",
+            &format!("X-Wabasim-Namespace: {ns}\r\n"),
+            "",
+        ))
+        .await;
+    if s != 200 {
+        return false;
+    }
+    let (s, body) = conn
+        .call(&post(
+            "/v23.0/200000000000002/phone_numbers",
+            &h,
+            "cc=1&phone_number=5550100001&migrate_phone_number=true",
+        ))
+        .await;
+    if s != 200 {
+        return false;
+    }
+    let id = json_str(&body, "id");
+    let (s, _) = conn
+        .call(&post(
+            &format!("/v23.0/{id}/request_code"),
+            &h,
+            "code_method=SMS&language=en_US",
+        ))
+        .await;
+    if s != 200 {
+        return false;
+    }
+    let (_, body) = conn
+        .call(&get(
+            &format!("/__admin/codes?phone_number_id={id}"),
+            &format!("X-Wabasim-Namespace: {ns}\r\n"),
+        ))
+        .await;
+    let code = json_str(&body, "code");
+    let (s, _) = conn
+        .call(&post(
+            &format!("/v23.0/{id}/verify_code"),
+            &h,
+            &format!("code={code}"),
+        ))
+        .await;
+    if s != 200 {
+        return false;
+    }
+    let (s, _) = conn
+        .call(&post(
+            &format!("/v23.0/{id}/register"),
+            &h,
+            "messaging_product=whatsapp&pin=123456",
+        ))
+        .await;
+    s == 200
+}
+
+fn json_str(body: &[u8], key: &str) -> String {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let found = match key {
+        "code" => v["codes"]
+            .as_array()
+            .and_then(|c| c.last())
+            .map(|c| c["code"].clone()),
+        _ => Some(v[key].clone()),
+    };
+    found
+        .and_then(|x| x.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+async fn flows(addr: SocketAddr, clients: usize, seconds: u64) -> (f64, u64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (stop, done, failed) = (stop.clone(), done.clone(), failed.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await;
+            let ns = format!("flow-{c}");
+            while !stop.load(Ordering::Relaxed) {
+                if one_migration(&mut conn, &ns).await {
+                    done.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = done.load(Ordering::Relaxed);
+    let start = Instant::now();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let n = done.load(Ordering::Relaxed) - before;
+    let elapsed = start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        let _ = t.await;
+    }
+    (n as f64 / elapsed, failed.load(Ordering::Relaxed))
+}
+
+/// Writes a fixture with `wabas` WABAs, `numbers` phone numbers and `templates` templates
+/// (spread evenly), in JSON (which is YAML), and returns its path.
+fn generate_fixture(dir: &Path, wabas: usize, numbers: usize, templates: usize) -> PathBuf {
+    let path = dir.join(format!("bench-{wabas}w-{numbers}n-{templates}t.json"));
+    if path.exists() {
+        return path;
+    }
+    let mut out = String::with_capacity(numbers * 160 + templates * 90 + 4096);
+    out.push_str(r#"{"seed":1,"clock":{"start":"2026-01-01T00:00:00Z"},"#);
+    out.push_str(r#""businesses":[{"id":"100000000000001","name":"Bench Corp"}],"#);
+    out.push_str(r#""partners":[{"id":"bsp","name":"Bench BSP"}],"#);
+    out.push_str(r#""apps":[{"id":"300000000000001","partner":"bsp","secret":"s"}],"#);
+    out.push_str(r#""tokens":[{"token":"wabasim-old-bsp","partner":"bsp","app":"300000000000001"}],"wabas":["#);
+    for w in 0..wabas {
+        if w > 0 {
+            out.push(',');
+        }
+        let waba = 200_000_000_000_000u64 + w as u64;
+        out.push_str(&format!(r#"{{"id":"{waba}","business":"100000000000001","partner":"bsp","subscribed_apps":["300000000000001"],"phone_numbers":["#));
+        let per = numbers / wabas;
+        for n in 0..per {
+            if n > 0 {
+                out.push(',');
+            }
+            let i = w * per + n;
+            out.push_str(&format!(
+                r#"{{"id":"{}","cc":"1","number":"{}","verified_name":"Bench {i}"}}"#,
+                110_000_000_000_000u64 + i as u64,
+                5_000_000_000u64 + i as u64
+            ));
+        }
+        out.push_str(r#"],"templates":["#);
+        let per = templates / wabas;
+        for t in 0..per {
+            if t > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!(
+                r#"{{"name":"template_{t}","language":"en_US","category":"UTILITY"}}"#
+            ));
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+/// Starts wabasim on a fixture; returns the server and how long until it answered.
+async fn start_on_fixture(path: &Path) -> (Server, f64) {
+    let start = Instant::now();
+    let server = wabasim(&[
+        "--fixture",
+        path.to_str().unwrap(),
+        "--max-fixture-bytes",
+        "1000000000",
+    ]);
+    let mut conn = Conn::open(server.addr).await;
+    let (status, _) = conn.call(&get("/__admin/health", "")).await;
+    assert_eq!(status, 200);
+    (server, start.elapsed().as_secs_f64() * 1000.0)
+}
+
+struct Row {
+    what: String,
+    floor: String,
+    wabasim: String,
+    ratio: String,
+    target: String,
+    met: Option<bool>,
+}
+
+async fn run(s: Settings) {
+    let mut rows: Vec<Row> = Vec::new();
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench"));
+    std::fs::create_dir_all(&dir).unwrap();
+    eprintln!("measuring start-up ...");
+
+    let floor_start = median(futures_collect((0..s.startups).map(|_| startup_ms(true))).await);
+    let sim_start = median(futures_collect((0..s.startups).map(|_| startup_ms(false))).await);
+    rows.push(Row {
+        what: format!("start-up to first 200 (median of {})", s.startups),
+        floor: format!("{floor_start:.1} ms"),
+        wabasim: format!("{sim_start:.1} ms"),
+        ratio: format!("{:.2}x", sim_start / floor_start),
+        target: "≤ 20 ms".into(),
+        met: Some(sim_start <= 20.0),
+    });
+
+    eprintln!("measuring read throughput ...");
+    let floor_server = floor();
+    let floor_load = load(
+        floor_server.addr,
+        get("/v23.0/110000000000001", ""),
+        32,
+        s.seconds,
+    )
+    .await;
+    let floor_rss = peak_rss_mb(floor_server.pid());
+    drop(floor_server);
+    let sim = wabasim(&[]);
+    let idle_rss = {
+        let mut conn = Conn::open(sim.addr).await;
+        conn.call(&get("/__admin/health", "")).await;
+        peak_rss_mb(sim.pid())
+    };
+    let read = get(
+        "/v23.0/110000000000001",
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+    );
+    let sim_load = load(sim.addr, read.clone(), 32, s.seconds).await;
+    let ratio = sim_load.per_second / floor_load.per_second;
+    rows.push(Row {
+        what: "GET /v23.0/{phone}, 32 connections".into(),
+        floor: format!("{:.0} req/s", floor_load.per_second),
+        wabasim: format!(
+            "{:.0} req/s ({} errors)",
+            sim_load.per_second, sim_load.errors
+        ),
+        ratio: format!("{:.0}%", ratio * 100.0),
+        target: "≥ 70% of floor".into(),
+        met: Some(ratio >= 0.70 && sim_load.errors == 0),
+    });
+    rows.push(Row {
+        what: "p99 latency of that read".into(),
+        floor: format!("{:.2} ms", floor_load.p99_ms),
+        wabasim: format!("{:.2} ms", sim_load.p99_ms),
+        ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
+        target: "≤ 3 ms".into(),
+        met: Some(sim_load.p99_ms <= 3.0),
+    });
+    rows.push(Row {
+        what: "peak RSS idle, default world".into(),
+        floor: format!("{floor_rss:.1} MB"),
+        wabasim: format!("{idle_rss:.1} MB"),
+        ratio: format!("{:.1}x", idle_rss / floor_rss),
+        target: "≤ 20 MB".into(),
+        met: Some(idle_rss <= 20.0),
+    });
+
+    eprintln!("measuring full migrations ...");
+    let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
+    rows.push(Row {
+        what: "full migrations/s, 16 clients, namespace each".into(),
+        floor: "—".into(),
+        wabasim: format!("{per_second:.0}/s ({failed} failed)"),
+        ratio: format!(
+            "{:.1}% of floor req/s",
+            per_second * 6.0 / floor_load.per_second * 100.0
+        ),
+        target: "≥ 3,000/s".into(),
+        met: Some(per_second >= 3000.0 && failed == 0),
+    });
+    drop(sim);
+
+    eprintln!("measuring 1,000 namespaces ...");
+    let sim = wabasim(&[]);
+    let mut conn = Conn::open(sim.addr).await;
+    for i in 0..1000 {
+        let (status, _) = conn
+            .call(&get(
+                "/v23.0/110000000000001",
+                &format!("Authorization: Bearer {TOKEN}\r\nX-Wabasim-Namespace: ns-{i}\r\n"),
+            ))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let ns_rss = peak_rss_mb(sim.pid());
+    drop(sim);
+    rows.push(Row {
+        what: "peak RSS with 1,000 namespaces".into(),
+        floor: "—".into(),
+        wabasim: format!("{ns_rss:.1} MB"),
+        ratio: "—".into(),
+        target: "≤ 200 MB".into(),
+        met: Some(ns_rss <= 200.0),
+    });
+
+    if s.big {
+        eprintln!("generating and loading the big fixture ...");
+        let path = generate_fixture(&dir, 10_000, 100_000, 500_000);
+        let (server, ms) = start_on_fixture(&path).await;
+        let rss = peak_rss_mb(server.pid());
+        drop(server);
+        rows.push(Row {
+            what: "load 10k WABAs / 100k numbers / 500k templates".into(),
+            floor: "—".into(),
+            wabasim: format!("{ms:.0} ms, {rss:.0} MB"),
+            ratio: "—".into(),
+            target: "≤ 1 s, ≤ 300 MB".into(),
+            met: Some(ms <= 1000.0 && rss <= 300.0),
+        });
+
+        eprintln!("measuring cost growth ...");
+        let mut growth: HashMap<usize, f64> = HashMap::new();
+        for numbers in [1_000usize, 10_000, 100_000] {
+            let path = generate_fixture(&dir, numbers / 10, numbers, numbers / 10);
+            let (server, _) = start_on_fixture(&path).await;
+            let phone = 110_000_000_000_000u64 + numbers as u64 / 2;
+            let l = load(
+                server.addr,
+                get(
+                    &format!("/v23.0/{phone}"),
+                    &format!("Authorization: Bearer {TOKEN}\r\n"),
+                ),
+                32,
+                s.seconds.min(3),
+            )
+            .await;
+            growth.insert(numbers, l.per_second);
+        }
+        let flat = growth[&100_000] / growth[&1_000];
+        rows.push(Row {
+            what: "read req/s at 1k / 10k / 100k numbers".into(),
+            floor: "—".into(),
+            wabasim: format!(
+                "{:.0} / {:.0} / {:.0}",
+                growth[&1_000], growth[&10_000], growth[&100_000]
+            ),
+            ratio: format!("100k/1k = {:.2}", flat),
+            target: "flat (≥ 0.90)".into(),
+            met: Some(flat >= 0.90),
+        });
+    }
+
+    print_table(&rows);
+}
+
+async fn futures_collect<F: std::future::Future<Output = f64>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<f64> {
+    let mut out = Vec::new();
+    for f in futures {
+        out.push(f.await);
+    }
+    out
+}
+
+fn print_table(rows: &[Row]) {
+    println!();
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(0),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(
+                |c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string())
+            )
+            .unwrap_or_default()
+    );
+    println!();
+    println!("| measure | floor (bare hyper) | wabasim | ratio | target | met |");
+    println!("|---|---|---|---|---|---|");
+    for r in rows {
+        let met = match r.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "—",
+        };
+        println!(
+            "| {} | {} | {} | {} | {} | {} |",
+            r.what, r.floor, r.wabasim, r.ratio, r.target, met
+        );
+    }
+}
