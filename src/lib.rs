@@ -8,16 +8,47 @@
 //! - [`world`]: the domain: no HTTP, no JSON, no async;
 //! - [`fixture`]: YAML worlds;
 //! - [`api`]: the facades (Graph, control API);
-//! - [`server`]: hyper, limits, namespaces;
+//! - [`server`]: hyper, limits, namespaces, the journal hook;
+//! - [`journal`]: the request journal; [`webhooks`]: signed deliveries with retries;
+//! - [`embed`]: typed helpers for tests that embed a simulator;
 //! - [`clock`]: time, and the only reader of the system clock.
 //!
 //! ## Embedding in a Rust test
 //!
-//! ```no_run
-//! # async fn demo() {
+//! [`Simulator::start`] serves the default world on a free loopback port, in the manner of
+//! wiremock-rs's `MockServer::start()`; it shuts down when dropped. Point your client at
+//! [`Simulator::uri`], then assert with the typed helpers: [`Simulator::clock`],
+//! [`Simulator::codes`], [`Simulator::journal`] and [`Simulator::webhooks`] (or the same on
+//! [`Simulator::namespace`]). `examples/embedded.rs` is a whole migration with a webhook
+//! receiver.
+//!
+//! ```
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//! use wabasim::clock::Duration;
+//! use wabasim::journal::RequestFilter;
+//!
+//! # #[tokio::main] async fn main() {
 //! let sim = wabasim::Simulator::start().await.unwrap();
-//! let url = format!("{}/v23.0/110000000000001", sim.uri());
-//! // ... drive your client against `url` with the token `wabasim-new-bsp` ...
+//!
+//! // Your client calls Graph at sim.uri(); here, a bare HTTP/1.1 request.
+//! let mut conn = tokio::net::TcpStream::connect(sim.address()).await.unwrap();
+//! conn.write_all(
+//!     b"GET /v23.0/110000000000001?fields=status HTTP/1.1\r\nHost: sim\r\n\
+//!       Authorization: Bearer wabasim-old-bsp\r\nConnection: close\r\n\r\n",
+//! )
+//! .await
+//! .unwrap();
+//! let mut reply = String::new();
+//! conn.read_to_string(&mut reply).await.unwrap();
+//! assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+//!
+//! // What did the client send? Exactly one read of the number.
+//! sim.journal().expect(&RequestFilter::new().operation("get_phone_number"), 1);
+//!
+//! // Move the world's clock, from outside the client.
+//! let before = sim.clock().now();
+//! let after = sim.clock().advance(Duration::hours(24));
+//! assert_eq!(after.0 - before.0 >= Duration::hours(24).0, true);
 //! # }
 //! ```
 
@@ -27,9 +58,12 @@
 
 pub mod api;
 pub mod clock;
+pub mod embed;
 pub mod fixture;
+pub mod journal;
 pub mod namespace;
 pub mod server;
+pub mod webhooks;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -48,6 +82,9 @@ pub struct Options {
     pub listen: SocketAddr,
     pub fixture: Option<Fixture>,
     pub max_namespaces: usize,
+    /// Requests each namespace's journal keeps.
+    pub journal_size: usize,
+    /// Body limits, `strict`, `admin_token`.
     pub config: Config,
 }
 
@@ -57,6 +94,7 @@ impl Default for Options {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             fixture: None,
             max_namespaces: DEFAULT_MAX_NAMESPACES,
+            journal_size: journal::DEFAULT_CAPACITY,
             config: Config::default(),
         }
     }
@@ -78,7 +116,9 @@ impl Simulator {
 
     pub async fn start_with(options: Options) -> Result<Simulator, String> {
         let fixture = options.fixture.unwrap_or_else(Fixture::default_world);
-        let registry = Registry::new(fixture, options.max_namespaces).map_err(|e| e.to_string())?;
+        let registry =
+            Registry::with_journal_capacity(fixture, options.max_namespaces, options.journal_size)
+                .map_err(|e| e.to_string())?;
         let shared = Arc::new(Shared {
             registry,
             config: options.config,
@@ -110,6 +150,51 @@ impl Simulator {
     /// The server's shared state (namespaces), for assertions from Rust.
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// The default namespace.
+    pub fn scope(&self) -> embed::Scope {
+        embed::Scope {
+            ns: self
+                .shared
+                .registry
+                .get(None)
+                .expect("the default namespace always exists"),
+            fixture: self.shared.registry.fixture(),
+        }
+    }
+
+    /// A namespace by name (what `X-Wabasim-Namespace` selects), created if needed.
+    pub fn namespace(&self, name: &str) -> Result<embed::Scope, String> {
+        let ns = self
+            .shared
+            .registry
+            .get(Some(name))
+            .map_err(|e| e.to_string())?;
+        Ok(embed::Scope {
+            ns,
+            fixture: self.shared.registry.fixture(),
+        })
+    }
+
+    /// The default namespace's clock.
+    pub fn clock(&self) -> embed::Clock {
+        self.scope().clock()
+    }
+
+    /// The verification codes sent in the default namespace.
+    pub fn codes(&self) -> embed::Codes {
+        self.scope().codes()
+    }
+
+    /// The default namespace's request journal.
+    pub fn journal(&self) -> embed::Journal {
+        self.scope().journal()
+    }
+
+    /// The default namespace's webhook deliveries.
+    pub fn webhooks(&self) -> embed::Webhooks {
+        self.scope().webhooks()
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits for the server to end.

@@ -35,6 +35,17 @@ enum Command {
         /// How many namespaces (X-Wabasim-Namespace) may exist at once.
         #[arg(long, default_value_t = wabasim::DEFAULT_MAX_NAMESPACES)]
         max_namespaces: usize,
+        /// How many requests each namespace's journal keeps (a ring: the oldest go first).
+        #[arg(long, default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
+        journal_size: usize,
+        /// Answer requests no route matches with a loud error naming the closest route,
+        /// instead of the vendor's generic unknown-path error.
+        #[arg(long)]
+        strict: bool,
+        /// Require this token on /__admin/ (Authorization: Bearer, or X-Wabasim-Admin-Token).
+        /// Set it whenever the server listens beyond loopback.
+        #[arg(long)]
+        admin_token: Option<String>,
     },
 }
 
@@ -52,11 +63,27 @@ fn main() -> ExitCode {
             listen,
             fixture,
             max_namespaces,
-        } => serve(listen, fixture, max_namespaces),
+            journal_size,
+            strict,
+            admin_token,
+        } => {
+            let config = Config {
+                strict,
+                admin_token: admin_token.filter(|t| !t.is_empty()),
+                ..Config::default()
+            };
+            serve(listen, fixture, max_namespaces, journal_size, config)
+        }
     }
 }
 
-fn serve(listen: SocketAddr, fixture: Option<PathBuf>, max_namespaces: usize) -> ExitCode {
+fn serve(
+    listen: SocketAddr,
+    fixture: Option<PathBuf>,
+    max_namespaces: usize,
+    journal_size: usize,
+    config: Config,
+) -> ExitCode {
     let fixture = match fixture {
         Some(path) => match Fixture::load(&path) {
             Ok(f) => f,
@@ -67,17 +94,19 @@ fn serve(listen: SocketAddr, fixture: Option<PathBuf>, max_namespaces: usize) ->
         },
         None => Fixture::default_world(),
     };
-    let registry = match Registry::new(fixture, max_namespaces) {
+    if !listen.ip().is_loopback() && config.admin_token.is_none() {
+        eprintln!(
+            "warning: listening on {listen} beyond loopback without --admin-token: anyone who reaches this port can reset worlds and read app secrets"
+        );
+    }
+    let registry = match Registry::with_journal_capacity(fixture, max_namespaces, journal_size) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    let shared = Arc::new(Shared {
-        registry,
-        config: Config::default(),
-    });
+    let shared = Arc::new(Shared { registry, config });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,17 +1,21 @@
 //! Namespaces: isolated worlds on one server, picked by the `X-Wabasim-Namespace` header.
 //!
-//! Each namespace owns its world (and with it its clock and RNG). The world sits behind a
-//! `parking_lot` mutex that is only ever held inside a synchronous closure
-//! ([`Namespace::with_world`]), never across an `.await`: a scripted delay or a webhook wait
-//! happens after the lock is released.
+//! Each namespace owns its world (and with it its clock and RNG), its request journal and
+//! its webhook outbox. The world sits behind a `parking_lot` mutex that is only ever held
+//! inside a synchronous closure ([`Namespace::with_world`]), never across an `.await`: a
+//! scripted delay or a webhook wait happens after the lock is released.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
+use tokio::sync::Notify;
 
+use crate::clock::Timestamp;
 use crate::fixture::Fixture;
+use crate::journal::Journal;
+use crate::webhooks::Outbox;
 use crate::world::{World, WorldEvent};
 
 /// The header that selects a namespace.
@@ -31,33 +35,61 @@ pub struct Namespace {
     /// Feeds trace and request ids: deterministic per namespace, without touching the world.
     trace_seq: AtomicU64,
     trace_seed: u64,
+    /// Requests to the vendor facades (bounded ring).
+    pub journal: Journal,
+    /// Webhook deliveries made from the world's events.
+    pub outbox: Outbox,
 }
 
 impl Namespace {
+    /// A namespace with the default journal size and a dispatcher wake-up of its own (tests).
     pub fn new(name: &str, world: World, seed: u64) -> Namespace {
+        Namespace::with_parts(
+            name,
+            world,
+            seed,
+            crate::journal::DEFAULT_CAPACITY,
+            Arc::new(Notify::new()),
+        )
+    }
+
+    fn with_parts(
+        name: &str,
+        world: World,
+        seed: u64,
+        journal_capacity: usize,
+        dispatcher: Arc<Notify>,
+    ) -> Namespace {
         Namespace {
             name: name.to_string(),
             world: Mutex::new(world),
             events: Mutex::new(VecDeque::new()),
             trace_seq: AtomicU64::new(0),
             trace_seed: seed ^ fnv(name),
+            journal: Journal::new(journal_capacity),
+            outbox: Outbox::new(dispatcher),
         }
     }
 
     /// Runs `f` on the world, after applying whatever the clock has made due. Events the call
-    /// produced are collected when it returns.
+    /// produced are collected when it returns: kept for the control API, and handed to the
+    /// webhook outbox with their subscribers resolved as the world is at that moment.
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
-        let (result, events) = {
+        let (result, events, outgoing, now) = {
             let mut world = self.world.lock();
             world.catch_up();
             let result = f(&mut world);
-            let events = if world.has_events() {
-                world.drain_events()
+            if world.has_events() {
+                let events = world.drain_events();
+                let outgoing = crate::webhooks::payload::address(&world, &events);
+                (result, events, outgoing, world.now())
             } else {
-                Vec::new()
-            };
-            (result, events)
+                (result, Vec::new(), Vec::new(), Timestamp::default())
+            }
         };
+        if !outgoing.is_empty() {
+            self.outbox.enqueue(outgoing, now);
+        }
         if !events.is_empty() {
             let mut log = self.events.lock();
             for e in events {
@@ -70,11 +102,24 @@ impl Namespace {
         result
     }
 
-    /// Replaces the world (reset, or a new fixture).
+    /// The world's time, without applying what fell due (cheap: for the journal).
+    pub fn now(&self) -> Timestamp {
+        self.world.lock().clock.now()
+    }
+
+    /// Applies whatever the clock has made due (the dispatcher's tick); returns the time.
+    pub fn catch_up(&self) -> Timestamp {
+        self.with_world(|w| w.now())
+    }
+
+    /// Replaces the world (reset, or a new fixture). The journal and the outbox start afresh
+    /// with it: a test that resets expects to read only what happens after.
     pub fn replace_world(&self, world: World) {
         *self.world.lock() = world;
         self.events.lock().clear();
         self.trace_seq.store(0, Ordering::Relaxed);
+        self.journal.clear();
+        self.outbox.clear();
     }
 
     /// Recent world events, oldest first.
@@ -154,20 +199,58 @@ pub struct Registry {
     default: Arc<Namespace>,
     others: RwLock<HashMap<String, Arc<Namespace>>>,
     max: usize,
+    journal_capacity: usize,
+    /// Wakes the webhook dispatcher (`webhooks::dispatch`).
+    dispatcher: Arc<Notify>,
 }
 
 impl Registry {
     pub fn new(fixture: Fixture, max: usize) -> Result<Registry, NamespaceError> {
+        Registry::with_journal_capacity(fixture, max, crate::journal::DEFAULT_CAPACITY)
+    }
+
+    /// A registry whose namespaces each keep `journal_capacity` requests.
+    pub fn with_journal_capacity(
+        fixture: Fixture,
+        max: usize,
+        journal_capacity: usize,
+    ) -> Result<Registry, NamespaceError> {
         let world = fixture
             .build()
             .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
-        let default = Arc::new(Namespace::new(DEFAULT_NAMESPACE, world, fixture.seed));
+        let dispatcher = Arc::new(Notify::new());
+        let default = Arc::new(Namespace::with_parts(
+            DEFAULT_NAMESPACE,
+            world,
+            fixture.seed,
+            journal_capacity,
+            dispatcher.clone(),
+        ));
         Ok(Registry {
             fixture: RwLock::new(Arc::new(fixture)),
             default,
             others: RwLock::new(HashMap::new()),
             max: max.max(1),
+            journal_capacity: journal_capacity.max(1),
+            dispatcher,
         })
+    }
+
+    /// What wakes the webhook dispatcher early (new deliveries, a moved clock).
+    pub fn dispatcher(&self) -> Arc<Notify> {
+        self.dispatcher.clone()
+    }
+
+    pub fn journal_capacity(&self) -> usize {
+        self.journal_capacity
+    }
+
+    /// The namespace of that name, if it exists (never creates one).
+    pub fn find(&self, name: &str) -> Option<Arc<Namespace>> {
+        if name.is_empty() || name == DEFAULT_NAMESPACE {
+            return Some(self.default.clone());
+        }
+        self.others.read().get(name).cloned()
     }
 
     /// The fixture new namespaces start from.
@@ -221,7 +304,13 @@ impl Registry {
         if others.len() + 1 >= self.max {
             return Err(NamespaceError::TooMany { max: self.max });
         }
-        let ns = Arc::new(Namespace::new(name, world, fixture.seed));
+        let ns = Arc::new(Namespace::with_parts(
+            name,
+            world,
+            fixture.seed,
+            self.journal_capacity,
+            self.dispatcher.clone(),
+        ));
         others.insert(name.to_string(), ns.clone());
         Ok(ns)
     }

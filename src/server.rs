@@ -4,6 +4,10 @@
 //! One port serves every facade: `/__admin/...` is the control API; everything else is
 //! Graph. The lock on a namespace's world is taken only inside a facade's synchronous
 //! world call, never across an `.await` here.
+//!
+//! Cross-cutting steps live in [`handle`], in one place for every facade: the admin token,
+//! `--strict` answers for unmatched requests, and the request journal. [`run`] also runs the
+//! webhook dispatcher (`webhooks::dispatch`) for as long as the server serves.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -20,6 +24,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::api::{self, Answer, Incoming};
+use crate::clock::Stopwatch;
+use crate::journal::Entry;
 use crate::namespace::{NAMESPACE_HEADER, Registry};
 
 /// Largest request body a facade reads (Graph): 1 MiB. Larger bodies answer 413 in the
@@ -33,6 +39,10 @@ pub const ADMIN_BODY_LIMIT: usize = 16 * 1024 * 1024;
 pub struct Config {
     pub body_limit: usize,
     pub admin_body_limit: usize,
+    /// `--strict`: an unmatched request answers a loud error naming the closest route.
+    pub strict: bool,
+    /// `--admin-token`: when set, `/__admin/` (but `GET /__admin/health`) requires it.
+    pub admin_token: Option<String>,
 }
 
 impl Default for Config {
@@ -40,9 +50,14 @@ impl Default for Config {
         Config {
             body_limit: BODY_LIMIT,
             admin_body_limit: ADMIN_BODY_LIMIT,
+            strict: false,
+            admin_token: None,
         }
     }
 }
+
+/// The header that carries the admin token (`Authorization: Bearer` works too).
+pub const ADMIN_TOKEN_HEADER: &str = "x-wabasim-admin-token";
 
 /// What every request handler shares.
 pub struct Shared {
@@ -69,6 +84,11 @@ fn facade_of(path: &str) -> Facade {
 /// connections finish their current request.
 pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Future<Output = ()>) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop_dispatch = Arc::new(tokio::sync::Notify::new());
+    let dispatcher = tokio::spawn(crate::webhooks::dispatch::run(
+        shared.clone(),
+        stop_dispatch.clone(),
+    ));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -102,14 +122,22 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Futu
         }
     }
     drop(listener);
+    stop_dispatch.notify_one();
     // Give in-flight requests a moment; then stop regardless.
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    dispatcher.abort();
 }
 
 /// Handles one request end to end.
 pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Response<Full<Bytes>> {
+    let watch = Stopwatch::start();
     let (parts, body) = req.into_parts();
     let facade = facade_of(parts.uri.path());
+    if facade == Facade::Admin
+        && let Some(refused) = admin_token_refusal(&shared.config, &parts)
+    {
+        return refused.into_response();
+    }
     let limit = match facade {
         Facade::Admin => shared.config.admin_body_limit,
         Facade::Graph => shared.config.body_limit,
@@ -152,14 +180,94 @@ pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Resp
             return early_error(facade, status, &e.to_string()).into_response();
         }
     };
-    let answer = match facade {
-        Facade::Admin => api::admin::handle(&shared, &ns, &incoming).await,
+    if facade == Facade::Admin {
+        return api::admin::handle(&shared, &ns, &incoming)
+            .await
+            .into_response();
+    }
+    let at = ns.now();
+    let mut answer = match facade {
+        Facade::Admin => unreachable!("answered above"),
         Facade::Graph => match api::graph::prepare(&ns, &incoming).await {
             Ok(prepared) => api::graph::execute(&ns, &prepared),
             Err(answer) => answer,
         },
     };
+    if shared.config.strict && answer.operation == "unmatched" {
+        answer = strict(answer, &incoming);
+    }
+    let entry = Entry::new(
+        at,
+        incoming,
+        answer.facade,
+        answer.operation,
+        answer.status.as_u16(),
+        answer.error.take(),
+        answer.fault.take(),
+        watch.elapsed_micros(),
+    );
+    ns.journal.record(entry);
     answer.into_response()
+}
+
+/// `--strict`: replaces the vendor's generic answer to a request whose shape or method no
+/// route has (see `api::unmatched`). Unknown ids keep the vendor's answer.
+fn strict(answer: Answer, req: &Incoming) -> Answer {
+    let Some(why) = api::unmatched::explain(answer.facade, &req.method, &req.path) else {
+        return answer;
+    };
+    if why.reason == api::unmatched::Reason::UnknownNode {
+        return answer;
+    }
+    let mut loud = Answer::json(
+        StatusCode::NOT_FOUND,
+        api::unmatched::strict_graph_body(&req.method, &req.path, &why),
+    );
+    loud.facade = answer.facade;
+    loud.operation = "unmatched";
+    loud.error = Some("wabasim_strict".to_string());
+    loud
+}
+
+/// With `--admin-token`, a control request without the token is refused (401), except the
+/// health probe.
+fn admin_token_refusal(config: &Config, parts: &http::request::Parts) -> Option<Answer> {
+    let expected = config.admin_token.as_deref()?;
+    if parts.method == http::Method::GET
+        && parts.uri.path().trim_end_matches('/') == "/__admin/health"
+    {
+        return None;
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let given = header(ADMIN_TOKEN_HEADER).or_else(|| {
+        header("authorization").and_then(|a| {
+            let (scheme, value) = a.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(value.trim())
+        })
+    });
+    match given {
+        Some(g) if same_secret(g, expected) => None,
+        Some(_) => Some(api::admin::error(
+            StatusCode::UNAUTHORIZED,
+            "wrong admin token",
+        )),
+        None => Some(api::admin::error(
+            StatusCode::UNAUTHORIZED,
+            "this server requires its admin token on /__admin/: send Authorization: Bearer <token> or X-Wabasim-Admin-Token: <token>",
+        )),
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
 }
 
 fn early_error(facade: Facade, status: StatusCode, text: &str) -> Answer {

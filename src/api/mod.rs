@@ -10,6 +10,7 @@ pub mod admin;
 pub mod graph;
 pub mod json;
 pub mod params;
+pub mod unmatched;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};

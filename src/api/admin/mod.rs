@@ -1,9 +1,15 @@
 //! The control API under `/__admin/`: what a test uses to look inside and steer the
 //! simulator. JSON in, JSON out; errors are `{"error": "<what is wrong>"}` with a 4xx status.
 //!
-//! Every route acts on the namespace the request names (`X-Wabasim-Namespace`).
+//! Every route acts on the namespace the request names (`X-Wabasim-Namespace`). The route
+//! table ([`ROUTES`]) is the one list the router, the 405 answers and the OpenAPI document
+//! (`openapi.rs`, checked by a test against it) are made from.
 
+mod journal;
+mod namespaces;
+pub mod openapi;
 mod state;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -15,9 +21,9 @@ use crate::clock::{Duration, Timestamp};
 use crate::namespace::Namespace;
 use crate::server::Shared;
 
-/// The routes, for the router and for the unmatched-route hint.
+/// The control operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Route {
+pub enum Route {
     Health,
     Reset,
     State,
@@ -27,27 +33,96 @@ enum Route {
     ClockSet,
     ClockFreeze,
     ClockUnfreeze,
+    Requests,
+    RequestsCount,
+    RequestsUnmatched,
+    Webhooks,
+    AppWebhook,
+    Events,
+    Namespaces,
+    NamespaceCreate,
+    NamespaceDelete,
+    OpenApi,
 }
 
-fn router() -> &'static matchit::Router<Route> {
-    static ROUTER: std::sync::OnceLock<matchit::Router<Route>> = std::sync::OnceLock::new();
+/// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
+/// what it does.
+#[derive(Clone, Debug)]
+pub struct AdminRoute {
+    pub method: Method,
+    pub path: &'static str,
+    pub route: Route,
+}
+
+const fn route(method: Method, path: &'static str, route: Route) -> AdminRoute {
+    AdminRoute {
+        method,
+        path,
+        route,
+    }
+}
+
+/// Every control route. Add a route here and in `openapi.rs` (a test checks both ways).
+pub const ROUTES: &[AdminRoute] = &[
+    route(Method::GET, "/__admin/health", Route::Health),
+    route(Method::POST, "/__admin/reset", Route::Reset),
+    route(Method::GET, "/__admin/state", Route::State),
+    route(Method::GET, "/__admin/codes", Route::Codes),
+    route(Method::GET, "/__admin/clock", Route::Clock),
+    route(Method::POST, "/__admin/clock/advance", Route::ClockAdvance),
+    route(Method::POST, "/__admin/clock/set", Route::ClockSet),
+    route(Method::POST, "/__admin/clock/freeze", Route::ClockFreeze),
+    route(
+        Method::POST,
+        "/__admin/clock/unfreeze",
+        Route::ClockUnfreeze,
+    ),
+    route(Method::GET, "/__admin/requests", Route::Requests),
+    route(
+        Method::POST,
+        "/__admin/requests/count",
+        Route::RequestsCount,
+    ),
+    route(
+        Method::GET,
+        "/__admin/requests/unmatched",
+        Route::RequestsUnmatched,
+    ),
+    route(Method::GET, "/__admin/webhooks", Route::Webhooks),
+    route(
+        Method::POST,
+        "/__admin/webhooks/apps/{app_id}",
+        Route::AppWebhook,
+    ),
+    route(Method::GET, "/__admin/events", Route::Events),
+    route(Method::GET, "/__admin/namespaces", Route::Namespaces),
+    route(Method::POST, "/__admin/namespaces", Route::NamespaceCreate),
+    route(
+        Method::DELETE,
+        "/__admin/namespaces/{name}",
+        Route::NamespaceDelete,
+    ),
+    route(Method::GET, "/__admin/openapi.json", Route::OpenApi),
+];
+
+/// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
+fn router() -> &'static matchit::Router<Vec<usize>> {
+    static ROUTER: std::sync::OnceLock<matchit::Router<Vec<usize>>> = std::sync::OnceLock::new();
     ROUTER.get_or_init(|| {
-        let mut r = matchit::Router::new();
-        let routes = [
-            ("/__admin/health", Route::Health),
-            ("/__admin/reset", Route::Reset),
-            ("/__admin/state", Route::State),
-            ("/__admin/codes", Route::Codes),
-            ("/__admin/clock", Route::Clock),
-            ("/__admin/clock/advance", Route::ClockAdvance),
-            ("/__admin/clock/set", Route::ClockSet),
-            ("/__admin/clock/freeze", Route::ClockFreeze),
-            ("/__admin/clock/unfreeze", Route::ClockUnfreeze),
-        ];
-        for (path, route) in routes {
-            r.insert(path, route).expect("admin routes are distinct");
+        let mut paths: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, r) in ROUTES.iter().enumerate() {
+            match paths.iter_mut().find(|(p, _)| *p == r.path) {
+                Some((_, list)) => list.push(i),
+                None => paths.push((r.path, vec![i])),
+            }
         }
-        r
+        let mut router = matchit::Router::new();
+        for (path, list) in paths {
+            router
+                .insert(path, list)
+                .expect("admin routes are distinct");
+        }
+        router
     })
 }
 
@@ -82,22 +157,38 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
         return error(
             StatusCode::NOT_FOUND,
             format!(
-                "no control route {} {}; see GET /__admin/health",
+                "no control route {} {}; the routes are listed by GET /__admin/openapi.json",
                 req.method, req.path
             ),
         );
     };
-    let route = *matched.value;
-    let method_ok = match route {
-        Route::Health | Route::State | Route::Codes | Route::Clock => req.method == Method::GET,
-        _ => req.method == Method::POST,
-    };
-    if !method_ok {
-        return error(
+    let Some(found) = matched
+        .value
+        .iter()
+        .map(|i| &ROUTES[*i])
+        .find(|r| r.method == req.method)
+    else {
+        let allowed: Vec<&str> = matched
+            .value
+            .iter()
+            .map(|i| ROUTES[*i].method.as_str())
+            .collect();
+        let mut a = error(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!("{} is not allowed on {}", req.method, req.path),
+            format!(
+                "{} is not allowed on {}; use {}",
+                req.method,
+                req.path,
+                allowed.join(" or ")
+            ),
         );
-    }
+        if let Ok(v) = http::HeaderValue::from_str(&allowed.join(", ")) {
+            a.headers.insert(http::header::ALLOW, v);
+        }
+        return a;
+    };
+    let route = found.route;
+    let param = |name: &str| matched.params.get(name).unwrap_or("").to_string();
     match route {
         Route::Health => ok(
             json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": ns.name}),
@@ -129,6 +220,16 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
             }),
             "clock_unfreeze",
         ),
+        Route::Requests => journal::list(shared, ns, req, false).await,
+        Route::RequestsUnmatched => journal::list(shared, ns, req, true).await,
+        Route::RequestsCount => journal::count(shared, ns, req),
+        Route::Webhooks => webhooks::list(ns, req).await,
+        Route::AppWebhook => webhooks::set_app_webhook(ns, req, &param("app_id")),
+        Route::Events => webhooks::events(ns),
+        Route::Namespaces => namespaces::list(shared),
+        Route::NamespaceCreate => namespaces::create(shared, req),
+        Route::NamespaceDelete => namespaces::delete(shared, &param("name")),
+        Route::OpenApi => ok(openapi::document(), "openapi"),
     }
 }
 
@@ -176,14 +277,17 @@ fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
             );
         }
     };
-    ok(
+    let answer = ok(
         ns.with_world(|w| {
             w.clock.advance(by);
             w.catch_up();
             clock_json(w)
         }),
         "clock_advance",
-    )
+    );
+    // Retries may be due now: do not wait for the dispatcher's next tick.
+    shared_wake(ns);
+    answer
 }
 
 /// `{"to": "2026-01-02T00:00:00Z"}`.
@@ -202,14 +306,16 @@ fn clock_set(ns: &Namespace, req: &Incoming) -> Answer {
         Ok(t) => t,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    ok(
+    let answer = ok(
         ns.with_world(|w| {
             w.clock.set(to);
             w.catch_up();
             clock_json(w)
         }),
         "clock_set",
-    )
+    );
+    shared_wake(ns);
+    answer
 }
 
 /// The verification codes "sent", newest last; `?phone_number_id=` or `?phone_number=`
@@ -238,4 +344,9 @@ fn codes(ns: &Namespace, req: &Incoming) -> Answer {
             .collect()
     });
     ok(json!({ "codes": list }), "codes")
+}
+
+/// Wakes the webhook dispatcher after the clock moved (retries may have fallen due).
+fn shared_wake(ns: &Namespace) {
+    ns.outbox.wake_dispatcher();
 }

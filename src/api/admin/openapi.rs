@@ -1,0 +1,463 @@
+//! `GET /__admin/openapi.json`: the control API as an OpenAPI 3.1 document.
+//!
+//! The document is made from the route table ([`super::ROUTES`]) and one description per
+//! [`Route`] (an exhaustive `match`, so a new route does not compile without its
+//! description). `tests/admin_openapi.rs` checks both directions against the running server:
+//! every documented operation answers (no 404/405 from the router), and every route of the
+//! table is documented.
+
+use serde_json::{Map, Value, json};
+
+use super::{ROUTES, Route};
+
+/// A query or path parameter: name, where, description, required.
+type P = (&'static str, &'static str, &'static str, bool);
+
+struct Op {
+    summary: &'static str,
+    description: &'static str,
+    tag: &'static str,
+    params: &'static [P],
+    /// A JSON schema of the request body, if it takes one.
+    body: Option<Value>,
+    /// A JSON schema of the 2xx answer.
+    answer: Value,
+    /// The success status.
+    status: &'static str,
+}
+
+const NAMESPACE: P = (
+    "namespace",
+    "query",
+    "Which namespace's journal: its name, or `*` for all (default: the caller's, from X-Wabasim-Namespace).",
+    false,
+);
+
+const REQUEST_FILTERS: &[P] = &[
+    ("facade", "query", "`graph`, `cams`, ...", false),
+    (
+        "operation",
+        "query",
+        "The facade's operation name, e.g. `register`, or `unmatched`.",
+        false,
+    ),
+    ("method", "query", "HTTP method.", false),
+    (
+        "path",
+        "query",
+        "Exact path, or a pattern with `*` inside a segment: `/v23.0/*/register`.",
+        false,
+    ),
+    (
+        "status",
+        "query",
+        "HTTP status (`400`) or class (`4xx`).",
+        false,
+    ),
+    NAMESPACE,
+    ("since", "query", "World time (RFC 3339), inclusive.", false),
+    ("until", "query", "World time (RFC 3339), exclusive.", false),
+    (
+        "after",
+        "query",
+        "Only requests with a larger id (a cursor).",
+        false,
+    ),
+    (
+        "unmatched",
+        "query",
+        "`true`: only requests no operation matched.",
+        false,
+    ),
+    (
+        "faulted",
+        "query",
+        "`true`: only answers a scripted fault shaped.",
+        false,
+    ),
+    (
+        "error",
+        "query",
+        "Error code, `100/2388103` or `100`.",
+        false,
+    ),
+    ("limit", "query", "Keep only the newest N.", false),
+];
+
+fn obj(props: Value) -> Value {
+    json!({"type": "object", "properties": props})
+}
+
+fn clock_answer() -> Value {
+    obj(json!({
+        "now": {"type": "string", "format": "date-time"},
+        "unix_ms": {"type": "integer"},
+        "frozen": {"type": "boolean"},
+    }))
+}
+
+fn request_entry() -> Value {
+    obj(json!({
+        "id": {"type": "integer"},
+        "namespace": {"type": "string"},
+        "at": {"type": "string", "format": "date-time", "description": "World time."},
+        "at_unix_ms": {"type": "integer"},
+        "method": {"type": "string"},
+        "path": {"type": "string"},
+        "facade": {"type": "string"},
+        "operation": {"type": "string"},
+        "params": {"type": "object", "description": "Query and body merged; secrets `[redacted]`."},
+        "authorization": {"type": "string", "description": "`[redacted]` when the header was sent."},
+        "status": {"type": "integer"},
+        "error": {"type": ["string", "null"]},
+        "fault": {"type": ["string", "null"]},
+        "duration_us": {"type": "integer"},
+        "unmatched": obj(json!({
+            "reason": {"enum": ["no_route", "method_not_allowed", "unknown_node"]},
+            "closest": {"type": "array", "items": {"type": "string"}},
+        })),
+    }))
+}
+
+fn delivery() -> Value {
+    obj(json!({
+        "id": {"type": "string"},
+        "field": {"type": "string"},
+        "waba_id": {"type": "string"},
+        "app_id": {"type": "string"},
+        "url": {"type": "string"},
+        "state": {"enum": ["pending", "failed", "delivered", "expired"]},
+        "payload": {"type": "object", "description": "The webhook body sent."},
+        "body": {"type": "string", "description": "The exact bytes sent and signed."},
+        "signature": {"type": "string", "description": "`sha256=<hex>`, as in X-Hub-Signature-256."},
+        "event_at": {"type": "string", "format": "date-time"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "next_attempt_at": {"type": ["string", "null"], "format": "date-time"},
+        "attempts": {"type": "array", "items": obj(json!({
+            "try": {"type": "integer"},
+            "kind": {"enum": ["verification", "delivery"]},
+            "at": {"type": "string", "format": "date-time"},
+            "status": {"type": ["integer", "null"]},
+            "error": {"type": ["string", "null"]},
+            "duration_ms": {"type": "integer"},
+        }))},
+    }))
+}
+
+fn describe(route: Route) -> Op {
+    let any = || json!({"type": "object"});
+    match route {
+        Route::Health => Op {
+            summary: "Liveness and version",
+            description: "Answers without the admin token even when `--admin-token` is set, for readiness probes; it reveals nothing else.",
+            tag: "server",
+            params: &[],
+            body: None,
+            answer: obj(
+                json!({"status": {"const": "ok"}, "version": {"type": "string"}, "namespace": {"type": "string"}}),
+            ),
+            status: "200",
+        },
+        Route::Reset => Op {
+            summary: "Reset the caller's namespace",
+            description: "Rebuilds the namespace's world from the server's fixture and empties its journal and webhook outbox. Other namespaces are untouched.",
+            tag: "namespaces",
+            params: &[],
+            body: None,
+            answer: obj(json!({"reset": {"type": "string"}})),
+            status: "200",
+        },
+        Route::State => Op {
+            summary: "The whole world as JSON",
+            description: "Includes each app's secret, so that a test can verify webhook signatures itself.",
+            tag: "world",
+            params: &[],
+            body: None,
+            answer: any(),
+            status: "200",
+        },
+        Route::Codes => Op {
+            summary: "Verification codes sent by SMS or voice",
+            description: "Newest last.",
+            tag: "world",
+            params: &[
+                (
+                    "phone_number_id",
+                    "query",
+                    "Only codes sent for this phone-number id.",
+                    false,
+                ),
+                (
+                    "phone_number",
+                    "query",
+                    "Only codes sent to this number (digits).",
+                    false,
+                ),
+            ],
+            body: None,
+            answer: obj(json!({"codes": {"type": "array", "items": obj(json!({
+                "phone_number_id": {"type": "string"}, "phone_number": {"type": "string"},
+                "code": {"type": "string"}, "method": {"type": "string"},
+                "language": {"type": "string"}, "sent_at": {"type": "string", "format": "date-time"},
+            }))}})),
+            status: "200",
+        },
+        Route::Clock => Op {
+            summary: "Read the namespace's clock",
+            description: "",
+            tag: "clock",
+            params: &[],
+            body: None,
+            answer: clock_answer(),
+            status: "200",
+        },
+        Route::ClockAdvance => Op {
+            summary: "Move the clock forward",
+            description: "Applies every timer that falls due, each at its own time, and lets due webhook retries go.",
+            tag: "clock",
+            params: &[],
+            body: Some(obj(json!({
+                "seconds": {"type": "number", "minimum": 0},
+                "duration": {"type": "string", "examples": ["24h", "90s", "2h 30m"]},
+            }))),
+            answer: clock_answer(),
+            status: "200",
+        },
+        Route::ClockSet => Op {
+            summary: "Set the clock",
+            description: "",
+            tag: "clock",
+            params: &[],
+            body: Some(
+                json!({"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "format": "date-time"}}}),
+            ),
+            answer: clock_answer(),
+            status: "200",
+        },
+        Route::ClockFreeze => Op {
+            summary: "Stop the clock",
+            description: "",
+            tag: "clock",
+            params: &[],
+            body: None,
+            answer: clock_answer(),
+            status: "200",
+        },
+        Route::ClockUnfreeze => Op {
+            summary: "Let the clock follow real time again",
+            description: "",
+            tag: "clock",
+            params: &[],
+            body: None,
+            answer: clock_answer(),
+            status: "200",
+        },
+        Route::Requests => Op {
+            summary: "The request journal",
+            description: "Requests to the vendor facades, oldest first (a bounded ring per namespace, `--journal-size`). Control-API requests are not recorded.",
+            tag: "journal",
+            params: REQUEST_FILTERS,
+            body: None,
+            answer: obj(json!({"requests": {"type": "array", "items": request_entry()}})),
+            status: "200",
+        },
+        Route::RequestsCount => Op {
+            summary: "How many journal entries match",
+            description: "The filters of `GET /__admin/requests`, as a JSON object.",
+            tag: "journal",
+            params: &[],
+            body: Some(obj(json!({
+                "facade": {"type": "string"}, "operation": {"type": "string"},
+                "method": {"type": "string"}, "path": {"type": "string"},
+                "status": {"type": ["integer", "string"]}, "namespace": {"type": "string"},
+                "since": {"type": "string"}, "until": {"type": "string"},
+                "after": {"type": "integer"}, "unmatched": {"type": "boolean"},
+                "faulted": {"type": "boolean"}, "error": {"type": "string"},
+            }))),
+            answer: obj(json!({"count": {"type": "integer"}})),
+            status: "200",
+        },
+        Route::RequestsUnmatched => Op {
+            summary: "Requests no operation matched, with the closest routes",
+            description: "",
+            tag: "journal",
+            params: REQUEST_FILTERS,
+            body: None,
+            answer: obj(json!({"requests": {"type": "array", "items": request_entry()}})),
+            status: "200",
+        },
+        Route::Webhooks => Op {
+            summary: "Webhook deliveries",
+            description: "With `wait`, answers as soon as at least one delivery matches, or after the wait (at most 60 s) with an empty list.",
+            tag: "webhooks",
+            params: &[
+                (
+                    "field",
+                    "query",
+                    "Webhook field, e.g. `message_template_status_update`.",
+                    false,
+                ),
+                ("waba", "query", "WABA id.", false),
+                ("app", "query", "App id of the subscriber.", false),
+                (
+                    "state",
+                    "query",
+                    "`delivered`, `pending`, `failed` or `expired`.",
+                    false,
+                ),
+                ("after", "query", "Only deliveries with a larger id.", false),
+                (
+                    "wait",
+                    "query",
+                    "How long to wait for a match, e.g. `5s`.",
+                    false,
+                ),
+            ],
+            body: None,
+            answer: obj(json!({"deliveries": {"type": "array", "items": delivery()}})),
+            status: "200",
+        },
+        Route::AppWebhook => Op {
+            summary: "Set an app's own webhook URL",
+            description: "What Meta's App Dashboard sets: where the app's subscriptions deliver unless a WABA subscription has an `override_callback_uri`. `null` removes it. In the caller's namespace; a reset restores the fixture's values.",
+            tag: "webhooks",
+            params: &[("app_id", "path", "The app's id.", true)],
+            body: Some(
+                json!({"type": "object", "required": ["webhook_url"], "properties": {
+                    "webhook_url": {"type": ["string", "null"]},
+                    "verify_token": {"type": ["string", "null"]},
+                }}),
+            ),
+            answer: obj(json!({
+                "id": {"type": "string"}, "name": {"type": "string"},
+                "webhook_url": {"type": ["string", "null"]}, "verify_token": {"type": ["string", "null"]},
+            })),
+            status: "200",
+        },
+        Route::Events => Op {
+            summary: "The world's recent events",
+            description: "Each with the webhook payload it produces (bounded to the last 1,000).",
+            tag: "webhooks",
+            params: &[],
+            body: None,
+            answer: obj(json!({"events": {"type": "array", "items": any()}})),
+            status: "200",
+        },
+        Route::Namespaces => Op {
+            summary: "Every namespace",
+            description: "With its clock, journal size and memory, and webhook counts.",
+            tag: "namespaces",
+            params: &[],
+            body: None,
+            answer: obj(json!({
+                "namespaces": {"type": "array", "items": any()},
+                "count": {"type": "integer"}, "max": {"type": "integer"},
+            })),
+            status: "200",
+        },
+        Route::NamespaceCreate => Op {
+            summary: "Create a namespace",
+            description: "From the server's fixture, a fixture given as YAML text, or a compiled-in fixture by name. 409 if it exists, 429 past `--max-namespaces`.",
+            tag: "namespaces",
+            params: &[],
+            body: Some(
+                json!({"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+                    "fixture": {"type": ["string", "object"], "description": "Fixture YAML text."},
+                    "fixture_name": {"enum": ["default"]},
+                }}),
+            ),
+            answer: obj(json!({"name": {"type": "string"}, "created": {"type": "boolean"}})),
+            status: "201",
+        },
+        Route::NamespaceDelete => Op {
+            summary: "Delete a namespace",
+            description: "Its world, journal and outbox are dropped; a later request naming it starts afresh.",
+            tag: "namespaces",
+            params: &[("name", "path", "The namespace.", true)],
+            body: None,
+            answer: obj(json!({"deleted": {"type": "string"}})),
+            status: "200",
+        },
+        Route::OpenApi => Op {
+            summary: "This document",
+            description: "",
+            tag: "server",
+            params: &[],
+            body: None,
+            answer: any(),
+            status: "200",
+        },
+    }
+}
+
+/// The OpenAPI 3.1 document.
+pub fn document() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for r in ROUTES {
+        let op = describe(r.route);
+        let mut params: Vec<Value> = vec![json!({"$ref": "#/components/parameters/Namespace"})];
+        params.extend(op.params.iter().map(|(name, at, description, required)| {
+            json!({
+                "name": name, "in": at, "description": description,
+                "required": *required || *at == "path",
+                "schema": {"type": "string"},
+            })
+        }));
+        let mut operation = json!({
+            "operationId": format!("{:?}", r.route),
+            "summary": op.summary,
+            "tags": [op.tag],
+            "parameters": params,
+            "responses": {
+                op.status: {
+                    "description": "Success.",
+                    "content": {"application/json": {"schema": op.answer}},
+                },
+                "4XX": {"$ref": "#/components/responses/Error"},
+            },
+        });
+        if !op.description.is_empty() {
+            operation["description"] = json!(op.description);
+        }
+        if let Some(schema) = op.body {
+            operation["requestBody"] = json!({
+                "required": false,
+                "content": {"application/json": {"schema": schema}},
+            });
+        }
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        entry[r.method.as_str().to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wabasim control API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Look inside and steer a wabasim server: clock, codes, journal, webhooks, namespaces. JSON in, JSON out; errors are {\"error\": \"...\"}. With --admin-token, every route but health needs `Authorization: Bearer <token>` or `X-Wabasim-Admin-Token: <token>`.",
+        },
+        "security": [{}, {"adminToken": []}],
+        "paths": paths,
+        "components": {
+            "parameters": {
+                "Namespace": {
+                    "name": "X-Wabasim-Namespace", "in": "header", "required": false,
+                    "description": "The namespace acted on (default: `default`).",
+                    "schema": {"type": "string"},
+                },
+            },
+            "responses": {
+                "Error": {
+                    "description": "Bad input, unknown route or resource, or a missing admin token.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["error"],
+                        "properties": {"error": {"type": "string"}},
+                    }}},
+                },
+            },
+            "securitySchemes": {
+                "adminToken": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    })
+}

@@ -1,0 +1,237 @@
+//! Typed helpers for Rust tests that embed a simulator ([`crate::Simulator`]): the clock, the
+//! verification codes, the request journal ("expect N calls of X") and the webhooks of one
+//! namespace, without going through HTTP.
+//!
+//! Each helper borrows a [`Scope`] (one namespace); `Simulator::clock()` and friends use the
+//! default namespace, `Simulator::namespace(name)` another.
+
+use std::sync::Arc;
+
+use crate::clock::{Deadline, Duration, Timestamp};
+use crate::journal::{Entry, RequestFilter};
+use crate::namespace::Namespace;
+use crate::webhooks::{Delivery, DeliveryFilter};
+
+/// One namespace of a running simulator.
+#[derive(Clone)]
+pub struct Scope {
+    pub(crate) ns: Arc<Namespace>,
+    pub(crate) fixture: Arc<crate::fixture::Fixture>,
+}
+
+impl Scope {
+    pub fn name(&self) -> &str {
+        &self.ns.name
+    }
+
+    pub fn clock(&self) -> Clock {
+        Clock(self.ns.clone())
+    }
+
+    pub fn codes(&self) -> Codes {
+        Codes(self.ns.clone())
+    }
+
+    pub fn journal(&self) -> Journal {
+        Journal(self.ns.clone())
+    }
+
+    pub fn webhooks(&self) -> Webhooks {
+        Webhooks(self.ns.clone())
+    }
+
+    /// Rebuilds the namespace's world from the server's fixture; empties its journal and
+    /// outbox. Other namespaces are untouched.
+    pub fn reset(&self) -> Result<(), String> {
+        let world = self.fixture.build().map_err(|e| e.to_string())?;
+        self.ns.replace_world(world);
+        Ok(())
+    }
+
+    /// The namespace itself, for what the helpers do not cover.
+    pub fn raw(&self) -> &Arc<Namespace> {
+        &self.ns
+    }
+}
+
+/// The namespace's virtual clock.
+pub struct Clock(Arc<Namespace>);
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        self.0.catch_up()
+    }
+
+    /// Moves time forward, applying every timer that falls due (and letting due webhook
+    /// retries go).
+    pub fn advance(&self, by: Duration) -> Timestamp {
+        let now = self.0.with_world(|w| {
+            w.clock.advance(by);
+            w.catch_up();
+            w.now()
+        });
+        self.0.outbox.wake_dispatcher();
+        now
+    }
+
+    pub fn set(&self, to: Timestamp) -> Timestamp {
+        let now = self.0.with_world(|w| {
+            w.clock.set(to);
+            w.catch_up();
+            w.now()
+        });
+        self.0.outbox.wake_dispatcher();
+        now
+    }
+
+    pub fn freeze(&self) -> Timestamp {
+        self.0.with_world(|w| {
+            w.clock.freeze();
+            w.now()
+        })
+    }
+
+    pub fn unfreeze(&self) {
+        self.0.with_world(|w| w.clock.unfreeze());
+    }
+}
+
+/// The verification codes "sent" by SMS or voice.
+pub struct Codes(Arc<Namespace>);
+
+impl Codes {
+    /// Every code sent for a phone-number id, oldest first.
+    pub fn sent_to(&self, phone_number_id: &str) -> Vec<String> {
+        self.0.with_world(|w| {
+            w.codes_sent
+                .iter()
+                .filter(|c| c.phone.to_string() == phone_number_id)
+                .map(|c| c.code.clone())
+                .collect()
+        })
+    }
+
+    /// The newest code sent for a phone-number id.
+    pub fn latest(&self, phone_number_id: &str) -> Option<String> {
+        self.sent_to(phone_number_id).pop()
+    }
+}
+
+/// The namespace's request journal.
+pub struct Journal(Arc<Namespace>);
+
+impl Journal {
+    pub fn requests(&self, filter: &RequestFilter) -> Vec<Entry> {
+        self.0.journal.matching(filter)
+    }
+
+    pub fn count(&self, filter: &RequestFilter) -> usize {
+        self.0.journal.count(filter)
+    }
+
+    /// `Ok` when exactly `times` recorded requests match; otherwise a report naming the
+    /// filter, the count, and the requests that were recorded.
+    pub fn verify(&self, filter: &RequestFilter, times: usize) -> Result<(), String> {
+        let got = self.count(filter);
+        if got == times {
+            return Ok(());
+        }
+        let all = self.0.journal.matching(&RequestFilter::new());
+        let mut report = format!(
+            "wabasim: expected {times} request(s) matching [{}] in namespace {:?}, got {got}.\n",
+            filter.describe(),
+            self.0.name
+        );
+        if all.is_empty() {
+            report.push_str("No request was recorded.\n");
+        } else {
+            let shown = all.len().min(25);
+            report.push_str(&format!(
+                "Recorded requests (the last {shown} of {}):\n",
+                all.len()
+            ));
+            for e in &all[all.len() - shown..] {
+                let mark = if filter.matches(e) { "*" } else { " " };
+                report.push_str(&format!(
+                    "{mark} #{:<4} {} {} -> {} {}{}\n",
+                    e.seq,
+                    e.method,
+                    e.path,
+                    e.status,
+                    e.operation,
+                    e.error
+                        .as_deref()
+                        .map(|c| format!(" (error {c})"))
+                        .unwrap_or_default()
+                ));
+            }
+            report.push_str("(* = matches)\n");
+        }
+        Err(report)
+    }
+
+    /// Panics with [`Journal::verify`]'s report unless exactly `times` requests match.
+    #[track_caller]
+    pub fn expect(&self, filter: &RequestFilter, times: usize) {
+        if let Err(report) = self.verify(filter, times) {
+            panic!("{report}");
+        }
+    }
+}
+
+/// The namespace's webhook deliveries.
+pub struct Webhooks(Arc<Namespace>);
+
+impl Webhooks {
+    pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
+        self.0.outbox.matching(filter)
+    }
+
+    /// Waits (real time) until at least one delivery matches; empty after `timeout`.
+    pub async fn wait_for(
+        &self,
+        filter: &DeliveryFilter,
+        timeout: std::time::Duration,
+    ) -> Vec<Delivery> {
+        let deadline = Deadline::after(timeout.as_millis() as u64);
+        loop {
+            let changed = self.0.outbox.changed().notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let found = self.0.outbox.matching(filter);
+            if !found.is_empty() || deadline.passed() {
+                return found;
+            }
+            tokio::select! {
+                _ = &mut changed => {}
+                _ = tokio::time::sleep(deadline.remaining()) => {}
+            }
+        }
+    }
+
+    /// Sets an app's own callback URL and verify token (what Meta's App Dashboard sets).
+    pub fn set_app_webhook(
+        &self,
+        app_id: &str,
+        url: Option<&str>,
+        verify_token: Option<&str>,
+    ) -> Result<(), String> {
+        let id =
+            crate::world::parse_id(app_id).ok_or_else(|| format!("{app_id:?} is not an id"))?;
+        self.0.with_world(|w| match w.apps.get_mut(&id) {
+            Some(app) => {
+                app.webhook_url = url.map(str::to_string);
+                app.verify_token = verify_token.map(str::to_string);
+                Ok(())
+            }
+            None => Err(format!("no app {app_id}")),
+        })
+    }
+
+    /// An app's secret, which signs its deliveries.
+    pub fn app_secret(&self, app_id: &str) -> Option<String> {
+        let id = crate::world::parse_id(app_id)?;
+        self.0
+            .with_world(|w| w.apps.get(&id).map(|a| a.secret.clone()))
+    }
+}

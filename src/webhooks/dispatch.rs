@@ -1,0 +1,239 @@
+//! The server's background task: it makes time-driven changes happen as real time passes,
+//! and sends webhook deliveries, off every request's path.
+//!
+//! Each tick, for every namespace:
+//! 1. if the world's next timer (`World::next_due`) has passed, the world catches up, so
+//!    that a template re-rated after 24 h, or a scheduled change, fires its event even when
+//!    no request arrives;
+//! 2. every delivery due on the namespace's clock is taken from the outbox and sent in a task
+//!    of its own (at most [`MAX_IN_FLIGHT`] at once per server).
+//!
+//! The task sleeps [`TICK`] between rounds, or less when the outbox or the control API wakes
+//! it (a new event, a clock change).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tokio::sync::{Notify, Semaphore};
+
+use super::outbox::{Attempt, AttemptKind, Job, TryOutcome};
+use super::signature;
+use crate::clock::Stopwatch;
+use crate::namespace::Namespace;
+use crate::server::Shared;
+
+/// How long the dispatcher sleeps when nothing wakes it (real time).
+pub const TICK: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Real-time limit of one HTTP call to a receiver (connect, answer and body).
+pub const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Calls under way at once, server-wide.
+pub const MAX_IN_FLIGHT: usize = 64;
+
+/// The `User-Agent` of deliveries and handshakes: Meta's crawler name ([INF], not in the
+/// reference; receivers should not depend on it).
+pub const USER_AGENT: &str = "facebookexternalua";
+
+type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// Runs until `stop` is notified.
+pub async fn run(shared: Arc<Shared>, stop: Arc<Notify>) {
+    let registry = &shared.registry;
+    let mut connector = HttpConnector::new();
+    connector.set_connect_timeout(Some(CALL_TIMEOUT));
+    connector.set_nodelay(true);
+    let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
+    let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let wake = registry.dispatcher();
+    loop {
+        for ns in registry.all() {
+            tick(&ns, &client, &permits);
+        }
+        tokio::select! {
+            _ = stop.notified() => return,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(TICK) => {}
+        }
+    }
+}
+
+fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>) {
+    let now = ns.catch_up();
+    for job in ns.outbox.take_due(now) {
+        let ns = ns.clone();
+        let client = client.clone();
+        let permits = permits.clone();
+        tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let outcome = attempt(&client, &ns, &job).await;
+            let now = ns.now();
+            ns.outbox.finish(&job, outcome, now);
+        });
+    }
+}
+
+/// One try: the handshake if due, then the signed POST.
+async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
+    let mut outcome = TryOutcome::default();
+    if let Some(token) = &job.handshake {
+        let challenge = challenge(job);
+        let url = handshake_url(&job.url, token, &challenge);
+        let at = ns.now();
+        let watch = Stopwatch::start();
+        let result = call(client, http::Method::GET, &url, Vec::new(), Bytes::new()).await;
+        let (status, error) = match result {
+            Ok((200, body)) if body.as_ref() == challenge.as_bytes() => (Some(200), None),
+            Ok((200, body)) => (
+                Some(200),
+                Some(format!(
+                    "the handshake answered {:?} instead of the challenge {challenge:?}",
+                    String::from_utf8_lossy(&body[..body.len().min(64)])
+                )),
+            ),
+            Ok((status, _)) => (
+                Some(status),
+                Some(format!("the handshake answered HTTP {status}, not 200")),
+            ),
+            Err(e) => (None, Some(e)),
+        };
+        let passed = error.is_none();
+        outcome.attempts.push(Attempt {
+            try_n: job.try_n,
+            kind: AttemptKind::Verification,
+            at,
+            status,
+            error,
+            duration_ms: watch.elapsed_micros() / 1000,
+        });
+        if !passed {
+            return outcome;
+        }
+        outcome.verified = true;
+    }
+    let headers = vec![
+        ("content-type", "application/json".to_string()),
+        (signature::HEADER, job.signature.clone()),
+    ];
+    let at = ns.now();
+    let watch = Stopwatch::start();
+    let result = call(
+        client,
+        http::Method::POST,
+        &job.url,
+        headers,
+        job.body.clone(),
+    )
+    .await;
+    let (status, error) = match result {
+        Ok((s, _)) if (200..300).contains(&s) => (Some(s), None),
+        Ok((s, _)) => (Some(s), Some(format!("the receiver answered HTTP {s}"))),
+        Err(e) => (None, Some(e)),
+    };
+    outcome.delivered = error.is_none();
+    outcome.attempts.push(Attempt {
+        try_n: job.try_n,
+        kind: AttemptKind::Delivery,
+        at,
+        status,
+        error,
+        duration_ms: watch.elapsed_micros() / 1000,
+    });
+    outcome
+}
+
+/// A challenge that differs per delivery and try (not from the world's RNG: background work
+/// must not change the ids a namespace's requests see).
+fn challenge(job: &Job) -> String {
+    let mut x = job.id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(job.try_n);
+    x ^= x >> 29;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    (x % 9_000_000_000 + 1_000_000_000).to_string()
+}
+
+fn handshake_url(url: &str, token: &str, challenge: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("hub.mode", "subscribe")
+        .append_pair("hub.verify_token", token)
+        .append_pair("hub.challenge", challenge)
+        .finish();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{query}")
+}
+
+/// Makes one call; `Ok((status, first bytes of the body))`, or why no answer came.
+async fn call(
+    client: &HttpClient,
+    method: http::Method,
+    url: &str,
+    headers: Vec<(&'static str, String)>,
+    body: Bytes,
+) -> Result<(u16, Bytes), String> {
+    if url.starts_with("https://") {
+        return Err(
+            "https callbacks cannot be reached: wabasim sends webhooks over plain http only"
+                .to_string(),
+        );
+    }
+    let uri: http::Uri = url
+        .parse()
+        .map_err(|e| format!("invalid callback URL {url:?}: {e}"))?;
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("user-agent", USER_AGENT);
+    for (k, v) in headers {
+        builder = builder.header(k, v);
+    }
+    let req = builder
+        .body(Full::new(body))
+        .map_err(|e| format!("cannot build the request: {e}"))?;
+    let exchange = async {
+        let resp = client.request(req).await.map_err(describe_client_error)?;
+        let status = resp.status().as_u16();
+        // Only the handshake reads the body (the challenge); keep it small.
+        let body = Limited::new(resp.into_body(), 64 * 1024)
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        Ok::<_, String>((status, body))
+    };
+    match tokio::time::timeout(CALL_TIMEOUT, exchange).await {
+        Ok(r) => r,
+        Err(_) => Err(format!(
+            "no answer within {} s (timeout)",
+            CALL_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+fn describe_client_error(e: hyper_util::client::legacy::Error) -> String {
+    use std::error::Error;
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handshake_query_is_encoded() {
+        assert_eq!(
+            handshake_url("http://h/x", "a b&c", "123"),
+            "http://h/x?hub.mode=subscribe&hub.verify_token=a+b%26c&hub.challenge=123"
+        );
+        assert!(handshake_url("http://h/x?k=1", "t", "1").starts_with("http://h/x?k=1&hub.mode"));
+    }
+}

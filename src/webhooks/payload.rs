@@ -1,0 +1,241 @@
+//! World events as Meta's webhook payloads, and who receives them.
+//!
+//! Envelope (reference meta-graph.md §7.3):
+//! `{"object":"whatsapp_business_account","entry":[{"id","time","changes":[{"field","value"}]}]}`
+//! with `time` in unix seconds of the event's world time. One change per delivery.
+//!
+//! Values per field follow §7.4, in the key order of Meta's webhook reference pages:
+//! - `message_template_status_update`: `event`, `message_template_id` (a number),
+//!   `message_template_name`, `message_template_language`, `reason` (`NONE` when there is
+//!   none: [OFF WHREF] shows a reason string; pywa's fixture shows `null`, we follow Meta's
+//!   page), `message_template_category`.
+//! - `message_template_quality_update`: `previous_quality_score`, `new_quality_score`,
+//!   `message_template_id`, `message_template_name`, `message_template_language`.
+//! - `template_category_update`: `message_template_id`, `message_template_name`,
+//!   `message_template_language`, `previous_category`, `new_category`.
+//! - `phone_number_name_update`: `display_phone_number`, `decision`,
+//!   `requested_verified_name`, `rejection_reason` (null when approved).
+//! - `phone_number_quality_update`: `display_phone_number`, `event`, `current_limit`.
+//! - `account_review_update`: `decision`.
+//! - `account_update`: `event`; `PARTNER_*` events carry `waba_info{waba_id,
+//!   owner_business_id}` and their entry id is the business, not the WABA (§7.3).
+//!
+//! The body is escaped to ASCII (`\uXXXX`), as Meta's payloads are (§7.2 [INF]), and those
+//! exact bytes are what is signed and sent.
+
+use bytes::Bytes;
+
+use crate::api::json::Obj;
+use crate::clock::Timestamp;
+use crate::world::{EventKind, Id, World, WorldEvent};
+
+/// Where one subscriber hears about an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub app: Id,
+    pub url: String,
+    /// Signs the body (`X-Hub-Signature-256`).
+    pub secret: String,
+    /// The token of the GET handshake; none means no handshake is made.
+    pub verify_token: Option<String>,
+}
+
+/// One event, rendered, with every subscriber that should receive it.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub at: Timestamp,
+    pub field: &'static str,
+    pub waba: Id,
+    pub body: Bytes,
+    pub targets: Vec<Target>,
+    /// Subscribed apps that have no callback URL (neither their own nor an override): Meta
+    /// sends them nothing; the outbox counts them so that a missing URL is visible.
+    pub unaddressed: Vec<Id>,
+}
+
+/// Renders `events` and resolves their subscribers, as the world is now.
+pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
+    events
+        .iter()
+        .map(|e| {
+            let mut targets = Vec::new();
+            let mut unaddressed = Vec::new();
+            if let Some(waba) = w.wabas.get(&e.waba) {
+                for sub in &waba.subscriptions {
+                    let Some(app) = w.apps.get(&sub.app) else {
+                        continue;
+                    };
+                    // The WABA's override wins, with its own verify token (§3.7, §7.1).
+                    let (url, token) = match &sub.override_callback_uri {
+                        Some(u) => (Some(u.clone()), sub.verify_token.clone()),
+                        None => (app.webhook_url.clone(), app.verify_token.clone()),
+                    };
+                    match url {
+                        Some(url) => targets.push(Target {
+                            app: app.id,
+                            url,
+                            secret: app.secret.clone(),
+                            verify_token: token,
+                        }),
+                        None => unaddressed.push(app.id),
+                    }
+                }
+            }
+            Outgoing {
+                at: e.at,
+                field: e.kind.field(),
+                waba: e.waba,
+                body: Bytes::from(envelope(w, e)),
+                targets,
+                unaddressed,
+            }
+        })
+        .collect()
+}
+
+/// The full webhook body for one event.
+pub fn envelope(w: &World, e: &WorldEvent) -> Vec<u8> {
+    let entry_id = match &e.kind {
+        EventKind::AccountUpdate { event, business } if event.starts_with("PARTNER_") => *business,
+        _ => e.waba,
+    };
+    let mut buf = Vec::with_capacity(384);
+    let mut o = Obj::new(&mut buf);
+    o.str("object", "whatsapp_business_account");
+    o.arr("entry", |a| {
+        a.obj(|entry| {
+            entry.str("id", &entry_id.to_string());
+            entry.num("time", e.at.unix_seconds());
+            entry.arr("changes", |a| {
+                a.obj(|change| {
+                    change.str("field", e.kind.field());
+                    change.obj("value", |v| value(w, e, v));
+                });
+            });
+        });
+    });
+    o.end();
+    ascii_only(buf)
+}
+
+fn value(w: &World, e: &WorldEvent, v: &mut Obj<'_>) {
+    match &e.kind {
+        EventKind::TemplateStatus {
+            template,
+            name,
+            language,
+            category,
+            event,
+            reason,
+        } => {
+            v.str("event", event)
+                .num("message_template_id", *template as i64)
+                .str("message_template_name", name)
+                .str("message_template_language", language)
+                .str("reason", reason.as_str())
+                .str("message_template_category", category.as_str());
+        }
+        EventKind::TemplateQuality {
+            template,
+            name,
+            language,
+            previous,
+            new,
+        } => {
+            v.str("previous_quality_score", previous.as_str())
+                .str("new_quality_score", new.as_str())
+                .num("message_template_id", *template as i64)
+                .str("message_template_name", name)
+                .str("message_template_language", language);
+        }
+        EventKind::TemplateCategory {
+            template,
+            name,
+            language,
+            previous,
+            new,
+        } => {
+            v.num("message_template_id", *template as i64)
+                .str("message_template_name", name)
+                .str("message_template_language", language)
+                .str("previous_category", previous.as_str())
+                .str("new_category", new.as_str());
+        }
+        EventKind::PhoneName {
+            display_phone_number,
+            requested_name,
+            decision,
+            rejection_reason,
+            ..
+        } => {
+            v.str("display_phone_number", display_phone_number)
+                .str("decision", decision.as_str())
+                .str("requested_verified_name", requested_name);
+            match rejection_reason {
+                Some(r) => v.str("rejection_reason", r),
+                None => v.raw("rejection_reason", "null"),
+            };
+        }
+        EventKind::PhoneQuality {
+            display_phone_number,
+            event,
+            current_limit,
+            ..
+        } => {
+            v.str("display_phone_number", display_phone_number)
+                .str("event", event)
+                .str("current_limit", current_limit.as_str());
+        }
+        EventKind::AccountReview { decision } => {
+            v.str("decision", decision.as_str());
+        }
+        EventKind::AccountUpdate { event, .. } => {
+            v.str("event", event);
+            if event.starts_with("PARTNER_") {
+                let owner = w.wabas.get(&e.waba).map(|x| x.business);
+                v.obj("waba_info", |i| {
+                    i.str("waba_id", &e.waba.to_string());
+                    if let Some(owner) = owner {
+                        i.str("owner_business_id", &owner.to_string());
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// Escapes every non-ASCII character of JSON text as `\uXXXX` (UTF-16, surrogate pairs for
+/// characters beyond the BMP). Non-ASCII only occurs inside strings in JSON text, so this is
+/// safe on the whole document.
+pub fn ascii_only(json: Vec<u8>) -> Vec<u8> {
+    if json.is_ascii() {
+        return json;
+    }
+    let text = String::from_utf8(json).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_ascii_is_escaped_and_still_parses() {
+        let body = ascii_only(r#"{"name":"Café 🚀"}"#.as_bytes().to_vec());
+        let text = String::from_utf8(body.clone()).unwrap();
+        assert_eq!(text, r#"{"name":"Caf\u00e9 \ud83d\ude80"}"#);
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["name"], "Café 🚀");
+    }
+}
