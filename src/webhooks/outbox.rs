@@ -225,6 +225,8 @@ struct State {
     deliveries: VecDeque<Delivery>,
     /// (URL, verify token) pairs whose handshake passed.
     verified: HashSet<(String, String)>,
+    /// Pairs whose handshake is under way: other deliveries to them wait for its outcome.
+    verifying: HashSet<(String, String)>,
     /// Events whose subscriber had no callback URL (sent nowhere, as Meta would).
     unaddressed: u64,
 }
@@ -306,19 +308,30 @@ impl Outbox {
         let State {
             deliveries,
             verified,
+            verifying,
             ..
         } = &mut *s;
         for d in deliveries.iter_mut() {
             if d.in_flight || d.state.is_final() || d.next_at.is_none_or(|t| t > now) {
                 continue;
             }
+            let handshake = match &d.verify_token {
+                Some(tok) => {
+                    let pair = (d.url.clone(), tok.clone());
+                    if verified.contains(&pair) {
+                        None
+                    } else if verifying.contains(&pair) {
+                        // One handshake per URL and token at a time; this one waits.
+                        continue;
+                    } else {
+                        verifying.insert(pair);
+                        Some(tok.clone())
+                    }
+                }
+                None => None,
+            };
             d.in_flight = true;
             d.tries += 1;
-            let handshake = d
-                .verify_token
-                .as_ref()
-                .filter(|tok| !verified.contains(&(d.url.clone(), (*tok).clone())))
-                .cloned();
             jobs.push(Job {
                 generation,
                 id: d.id,
@@ -339,10 +352,14 @@ impl Outbox {
             if s.generation != job.generation {
                 return;
             }
-            if outcome.verified
-                && let Some(token) = &job.handshake
-            {
-                s.verified.insert((job.url.clone(), token.clone()));
+            if let Some(token) = &job.handshake {
+                let pair = (job.url.clone(), token.clone());
+                s.verifying.remove(&pair);
+                if outcome.verified {
+                    s.verified.insert(pair);
+                }
+                // Deliveries held back for this handshake may go now.
+                self.dispatcher.notify_one();
             }
             let Some(d) = s.deliveries.iter_mut().find(|d| d.id == job.id) else {
                 return;
@@ -565,8 +582,10 @@ mod tests {
             vec![outgoing(Some("vt")), outgoing(Some("vt"))],
             Timestamp(0),
         );
+        // One handshake at a time per URL and token: the second delivery waits for it.
         let jobs = o.take_due(Timestamp(0));
-        assert!(jobs.iter().all(|j| j.handshake.as_deref() == Some("vt")));
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].handshake.as_deref(), Some("vt"));
         o.finish(
             &jobs[0],
             TryOutcome {
@@ -576,7 +595,13 @@ mod tests {
             },
             Timestamp(0),
         );
-        o.finish(&jobs[1], failed(&jobs[1]), Timestamp(0));
+        let second = o.take_due(Timestamp(0));
+        assert_eq!(second.len(), 1);
+        assert_eq!(
+            second[0].handshake, None,
+            "a passed handshake is not repeated"
+        );
+        o.finish(&second[0], failed(&second[0]), Timestamp(0));
         let retry = o.take_due(Timestamp(10_000));
         assert_eq!(retry.len(), 1);
         assert_eq!(retry[0].handshake, None);

@@ -6,9 +6,10 @@
 #![allow(dead_code)]
 
 pub mod conformance;
+pub mod receiver;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -64,7 +65,7 @@ impl Reply {
 /// `Sim` is dropped (see `conformance`), so every test that talks Graph is also a
 /// conformance test.
 pub struct Sim {
-    pub sim: Simulator,
+    pub sim: Arc<Simulator>,
     client: Client<HttpConnector, Full<Bytes>>,
     /// Sent as `X-Wabasim-Namespace` when set.
     pub namespace: Option<String>,
@@ -84,9 +85,19 @@ impl Sim {
     pub fn with(sim: Simulator) -> Sim {
         let client = Client::builder(TokioExecutor::new()).build_http();
         Sim {
-            sim,
+            sim: Arc::new(sim),
             client,
             namespace: None,
+            seen: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Another client on the same simulator, sending `X-Wabasim-Namespace: name`.
+    pub fn in_namespace(&self, name: &str) -> Sim {
+        Sim {
+            sim: self.sim.clone(),
+            client: self.client.clone(),
+            namespace: Some(name.to_string()),
             seen: Mutex::new(Vec::new()),
         }
     }

@@ -1,0 +1,346 @@
+//! Webhooks over real sockets: a local receiver gets the migration's template webhooks,
+//! signed, after the handshake; a receiver that is down is retried as the clock advances
+//! until it comes back, and nothing is lost.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use common::receiver::{Receiver, verify_signature};
+use common::world::{DEST_WABA, NEW_BSP};
+use common::{Reply, Sim};
+use serde_json::{Value, json};
+
+const NEW_BSP_APP: &str = "300000000000002";
+
+/// The app secret, as a test would read it: from `GET /__admin/state`.
+async fn app_secret(sim: &Sim, app: &str) -> String {
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    state["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == app)
+        .and_then(|a| a["secret"].as_str())
+        .expect("the app and its secret are in the state")
+        .to_string()
+}
+
+async fn deliveries(sim: &Sim, query: &str) -> Vec<Value> {
+    let r = sim
+        .admin("GET", &format!("/__admin/webhooks?{query}"), None)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["deliveries"].as_array().cloned().unwrap()
+}
+
+/// Polls `GET /__admin/webhooks?{query}&wait=5s` until `want` deliveries match (bounded).
+async fn wait_for(sim: &Sim, query: &str, want: usize) -> Vec<Value> {
+    for _ in 0..20 {
+        let found = deliveries(sim, &format!("{query}&wait=5s")).await;
+        if found.len() >= want {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "fewer than {want} deliveries match {query}: {:#?}",
+        deliveries(sim, query).await
+    );
+}
+
+/// How many events of `field` the destination WABA's world produced.
+async fn events_of(sim: &Sim, field: &str) -> usize {
+    let r = sim.admin("GET", "/__admin/events", None).await.json();
+    r["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == field && e["waba_id"] == DEST_WABA)
+        .count()
+}
+
+fn assert_ok(r: &Reply) {
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_migration_s_template_webhooks_reach_the_receiver_signed_after_the_handshake() {
+    let sim = Sim::start().await;
+    let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "vt-override").await;
+    // The destination WABA's subscription gets an override URL with its own verify token
+    // (reference meta-graph.md §3.7).
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
+            NEW_BSP,
+            &[
+                ("override_callback_uri", &receiver.url()),
+                ("verify_token", "vt-override"),
+            ],
+        )
+        .await;
+    assert_ok(&r);
+
+    sim.migrate_fully(DEST_WABA).await;
+
+    let field = "message_template_status_update";
+    let expected = events_of(&sim, field).await;
+    assert!(
+        expected >= 3,
+        "the migration copies several templates ({expected} events)"
+    );
+    let delivered = wait_for(
+        &sim,
+        &format!("field={field}&waba={DEST_WABA}&state=delivered"),
+        expected,
+    )
+    .await;
+    assert_eq!(delivered.len(), expected);
+
+    // The handshake came first, with the override's token.
+    let got = receiver.received();
+    assert_eq!(got[0].method, "GET", "{got:#?}");
+    assert_eq!(got[0].query("hub.mode").as_deref(), Some("subscribe"));
+    assert_eq!(
+        got[0].query("hub.verify_token").as_deref(),
+        Some("vt-override")
+    );
+    assert!(got[0].query("hub.challenge").is_some());
+    assert_eq!(
+        got.iter().filter(|r| r.method == "GET").count(),
+        1,
+        "a passed handshake is not repeated"
+    );
+
+    // Every POST verifies with the receiver's own HMAC over the bytes it received.
+    let secret = app_secret(&sim, NEW_BSP_APP).await;
+    let posts = receiver.posts();
+    assert_eq!(posts.len(), expected);
+    for p in &posts {
+        let sig = p.signature.as_deref().expect("signed");
+        assert!(
+            verify_signature(&secret, &p.body, sig),
+            "bad signature {sig}"
+        );
+        assert!(!verify_signature("another-secret", &p.body, sig));
+        let v = p.json();
+        assert_eq!(v["object"], "whatsapp_business_account");
+        assert_eq!(v["entry"][0]["id"], DEST_WABA);
+        assert_eq!(v["entry"][0]["changes"][0]["field"], field);
+    }
+    // The listing shows the same bytes, signature and attempts.
+    for d in &delivered {
+        assert_eq!(d["url"], receiver.url());
+        assert_eq!(d["app_id"], NEW_BSP_APP);
+        assert!(verify_signature(
+            &secret,
+            d["body"].as_str().unwrap().as_bytes(),
+            d["signature"].as_str().unwrap()
+        ));
+        let kinds: Vec<&str> = d["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.ends_with(&["delivery"]), "{d:#}");
+    }
+    // One copy is rejected on re-categorisation; the others are approved.
+    let events: Vec<(String, String, String)> = posts
+        .iter()
+        .map(|p| {
+            let v = &p.json()["entry"][0]["changes"][0]["value"];
+            (
+                v["message_template_name"].as_str().unwrap().to_string(),
+                v["event"].as_str().unwrap().to_string(),
+                v["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        events.contains(&(
+            "login_code".into(),
+            "REJECTED".into(),
+            "INCORRECT_CATEGORY".into()
+        )),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&("order_update".into(), "APPROVED".into(), "NONE".into())),
+        "{events:?}"
+    );
+    let mut order_update = posts
+        .iter()
+        .map(|p| p.json())
+        .find(|v| {
+            let value = &v["entry"][0]["changes"][0]["value"];
+            value["message_template_name"] == "order_update"
+                && value["message_template_language"] == "en_US"
+        })
+        .unwrap();
+    order_update["entry"][0]["time"] = json!("[time]");
+    insta::assert_json_snapshot!("template_status_update", order_update);
+
+    // 24 hours later the copies are re-rated: message_template_quality_update.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "24h"})),
+        )
+        .await;
+    assert_ok(&r);
+    let quality = "message_template_quality_update";
+    let expected = events_of(&sim, quality).await;
+    assert!(expected >= 1);
+    let delivered = wait_for(&sim, &format!("field={quality}&state=delivered"), expected).await;
+    let mut rerated: Vec<Value> = delivered
+        .iter()
+        .map(|d| d["payload"]["entry"][0]["changes"][0]["value"].clone())
+        .collect();
+    rerated.sort_by_key(|v| v["message_template_name"].as_str().unwrap().to_string());
+    for v in &rerated {
+        assert_eq!(v["previous_quality_score"], "UNKNOWN");
+    }
+    let payment = rerated
+        .iter()
+        .find(|v| v["message_template_name"] == "payment_reminder")
+        .expect("payment_reminder is re-rated");
+    assert_eq!(payment["new_quality_score"], "YELLOW");
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_is_retried_as_the_clock_advances_and_nothing_is_lost() {
+    let sim = Sim::start().await;
+    // A port nobody listens on (yet).
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    // Only the test moves time.
+    assert_ok(&sim.admin("POST", "/__admin/clock/freeze", None).await);
+    // The app's own URL (no verify token: no handshake), through the control API.
+    let r = sim
+        .admin(
+            "POST",
+            &format!("/__admin/webhooks/apps/{NEW_BSP_APP}"),
+            Some(json!({"webhook_url": format!("http://{addr}/hook"), "verify_token": null})),
+        )
+        .await;
+    assert_ok(&r);
+
+    sim.migrate_fully(DEST_WABA).await;
+    let field = "message_template_status_update";
+    let expected = events_of(&sim, field).await;
+    let failed = wait_for(&sim, &format!("field={field}&state=failed"), expected).await;
+    for d in &failed {
+        let attempts = d["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 1, "{d:#}");
+        assert_eq!(attempts[0]["kind"], "delivery");
+        assert!(attempts[0]["status"].is_null());
+        assert!(attempts[0]["error"].as_str().unwrap().len() > 3);
+        // The first retry is 10 s later on the world's clock.
+        let at =
+            wabasim::clock::Timestamp::parse_rfc3339(attempts[0]["at"].as_str().unwrap()).unwrap();
+        let next = wabasim::clock::Timestamp::parse_rfc3339(d["next_attempt_at"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(next - at, wabasim::clock::Duration::seconds(10));
+    }
+
+    // Advancing the clock drives the second try, which fails too.
+    let advance = |d: &'static str| {
+        let sim = &sim;
+        async move {
+            assert_ok(
+                &sim.admin(
+                    "POST",
+                    "/__admin/clock/advance",
+                    Some(json!({"duration": d})),
+                )
+                .await,
+            );
+        }
+    };
+    advance("10s").await;
+    for _ in 0..100 {
+        let all = deliveries(&sim, &format!("field={field}")).await;
+        if all
+            .iter()
+            .all(|d| d["attempts"].as_array().unwrap().len() == 2 && d["state"] == "failed")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let all = deliveries(&sim, &format!("field={field}")).await;
+    assert!(
+        all.iter()
+            .all(|d| d["attempts"].as_array().unwrap().len() == 2),
+        "{all:#?}"
+    );
+
+    // The receiver comes back; the next try (1 min later) succeeds.
+    let receiver = Receiver::start(addr, "unused").await;
+    advance("1m").await;
+    let delivered = wait_for(&sim, &format!("field={field}&state=delivered"), expected).await;
+    assert_eq!(delivered.len(), expected);
+    for d in &delivered {
+        let attempts = d["attempts"].as_array().unwrap();
+        assert_eq!(attempts.len(), 3, "{d:#}");
+        assert!(attempts[..2].iter().all(|a| a["error"].is_string()));
+        assert_eq!(attempts[2]["status"], 200);
+        assert!(attempts[2]["error"].is_null());
+    }
+    // Nothing lost, nothing doubled: one POST per event, no handshake (no verify token).
+    let posts = receiver.posts();
+    assert_eq!(posts.len(), expected);
+    assert!(receiver.received().iter().all(|r| r.method == "POST"));
+    assert!(deliveries(&sim, "state=failed").await.is_empty());
+    assert!(deliveries(&sim, "state=pending").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_handshake_is_recorded_and_blocks_the_post() {
+    let sim = Sim::start().await;
+    assert_ok(&sim.admin("POST", "/__admin/clock/freeze", None).await);
+    let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "the-right-token").await;
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
+            NEW_BSP,
+            &[
+                ("override_callback_uri", &receiver.url()),
+                ("verify_token", "a-wrong-token"),
+            ],
+        )
+        .await;
+    assert_ok(&r);
+    sim.migrate_fully(DEST_WABA).await;
+    let failed = wait_for(&sim, "state=failed", 1).await;
+    let attempts = failed[0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1, "{:#}", failed[0]);
+    assert_eq!(attempts[0]["kind"], "verification");
+    assert_eq!(attempts[0]["status"], 403);
+    assert!(receiver.posts().is_empty(), "no POST without a handshake");
+}
+
+#[tokio::test]
+async fn wait_returns_empty_after_the_wait_and_filters_are_checked() {
+    let sim = Sim::start().await;
+    let r = sim
+        .admin(
+            "GET",
+            "/__admin/webhooks?field=account_update&wait=200ms",
+            None,
+        )
+        .await;
+    assert_ok(&r);
+    assert_eq!(r.json(), json!({"deliveries": []}));
+    let r = sim.admin("GET", "/__admin/webhooks?state=lost", None).await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("delivered"));
+    let r = sim.admin("GET", "/__admin/webhooks?wait=soon", None).await;
+    assert_eq!(r.status, 400);
+}
