@@ -1,0 +1,193 @@
+//! The control API as a product: its OpenAPI document matches the real routes both ways,
+//! `--admin-token` guards it, and wrong methods are answered with the allowed ones.
+
+mod common;
+
+use common::{Sim, Simulator};
+use serde_json::{Value, json};
+use wabasim::api::admin::ROUTES;
+
+/// A concrete path for a documented template (`{app_id}`, `{name}`).
+fn concrete(template: &str) -> String {
+    template
+        .replace("{app_id}", "300000000000002")
+        .replace("{name}", "doomed")
+        .replace("{id}", "1")
+}
+
+#[tokio::test]
+async fn every_documented_route_exists_and_every_route_is_documented() {
+    let sim = Sim::start().await;
+    let r = sim.admin("GET", "/__admin/openapi.json", None).await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let paths = doc["paths"].as_object().expect("paths");
+
+    // Every route of the router's table is in the document, with a summary and answers.
+    for route in ROUTES {
+        let op = &paths
+            .get(route.path)
+            .unwrap_or_else(|| panic!("{} is not documented", route.path))
+            [route.method.as_str().to_ascii_lowercase()];
+        assert!(
+            op["summary"].is_string(),
+            "{} {} is not documented",
+            route.method,
+            route.path
+        );
+        assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()));
+        assert!(op["operationId"].is_string());
+    }
+
+    // Every documented operation answers on the real server (the router knows it: neither
+    // "no control route" nor 405), and its path parameters are declared.
+    let mut documented = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            documented += 1;
+            for p in op["parameters"].as_array().unwrap() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(path.contains(&format!("{{{name}}}")), "{path}: {name}");
+                }
+            }
+            if path.contains("{name}") {
+                let r = sim
+                    .admin(
+                        "POST",
+                        "/__admin/namespaces",
+                        Some(json!({"name": "doomed"})),
+                    )
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text());
+            }
+            let url = concrete(path);
+            let url = if path == "/__admin/webhooks" {
+                format!("{url}?wait=0s")
+            } else {
+                url
+            };
+            let body = (method == "post").then(|| json!({}));
+            let r = sim.admin(&method.to_uppercase(), &url, body).await;
+            assert_ne!(r.status, 405, "{method} {path}: {}", r.text());
+            assert!(
+                !r.text().contains("no control route"),
+                "{method} {path} is documented but not routed"
+            );
+            assert!(r.status < 500, "{method} {path}: {}", r.text());
+        }
+    }
+    assert_eq!(
+        documented,
+        ROUTES.len(),
+        "one documented operation per route"
+    );
+    // The reset above must not break anything: the server still answers.
+    assert_eq!(sim.admin("GET", "/__admin/health", None).await.status, 200);
+}
+
+#[tokio::test]
+async fn the_admin_token_guards_the_control_api_but_not_graph_or_health() {
+    let mut options = wabasim::Options::default();
+    options.config.admin_token = Some("s3cret".into());
+    let sim = Sim::with(Simulator::start_with(options).await.unwrap());
+    let r = sim.admin("GET", "/__admin/state", None).await;
+    assert_eq!(r.status, 401);
+    assert!(r.json()["error"].as_str().unwrap().contains("admin token"));
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/state",
+            &[("authorization", "Bearer s3cret")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/state",
+            &[("x-wabasim-admin-token", "s3cret")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/state",
+            &[("authorization", "Bearer s3cre")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"], "wrong admin token");
+    // A readiness probe needs no token.
+    assert_eq!(sim.admin("GET", "/__admin/health", None).await.status, 200);
+    // Graph keeps its own authentication.
+    let r = sim
+        .get("/v23.0/110000000000001", common::world::OLD_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_wrong_method_names_the_allowed_ones() {
+    let sim = Sim::start().await;
+    let r = sim.admin("GET", "/__admin/reset", None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("POST"));
+    let r = sim.admin("PUT", "/__admin/namespaces", None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    let r = sim.admin("GET", "/__admin/nothing-here", None).await;
+    assert_eq!(r.status, 404);
+    let e: Value = r.json();
+    assert!(e["error"].as_str().unwrap().contains("openapi.json"));
+}
+
+#[tokio::test]
+async fn an_app_webhook_url_is_set_in_the_caller_s_namespace_only() {
+    let sim = Sim::start().await;
+    let other = sim.in_namespace("other");
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/webhooks/apps/300000000000002",
+            Some(json!({"webhook_url": "http://127.0.0.1:9/hook", "verify_token": "vt"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["webhook_url"], "http://127.0.0.1:9/hook");
+    let app = |state: Value| {
+        state["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == "300000000000002")
+            .cloned()
+            .unwrap()
+    };
+    let mine = app(sim.admin("GET", "/__admin/state", None).await.json());
+    assert_eq!(mine["webhook_url"], "http://127.0.0.1:9/hook");
+    let theirs = app(other.admin("GET", "/__admin/state", None).await.json());
+    assert!(theirs["webhook_url"].is_null());
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/webhooks/apps/399999999999999",
+            Some(json!({"webhook_url": null})),
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/webhooks/apps/300000000000002",
+            Some(json!({"webhook_url": "ftp://x"})),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
