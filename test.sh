@@ -3,3 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 cargo test --all-targets
+# The doc tests (--all-targets leaves them out) and the embedding example, as README shows it.
+cargo test --doc
+cargo run --quiet --example embedded > /dev/null

@@ -48,7 +48,7 @@
 //! // Move the world's clock, from outside the client.
 //! let before = sim.clock().now();
 //! let after = sim.clock().advance(Duration::hours(24));
-//! assert_eq!(after.0 - before.0 >= Duration::hours(24).0, true);
+//! assert!(after.0 - before.0 >= Duration::hours(24).0);
 //! # }
 //! ```
 
