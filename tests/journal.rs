@@ -193,7 +193,7 @@ async fn the_ring_keeps_the_newest_requests_over_the_wire() {
 #[tokio::test]
 async fn the_embedding_api_verifies_calls_with_a_readable_report() {
     let sim = Sim::start().await;
-    sim.migrate_fully(DEST_WABA).await;
+    let id = sim.migrate_fully(DEST_WABA).await;
     let journal = sim.sim.journal();
     let register = wabasim::journal::RequestFilter::new().operation("register");
     journal.expect(&register, 1);
@@ -204,12 +204,8 @@ async fn the_embedding_api_verifies_calls_with_a_readable_report() {
     );
     assert!(report.contains("got 1"), "{report}");
     assert!(report.contains("/register -> 200 register"), "{report}");
-    let code = sim
-        .sim
-        .codes()
-        .latest(&common::world::READY_PHONE_ID.to_string());
-    assert!(
-        code.is_none(),
-        "codes go to the destination's record, not the source's"
-    );
+    // The code the client verified is the one the typed helper reads.
+    let code = sim.sim.codes().latest(&id).expect("a code was sent");
+    let verify = requests(&sim, "operation=verify_code").await;
+    assert_eq!(verify[0]["params"]["code"], code);
 }
