@@ -239,3 +239,73 @@ mod tests {
         assert_eq!(v["name"], "Café 🚀");
     }
 }
+
+#[cfg(test)]
+mod field_tests {
+    use super::*;
+    use crate::world::vocab::ReviewStatus;
+    use crate::world::vocab::{Category, MessagingLimit, NameStatus, Quality, RejectedReason};
+
+    /// Every field's payload, on the default world (reference meta-graph.md §7.3–7.4).
+    #[test]
+    fn every_field_has_meta_s_shape() {
+        let w = crate::fixture::Fixture::default_world().build().unwrap();
+        let at = Timestamp::from_unix_seconds(1_767_225_600);
+        let waba = 200_000_000_000_002;
+        let kinds = vec![
+            EventKind::TemplateStatus {
+                template: 400_000_000_000_099,
+                name: "login_code".into(),
+                language: "en".into(),
+                category: Category::Marketing,
+                event: "REJECTED",
+                reason: RejectedReason::IncorrectCategory,
+            },
+            EventKind::TemplateQuality {
+                template: 400_000_000_000_099,
+                name: "order_update".into(),
+                language: "en_US".into(),
+                previous: Quality::Unknown,
+                new: Quality::Green,
+            },
+            EventKind::TemplateCategory {
+                template: 400_000_000_000_099,
+                name: "login_code".into(),
+                language: "en".into(),
+                previous: Category::Marketing,
+                new: Category::Authentication,
+            },
+            EventKind::PhoneName {
+                phone: 110_000_000_000_009,
+                display_phone_number: "+1 555-010-0009".into(),
+                requested_name: "Acme Sales".into(),
+                decision: NameStatus::Approved,
+                rejection_reason: None,
+            },
+            EventKind::PhoneQuality {
+                phone: 110_000_000_000_009,
+                display_phone_number: "+1 555-010-0009".into(),
+                event: "ONBOARDING".into(),
+                quality: Quality::Green,
+                current_limit: MessagingLimit::Tier2K,
+            },
+            EventKind::AccountReview {
+                decision: ReviewStatus::Approved,
+            },
+            EventKind::AccountUpdate {
+                event: "PARTNER_ADDED".into(),
+                business: 100_000_000_000_001,
+            },
+        ];
+        let bodies: Vec<serde_json::Value> = kinds
+            .into_iter()
+            .map(|kind| {
+                let e = WorldEvent { at, waba, kind };
+                let body = envelope(&w, &e);
+                assert!(body.is_ascii());
+                serde_json::from_slice(&body).unwrap()
+            })
+            .collect();
+        insta::assert_json_snapshot!("webhook_payloads", bodies);
+    }
+}
