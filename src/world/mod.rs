@@ -8,11 +8,14 @@
 //! - `migration.rs`: starting a migration (every §2.1 precondition) and adding numbers;
 //! - `registration.rs`: verification codes, register, deregister, two-step PIN;
 //! - `duplication.rs`: which templates a migration copies, the limit, re-categorisation;
+//! - `decisions.rs`: what changes without an API call (Meta's reviews and ratings, the
+//!   owner's changes in WhatsApp Manager), for scheduled events;
 //! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules.
 //!
 //! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
 //! RNG, so the same seed and the same requests give the same world.
 
+pub mod decisions;
 pub mod duplication;
 pub mod error;
 pub mod event;
