@@ -7,6 +7,7 @@
 //! Layout (see ARCHITECTURE.md):
 //! - [`world`]: the domain: no HTTP, no JSON, no async;
 //! - [`fixture`]: YAML worlds;
+//! - [`faults`]: scripted failures;
 //! - [`api`]: the facades (Graph, control API);
 //! - [`server`]: hyper, limits, namespaces, the journal hook;
 //! - [`journal`]: the request journal; [`webhooks`]: signed deliveries with retries;
@@ -59,6 +60,7 @@
 pub mod api;
 pub mod clock;
 pub mod embed;
+pub mod faults;
 pub mod fixture;
 pub mod journal;
 pub mod namespace;

@@ -1,7 +1,7 @@
 //! Namespaces: isolated worlds on one server, picked by the `X-Wabasim-Namespace` header.
 //!
-//! Each namespace owns its world (and with it its clock and RNG), its request journal and
-//! its webhook outbox. The world sits behind a `parking_lot` mutex that is only ever held
+//! Each namespace owns its world (and with it its clock and RNG), its scripted faults, its
+//! request journal and its webhook outbox. The world sits behind a `parking_lot` mutex that is only ever held
 //! inside a synchronous closure ([`Namespace::with_world`]), never across an `.await`: a
 //! scripted delay or a webhook wait happens after the lock is released.
 
@@ -13,7 +13,8 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::Notify;
 
 use crate::clock::Timestamp;
-use crate::fixture::Fixture;
+use crate::faults::Faults;
+use crate::fixture::{BuildError, Fixture};
 use crate::journal::Journal;
 use crate::webhooks::Outbox;
 use crate::world::{World, WorldEvent};
@@ -39,6 +40,10 @@ pub struct Namespace {
     pub journal: Journal,
     /// Webhook deliveries made from the world's events.
     pub outbox: Outbox,
+    /// Scripted failures: the fixture's, then those added through `/__admin/faults`.
+    pub faults: Faults,
+    /// The fixture the namespace was last loaded from; a reset goes back to it.
+    fixture: Mutex<Option<Arc<Fixture>>>,
 }
 
 impl Namespace {
@@ -68,7 +73,48 @@ impl Namespace {
             trace_seed: seed ^ fnv(name),
             journal: Journal::new(journal_capacity),
             outbox: Outbox::new(dispatcher),
+            faults: Faults::default(),
+            fixture: Mutex::new(None),
         }
+    }
+
+    /// A namespace whose world and faults come from `fixture` (default journal size, a
+    /// dispatcher wake-up of its own: tests).
+    pub fn from_fixture(name: &str, fixture: Arc<Fixture>) -> Result<Namespace, BuildError> {
+        Namespace::from_fixture_with(
+            name,
+            fixture,
+            crate::journal::DEFAULT_CAPACITY,
+            Arc::new(Notify::new()),
+        )
+    }
+
+    fn from_fixture_with(
+        name: &str,
+        fixture: Arc<Fixture>,
+        journal_capacity: usize,
+        dispatcher: Arc<Notify>,
+    ) -> Result<Namespace, BuildError> {
+        let (world, faults) = fixture.instantiate()?;
+        let ns = Namespace::with_parts(name, world, fixture.seed, journal_capacity, dispatcher);
+        ns.faults.replace(faults);
+        *ns.fixture.lock() = Some(fixture);
+        Ok(ns)
+    }
+
+    /// Replaces the world and the faults with a fresh build of `fixture` (`POST
+    /// /__admin/fixture`, reset). The namespace remembers it for the next reset.
+    pub fn load(&self, fixture: Arc<Fixture>) -> Result<(), BuildError> {
+        let (world, faults) = fixture.instantiate()?;
+        self.replace_world(world);
+        self.faults.replace(faults);
+        *self.fixture.lock() = Some(fixture);
+        Ok(())
+    }
+
+    /// The fixture the namespace was last loaded from, if it was loaded from one.
+    pub fn fixture(&self) -> Option<Arc<Fixture>> {
+        self.fixture.lock().clone()
     }
 
     /// Runs `f` on the world, after applying whatever the clock has made due. Events the call
@@ -215,19 +261,19 @@ impl Registry {
         max: usize,
         journal_capacity: usize,
     ) -> Result<Registry, NamespaceError> {
-        let world = fixture
-            .build()
-            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        let fixture = Arc::new(fixture);
         let dispatcher = Arc::new(Notify::new());
-        let default = Arc::new(Namespace::with_parts(
-            DEFAULT_NAMESPACE,
-            world,
-            fixture.seed,
-            journal_capacity,
-            dispatcher.clone(),
-        ));
+        let default = Arc::new(
+            Namespace::from_fixture_with(
+                DEFAULT_NAMESPACE,
+                fixture.clone(),
+                journal_capacity,
+                dispatcher.clone(),
+            )
+            .map_err(|e| NamespaceError::Fixture(e.to_string()))?,
+        );
         Ok(Registry {
-            fixture: RwLock::new(Arc::new(fixture)),
+            fixture: RwLock::new(fixture),
             default,
             others: RwLock::new(HashMap::new()),
             max: max.max(1),
@@ -284,18 +330,18 @@ impl Registry {
         if !valid_name(name) {
             return Err(NamespaceError::BadName(name.to_string()));
         }
-        let server_fixture;
         let fixture = match fixture {
-            Some(f) => f,
-            None => {
-                server_fixture = self.fixture();
-                &server_fixture
-            }
+            Some(f) => Arc::new(f.clone()),
+            None => self.fixture(),
         };
         // Build outside the registry lock: a large fixture must not stall other namespaces.
-        let world = fixture
-            .build()
-            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        let ns = Namespace::from_fixture_with(
+            name,
+            fixture,
+            self.journal_capacity,
+            self.dispatcher.clone(),
+        )
+        .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());
@@ -304,13 +350,7 @@ impl Registry {
         if others.len() + 1 >= self.max {
             return Err(NamespaceError::TooMany { max: self.max });
         }
-        let ns = Arc::new(Namespace::with_parts(
-            name,
-            world,
-            fixture.seed,
-            self.journal_capacity,
-            self.dispatcher.clone(),
-        ));
+        let ns = Arc::new(ns);
         others.insert(name.to_string(), ns.clone());
         Ok(ns)
     }

@@ -2,21 +2,21 @@
 //! the facade, and shutting down gracefully.
 //!
 //! One port serves every facade: `/__admin/...` is the control API; everything else is
-//! Graph. The lock on a namespace's world is taken only inside a facade's synchronous
-//! world call, never across an `.await` here.
+//! Graph. A facade's prepared call goes through the namespace's faults (`faults::answer`),
+//! which may answer instead, alter the answer, delay it or drop the connection. The lock on a
+//! namespace's world is taken only inside a facade's synchronous world call, never across an
+//! `.await` here.
 //!
 //! Cross-cutting steps live in [`handle`], in one place for every facade: the admin token,
 //! `--strict` answers for unmatched requests, and the request journal. [`run`] also runs the
 //! webhook dispatcher (`webhooks::dispatch`) for as long as the server serves.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http::StatusCode;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming as Body;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -24,6 +24,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::api::{self, Answer, Incoming};
+use crate::faults::{self, Delivery, Dropped};
 use crate::clock::Stopwatch;
 use crate::journal::Entry;
 use crate::namespace::{NAMESPACE_HEADER, Registry};
@@ -106,7 +107,7 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Futu
                 let shared = shared.clone();
                 let service = service_fn(move |req| {
                     let shared = shared.clone();
-                    async move { Ok::<_, Infallible>(handle(shared, req).await) }
+                    async move { handle(shared, req).await }
                 });
                 let conn = http1::Builder::new()
                     .keep_alive(true)
@@ -128,15 +129,19 @@ pub async fn run(listener: TcpListener, shared: Arc<Shared>, shutdown: impl Futu
     dispatcher.abort();
 }
 
-/// Handles one request end to end.
-pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Response<Full<Bytes>> {
+/// Handles one request end to end. `Err` closes the connection without an answer (a
+/// scripted fault asked for it).
+pub async fn handle(
+    shared: Arc<Shared>,
+    req: http::Request<Body>,
+) -> Result<http::Response<faults::Body>, Dropped> {
     let watch = Stopwatch::start();
     let (parts, body) = req.into_parts();
     let facade = facade_of(parts.uri.path());
     if facade == Facade::Admin
         && let Some(refused) = admin_token_refusal(&shared.config, &parts)
     {
-        return refused.into_response();
+        return Delivery::Whole.respond(refused);
     }
     let limit = match facade {
         Facade::Admin => shared.config.admin_body_limit,
@@ -159,7 +164,7 @@ pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Resp
                     format!("The request body could not be read: {e}"),
                 )
             };
-            return early_error(facade, status, &text).into_response();
+            return Delivery::Whole.respond(early_error(facade, status, &text));
         }
     };
     let incoming = Incoming {
@@ -177,20 +182,18 @@ pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Resp
                 crate::namespace::NamespaceError::Fixture(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 crate::namespace::NamespaceError::BadName(_) => StatusCode::BAD_REQUEST,
             };
-            return early_error(facade, status, &e.to_string()).into_response();
+            return Delivery::Whole.respond(early_error(facade, status, &e.to_string()));
         }
     };
     if facade == Facade::Admin {
-        return api::admin::handle(&shared, &ns, &incoming)
-            .await
-            .into_response();
+        return Delivery::Whole.respond(api::admin::handle(&shared, &ns, &incoming).await);
     }
     let at = ns.now();
-    let mut answer = match facade {
+    let (mut answer, delivery) = match facade {
         Facade::Admin => unreachable!("answered above"),
         Facade::Graph => match api::graph::prepare(&ns, &incoming).await {
-            Ok(prepared) => api::graph::execute(&ns, &prepared),
-            Err(answer) => answer,
+            Ok(prepared) => faults::answer(&ns, faults::Prepared::Graph(prepared)).await,
+            Err(answer) => (answer, Delivery::Whole),
         },
     };
     if shared.config.strict && answer.operation == "unmatched" {
@@ -207,7 +210,7 @@ pub async fn handle(shared: Arc<Shared>, req: http::Request<Body>) -> http::Resp
         watch.elapsed_micros(),
     );
     ns.journal.record(entry);
-    answer.into_response()
+    delivery.respond(answer)
 }
 
 /// `--strict`: replaces the vendor's generic answer to a request whose shape or method no

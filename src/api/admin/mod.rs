@@ -5,6 +5,8 @@
 //! table ([`ROUTES`]) is the one list the router, the 405 answers and the OpenAPI document
 //! (`openapi.rs`, checked by a test against it) are made from.
 
+mod faults;
+mod fixture;
 mod journal;
 mod namespaces;
 pub mod openapi;
@@ -43,6 +45,11 @@ pub enum Route {
     NamespaceCreate,
     NamespaceDelete,
     OpenApi,
+    Faults,
+    FaultAdd,
+    FaultsClear,
+    FaultDelete,
+    Fixture,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -103,6 +110,11 @@ pub const ROUTES: &[AdminRoute] = &[
         Route::NamespaceDelete,
     ),
     route(Method::GET, "/__admin/openapi.json", Route::OpenApi),
+    route(Method::GET, "/__admin/faults", Route::Faults),
+    route(Method::POST, "/__admin/faults", Route::FaultAdd),
+    route(Method::DELETE, "/__admin/faults", Route::FaultsClear),
+    route(Method::DELETE, "/__admin/faults/{id}", Route::FaultDelete),
+    route(Method::POST, "/__admin/fixture", Route::Fixture),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -194,11 +206,9 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
             json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": ns.name}),
             "health",
         ),
-        Route::Reset => match shared.registry.fixture().build() {
-            Ok(world) => {
-                ns.replace_world(world);
-                ok(json!({"reset": ns.name}), "reset")
-            }
+        // Back to the fixture the namespace was last loaded from (its faults included).
+        Route::Reset => match ns.load(ns.fixture().unwrap_or_else(|| shared.registry.fixture())) {
+            Ok(()) => ok(json!({"reset": ns.name}), "reset"),
             Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         },
         Route::State => ok(ns.with_world(|w| state::render(w, &ns.name)), "state"),
@@ -230,6 +240,11 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
         Route::NamespaceCreate => namespaces::create(shared, req),
         Route::NamespaceDelete => namespaces::delete(shared, &param("name")),
         Route::OpenApi => ok(openapi::document(), "openapi"),
+        Route::Faults => faults::list(ns),
+        Route::FaultAdd => faults::add(ns, req),
+        Route::FaultsClear => faults::clear(ns),
+        Route::FaultDelete => faults::remove(ns, &param("id")),
+        Route::Fixture => fixture::load(ns, req),
     }
 }
 

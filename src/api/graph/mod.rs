@@ -324,6 +324,34 @@ pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
     head.error(&from_domain(e, method_name(&p.method)), p.op.name(), usage)
 }
 
+/// A throttled answer for a prepared request (faults): error 80007 (or 130429 when the
+/// fault says so) with the node's `X-Business-Use-Case-Usage` at 100% and the time to regain
+/// access in minutes (reference meta-graph.md §6.2, §8).
+pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle) -> Answer {
+    let head = Head {
+        version: &p.route.version,
+        trace: &p.trace,
+        request_id: &p.request_id,
+    };
+    let e = match t.code {
+        Some(130429) => DomainError::ThroughputReached,
+        _ => DomainError::RateLimited,
+    };
+    let mut answer = head.error(&from_domain(&e, method_name(&p.method)), p.op.name(), None);
+    let waba = ns
+        .with_world(|w| usage_waba(w, &p.route.node))
+        .map(|id| id.to_string())
+        .unwrap_or_else(|| p.route.node.clone());
+    let minutes = (t.retry_after.as_millis().max(0) as u64).div_ceil(60_000);
+    let usage = format!(
+        r#"{{"{waba}":[{{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":{minutes}}}]}}"#
+    );
+    if let Ok(v) = HeaderValue::from_str(&usage) {
+        answer.headers.insert("x-business-use-case-usage", v);
+    }
+    answer
+}
+
 /// The WABA a node belongs to, for `X-Business-Use-Case-Usage`.
 fn usage_waba(w: &World, node: &str) -> Option<Id> {
     let id = crate::world::parse_id(node)?;

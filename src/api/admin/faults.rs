@@ -1,0 +1,74 @@
+//! `/__admin/faults`: the namespace's scripted faults, listed with their counters, added and
+//! removed at runtime. A fault is written exactly as in a fixture's `faults:` (JSON or YAML).
+
+use http::StatusCode;
+use serde_json::json;
+
+use super::{Answer, Incoming, error, ok};
+use crate::faults::FaultSpec;
+use crate::namespace::Namespace;
+
+/// `GET /__admin/faults`: every fault, in order, with `seen` and `hits`.
+pub fn list(ns: &Namespace) -> Answer {
+    let list: Vec<_> = ns.faults.list().iter().map(|f| f.to_json()).collect();
+    ok(json!({ "faults": list }), "faults")
+}
+
+/// `DELETE /__admin/faults`: removes them all.
+pub fn clear(ns: &Namespace) -> Answer {
+    let removed = ns.faults.list().len();
+    ns.faults.clear();
+    ok(json!({ "deleted": removed }), "faults_clear")
+}
+
+/// `POST /__admin/faults`: one fault, as JSON (or YAML); answers its id.
+pub fn add(ns: &Namespace, req: &Incoming) -> Answer {
+    let Ok(text) = std::str::from_utf8(&req.body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8");
+    };
+    if text.trim().is_empty() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "give a fault, e.g. {\"match\": {\"facade\": \"graph\", \"operation\": \"request_code\"}, \"times\": 2, \"error\": \"too_many_code_requests\"}",
+        );
+    }
+    // JSON is YAML: one parser, one set of messages for the body and for fixtures.
+    let spec: FaultSpec = match serde_saphyr::from_str(text) {
+        Ok(s) => s,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "invalid fault: {}",
+                    crate::fixture::describe_parse_error(&e)
+                ),
+            );
+        }
+    };
+    let base = ns.with_world(|w| w.now());
+    match ns.faults.add(&spec, base) {
+        Ok(id) => ok(json!({ "id": id }), "faults_add"),
+        Err(e) => error(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")),
+    }
+}
+
+/// `DELETE /__admin/faults/{id}`.
+pub fn remove(ns: &Namespace, id: &str) -> Answer {
+    if ns.faults.remove(id) {
+        ok(json!({ "deleted": id }), "faults_delete")
+    } else {
+        let known: Vec<String> = ns.faults.list().into_iter().map(|f| f.id).collect();
+        error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no fault {id:?} in namespace {:?} (faults: {})",
+                ns.name,
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        )
+    }
+}

@@ -1,0 +1,253 @@
+//! Running a prepared call through the namespace's faults: ask whether one fires, wait out a
+//! delay with no lock held, let the world handle the call (or not), and shape what the client
+//! gets. Each facade plugs in with one arm per method of [`Prepared`].
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
+use http_body_util::{Either, Full};
+use hyper::body::Frame;
+
+use super::{Call, Decision, Effect, Throttle, When};
+use crate::api::{Answer, graph};
+use crate::namespace::Namespace;
+use crate::world::DomainError;
+
+/// A call a facade has read and classified, not yet run.
+pub enum Prepared {
+    Graph(graph::Prepared),
+}
+
+impl Prepared {
+    fn facade(&self) -> &'static str {
+        match self {
+            Prepared::Graph(_) => "graph",
+        }
+    }
+
+    fn operation(&self) -> &'static str {
+        match self {
+            Prepared::Graph(p) => p.op.name(),
+        }
+    }
+
+    fn targets(&self) -> &[String] {
+        match self {
+            Prepared::Graph(p) => &p.targets,
+        }
+    }
+
+    fn execute(&self, ns: &Namespace) -> Answer {
+        match self {
+            Prepared::Graph(p) => graph::execute(ns, p),
+        }
+    }
+
+    fn render_error(&self, ns: &Namespace, e: &DomainError) -> Answer {
+        match self {
+            Prepared::Graph(p) => graph::render_error(ns, p, e),
+        }
+    }
+
+    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
+        match self {
+            Prepared::Graph(p) => graph::render_throttle(ns, p, t),
+        }
+    }
+}
+
+/// How the answer goes on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Whole,
+    /// Close the connection without answering.
+    Close,
+    /// Announce the whole length, send this many bytes of the body, then close.
+    Truncate(usize),
+}
+
+/// The connection was closed on purpose (a fault); hyper drops it without an answer.
+#[derive(Debug)]
+pub struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by a scripted fault")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
+/// A response body: whole, or cut short.
+pub type Body = Either<Full<Bytes>, Truncated>;
+
+/// A body that sends its bytes and then fails, so hyper aborts the connection after them.
+/// Its length is unknown to hyper, which therefore trusts the `Content-Length` the head
+/// announces: the whole body's.
+pub struct Truncated {
+    part: Option<Bytes>,
+    /// Whether hyper was given one chance to flush what it has before the failure.
+    flushed: bool,
+}
+
+impl hyper::body::Body for Truncated {
+    type Data = Bytes;
+    type Error = Dropped;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Dropped>>> {
+        if let Some(part) = self.part.take() {
+            return Poll::Ready(Some(Ok(Frame::data(part))));
+        }
+        if !self.flushed {
+            // Pending makes hyper flush the head and the part before it polls again.
+            self.flushed = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Poll::Ready(Some(Err(Dropped)))
+    }
+}
+
+impl Delivery {
+    /// The HTTP response for `answer`, or `Err(Dropped)` to close the connection.
+    pub fn respond(self, answer: Answer) -> Result<http::Response<Body>, Dropped> {
+        match self {
+            Delivery::Whole => Ok(answer.into_response().map(Either::Left)),
+            Delivery::Close => Err(Dropped),
+            Delivery::Truncate(cut) => {
+                let full = answer.body.len();
+                let part = answer.body.slice(..cut.min(full));
+                let mut response = answer.into_response().map(|_| {
+                    Either::Right(Truncated {
+                        part: Some(part),
+                        flushed: false,
+                    })
+                });
+                response
+                    .headers_mut()
+                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(full));
+                Ok(response)
+            }
+        }
+    }
+}
+
+/// Answers a prepared call, letting the namespace's faults intervene.
+pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
+    let decision = {
+        let c = Call {
+            facade: call.facade(),
+            operation: call.operation(),
+            targets: call.targets(),
+            namespace: &ns.name,
+        };
+        ns.with_world(|w| ns.faults.decide(&c, w))
+    };
+    let Some(d) = decision else {
+        return (call.execute(ns), Delivery::Whole);
+    };
+    let Decision {
+        id,
+        when,
+        delay,
+        effect,
+    } = d;
+    // The world's lock is never held here: a delay stalls this request only.
+    let handled = match when {
+        When::Instead => {
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
+            None
+        }
+        When::After => {
+            let a = call.execute(ns);
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
+            Some(a)
+        }
+    };
+    let (mut answer, delivery) = match effect {
+        None => (handled.unwrap_or_else(|| call.execute(ns)), Delivery::Whole),
+        Some(Effect::Error(name)) => {
+            let e = ns.with_world(|w| DomainError::from_name(&name, w.now()));
+            let e = e.unwrap_or(DomainError::InternalError);
+            (call.render_error(ns, &e), Delivery::Whole)
+        }
+        Some(Effect::Throttle(t)) => (call.render_throttle(ns, &t), Delivery::Whole),
+        Some(Effect::Respond(r)) => (raw(&call, &r), Delivery::Whole),
+        Some(Effect::Close) => (
+            handled.unwrap_or_else(|| never_sent(&call)),
+            Delivery::Close,
+        ),
+        Some(Effect::Truncate(at)) => {
+            let a = handled.unwrap_or_else(|| call.execute(ns));
+            let len = a.body.len();
+            let cut = at.unwrap_or(len / 2).min(len.saturating_sub(1));
+            (a, Delivery::Truncate(cut))
+        }
+        Some(Effect::Garbage) => {
+            let mut a = handled.unwrap_or_else(|| call.execute(ns));
+            a.body = ns.with_world(|w| garbage(w, 48));
+            (a, Delivery::Whole)
+        }
+    };
+    answer.fault = Some(id);
+    (answer, delivery)
+}
+
+/// A raw answer from a fault's `response:`.
+fn raw(call: &Prepared, r: &super::spec::ResponseSpec) -> Answer {
+    let (body, json) = match &r.body {
+        None => (Bytes::new(), false),
+        Some(serde_json::Value::String(s)) => (Bytes::from(s.clone()), false),
+        Some(v) => (Bytes::from(v.to_string()), true),
+    };
+    let mut a = Answer::json(
+        StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body,
+    );
+    if !json {
+        a.headers.remove(http::header::CONTENT_TYPE);
+    }
+    for (k, v) in &r.headers {
+        if let (Ok(k), Ok(v)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            a.headers.insert(k, v);
+        }
+    }
+    a.facade = call.facade();
+    a.operation = call.operation();
+    if r.status >= 400 {
+        a.error = Some(r.status.to_string());
+    }
+    a
+}
+
+/// What the journal records for a connection closed before the world saw the call: no
+/// status reached the client, so the status here is never sent.
+fn never_sent(call: &Prepared) -> Answer {
+    let mut a = Answer::json(StatusCode::INTERNAL_SERVER_ERROR, Bytes::new());
+    a.facade = call.facade();
+    a.operation = call.operation();
+    a.error = Some("connection_closed".into());
+    a
+}
+
+/// Bytes that are not JSON nor UTF-8, from the world's RNG (reproducible per seed).
+fn garbage(w: &mut crate::world::World, len: usize) -> Bytes {
+    let mut out = Vec::with_capacity(len + 1);
+    out.push(0xff);
+    for _ in 0..len {
+        out.push((w.draw() * 256.0) as u8);
+    }
+    Bytes::from(out)
+}
