@@ -8,6 +8,7 @@
 //! - [`world`]: the domain: no HTTP, no JSON, no async;
 //! - [`fixture`]: YAML worlds;
 //! - [`faults`]: scripted failures;
+//! - [`scenario`]: scenario files, their runner and transcripts;
 //! - [`api`]: the facades (Graph, control API);
 //! - [`server`]: hyper, limits, namespaces, the journal hook;
 //! - [`journal`]: the request journal; [`webhooks`]: signed deliveries with retries;
@@ -64,6 +65,7 @@ pub mod faults;
 pub mod fixture;
 pub mod journal;
 pub mod namespace;
+pub mod scenario;
 pub mod server;
 pub mod webhooks;
 pub mod world;

@@ -1,4 +1,5 @@
-//! The `wabasim` command: `serve` runs the simulator.
+//! The `wabasim` command: `serve` runs the simulator; `fixture check` validates fixtures;
+//! `scenario run` runs scenario files.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
-use wabasim::fixture::Fixture;
+use wabasim::fixture::{Fixture, Limits};
 use wabasim::namespace::Registry;
 use wabasim::server::{self, Config, Shared};
 
@@ -46,6 +47,45 @@ enum Command {
         /// Set it whenever the server listens beyond loopback.
         #[arg(long)]
         admin_token: Option<String>,
+        /// Largest --fixture file accepted, in bytes (parser budgets grow with it).
+        #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
+        max_fixture_bytes: usize,
+    },
+    /// Work with fixture files.
+    Fixture {
+        #[command(subcommand)]
+        command: FixtureCommand,
+    },
+    /// Run scenario files.
+    Scenario {
+        #[command(subcommand)]
+        command: ScenarioCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FixtureCommand {
+    /// Validate fixtures; stops at the first bad file with its located error (exit 1).
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Largest fixture accepted, in bytes.
+        #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
+        max_fixture_bytes: usize,
+    },
+    /// Print the JSON Schema of the fixture format (fixtures/schema.json).
+    Schema,
+}
+
+#[derive(Subcommand)]
+enum ScenarioCommand {
+    /// Run scenarios (files, or directories of *.yaml files); exit 1 if any step fails.
+    Run {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Where to write the transcripts (one `<scenario>.transcript` each).
+        #[arg(long, default_value = "wabasim-transcripts")]
+        transcripts: PathBuf,
     },
 }
 
@@ -66,15 +106,55 @@ fn main() -> ExitCode {
             journal_size,
             strict,
             admin_token,
+            max_fixture_bytes,
         } => {
             let config = Config {
                 strict,
                 admin_token: admin_token.filter(|t| !t.is_empty()),
                 ..Config::default()
             };
-            serve(listen, fixture, max_namespaces, journal_size, config)
+            let limits = Limits::with_max_bytes(max_fixture_bytes);
+            serve(listen, fixture, max_namespaces, journal_size, config, limits)
+        }
+        Command::Fixture {
+            command:
+                FixtureCommand::Check {
+                    files,
+                    max_fixture_bytes,
+                },
+        } => check_fixtures(&files, Limits::with_max_bytes(max_fixture_bytes)),
+        Command::Fixture {
+            command: FixtureCommand::Schema,
+        } => {
+            print!("{}", wabasim::fixture::json_schema());
+            ExitCode::SUCCESS
+        }
+        Command::Scenario {
+            command: ScenarioCommand::Run { paths, transcripts },
+        } => wabasim::scenario::cli::run(&paths, &transcripts),
+    }
+}
+
+/// `wabasim fixture check`: the first bad file ends the run with its located error.
+fn check_fixtures(files: &[PathBuf], limits: Limits) -> ExitCode {
+    for path in files {
+        match Fixture::load_with(path, &limits) {
+            Ok(f) => println!(
+                "ok: {} ({} WABAs, {} numbers, {} templates, {} events, {} faults)",
+                path.display(),
+                f.wabas.len(),
+                f.wabas.iter().map(|w| w.phone_numbers.len()).sum::<usize>(),
+                f.wabas.iter().map(|w| w.templates.len()).sum::<usize>(),
+                f.events.len(),
+                f.faults.len()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
+    ExitCode::SUCCESS
 }
 
 fn serve(
@@ -83,9 +163,10 @@ fn serve(
     max_namespaces: usize,
     journal_size: usize,
     config: Config,
+    limits: Limits,
 ) -> ExitCode {
     let fixture = match fixture {
-        Some(path) => match Fixture::load(&path) {
+        Some(path) => match Fixture::load_with(&path, &limits) {
             Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {e}");
