@@ -87,6 +87,8 @@ enum ScenarioCommand {
         #[arg(long, default_value = "wabasim-transcripts")]
         transcripts: PathBuf,
     },
+    /// Print the JSON Schema of the scenario format (scenarios/schema.json).
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -132,6 +134,12 @@ fn main() -> ExitCode {
         Command::Scenario {
             command: ScenarioCommand::Run { paths, transcripts },
         } => wabasim::scenario::cli::run(&paths, &transcripts),
+        Command::Scenario {
+            command: ScenarioCommand::Schema,
+        } => {
+            print!("{}", wabasim::scenario::json_schema());
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -139,15 +147,29 @@ fn main() -> ExitCode {
 fn check_fixtures(files: &[PathBuf], limits: Limits) -> ExitCode {
     for path in files {
         match Fixture::load_with(path, &limits) {
-            Ok(f) => println!(
-                "ok: {} ({} WABAs, {} numbers, {} templates, {} events, {} faults)",
-                path.display(),
-                f.wabas.len(),
-                f.wabas.iter().map(|w| w.phone_numbers.len()).sum::<usize>(),
-                f.wabas.iter().map(|w| w.templates.len()).sum::<usize>(),
-                f.events.len(),
-                f.faults.len()
-            ),
+            Ok(f) => {
+                let generated = f
+                    .generate
+                    .as_ref()
+                    .map(|g| {
+                        format!(
+                            "; generated: {} WABAs, {} numbers, {} templates",
+                            g.wabas,
+                            g.wabas * g.phone_numbers_per_waba,
+                            g.wabas * g.templates_per_waba
+                        )
+                    })
+                    .unwrap_or_default();
+                println!(
+                    "ok: {} ({} WABAs, {} numbers, {} templates, {} events, {} faults{generated})",
+                    path.display(),
+                    f.wabas.len(),
+                    f.wabas.iter().map(|w| w.phone_numbers.len()).sum::<usize>(),
+                    f.wabas.iter().map(|w| w.templates.len()).sum::<usize>(),
+                    f.events.len(),
+                    f.faults.len()
+                )
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;
