@@ -251,3 +251,56 @@ fn garbage(w: &mut crate::world::World, len: usize) -> Bytes {
     }
     Bytes::from(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Incoming;
+    use crate::fixture::Fixture;
+    use std::sync::Arc;
+
+    fn get(path: &str) -> Incoming {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            "authorization",
+            HeaderValue::from_static("Bearer wabasim-new-bsp"),
+        );
+        Incoming {
+            method: http::Method::GET,
+            path: path.into(),
+            query: String::new(),
+            headers,
+            body: Bytes::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_answer_names_the_fault_that_shaped_it() {
+        let ns = crate::namespace::Namespace::from_fixture("t", Arc::new(Fixture::default_world()))
+            .unwrap();
+        let spec = serde_saphyr::from_str(
+            "{match: {operation: get_waba}, times: 1, when: after, error: internal_error}",
+        )
+        .unwrap();
+        ns.faults.add(&spec, ns.with_world(|w| w.now())).unwrap();
+        let p = graph::prepare(&ns, &get("/v23.0/200000000000002"))
+            .await
+            .ok()
+            .unwrap();
+        let (a, d) = answer(&ns, Prepared::Graph(p)).await;
+        assert_eq!(
+            (a.status.as_u16(), a.fault.as_deref()),
+            (500, Some("fault-1"))
+        );
+        assert_eq!(
+            (a.facade, a.operation, d),
+            ("graph", "get_waba", Delivery::Whole)
+        );
+        let p = graph::prepare(&ns, &get("/v23.0/200000000000002"))
+            .await
+            .ok()
+            .unwrap();
+        let (a, _) = answer(&ns, Prepared::Graph(p)).await;
+        assert_eq!((a.status.as_u16(), a.fault), (200, None));
+    }
+}
