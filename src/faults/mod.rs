@@ -178,6 +178,10 @@ impl Faults {
         list.faults.len() != before
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.inner.lock().faults.is_empty()
+    }
+
     pub fn clear(&self) {
         self.inner.lock().faults.clear();
     }
