@@ -116,7 +116,14 @@ fn main() -> ExitCode {
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);
-            serve(listen, fixture, max_namespaces, journal_size, config, limits)
+            serve(
+                listen,
+                fixture,
+                max_namespaces,
+                journal_size,
+                config,
+                limits,
+            )
         }
         Command::Fixture {
             command:

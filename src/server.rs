@@ -24,8 +24,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::api::{self, Answer, Incoming};
-use crate::faults::{self, Delivery, Dropped};
 use crate::clock::Stopwatch;
+use crate::faults::{self, Delivery, Dropped};
 use crate::journal::Entry;
 use crate::namespace::{NAMESPACE_HEADER, Registry};
 

@@ -159,6 +159,13 @@ async fn truncated_and_garbage_bodies_follow_the_world() {
         .await;
     assert_eq!(r.status, 200);
     assert!(serde_json::from_slice::<Value>(&r.body).is_err());
+    // The conformance check (when WABASIM_META_OPENAPI is set) sees the garbage for what it
+    // is, and nothing else.
+    let (failures, _) = sim.conformance_failures();
+    assert!(
+        failures.iter().all(|f| f.ends_with("body is not JSON")) && failures.len() <= 1,
+        "{failures:?}"
+    );
 }
 
 #[tokio::test]
@@ -173,6 +180,10 @@ async fn a_raw_response_is_sent_as_written() {
     assert_eq!(r.status, 502);
     assert_eq!(r.text(), "<html>Bad Gateway</html>");
     assert_eq!(r.header("content-type"), Some("text/html"));
+    // A scripted proxy page is not Meta's envelope, on purpose (the conformance check, when
+    // on, reports it and only it).
+    let (failures, _) = sim.conformance_failures();
+    assert!(failures.len() <= 1, "{failures:?}");
 }
 
 #[tokio::test]
