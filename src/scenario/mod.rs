@@ -9,12 +9,14 @@
 //! - `run.rs` drives the steps over HTTP;
 //! - `expect.rs` matches partial JSON and explains a mismatch with a diff;
 //! - `transcript.rs` writes the exchanges with stable placeholders;
+//! - `receiver.rs` is the webhook receiver a scenario can point apps at (`${receiver}`);
 //! - `cli.rs` is `wabasim scenario run`.
 //!
 //! The format is the set of types below; `scenarios/schema.json` is generated from them.
 
 pub mod cli;
 mod expect;
+mod receiver;
 mod run;
 mod transcript;
 

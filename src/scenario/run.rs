@@ -135,10 +135,21 @@ pub async fn run(loaded: &Loaded) -> Outcome {
             return outcome;
         }
     };
+    let receiver = match super::receiver::start().await {
+        Ok(r) => r,
+        Err(e) => {
+            outcome.error = Some(format!("cannot start the webhook receiver: {e}"));
+            return outcome;
+        }
+    };
     let client: Client<HttpConnector, Full<Bytes>> =
         Client::builder(TokioExecutor::new()).build_http();
     let mut places = Placeholders::new(fixed_ids(&loaded.fixture), start);
+    places.literal(&receiver.url, "[receiver]");
+    places.literal(&sim.uri(), "[simulator]");
     let mut vars: HashMap<String, Value> = HashMap::new();
+    vars.insert("receiver".into(), Value::String(receiver.url.clone()));
+    vars.insert("simulator".into(), Value::String(sim.uri()));
     let mut raw = String::new();
     let _ = writeln!(raw, "# {name}");
     if let Some(source) = &loaded.scenario.source {

@@ -36,6 +36,8 @@ impl Kind {
 
 /// The volatile values seen so far, and their placeholders.
 pub struct Placeholders {
+    /// Exact strings replaced first (the loopback URLs of the run).
+    literals: Vec<(String, String)>,
     fixed: HashSet<String>,
     known: HashMap<String, String>,
     counts: HashMap<Kind, usize>,
@@ -47,11 +49,18 @@ impl Placeholders {
     /// offsets count from.
     pub fn new(fixed: HashSet<String>, start: Timestamp) -> Placeholders {
         Placeholders {
+            literals: Vec::new(),
             fixed,
             known: HashMap::new(),
             counts: HashMap::new(),
             start,
         }
+    }
+
+    /// Replaces `value` wherever it appears (a URL with this run's port).
+    pub fn literal(&mut self, value: &str, placeholder: &str) {
+        self.literals
+            .push((value.to_string(), placeholder.to_string()));
     }
 
     fn note(&mut self, kind: Kind, value: &str) {
@@ -121,7 +130,12 @@ impl Placeholders {
 
     /// The text with instants and known values replaced.
     pub fn scrub(&self, text: &str) -> String {
-        let timed = self.scrub_times(text);
+        let mut text = text.to_string();
+        for (value, placeholder) in &self.literals {
+            text = text.replace(value.as_str(), placeholder);
+        }
+        let text = mask_durations(&text);
+        let timed = self.scrub_times(&text);
         // Whole words only: a code must not be replaced inside a longer id.
         let mut out = String::with_capacity(timed.len());
         let mut word = String::new();
@@ -165,6 +179,24 @@ impl Placeholders {
         out.push_str(&text[copied..]);
         out
     }
+}
+
+/// Real-time durations (a webhook attempt's `"duration_ms": 3`) vary from run to run.
+fn mask_durations(text: &str) -> String {
+    const KEY: &str = "\"duration_ms\": ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(KEY) {
+        out.push_str(&rest[..i + KEY.len()]);
+        rest = &rest[i + KEY.len()..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str("\"[ms]\"");
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An RFC 3339 or Graph-style instant at the start of `s`: its length and value.
