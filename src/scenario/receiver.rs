@@ -44,8 +44,7 @@ pub async fn start() -> std::io::Result<Receiver> {
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let service =
-                    service_fn(|req| async move { Ok::<_, Infallible>(answer(req)) });
+                let service = service_fn(|req| async move { Ok::<_, Infallible>(answer(req)) });
                 let _ = http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
