@@ -57,6 +57,18 @@ async fn fail_twice_then_succeed_and_the_world_is_untouched_meanwhile() {
     assert_eq!(list["faults"][0]["hits"], 2);
     assert_eq!(list["faults"][0]["seen"], 3);
     assert_eq!(list["faults"][0]["when"], "instead");
+    // The journal records which answers the fault shaped.
+    let journal = sim
+        .admin("GET", "/__admin/requests?operation=request_code", None)
+        .await
+        .json();
+    let faults: Vec<&Value> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["fault"])
+        .collect();
+    assert_eq!(faults, [&json!("fault-1"), &json!("fault-1"), &Value::Null]);
 }
 
 #[tokio::test]

@@ -156,15 +156,21 @@ impl Faults {
     /// offsets count from it).
     pub fn add(&self, spec: &FaultSpec, base: Timestamp) -> Result<String, String> {
         let mut list = self.inner.lock();
-        let fallback = format!("fault-{}", list.added + 1);
-        let fault = spec.compile(base, fallback)?;
+        // The next generated id no fault has taken.
+        let mut n = list.added + 1;
+        while list.faults.iter().any(|f| f.id == format!("fault-{n}")) {
+            n += 1;
+        }
+        let fault = spec.compile(base, format!("fault-{n}"))?;
         if list.faults.iter().any(|f| f.id == fault.id) {
             return Err(format!(
                 "id: a fault {:?} exists already; remove it first",
                 fault.id
             ));
         }
-        list.added += 1;
+        if spec.id.is_none() {
+            list.added = n;
+        }
         let id = fault.id.clone();
         list.faults.push(fault);
         Ok(id)
@@ -291,6 +297,27 @@ mod tests {
         assert!(e("{error: wrong_code, close: true}").contains("one action"));
         assert!(e("{times: 1}").contains("no action"));
         assert!(e("{error: wrong_code, action: {error: wrong_code}}").contains("once"));
+    }
+
+    #[test]
+    fn generated_ids_skip_the_ones_given() {
+        let f = Fixture::parse(
+            "faults: [{id: fault-2, close: true}, {close: true}, {close: true}]",
+            "t",
+        )
+        .unwrap();
+        let (_, compiled) = f.instantiate().unwrap();
+        let ids: Vec<&str> = compiled.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["fault-2", "fault-1", "fault-3"]);
+        let faults = Faults::default();
+        faults.replace(compiled);
+        let next = faults.add(&spec("{close: true}"), Timestamp(0)).unwrap();
+        assert_eq!(next, "fault-4");
+        assert!(
+            faults
+                .add(&spec("{id: fault-4, close: true}"), Timestamp(0))
+                .is_err()
+        );
     }
 
     #[test]
