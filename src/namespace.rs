@@ -5,7 +5,7 @@
 //! inside a synchronous closure ([`Namespace::with_world`]), never across an `.await`: a
 //! scripted delay or a webhook wait happens after the lock is released.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -44,6 +44,8 @@ pub struct Namespace {
     pub faults: Faults,
     /// The fixture the namespace was last loaded from; a reset goes back to it.
     fixture: Mutex<Option<Arc<Fixture>>>,
+    /// Signature nonces of recent signed requests (Alibaba), for the replay check.
+    nonces: Mutex<SeenNonces>,
 }
 
 impl Namespace {
@@ -75,6 +77,7 @@ impl Namespace {
             outbox: Outbox::new(dispatcher),
             faults: Faults::default(),
             fixture: Mutex::new(None),
+            nonces: Mutex::new(SeenNonces::default()),
         }
     }
 
@@ -173,6 +176,12 @@ impl Namespace {
         self.events.lock().iter().cloned().collect()
     }
 
+    /// Records a signed request's nonce, remembered until `expires`; `false` if it was seen
+    /// before (a replay). `now` is the wall-clock time the caller checks dates against.
+    pub fn first_use_of_nonce(&self, nonce: &str, expires: Timestamp, now: Timestamp) -> bool {
+        self.nonces.lock().insert(nonce, expires, now)
+    }
+
     /// A fresh Graph-style trace id (23 characters of base64url alphabet).
     pub fn next_trace_id(&self) -> String {
         let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
@@ -180,6 +189,46 @@ impl Namespace {
             splitmix(self.trace_seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
             23,
         )
+    }
+}
+
+/// How many nonces a namespace remembers at most; past that the soonest to expire are
+/// forgotten first.
+pub const NONCES_KEPT: usize = 100_000;
+
+/// One-time values seen recently. Each is kept until its expiry, which the caller sets to the
+/// moment its own date check would refuse the request anyway, so memory is bounded by the
+/// request rate over that window (and by [`NONCES_KEPT`]).
+#[derive(Debug, Default)]
+pub struct SeenNonces {
+    expiry_of: HashMap<String, Timestamp>,
+    by_expiry: BTreeSet<(Timestamp, String)>,
+}
+
+impl SeenNonces {
+    /// `false` if `nonce` is remembered (and not expired at `now`); otherwise remembers it.
+    pub fn insert(&mut self, nonce: &str, expires: Timestamp, now: Timestamp) -> bool {
+        while let Some((at, _)) = self.by_expiry.first()
+            && (*at <= now || self.by_expiry.len() >= NONCES_KEPT)
+        {
+            if let Some((_, old)) = self.by_expiry.pop_first() {
+                self.expiry_of.remove(&old);
+            }
+        }
+        if self.expiry_of.contains_key(nonce) {
+            return false;
+        }
+        self.expiry_of.insert(nonce.to_string(), expires);
+        self.by_expiry.insert((expires, nonce.to_string()));
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.expiry_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.expiry_of.is_empty()
     }
 }
 
@@ -381,4 +430,37 @@ fn valid_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_refused_until_it_expires() {
+        let mut seen = SeenNonces::default();
+        let t = |s: i64| Timestamp::from_unix_seconds(s);
+        assert!(seen.insert("a", t(100), t(0)));
+        assert!(!seen.insert("a", t(100), t(50)), "replay inside the window");
+        assert!(seen.insert("b", t(10), t(50)), "another nonce");
+        // "b" expired at 10 and is forgotten once time passes it; "a" still counts.
+        assert!(!seen.insert("a", t(100), t(99)));
+        assert_eq!(seen.len(), 1);
+        assert!(
+            seen.insert("a", t(300), t(100)),
+            "expired: the date check guards it now"
+        );
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let mut seen = SeenNonces::default();
+        let now = Timestamp(0);
+        for i in 0..NONCES_KEPT + 10 {
+            assert!(seen.insert(&i.to_string(), Timestamp(1_000_000 + i as i64), now));
+        }
+        assert_eq!(seen.len(), NONCES_KEPT);
+        // The soonest-expiring were forgotten, the newest are kept.
+        assert!(!seen.insert(&(NONCES_KEPT + 9).to_string(), Timestamp(i64::MAX), now));
+    }
 }

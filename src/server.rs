@@ -1,11 +1,12 @@
 //! The HTTP server: accepting connections, reading bounded bodies, picking the namespace and
 //! the facade, and shutting down gracefully.
 //!
-//! One port serves every facade: `/__admin/...` is the control API; everything else is
-//! Graph. A facade's prepared call goes through the namespace's faults (`faults::answer`),
-//! which may answer instead, alter the answer, delay it or drop the connection. The lock on a
-//! namespace's world is taken only inside a facade's synchronous world call, never across an
-//! `.await` here.
+//! One port serves every facade: `/__admin/...` is the control API; a request that carries
+//! Alibaba's `x-acs-action`/`x-acs-version` headers (or the V2 `Action` and `Version` query
+//! parameters) is Alibaba ChatApp; everything else is Graph. A facade's prepared call goes
+//! through the namespace's faults (`faults::answer`), which may answer instead, alter the
+//! answer, delay it or drop the connection. The lock on a namespace's world is taken only inside
+//! a facade's synchronous world call, never across an `.await` here.
 //!
 //! Cross-cutting steps live in [`handle`], in one place for every facade: the admin token,
 //! `--strict` answers for unmatched requests, and the request journal. [`run`] also runs the
@@ -71,11 +72,15 @@ pub struct Shared {
 enum Facade {
     Admin,
     Graph,
+    Cams,
 }
 
-fn facade_of(path: &str) -> Facade {
+fn facade_of(parts: &http::request::Parts) -> Facade {
+    let path = parts.uri.path();
     if path == "/__admin" || path.starts_with("/__admin/") {
         Facade::Admin
+    } else if api::cams::is_cams_request(&parts.headers, parts.uri.query()) {
+        Facade::Cams
     } else {
         Facade::Graph
     }
@@ -137,7 +142,7 @@ pub async fn handle(
 ) -> Result<http::Response<faults::Body>, Dropped> {
     let watch = Stopwatch::start();
     let (parts, body) = req.into_parts();
-    let facade = facade_of(parts.uri.path());
+    let facade = facade_of(&parts);
     if facade == Facade::Admin
         && let Some(refused) = admin_token_refusal(&shared.config, &parts)
     {
@@ -145,7 +150,7 @@ pub async fn handle(
     }
     let limit = match facade {
         Facade::Admin => shared.config.admin_body_limit,
-        Facade::Graph => shared.config.body_limit,
+        Facade::Graph | Facade::Cams => shared.config.body_limit,
     };
     let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -193,6 +198,10 @@ pub async fn handle(
         Facade::Admin => unreachable!("answered above"),
         Facade::Graph => match api::graph::prepare(&ns, &incoming).await {
             Ok(prepared) => faults::answer(&ns, faults::Prepared::Graph(prepared)).await,
+            Err(answer) => (answer, Delivery::Whole),
+        },
+        Facade::Cams => match api::cams::prepare(&ns, &incoming).await {
+            Ok(prepared) => (api::cams::execute(&ns, &prepared), Delivery::Whole),
             Err(answer) => (answer, Delivery::Whole),
         },
     };
@@ -277,6 +286,7 @@ fn early_error(facade: Facade, status: StatusCode, text: &str) -> Answer {
     match facade {
         Facade::Admin => api::admin::error(status, text),
         Facade::Graph => api::graph::early_error(status.as_u16(), text),
+        Facade::Cams => api::cams::early_error(status.as_u16(), text),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The facades: each turns its vendor's wire into world calls and back.
 //!
 //! - `graph/`: Meta's Graph API (the migration flow and the reads around it);
+//! - `cams/`: Alibaba Cloud ChatApp (`cams` 2020-06-06, RPC with signed requests);
 //! - `admin/`: the control API under `/__admin/`.
 //!
 //! Shared here: what a facade answers ([`Answer`]), the request as the server read it
 //! ([`Incoming`]), a small JSON writer for hot paths, and parameter merging.
 
 pub mod admin;
+pub mod cams;
 pub mod graph;
 pub mod json;
 pub mod params;

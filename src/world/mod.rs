@@ -10,11 +10,13 @@
 //! - `duplication.rs`: which templates a migration copies, the limit, re-categorisation;
 //! - `decisions.rs`: what changes without an API call (Meta's reviews and ratings, the
 //!   owner's changes in WhatsApp Manager), for scheduled events;
-//! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules.
+//! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules;
+//! - `cams.rs`: what Alibaba ChatApp needs beyond Graph (access keys, spaces, numbers by digits).
 //!
 //! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
 //! RNG, so the same seed and the same requests give the same world.
 
+pub mod cams;
 pub mod decisions;
 pub mod duplication;
 pub mod error;

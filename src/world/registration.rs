@@ -247,6 +247,22 @@ impl World {
         Ok(())
     }
 
+    /// `register` for a partner that keeps the two-step verification PIN on its customer's
+    /// behalf (Alibaba ChatApp's register operations take no PIN): the number keeps the PIN
+    /// it has, or gets a fresh 6-digit one from the world's RNG.
+    pub fn register_keeping_pin(
+        &mut self,
+        who: &Principal,
+        phone: &str,
+    ) -> Result<(), DomainError> {
+        let id = self.phone_for_flow(who, phone)?;
+        let pin = match self.phones[&id].pin.clone() {
+            Some(pin) => pin,
+            None => self.next_code(),
+        };
+        self.register(who, phone, "whatsapp", &pin, None)
+    }
+
     /// Moves the number to the destination and copies the templates (seed 002, "Summary":
     /// display name, quality rating, messaging limit and OBA status are kept).
     fn complete_migration(&mut self, m: usize, pin: &str, region: Option<String>, now: Timestamp) {

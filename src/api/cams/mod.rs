@@ -1,0 +1,473 @@
+//! The Alibaba Cloud ChatApp facade (`cams`, API 2020-06-06): RPC calls on `POST /` (GET
+//! too), named by `x-acs-action` (or the V2 `Action` parameter), signed with ACS3-HMAC-SHA256
+//! or the legacy HMAC-SHA1, so that the unmodified official SDK can be pointed at wabasim.
+//!
+//! Shaped like the Graph facade, so the server can put scripted faults between the steps:
+//! [`prepare`] runs the gateway's checks (`request.rs`) and names the operation; [`execute`]
+//! runs it against the world as the access key's partner (`operations.rs`) and renders the
+//! answer (`render.rs`); [`render_error`] renders a scripted domain error and [`throttled`] a
+//! throttling reply in Alibaba's shape. `errors.rs` is the one `DomainError` → Alibaba table;
+//! `signature.rs` verifies and produces signatures.
+//!
+//! Every answer has `Content-Type: application/json;charset=utf-8`, a `RequestId` (an
+//! upper-case UUID) in the body and in `x-acs-request-id`, and an `x-acs-trace-id`
+//! (reference alibaba-cams.md §6.1, §8, §9).
+
+pub mod errors;
+pub mod operations;
+pub mod render;
+pub mod request;
+pub mod signature;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+use self::errors::{CamsError, from_domain};
+use self::request::RpcParams;
+use super::{Answer, Incoming};
+use crate::namespace::Namespace;
+use crate::world::phone::digits_only;
+use crate::world::{DomainError, PartnerIdx};
+
+pub use self::request::is_cams_request;
+
+/// The operations of this facade, named as Alibaba names them (which is also what faults and
+/// the journal match on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    CreateChatappMigrationInitiate,
+    GetMigrationVerifyCode,
+    ChatappMigrationVerified,
+    ChatappMigrationRegister,
+    GetPhoneNumberVerificationStatus,
+    ChatappBindWaba,
+    AddChatappPhoneNumber,
+    ChatappSyncPhoneNumber,
+    GetChatappVerifyCode,
+    ChatappVerifyAndRegister,
+    ChatappPhoneNumberRegister,
+    ChatappPhoneNumberDeregister,
+    QueryChatappPhoneNumbers,
+    QueryChatappBindWaba,
+    GetChatappPhoneNumberMetric,
+    ListChatappTemplate,
+    GetChatappTemplateDetail,
+    CreateChatappTemplate,
+}
+
+/// Each operation: its name, whether its response model has `Success`, and the parameters the
+/// SDK documents as required (§7; OPERATIONS.md of the SDK probe).
+const OPS: &[(Op, &str, bool, &[&str])] = &[
+    (
+        Op::CreateChatappMigrationInitiate,
+        "CreateChatappMigrationInitiate",
+        false,
+        &["CustSpaceId", "CountryCode", "MobileNumber"],
+    ),
+    (
+        Op::GetMigrationVerifyCode,
+        "GetMigrationVerifyCode",
+        false,
+        &["CustSpaceId", "PhoneNumber", "Locale", "Method"],
+    ),
+    (
+        Op::ChatappMigrationVerified,
+        "ChatappMigrationVerified",
+        false,
+        &["CustSpaceId", "PhoneNumber", "VerifyCode"],
+    ),
+    (
+        Op::ChatappMigrationRegister,
+        "ChatappMigrationRegister",
+        false,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (
+        Op::GetPhoneNumberVerificationStatus,
+        "GetPhoneNumberVerificationStatus",
+        false,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (Op::ChatappBindWaba, "ChatappBindWaba", true, &["WabaId"]),
+    (
+        Op::AddChatappPhoneNumber,
+        "AddChatappPhoneNumber",
+        true,
+        &["Cc", "CustSpaceId", "PhoneNumber", "VerifiedName"],
+    ),
+    (
+        Op::ChatappSyncPhoneNumber,
+        "ChatappSyncPhoneNumber",
+        true,
+        &["CustSpaceId"],
+    ),
+    (
+        Op::GetChatappVerifyCode,
+        "GetChatappVerifyCode",
+        true,
+        &["CustSpaceId", "PhoneNumber", "Locale", "Method"],
+    ),
+    (
+        Op::ChatappVerifyAndRegister,
+        "ChatappVerifyAndRegister",
+        true,
+        &["CustSpaceId", "PhoneNumber", "VerifyCode"],
+    ),
+    (
+        Op::ChatappPhoneNumberRegister,
+        "ChatappPhoneNumberRegister",
+        true,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (
+        Op::ChatappPhoneNumberDeregister,
+        "ChatappPhoneNumberDeregister",
+        false,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (
+        Op::QueryChatappPhoneNumbers,
+        "QueryChatappPhoneNumbers",
+        true,
+        &[],
+    ),
+    (Op::QueryChatappBindWaba, "QueryChatappBindWaba", true, &[]),
+    (
+        Op::GetChatappPhoneNumberMetric,
+        "GetChatappPhoneNumberMetric",
+        false,
+        &["Start", "End"],
+    ),
+    (
+        Op::ListChatappTemplate,
+        "ListChatappTemplate",
+        true,
+        &["Page"],
+    ),
+    (
+        Op::GetChatappTemplateDetail,
+        "GetChatappTemplateDetail",
+        true,
+        &["Language"],
+    ),
+    (
+        Op::CreateChatappTemplate,
+        "CreateChatappTemplate",
+        true,
+        &["TemplateType", "Name", "Language", "Components"],
+    ),
+];
+
+impl Op {
+    fn row(self) -> &'static (Op, &'static str, bool, &'static [&'static str]) {
+        OPS.iter()
+            .find(|r| r.0 == self)
+            .expect("every operation has a row")
+    }
+
+    pub fn name(self) -> &'static str {
+        self.row().1
+    }
+
+    /// Whether the operation's response model has `Success`.
+    pub fn has_success(self) -> bool {
+        self.row().2
+    }
+
+    /// Parameters the gateway answers `MissingParameter` for.
+    pub fn required(self) -> &'static [&'static str] {
+        self.row().3
+    }
+
+    /// The operation an action names (exact spelling, as the gateway matches it).
+    pub fn parse(action: &str) -> Option<Op> {
+        OPS.iter().find(|r| r.1 == action).map(|r| r.0)
+    }
+
+    /// Every operation name, for fault validation and documentation.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        OPS.iter().map(|r| r.1)
+    }
+}
+
+/// A request the gateway admitted, not yet executed.
+pub struct Prepared {
+    pub op: Op,
+    pub params: RpcParams,
+    /// The partner the access key belongs to: the principal the world sees.
+    pub partner: PartnerIdx,
+    pub access_key_id: String,
+    /// What faults match on: the `CustSpaceId`, the WABA it is bound to, `WabaId`, and the
+    /// phone number's digits (`PhoneNumber`, or `CountryCode` + `MobileNumber`).
+    pub targets: Vec<String>,
+    pub request_id: String,
+    trace: String,
+}
+
+/// Runs the gateway's checks and names the operation; a request the gateway refuses is
+/// answered at once, in the §6.1 envelope.
+pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
+    let trace = ns.next_trace_id();
+    let head = Head::new(&trace);
+    let admitted = match request::admit(ns, req) {
+        Ok(a) => a,
+        Err(e) => return Err(head.error(&e, "unmatched", false)),
+    };
+    let params = admitted.params;
+    let mut targets = Vec::new();
+    if let Some(space) = params.non_empty("CustSpaceId") {
+        targets.push(space.to_string());
+        if let Some(waba) = ns.with_world(|w| w.cams.spaces.get(space).map(|s| s.waba)) {
+            targets.push(waba.to_string());
+        }
+    }
+    if let Some(waba) = params.non_empty("WabaId") {
+        targets.push(waba.to_string());
+    }
+    if let Some(n) = params.non_empty("PhoneNumber").and_then(digits_only) {
+        let cc = params.non_empty("Cc").unwrap_or("");
+        // AddChatappPhoneNumber gives the national number beside `Cc`.
+        if !cc.is_empty() && !n.starts_with(cc) {
+            targets.push(format!("{cc}{n}"));
+        }
+        targets.push(n);
+    }
+    if let (Some(cc), Some(n)) = (
+        params.non_empty("CountryCode"),
+        params.non_empty("MobileNumber").and_then(digits_only),
+    ) {
+        targets.push(format!("{}{n}", cc.trim_start_matches('+')));
+    }
+    Ok(Prepared {
+        op: admitted.op,
+        params,
+        partner: admitted.partner,
+        access_key_id: admitted.access_key_id,
+        targets,
+        request_id: head.request_id,
+        trace,
+    })
+}
+
+/// Runs a prepared request against the namespace's world.
+pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
+    let head = Head::for_prepared(p);
+    match ns.with_world(|w| operations::run(w, p)) {
+        Ok(body) => head.ok(body, p.op.name()),
+        Err(e) => head.error(&from_domain(&e), p.op.name(), p.op.has_success()),
+    }
+}
+
+/// Renders a scripted domain error for a prepared request (faults).
+pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
+    Head::for_prepared(p).error(&from_domain(e), p.op.name(), p.op.has_success())
+}
+
+/// A throttled reply for a prepared request (faults): `Throttling.User`, HTTP 400, with
+/// `x-acs-retry-after` in milliseconds, which the SDK turns into `ThrottlingException`.
+pub fn throttled(_ns: &Namespace, p: &Prepared, retry_after_ms: Option<u64>) -> Answer {
+    let e = CamsError::throttled(retry_after_ms.unwrap_or(errors::DEFAULT_RETRY_AFTER_MS));
+    Head::for_prepared(p).error(&e, p.op.name(), false)
+}
+
+/// An Alibaba-shaped error for requests that never reached the facade (body too large, bad
+/// namespace).
+pub fn early_error(status: u16, text: &str) -> Answer {
+    Head::new(text).error(&CamsError::early(status, text), "unmatched", false)
+}
+
+/// What every answer carries in its head.
+struct Head {
+    request_id: String,
+    trace_id: String,
+}
+
+impl Head {
+    /// Ids derived from the namespace's deterministic trace sequence: the same requests give
+    /// the same ids, as the rest of a transcript.
+    fn new(seed: &str) -> Head {
+        let (a, b) = (
+            fnv(seed, 0xcbf2_9ce4_8422_2325),
+            fnv(seed, 0x8422_2325_cbf2_9ce4),
+        );
+        let hex = format!("{a:016X}{b:016X}");
+        Head {
+            request_id: format!(
+                "{}-{}-{}-{}-{}",
+                &hex[0..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..32]
+            ),
+            trace_id: format!("{:016x}", fnv(seed, 0x1234_5678_9abc_def0)),
+        }
+    }
+
+    fn for_prepared(p: &Prepared) -> Head {
+        let mut h = Head::new(&p.trace);
+        h.request_id = p.request_id.clone();
+        h
+    }
+
+    fn headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::with_capacity(4);
+        h.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=utf-8"),
+        );
+        if let Ok(v) = HeaderValue::from_str(&self.request_id) {
+            h.insert("x-acs-request-id", v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.trace_id) {
+            h.insert("x-acs-trace-id", v);
+        }
+        h
+    }
+
+    fn ok(&self, body: Vec<u8>, op: &'static str) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            headers: self.headers(),
+            body: Bytes::from(body),
+            facade: "cams",
+            operation: op,
+            error: None,
+            fault: None,
+        }
+    }
+
+    fn error(&self, e: &CamsError, op: &'static str, with_success: bool) -> Answer {
+        let mut headers = self.headers();
+        if let Some(ms) = e.retry_after_ms
+            && let Ok(v) = HeaderValue::from_str(&ms.to_string())
+        {
+            headers.insert("x-acs-retry-after", v);
+        }
+        Answer {
+            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+            headers,
+            body: Bytes::from(e.body(&self.request_id, with_success)),
+            facade: "cams",
+            operation: op,
+            error: Some(e.code.clone()),
+            fault: None,
+        }
+    }
+}
+
+fn fnv(text: &str, basis: u64) -> u64 {
+    let mut h = basis;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_one_row_and_round_trips() {
+        let names: Vec<&str> = Op::names().collect();
+        assert_eq!(names.len(), 18);
+        for name in &names {
+            let op = Op::parse(name).unwrap();
+            assert_eq!(op.name(), *name);
+        }
+        let mut dedup = names.clone();
+        dedup.sort_unstable();
+        dedup.dedup();
+        assert_eq!(dedup.len(), names.len());
+        assert_eq!(Op::parse("createChatappMigrationInitiate"), None);
+    }
+
+    #[test]
+    fn request_ids_are_upper_case_uuids() {
+        let h = Head::new("AbCdEfGhIjKlMnOpQrStUvW");
+        let parts: Vec<&str> = h.request_id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(
+            h.request_id
+                .bytes()
+                .all(|b| b == b'-' || b.is_ascii_digit() || b.is_ascii_uppercase())
+        );
+        assert_ne!(h.request_id, Head::new("other").request_id);
+    }
+
+    fn prepared(op: Op) -> Prepared {
+        Prepared {
+            op,
+            params: RpcParams::default(),
+            partner: PartnerIdx(0),
+            access_key_id: "ak".into(),
+            targets: Vec::new(),
+            request_id: "90E63D28-E31D-1EB2-8939-A94866410000".into(),
+            trace: "trace".into(),
+        }
+    }
+
+    fn ns() -> Namespace {
+        let world = crate::fixture::Fixture::default_world().build().unwrap();
+        Namespace::new("t", world, 1)
+    }
+
+    #[test]
+    fn throttled_answers_make_the_sdk_raise_throttling_exception() {
+        // The SDK raises ThrottlingException for a 4xx/5xx with a positive integer
+        // x-acs-retry-after (reference §5); the body still names the code.
+        let a = throttled(&ns(), &prepared(Op::QueryChatappBindWaba), Some(2500));
+        assert_eq!(a.status, 400);
+        assert_eq!(a.headers["x-acs-retry-after"], "2500");
+        assert_eq!(a.headers["content-type"], "application/json;charset=utf-8");
+        assert_eq!(
+            a.headers["x-acs-request-id"],
+            "90E63D28-E31D-1EB2-8939-A94866410000"
+        );
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["Code"], "Throttling.User");
+        assert_eq!(body["RequestId"], "90E63D28-E31D-1EB2-8939-A94866410000");
+        assert_eq!(a.error.as_deref(), Some("Throttling.User"));
+        assert_eq!((a.facade, a.operation), ("cams", "QueryChatappBindWaba"));
+        let default = throttled(&ns(), &prepared(Op::QueryChatappBindWaba), None);
+        assert_eq!(default.headers["x-acs-retry-after"], "1000");
+    }
+
+    #[test]
+    fn named_errors_render_in_alibaba_shape() {
+        let ns = ns();
+        // A business failure of an operation with Success: 200, Success false.
+        let a = render_error(
+            &ns,
+            &prepared(Op::GetChatappVerifyCode),
+            &DomainError::TooManyCodeRequests,
+        );
+        assert_eq!(a.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
+        assert_eq!(body["Success"], false);
+        // The same error on an operation without Success leaves it out.
+        let a = render_error(
+            &ns,
+            &prepared(Op::GetMigrationVerifyCode),
+            &DomainError::TooManyCodeRequests,
+        );
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert!(body.get("Success").is_none());
+        // A gateway-class error: 4xx in the §6.1 envelope.
+        let a = render_error(
+            &ns,
+            &prepared(Op::GetMigrationVerifyCode),
+            &DomainError::InternalError,
+        );
+        assert_eq!(a.status, 500);
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["HostId"], errors::HOST_ID);
+        assert_eq!(a.error.as_deref(), Some("InternalError"));
+    }
+}

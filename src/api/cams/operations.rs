@@ -1,0 +1,478 @@
+//! The operations: each reads its parameters, calls the world as the access key's partner,
+//! and writes the success body of reference alibaba-cams.md §7 (field names and JSON types as
+//! the SDK 5.3.1 models expect them).
+//!
+//! Numbers are addressed by their digits with country code (`PhoneNumber`), within the WABA a
+//! `CustSpaceId` is bound to; the world's rules (migration, codes, registration, templates)
+//! are Graph's, so both facades change and see the same world.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::render::{self, AUDIT_STATUSES};
+use super::{Op, Prepared};
+use crate::api::json::Obj;
+use crate::world::phone::digits_only;
+use crate::world::template::NewTemplate;
+use crate::world::vocab::{Category, PhoneStatus};
+use crate::world::{DomainError, Id, Principal, World};
+
+/// The world's parameter names, as the operation's caller knows them.
+fn alibaba_name(op: Op, world_param: &str) -> &str {
+    match (op, world_param) {
+        (Op::CreateChatappMigrationInitiate, "cc") => "CountryCode",
+        (Op::CreateChatappMigrationInitiate, "phone_number") => "MobileNumber",
+        (Op::AddChatappPhoneNumber, "cc") => "Cc",
+        (_, "phone_number") => "PhoneNumber",
+        (_, "verified_name") => "VerifiedName",
+        (_, "code_method") => "Method",
+        (_, "language") => "Locale",
+        (_, "code") => "VerifyCode",
+        (_, "name") => "Name",
+        (_, "components") => "Components",
+        (_, "category") => "Category",
+        (_, other) => other,
+    }
+}
+
+/// Runs a prepared request; the body on success, the domain error (named in Alibaba's
+/// parameter names) otherwise.
+pub fn run(w: &mut World, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let who = w.partner_principal(p.partner);
+    dispatch(w, &who, p).map_err(|e| match e {
+        DomainError::InvalidParameter { param, details } => DomainError::InvalidParameter {
+            param: alibaba_name(p.op, &param).to_string(),
+            details: rename_in(p.op, &details),
+        },
+        other => other,
+    })
+}
+
+/// The world's messages name Graph parameters (`Param code_method must be ...`); say the
+/// caller's name instead.
+fn rename_in(op: Op, details: &str) -> String {
+    let mut out = details.to_string();
+    for graph in [
+        "code_method",
+        "language",
+        "verified_name",
+        "phone_number",
+        "cc",
+    ] {
+        let from = format!("Param {graph} ");
+        if out.contains(&from) {
+            out = out.replace(&from, &format!("{} ", alibaba_name(op, graph)));
+        }
+    }
+    out
+}
+
+/// A success body: the envelope (`RequestId`, `Code`, `Message`, and `Success` where the
+/// model has it), then whatever `f` writes.
+fn ok(p: &Prepared, f: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(256);
+    let mut o = Obj::new(&mut buf);
+    o.str("RequestId", &p.request_id)
+        .str("Code", "OK")
+        .str("Message", "SUCCESS");
+    if p.op.has_success() {
+        o.bool("Success", true);
+    }
+    f(&mut o);
+    o.end();
+    buf
+}
+
+fn required<'a>(p: &'a Prepared, name: &str) -> Result<&'a str, DomainError> {
+    // Present by construction (the gateway checked `Op::required`); an error, not a panic,
+    // if a scripted path ever gets here without it.
+    p.params
+        .non_empty(name)
+        .ok_or_else(|| DomainError::param(name, "The parameter is required."))
+}
+
+/// The WABA the request's `CustSpaceId` is bound to. Without one, the access key's only space
+/// is meant (the parameter is optional on the query operations, §7.3).
+fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), DomainError> {
+    let space = match p.params.non_empty("CustSpaceId") {
+        Some(s) => s.to_string(),
+        None => match w.spaces_of(p.partner).as_slice() {
+            [only] => (*only).to_string(),
+            many => {
+                return Err(DomainError::param(
+                    "CustSpaceId",
+                    format!(
+                        "This account has {} spaces: name one with CustSpaceId.",
+                        many.len()
+                    ),
+                ));
+            }
+        },
+    };
+    let waba = w
+        .cams
+        .spaces
+        .get(&space)
+        .map(|s| s.waba)
+        .ok_or_else(|| DomainError::unknown(space.clone()))?;
+    // A space bound to a WABA another partner manages is not this account's.
+    w.managed_waba(who, &waba.to_string())
+        .map_err(|_| DomainError::unknown(space.clone()))?;
+    Ok((space, waba))
+}
+
+/// The number `PhoneNumber` names on `waba`: its record id and digits.
+fn number_on(w: &World, p: &Prepared, waba: Id) -> Result<(Id, String), DomainError> {
+    let text = required(p, "PhoneNumber")?;
+    let digits = digits_only(text).ok_or_else(|| {
+        DomainError::param(
+            "PhoneNumber",
+            "Give the number with its country code, digits only (e.g. 8613800001234).",
+        )
+    })?;
+    let id = w.number_on_waba(&digits, waba).ok_or_else(|| {
+        DomainError::param(
+            "PhoneNumber",
+            format!("The phone number {digits} is not a number of this space."),
+        )
+    })?;
+    Ok((id, digits))
+}
+
+fn phone_data(o: &mut Obj<'_>, id: Id, digits: &str) {
+    o.obj("Data", |d| {
+        d.str("PhoneNumber", digits).str("Id", &id.to_string());
+    });
+}
+
+fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    match p.op {
+        Op::CreateChatappMigrationInitiate => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let cc = required(p, "CountryCode")?;
+            let mobile = required(p, "MobileNumber")?;
+            let id = w.start_migration(who, &waba.to_string(), cc, mobile)?;
+            let digits = w.phones[&id].e164_digits();
+            Ok(ok(p, |o| {
+                o.obj("Data", |d| {
+                    d.str("PhoneNumber", &digits)
+                        .str("Id", &id.to_string())
+                        .str("Status", "MIGRATING");
+                });
+            }))
+        }
+        Op::GetMigrationVerifyCode | Op::GetChatappVerifyCode => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, digits) = number_on(w, p, waba)?;
+            let method = required(p, "Method")?;
+            let locale = required(p, "Locale")?;
+            w.request_code(who, &id.to_string(), method, locale)?;
+            Ok(ok(p, |o| {
+                if p.op == Op::GetMigrationVerifyCode {
+                    phone_data(o, id, &digits);
+                }
+            }))
+        }
+        Op::ChatappMigrationVerified => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, digits) = number_on(w, p, waba)?;
+            w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
+            Ok(ok(p, |o| phone_data(o, id, &digits)))
+        }
+        Op::ChatappMigrationRegister | Op::ChatappPhoneNumberRegister => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, _) = number_on(w, p, waba)?;
+            w.register_keeping_pin(who, &id.to_string())?;
+            Ok(ok(p, |_| {}))
+        }
+        Op::ChatappVerifyAndRegister => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, _) = number_on(w, p, waba)?;
+            w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
+            w.register_keeping_pin(who, &id.to_string())?;
+            Ok(ok(p, |_| {}))
+        }
+        Op::ChatappPhoneNumberDeregister => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, _) = number_on(w, p, waba)?;
+            w.deregister(who, &id.to_string())?;
+            Ok(ok(p, |_| {}))
+        }
+        Op::GetPhoneNumberVerificationStatus => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let (id, digits) = number_on(w, p, waba)?;
+            let status = w.phones[&id]
+                .code_status(w.now(), w.settings.verification_validity)
+                .as_str();
+            Ok(ok(p, |o| {
+                o.obj("Data", |d| {
+                    d.str("PhoneNumber", &digits)
+                        .str("Id", &id.to_string())
+                        .str("CodeVerificationStatus", status);
+                });
+            }))
+        }
+        Op::ChatappBindWaba => {
+            let waba = required(p, "WabaId")?.to_string();
+            let space = w.bind_space(who, &waba)?;
+            Ok(ok(p, |o| {
+                o.obj("Data", |d| {
+                    d.str("CustSpaceId", &space).str("WabaId", &waba);
+                });
+            }))
+        }
+        Op::AddChatappPhoneNumber => {
+            let (_, waba) = space_waba(w, who, p)?;
+            w.add_number(
+                who,
+                &waba.to_string(),
+                required(p, "Cc")?,
+                required(p, "PhoneNumber")?,
+                required(p, "VerifiedName")?,
+            )?;
+            Ok(ok(p, |_| {}))
+        }
+        Op::ChatappSyncPhoneNumber | Op::QueryChatappPhoneNumbers => phone_numbers(w, who, p),
+        Op::QueryChatappBindWaba => {
+            let (_, waba) = space_waba(w, who, p)?;
+            let waba = &w.wabas[&waba];
+            Ok(ok(p, |o| render::waba_data(o, w, waba)))
+        }
+        Op::GetChatappPhoneNumberMetric => metrics(w, who, p),
+        Op::ListChatappTemplate => list_templates(w, who, p),
+        Op::GetChatappTemplateDetail => template_detail(w, who, p),
+        Op::CreateChatappTemplate => create_template(w, who, p),
+    }
+}
+
+fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (space_id, waba) = space_waba(w, who, p)?;
+    let space = w.cams.spaces.get(&space_id);
+    let status = p.params.non_empty("Status");
+    let phones: Vec<_> = w.wabas[&waba]
+        .phones
+        .iter()
+        .filter_map(|id| w.phones.get(id))
+        .filter(|ph| ph.status != PhoneStatus::Deleted)
+        .filter(|ph| status.is_none_or(|s| ph.status.as_str().eq_ignore_ascii_case(s)))
+        .collect();
+    Ok(ok(p, |o| {
+        o.arr("PhoneNumbers", |a| {
+            for ph in phones {
+                render::phone_item(a, w, ph, space);
+            }
+        });
+    }))
+}
+
+/// Messaging is not simulated, so every bucket counts zero messages; the buckets themselves
+/// follow `Start`, `End` and `Granularity` (at most [`MAX_BUCKETS`] of them).
+fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    const MAX_BUCKETS: i64 = 1000;
+    let (_, waba) = space_waba(w, who, p)?;
+    let int = |name: &str| p.params.int(name).ok().flatten().unwrap_or_default();
+    let (start, end) = (int("Start"), int("End"));
+    if end <= start {
+        return Err(DomainError::param("End", "End must be later than Start."));
+    }
+    let granularity = match p.params.non_empty("Granularity") {
+        None => "DAILY",
+        Some(g) if g.eq_ignore_ascii_case("DAILY") => "DAILY",
+        Some(g) if g.eq_ignore_ascii_case("HALF_HOUR") => "HALF_HOUR",
+        Some(_) => {
+            return Err(DomainError::param(
+                "Granularity",
+                "Granularity must be DAILY or HALF_HOUR.",
+            ));
+        }
+    };
+    let step: i64 = if granularity == "DAILY" {
+        86_400_000
+    } else {
+        1_800_000
+    };
+    let buckets = (end - start + step - 1) / step;
+    if buckets > MAX_BUCKETS {
+        return Err(DomainError::param(
+            "End",
+            format!("The range holds {buckets} {granularity} buckets; at most {MAX_BUCKETS}."),
+        ));
+    }
+    let numbers: Vec<String> = if p.params.non_empty("PhoneNumber").is_some() {
+        vec![number_on(w, p, waba)?.1]
+    } else {
+        w.wabas[&waba]
+            .phones
+            .iter()
+            .filter_map(|id| w.phones.get(id))
+            .filter(|ph| ph.is_live())
+            .map(|ph| ph.e164_digits())
+            .collect()
+    };
+    Ok(ok(p, |o| {
+        o.arr("Data", |a| {
+            for number in &numbers {
+                for i in 0..buckets {
+                    let from = start + i * step;
+                    a.obj(|m| {
+                        m.str("PhoneNumber", number)
+                            .num("SentCount", 0)
+                            .num("DeliveredCount", 0)
+                            .num("Start", from)
+                            .num("End", (from + step).min(end))
+                            .str("Granularity", granularity);
+                    });
+                }
+            }
+        });
+    }))
+}
+
+/// `TemplateType`: only WhatsApp templates exist here; Viber is a valid type with none.
+fn whatsapp_type(p: &Prepared) -> Result<bool, DomainError> {
+    match p.params.non_empty("TemplateType") {
+        None => Ok(true),
+        Some(t) if t.eq_ignore_ascii_case("WHATSAPP") => Ok(true),
+        Some(t) if t.eq_ignore_ascii_case("VIBER") => Ok(false),
+        Some(_) => Err(DomainError::param(
+            "TemplateType",
+            "TemplateType must be WHATSAPP or VIBER.",
+        )),
+    }
+}
+
+fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let page_error = || {
+        DomainError::param(
+            "Page",
+            "Page must be a JSON object {\"Index\": n, \"Size\": n} with Index >= 1 and Size from 1 to 100.",
+        )
+    };
+    let page: Value = serde_json::from_str(required(p, "Page")?).map_err(|_| page_error())?;
+    let field = |k: &str| page.get(k).and_then(Value::as_i64);
+    let (index, size) = match (field("Index"), field("Size")) {
+        (Some(i), Some(s)) if i >= 1 && (1..=100).contains(&s) => (i as usize, s as usize),
+        _ => return Err(page_error()),
+    };
+    let audit = match p.params.non_empty("AuditStatus") {
+        None => None,
+        Some(a) => Some(
+            AUDIT_STATUSES
+                .into_iter()
+                .find(|s| s.eq_ignore_ascii_case(a))
+                .ok_or_else(|| {
+                    DomainError::param(
+                        "AuditStatus",
+                        "AuditStatus must be one of pass, fail, auditing, unaudit.",
+                    )
+                })?,
+        ),
+    };
+    let category = match p.params.non_empty("Category") {
+        None => None,
+        Some(c) => Some(Category::parse(c).ok_or_else(|| {
+            DomainError::param(
+                "Category",
+                "Category must be UTILITY, MARKETING or AUTHENTICATION.",
+            )
+        })?),
+    };
+    let whatsapp = whatsapp_type(p)?;
+    let language = p.params.non_empty("Language");
+    let name = p.params.non_empty("Name").map(str::to_lowercase);
+    let code = p.params.non_empty("Code");
+    let matching: Vec<&crate::world::Template> = w.wabas[&waba]
+        .templates
+        .iter()
+        .filter_map(|id| w.templates.get(id))
+        .filter(|t| whatsapp && t.counts_against_limit())
+        .filter(|t| audit.is_none_or(|a| render::audit_status(t.status) == a))
+        .filter(|t| category.is_none_or(|c| t.category == c))
+        .filter(|t| language.is_none_or(|l| t.language == l))
+        .filter(|t| name.as_deref().is_none_or(|n| t.name.contains(n)))
+        .filter(|t| code.is_none_or(|c| render::template_code(t.id) == c))
+        .collect();
+    let first = (index - 1).saturating_mul(size).min(matching.len());
+    let last = first.saturating_add(size).min(matching.len());
+    Ok(ok(p, |o| {
+        o.num("Total", matching.len() as i64);
+        o.arr("ListTemplate", |a| {
+            for t in &matching[first..last] {
+                render::template_item(a, t);
+            }
+        });
+    }))
+}
+
+fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let language = required(p, "Language")?;
+    let code = p.params.non_empty("TemplateCode");
+    let name = p.params.non_empty("TemplateName");
+    let whatsapp = whatsapp_type(p)?;
+    let t = w.wabas[&waba]
+        .templates
+        .iter()
+        .filter_map(|id| w.templates.get(id))
+        .filter(|_| whatsapp)
+        .filter(|t| t.counts_against_limit() && t.language == language)
+        .find(|t| match code {
+            Some(c) => render::template_code(t.id) == c,
+            None => name.is_some_and(|n| t.name == n),
+        })
+        .ok_or(DomainError::TemplateNotFound)?;
+    Ok(ok(p, |o| render::template_detail(o, t)))
+}
+
+fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    if !whatsapp_type(p)? {
+        return Err(DomainError::param(
+            "TemplateType",
+            "Only WHATSAPP templates are simulated.",
+        ));
+    }
+    let name = required(p, "Name")?.to_string();
+    let language = required(p, "Language")?.to_string();
+    let category = p
+        .params
+        .non_empty("Category")
+        .and_then(Category::parse)
+        .ok_or_else(|| {
+            DomainError::param(
+                "Category",
+                "A WhatsApp template needs a Category: UTILITY, MARKETING or AUTHENTICATION.",
+            )
+        })?;
+    let components: Value = serde_json::from_str(required(p, "Components")?)
+        .map_err(|e| DomainError::param("Components", format!("Components is not JSON: {e}")))?;
+    let components = render::components_from_alibaba(&components)
+        .map_err(|why| DomainError::param("Components", why))?;
+    if let Some(example) = p.params.non_empty("Example")
+        && !serde_json::from_str::<Value>(example).is_ok_and(|v| v.is_object())
+    {
+        return Err(DomainError::param(
+            "Example",
+            "Example must be a JSON object of variable names to sample values.",
+        ));
+    }
+    let t = w.create_template(
+        who,
+        &waba.to_string(),
+        NewTemplate {
+            name,
+            language,
+            category,
+            components: Arc::from(components.to_string()),
+            parameter_format: "POSITIONAL",
+        },
+    )?;
+    let (code, name) = (render::template_code(t.id), t.name.clone());
+    Ok(ok(p, |o| {
+        o.obj("Data", |d| {
+            d.str("TemplateCode", &code).str("TemplateName", &name);
+        });
+    }))
+}

@@ -1,0 +1,88 @@
+//! What Alibaba ChatApp (cams) needs from the world that Graph does not expose: acting as a
+//! partner through an access key, finding a number by its digits on a WABA, and binding a
+//! WABA to a `CustSpaceId`.
+//!
+//! Everything else cams does goes through the same rules Graph uses (migration,
+//! registration, templates), acting as the partner the access key belongs to.
+
+use super::vocab::Scope;
+use super::{CamsSpace, DomainError, Id, PartnerIdx, Principal, Scopes, TokenOwner, World};
+
+impl World {
+    /// The principal an Alibaba access key acts as: its partner, with the partner's first app
+    /// (the one a WABA subscription names) and the management and messaging scopes a
+    /// ChatApp account has.
+    pub fn partner_principal(&self, partner: PartnerIdx) -> Principal {
+        let mut apps: Vec<&super::App> = self
+            .apps
+            .values()
+            .filter(|a| a.partner == Some(partner))
+            .collect();
+        apps.sort_by_key(|a| a.id);
+        Principal {
+            owner: TokenOwner::Partner(partner),
+            app: apps.first().map(|a| a.id),
+            scopes: Scopes::of(&[Scope::Management, Scope::Messaging]),
+        }
+    }
+
+    /// The record through which `waba`'s manager works with a number (digits with country
+    /// code): its live record on that WABA, or the record of an open migration into it (which
+    /// is the source's record while `migration_keeps_phone_id` keeps it there).
+    pub fn number_on_waba(&self, e164_digits: &str, waba: Id) -> Option<Id> {
+        if let Some(p) = self.live_record_on(e164_digits, waba) {
+            return Some(p.id);
+        }
+        let m = &self.migrations[self.open_migration_of(e164_digits)?];
+        (m.dest_waba == waba).then_some(m.dest_phone)
+    }
+
+    /// The space ids bound to WABAs a partner manages, sorted.
+    pub fn spaces_of(&self, partner: PartnerIdx) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .cams
+            .spaces
+            .iter()
+            .filter(|(_, s)| {
+                self.wabas
+                    .get(&s.waba)
+                    .is_some_and(|w| w.partner == Some(partner))
+            })
+            .map(|(id, _)| id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Binds a WABA the caller manages to a ChatApp space (ChatappBindWaba, after embedded
+    /// signup shared the WABA with the partner). A WABA already bound keeps its space.
+    pub fn bind_space(&mut self, who: &Principal, waba: &str) -> Result<String, DomainError> {
+        self.require_scope(who, Scope::Management)?;
+        let waba = self.managed_waba(who, waba)?.id;
+        let mut bound: Vec<&String> = self
+            .cams
+            .spaces
+            .iter()
+            .filter(|(_, s)| s.waba == waba)
+            .map(|(id, _)| id)
+            .collect();
+        bound.sort_unstable();
+        if let Some(id) = bound.first() {
+            return Ok((*id).clone());
+        }
+        let id = loop {
+            let candidate = format!("cams-{}", self.next_hex(10));
+            if !self.cams.spaces.contains_key(&candidate) {
+                break candidate;
+            }
+        };
+        self.cams.spaces.insert(
+            id.clone(),
+            CamsSpace {
+                waba,
+                ..CamsSpace::default()
+            },
+        );
+        Ok(id)
+    }
+}
