@@ -28,6 +28,13 @@ pub mod world {
     pub const DEST_WABA: &str = "200000000000002";
     pub const READY_NUMBER: &str = "5550100001";
     pub const READY_PHONE_ID: &str = "110000000000001";
+    pub const ALIBABA_TOKEN: &str = "wabasim-alibaba";
+    pub const ALIBABA_WABA: &str = "200000000000011";
+    pub const CAMS_AK: &str = "wabasim-ak";
+    pub const CAMS_SECRET: &str = "wabasim-secret";
+    pub const CAMS_SPACE: &str = "cams-acme";
+    /// The ready number as cams writes it: country code and number, digits only.
+    pub const READY_E164: &str = "15550100001";
 }
 
 /// A response, read whole.
@@ -106,8 +113,35 @@ impl Sim {
         format!("{}{}", self.sim.uri(), path)
     }
 
-    /// Sends a request; `headers` are (name, value) pairs.
+    /// Sends a request; `headers` are (name, value) pairs. The namespace header is added,
+    /// and a Graph response is kept for the conformance check.
     pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<Bytes>,
+    ) -> Reply {
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        if let Some(ns) = &self.namespace {
+            all.push(("x-wabasim-namespace", ns.as_str()));
+        }
+        let reply = self.send_exact(method, path, &all, body).await;
+        if !path.starts_with("/__admin") {
+            self.seen.lock().unwrap().push((
+                self.namespace.clone(),
+                method.to_string(),
+                path.to_string(),
+                reply.status,
+                reply.body.clone(),
+            ));
+        }
+        reply
+    }
+
+    /// Sends a request with exactly these headers (a signed request must not gain any), and
+    /// keeps nothing for the Graph conformance check.
+    pub async fn send_exact(
         &self,
         method: &str,
         path: &str,
@@ -117,9 +151,6 @@ impl Sim {
         let mut builder = http::Request::builder().method(method).uri(self.url(path));
         for (k, v) in headers {
             builder = builder.header(*k, *v);
-        }
-        if let Some(ns) = &self.namespace {
-            builder = builder.header("x-wabasim-namespace", ns.as_str());
         }
         let req = builder
             .body(Full::new(body.into()))
@@ -142,15 +173,6 @@ impl Sim {
             .await
             .expect("body reads")
             .to_bytes();
-        if !path.starts_with("/__admin") {
-            self.seen.lock().unwrap().push((
-                self.namespace.clone(),
-                method.to_string(),
-                path.to_string(),
-                status,
-                body.clone(),
-            ));
-        }
         Reply {
             status,
             headers,
@@ -271,6 +293,183 @@ impl Sim {
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.text());
+        id
+    }
+}
+
+/// One Alibaba ChatApp call, signed as the official SDK signs it (V3), the namespace header
+/// included in the signature as the SDK's `Config.global_parameters` does.
+pub struct CamsCall<'a> {
+    pub action: &'a str,
+    pub query: Vec<(&'a str, &'a str)>,
+    /// An old-SDK form body (reference alibaba-cams.md §3.3), signed with its content type.
+    pub form: Option<Vec<(&'a str, &'a str)>>,
+    pub access_key: &'a str,
+    pub secret: &'a str,
+    /// `x-acs-date`; the wall clock when `None`, as the SDK signs.
+    pub date: Option<String>,
+    /// `x-acs-signature-nonce`; a fresh one when `None`.
+    pub nonce: Option<String>,
+}
+
+impl<'a> CamsCall<'a> {
+    pub fn new(action: &'a str, query: &[(&'a str, &'a str)]) -> Self {
+        CamsCall {
+            action,
+            query: query.to_vec(),
+            form: None,
+            access_key: world::CAMS_AK,
+            secret: world::CAMS_SECRET,
+            date: None,
+            nonce: None,
+        }
+    }
+}
+
+/// A fresh signature nonce: 32 hex characters, unique in this process.
+pub fn fresh_nonce() -> String {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{:016x}{:016x}", wabasim::clock::wall_now().0, n)
+}
+
+/// Now on the wall clock, as `x-acs-date` writes it.
+pub fn acs_date_now() -> String {
+    wabasim::clock::wall_now().rfc3339()
+}
+
+impl Sim {
+    /// A cams call with the default access key: `action` with query parameters.
+    pub async fn cams(&self, action: &str, query: &[(&str, &str)]) -> Reply {
+        self.cams_call(CamsCall::new(action, query)).await
+    }
+
+    pub async fn cams_call(&self, call: CamsCall<'_>) -> Reply {
+        use wabasim::api::cams::signature::V3Call;
+        let host = self.sim.address().to_string();
+        let body = call
+            .form
+            .as_ref()
+            .map(|f| wabasim::api::cams::signature::encode_query(f))
+            .unwrap_or_default();
+        let date = call.date.clone().unwrap_or_else(acs_date_now);
+        let nonce = call.nonce.clone().unwrap_or_else(fresh_nonce);
+        let mut extra: Vec<(&str, &str)> = Vec::new();
+        if let Some(ns) = &self.namespace {
+            extra.push(("x-wabasim-namespace", ns.as_str()));
+        }
+        let signed = V3Call {
+            host: &host,
+            action: call.action,
+            query: &call.query,
+            body: body.as_bytes(),
+            content_type: call
+                .form
+                .as_ref()
+                .map(|_| "application/x-www-form-urlencoded"),
+            date: &date,
+            nonce: &nonce,
+            extra_headers: &extra,
+        }
+        .sign(call.access_key, call.secret);
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.send_exact("POST", &format!("/?{}", signed.raw_query), &headers, body)
+            .await
+    }
+
+    /// A cams call with the legacy V2 (HMAC-SHA1) signer: every signing field in the query.
+    pub async fn cams_v2(&self, action: &str, params: &[(&str, &str)], secret: &str) -> Reply {
+        use wabasim::api::cams::signature::{SignedRequest, encode_query, sign_v2};
+        let date = acs_date_now();
+        let nonce = fresh_nonce();
+        let mut all: Vec<(&str, &str)> = vec![
+            ("Action", action),
+            ("Format", "json"),
+            ("Version", "2020-06-06"),
+            ("Timestamp", &date),
+            ("SignatureNonce", &nonce),
+        ];
+        all.extend_from_slice(params);
+        all.extend([
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("AccessKeyId", world::CAMS_AK),
+        ]);
+        let query = encode_query(&all);
+        let signature = sign_v2(
+            &SignedRequest {
+                method: "POST",
+                path: "/",
+                raw_query: &query,
+                headers: &[],
+                body: b"",
+            },
+            secret,
+        );
+        let query = format!("{query}&{}", encode_query(&[("Signature", &signature)]));
+        let host = self.sim.address().to_string();
+        let mut headers = vec![
+            ("host", host.as_str()),
+            ("x-acs-action", action),
+            ("x-acs-version", "2020-06-06"),
+        ];
+        if let Some(ns) = &self.namespace {
+            headers.push(("x-wabasim-namespace", ns.as_str()));
+        }
+        self.send_exact("POST", &format!("/?{query}"), &headers, Bytes::new())
+            .await
+    }
+
+    /// The newest code sent to a number (digits with country code).
+    pub async fn latest_code_for_number(&self, e164: &str) -> String {
+        let r = self
+            .admin("GET", &format!("/__admin/codes?phone_number={e164}"), None)
+            .await;
+        let codes = r.json()["codes"].as_array().cloned().unwrap_or_default();
+        codes
+            .last()
+            .and_then(|c| c["code"].as_str())
+            .unwrap_or_else(|| panic!("no code was sent to {e164}: {}", r.text()))
+            .to_string()
+    }
+
+    /// The whole migration of the ready number through cams into `cams-acme`; returns the
+    /// destination record's id (`Data.Id`).
+    pub async fn cams_migrate_fully(&self) -> String {
+        use world::{CAMS_SPACE, READY_E164};
+        let r = self
+            .cams(
+                "CreateChatappMigrationInitiate",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("CountryCode", "1"),
+                    ("MobileNumber", world::READY_NUMBER),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.json()["Code"].as_str()),
+            (200, Some("OK")),
+            "{}",
+            r.text()
+        );
+        let id = r.json()["Data"]["Id"].as_str().unwrap().to_string();
+        let number = [("CustSpaceId", CAMS_SPACE), ("PhoneNumber", READY_E164)];
+        let mut ask = number.to_vec();
+        ask.extend([("Locale", "en_US"), ("Method", "SMS")]);
+        let r = self.cams("GetMigrationVerifyCode", &ask).await;
+        assert_eq!(r.json()["Code"], "OK", "{}", r.text());
+        let code = self.latest_code_for_number(READY_E164).await;
+        let mut verify = number.to_vec();
+        verify.push(("VerifyCode", &code));
+        let r = self.cams("ChatappMigrationVerified", &verify).await;
+        assert_eq!(r.json()["Code"], "OK", "{}", r.text());
+        let r = self.cams("ChatappMigrationRegister", &number).await;
+        assert_eq!(r.json()["Code"], "OK", "{}", r.text());
         id
     }
 }

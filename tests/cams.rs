@@ -1,0 +1,1012 @@
+//! The Alibaba ChatApp facade over a real socket: the migration through cams, seen through
+//! Graph (and the reverse for reads), the gateway's refusals, both signers, old-SDK form
+//! bodies, the registration flow, templates and the fixture's rule numbers.
+
+mod common;
+
+use common::world::*;
+use common::{CamsCall, Reply, Sim, Simulator};
+use serde_json::{Value, json};
+
+fn outcome(r: &Reply) -> (u16, String) {
+    (
+        r.status,
+        r.json()["Code"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+async fn sim_in(ns: &str) -> Sim {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some(ns.to_string());
+    sim
+}
+
+const READY: [(&str, &str); 2] = [("CustSpaceId", CAMS_SPACE), ("PhoneNumber", READY_E164)];
+
+/// Every answer's head: JSON content type, and the body's RequestId (an upper-case UUID) in
+/// `x-acs-request-id`.
+fn assert_head(r: &Reply) {
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/json;charset=utf-8")
+    );
+    let id = r.json()["RequestId"].as_str().unwrap().to_string();
+    assert_eq!(r.header("x-acs-request-id"), Some(id.as_str()));
+    let groups: Vec<usize> = id.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{id}");
+    assert!(
+        id.bytes()
+            .all(|b| b == b'-' || b.is_ascii_digit() || b.is_ascii_uppercase())
+    );
+}
+
+fn redacted(r: &Reply) -> Value {
+    let mut v = r.json();
+    v["RequestId"] = json!("[request-id]");
+    if v.get("Recommend").is_some() {
+        v["Recommend"] = json!("[recommend]");
+    }
+    v
+}
+
+#[tokio::test]
+async fn migration_through_cams_is_seen_through_graph() {
+    let sim = sim_in("cams-to-graph").await;
+    let r = sim
+        .cams(
+            "CreateChatappMigrationInitiate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("CountryCode", "1"),
+                ("MobileNumber", READY_NUMBER),
+            ],
+        )
+        .await;
+    assert_head(&r);
+    let body = r.json();
+    assert_eq!(body["Code"], "OK");
+    assert_eq!(body["Data"]["Status"], "MIGRATING");
+    assert_eq!(body["Data"]["PhoneNumber"], READY_E164);
+    let id = body["Data"]["Id"]
+        .as_str()
+        .expect("Id is a string")
+        .to_string();
+    assert!(body.get("Success").is_none(), "the model has no Success");
+
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "NOT_VERIFIED");
+    assert_eq!(r.json()["Data"]["Id"], id.as_str());
+
+    let mut ask = READY.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "sms")]);
+    let r = sim.cams("GetMigrationVerifyCode", &ask).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(
+        r.json()["Data"],
+        json!({"PhoneNumber": READY_E164, "Id": id})
+    );
+    let code = sim.latest_code_for_number(READY_E164).await;
+
+    // A wrong code is a business failure: HTTP 200, Code not OK, no Success in this model.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mut verify = READY.to_vec();
+    verify.push(("VerifyCode", wrong));
+    let r = sim.cams("ChatappMigrationVerified", &verify).await;
+    assert_eq!(outcome(&r), (200, "VerifyCodeError.CodeMismatch".into()));
+    assert!(r.json().get("Success").is_none());
+    let mut verify = READY.to_vec();
+    verify.push(("VerifyCode", &code));
+    let r = sim.cams("ChatappMigrationVerified", &verify).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "VERIFIED");
+
+    // Graph's source partner still sees the number until register.
+    let r = sim
+        .get(&format!("/v23.0/{SOURCE_WABA}/phone_numbers"), OLD_BSP)
+        .await;
+    assert!(r.text().contains(READY_PHONE_ID), "{}", r.text());
+
+    let r = sim.cams("ChatappMigrationRegister", &READY).await;
+    assert_head(&r);
+    let body = r.json();
+    assert_eq!(body["Code"], "OK");
+    assert!(body.get("Data").is_none() && body.get("Success").is_none());
+
+    // Graph: the source lists the number MIGRATED, the destination serves it.
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}/phone_numbers?fields=id,status"),
+            OLD_BSP,
+        )
+        .await;
+    let source: Vec<Value> = r.json()["data"].as_array().unwrap().clone();
+    let record = source
+        .iter()
+        .find(|p| p["id"] == READY_PHONE_ID)
+        .expect("the source still lists its record");
+    assert_eq!(record["status"], "MIGRATED");
+    let r = sim
+        .get(
+            &format!("/v23.0/{id}?fields=status,verified_name,quality_rating"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["status"], "CONNECTED");
+    assert_eq!(r.json()["verified_name"], "Acme");
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/phone_numbers"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert!(r.text().contains(&id), "{}", r.text());
+    // The source's approved GREEN templates were copied to the Alibaba WABA.
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/message_templates?fields=name,language,status"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    let names: Vec<String> = r.json()["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{}/{}",
+                t["name"].as_str().unwrap(),
+                t["language"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        names.contains(&"order_update/en_US".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.starts_with("spring_promo")),
+        "{names:?}"
+    );
+
+    // And cams reads it back with Alibaba's spellings and exact JSON types.
+    let r = sim
+        .cams("QueryChatappPhoneNumbers", &[("CustSpaceId", CAMS_SPACE)])
+        .await;
+    assert_head(&r);
+    insta::assert_json_snapshot!("query_phone_numbers_after_migration", redacted(&r));
+}
+
+#[tokio::test]
+async fn graph_changes_are_read_through_cams() {
+    let sim = sim_in("graph-to-cams").await;
+    // Alibaba's own Graph token migrates the number into the WABA bound to cams-acme.
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{ALIBABA_WABA}/phone_numbers"),
+            ALIBABA_TOKEN,
+            &[
+                ("cc", "1"),
+                ("phone_number", READY_NUMBER),
+                ("migrate_phone_number", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+
+    // Mid-flow, cams sees the pending number and its verification state.
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["Id"], id.as_str(), "{}", r.text());
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "NOT_VERIFIED");
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{id}/request_code"),
+            ALIBABA_TOKEN,
+            &[("code_method", "SMS"), ("language", "en_US")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let code = sim.latest_code(&id).await;
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{id}/verify_code"),
+            ALIBABA_TOKEN,
+            &[("code", &code)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "VERIFIED");
+    let r = sim
+        .post_json(
+            &format!("/v23.0/{id}/register"),
+            ALIBABA_TOKEN,
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let r = sim
+        .cams("QueryChatappPhoneNumbers", &[("CustSpaceId", CAMS_SPACE)])
+        .await;
+    let numbers = r.json()["PhoneNumbers"].as_array().unwrap().clone();
+    assert_eq!(numbers.len(), 1, "{}", r.text());
+    assert_eq!(numbers[0]["Status"], "CONNECTED");
+    assert_eq!(numbers[0]["IsOfficial"], "Y");
+    assert_eq!(numbers[0]["NameStatus"], "Approval");
+    assert_eq!(numbers[0]["MessagingLimitTier"], "TIER_10K");
+    assert_eq!(r.json()["Success"], true);
+
+    // Templates copied by the migration, in Alibaba's words.
+    let r = sim
+        .cams(
+            "ListChatappTemplate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("Page", r#"{"Index":1,"Size":10}"#),
+            ],
+        )
+        .await;
+    assert_head(&r);
+    insta::assert_json_snapshot!("list_templates_after_migration", redacted(&r), {
+        ".ListTemplate[].TemplateCode" => "[code]",
+        ".ListTemplate[].LastUpdateTime" => "[ms]",
+    });
+    let list = r.json();
+    assert!(list["Total"].is_i64());
+    let rejected: Vec<&Value> = list["ListTemplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["AuditStatus"] == "fail")
+        .collect();
+    assert_eq!(rejected.len(), 1, "login_code's copy is re-categorised");
+    assert_eq!(rejected[0]["Reason"], "INCORRECT_CATEGORY");
+
+    // Paging and filters.
+    let r = sim
+        .cams(
+            "ListChatappTemplate",
+            &[("Page", r#"{"Index":2,"Size":3}"#), ("AuditStatus", "pass")],
+        )
+        .await;
+    let page = r.json();
+    // order_update (en_US, es), payment_reminder, shipping_update: approved copies.
+    assert_eq!(page["Total"], 4, "{}", r.text());
+    assert_eq!(page["ListTemplate"].as_array().unwrap().len(), 1);
+
+    // Detail by code and by name name the same template; UNKNOWN for 24 hours, then GREEN.
+    let order = list["ListTemplate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["TemplateName"] == "order_update" && t["Language"] == "en_US")
+        .unwrap()
+        .clone();
+    let code = order["TemplateCode"].as_str().unwrap();
+    let by_code = sim
+        .cams(
+            "GetChatappTemplateDetail",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("TemplateCode", code),
+                ("Language", "en_US"),
+            ],
+        )
+        .await;
+    let by_name = sim
+        .cams(
+            "GetChatappTemplateDetail",
+            &[("TemplateName", "order_update"), ("Language", "en_US")],
+        )
+        .await;
+    assert_eq!(by_code.json()["Data"], by_name.json()["Data"]);
+    assert_eq!(by_code.json()["Data"]["QualityScore"], "UNKNOWN");
+    insta::assert_json_snapshot!("template_detail", redacted(&by_code), {
+        ".Data.TemplateCode" => "[code]",
+    });
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "25h"})),
+    )
+    .await;
+    let r = sim
+        .cams(
+            "GetChatappTemplateDetail",
+            &[("TemplateCode", code), ("Language", "en_US")],
+        )
+        .await;
+    assert_eq!(r.json()["Data"]["QualityScore"], "GREEN");
+    let r = sim
+        .cams(
+            "GetChatappTemplateDetail",
+            &[("TemplateName", "no_such"), ("Language", "en_US")],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "DetailError.TemplateNotExist".into()));
+    assert_eq!(r.json()["Success"], false);
+
+    // The WABA as QueryChatappBindWaba shows it (the only space is meant without CustSpaceId).
+    let r = sim.cams("QueryChatappBindWaba", &[]).await;
+    insta::assert_json_snapshot!("bind_waba", redacted(&r));
+}
+
+#[tokio::test]
+async fn the_ready_number_migrates_through_either_facade_in_separate_namespaces() {
+    let mut sim = sim_in("via-cams").await;
+    let cams_id = sim.cams_migrate_fully().await;
+    let r = sim
+        .get(&format!("/v23.0/{cams_id}?fields=status"), ALIBABA_TOKEN)
+        .await;
+    assert_eq!(r.json()["status"], "CONNECTED");
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/phone_numbers"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert!(r.text().contains(&cams_id));
+
+    sim.namespace = Some("via-graph".into());
+    let graph_id = sim.migrate_fully(DEST_WABA).await;
+    let r = sim
+        .get(&format!("/v23.0/{graph_id}?fields=status"), NEW_BSP)
+        .await;
+    assert_eq!(r.json()["status"], "CONNECTED");
+    // In this world cams never saw the number.
+    let r = sim
+        .cams("QueryChatappPhoneNumbers", &[("CustSpaceId", CAMS_SPACE)])
+        .await;
+    assert_eq!(r.json()["PhoneNumbers"], json!([]));
+    // The same rules hold across facades: registering through Graph set a two-step PIN, so
+    // the number cannot move on to Alibaba until it is disabled.
+    let r = sim
+        .cams(
+            "CreateChatappMigrationInitiate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("CountryCode", "1"),
+                ("MobileNumber", READY_NUMBER),
+            ],
+        )
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (200, "MigrationError.TwoStepVerificationEnabled".into())
+    );
+}
+
+#[tokio::test]
+async fn gateway_refusals_use_the_alibaba_envelope() {
+    let sim = sim_in("gateway").await;
+    let query = [("CustSpaceId", CAMS_SPACE)];
+
+    let mut call = CamsCall::new("QueryChatappBindWaba", &query);
+    call.secret = "not-the-secret";
+    let r = sim.cams_call(call).await;
+    assert_head(&r);
+    assert_eq!(outcome(&r), (400, "SignatureDoesNotMatch".into()));
+    let body = r.json();
+    assert_eq!(body["HostId"], "cams.ap-southeast-1.aliyuncs.com");
+    assert!(
+        body["Message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Specified signature is not matched with our calculation.")
+    );
+    assert!(
+        body["Recommend"]
+            .as_str()
+            .unwrap()
+            .contains("SignatureDoesNotMatch")
+    );
+
+    let mut call = CamsCall::new("QueryChatappBindWaba", &query);
+    call.access_key = "nobody";
+    assert_eq!(
+        outcome(&sim.cams_call(call).await),
+        (404, "InvalidAccessKeyId.NotFound".into())
+    );
+
+    // Not signed at all: an Alibaba request (it names an action), so an Alibaba answer.
+    let r = sim
+        .send_exact(
+            "POST",
+            "/?CustSpaceId=cams-acme",
+            &[
+                ("x-acs-action", "QueryChatappBindWaba"),
+                ("x-acs-version", "2020-06-06"),
+            ],
+            "",
+        )
+        .await;
+    assert_head(&r);
+    assert_eq!(outcome(&r), (400, "IncompleteSignature".into()));
+
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &query).await;
+    assert_eq!(outcome(&r), (400, "MissingParameter".into()));
+    assert_eq!(
+        r.json()["Message"],
+        "The input parameter \"PhoneNumber\" that is mandatory for processing this request is not supplied."
+    );
+    insta::assert_json_snapshot!("missing_parameter", redacted(&r));
+
+    let r = sim.cams("SendChatappMassMessage", &query).await;
+    assert_eq!(outcome(&r), (404, "InvalidAction.NotFound".into()));
+
+    // The legacy V2 signer is accepted too.
+    let r = sim
+        .cams_v2("QueryChatappBindWaba", &query, CAMS_SECRET)
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+
+    // Dates are checked against the wall clock, 15 minutes either way.
+    let now = wabasim::clock::wall_now();
+    for (offset_min, ok) in [(-60, false), (-14, true), (14, true), (20, false)] {
+        let mut call = CamsCall::new("QueryChatappBindWaba", &query);
+        call.date = Some((now + wabasim::clock::Duration::minutes(offset_min)).rfc3339());
+        let r = sim.cams_call(call).await;
+        let expected = if ok { "OK" } else { "InvalidTimeStamp.Expired" };
+        assert_eq!(
+            r.json()["Code"],
+            expected,
+            "offset {offset_min} min: {}",
+            r.text()
+        );
+    }
+    let mut call = CamsCall::new("QueryChatappBindWaba", &query);
+    call.date = Some("yesterday".into());
+    assert_eq!(
+        outcome(&sim.cams_call(call).await),
+        (400, "InvalidTimeStamp.Format".into())
+    );
+
+    // A nonce is good once.
+    let nonce = common::fresh_nonce();
+    let mut first = CamsCall::new("QueryChatappBindWaba", &query);
+    first.nonce = Some(nonce.clone());
+    assert_eq!(outcome(&sim.cams_call(first).await), (200, "OK".into()));
+    let mut again = CamsCall::new("QueryChatappBindWaba", &query);
+    again.nonce = Some(nonce);
+    assert_eq!(
+        outcome(&sim.cams_call(again).await),
+        (400, "SignatureNonceUsed".into())
+    );
+
+    // A space the key's account does not own (§6.3's code).
+    let r = sim
+        .cams("QueryChatappBindWaba", &[("CustSpaceId", "cams-nobody")])
+        .await;
+    assert_eq!(outcome(&r), (400, "Unknown.ResourceOwnerId".into()));
+
+    // A boolean or integer parameter the gateway cannot read.
+    let r = sim
+        .cams(
+            "GetChatappPhoneNumberMetric",
+            &[("Start", "yesterday"), ("End", "1700000000000")],
+        )
+        .await;
+    assert_eq!(outcome(&r), (400, "InvalidParameter".into()));
+}
+
+#[tokio::test]
+async fn a_wrong_version_and_a_replayed_request_are_refused() {
+    let sim = sim_in("version").await;
+    // Signed with x-acs-version 2020-06-06 but sent as 2017-05-25: the signature breaks.
+    let host = sim.sim.address().to_string();
+    let date = common::acs_date_now();
+    let nonce = common::fresh_nonce();
+    let ns = "version";
+    let signed = wabasim::api::cams::signature::V3Call {
+        host: &host,
+        action: "QueryChatappBindWaba",
+        query: &[],
+        body: b"",
+        content_type: None,
+        date: &date,
+        nonce: &nonce,
+        extra_headers: &[("x-wabasim-namespace", ns)],
+    }
+    .sign(CAMS_AK, CAMS_SECRET);
+    let headers: Vec<(&str, &str)> = signed
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let r = sim.send_exact("POST", "/", &headers, "").await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    // The very same bytes again: a replay.
+    let r = sim.send_exact("POST", "/", &headers, "").await;
+    assert_eq!(outcome(&r), (400, "SignatureNonceUsed".into()));
+    // A tampered version.
+    let tampered: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| {
+            if *n == "x-acs-version" {
+                (*n, "2017-05-25")
+            } else {
+                (*n, *v)
+            }
+        })
+        .collect();
+    let r = sim.send_exact("POST", "/", &tampered, "").await;
+    assert_eq!(outcome(&r), (400, "SignatureDoesNotMatch".into()));
+
+    // Properly signed for another version: the gateway names the version.
+    let r = sim
+        .send_exact(
+            "POST",
+            &format!("/?{}", {
+                use wabasim::api::cams::signature::{SignedRequest, encode_query, sign_v2};
+                let d = common::acs_date_now();
+                let n = common::fresh_nonce();
+                let params = [
+                    ("Action", "QueryChatappBindWaba"),
+                    ("Version", "2017-05-25"),
+                    ("Timestamp", d.as_str()),
+                    ("SignatureNonce", n.as_str()),
+                    ("SignatureMethod", "HMAC-SHA1"),
+                    ("SignatureVersion", "1.0"),
+                    ("AccessKeyId", CAMS_AK),
+                ];
+                let q = encode_query(&params);
+                let sig = sign_v2(
+                    &SignedRequest {
+                        method: "POST",
+                        path: "/",
+                        raw_query: &q,
+                        headers: &[],
+                        body: b"",
+                    },
+                    CAMS_SECRET,
+                );
+                format!("{q}&{}", encode_query(&[("Signature", &sig)]))
+            }),
+            &[("x-wabasim-namespace", ns)],
+            "",
+        )
+        .await;
+    assert_eq!(outcome(&r), (400, "InvalidVersion".into()), "{}", r.text());
+}
+
+#[tokio::test]
+async fn signatures_follow_the_wall_clock_whatever_the_world_clock_says() {
+    let sim = sim_in("far-future").await;
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/set",
+            Some(json!({"to": "2031-06-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = sim
+        .cams("QueryChatappBindWaba", &[("CustSpaceId", CAMS_SPACE)])
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let mut call = CamsCall::new("QueryChatappBindWaba", &[("CustSpaceId", CAMS_SPACE)]);
+    call.date = Some("2031-06-01T00:00:00Z".into());
+    assert_eq!(
+        outcome(&sim.cams_call(call).await),
+        (400, "InvalidTimeStamp.Expired".into())
+    );
+}
+
+#[tokio::test]
+async fn old_sdk_form_bodies_and_the_v2_signer_are_accepted() {
+    let sim = sim_in("old-sdks").await;
+    sim.cams(
+        "CreateChatappMigrationInitiate",
+        &[
+            ("CustSpaceId", CAMS_SPACE),
+            ("CountryCode", "1"),
+            ("MobileNumber", READY_NUMBER),
+        ],
+    )
+    .await;
+    // SDK 1.4.0 sends GetPhoneNumberVerificationStatus as a form body (reference §3.3).
+    let mut call = CamsCall::new("GetPhoneNumberVerificationStatus", &[]);
+    call.form = Some(READY.to_vec());
+    let r = sim.cams_call(call).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "NOT_VERIFIED");
+    // The V2 signer, with its own wrong-secret answer.
+    let r = sim
+        .cams_v2("GetPhoneNumberVerificationStatus", &READY, CAMS_SECRET)
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let r = sim
+        .cams_v2("GetPhoneNumberVerificationStatus", &READY, "wrong")
+        .await;
+    assert_eq!(outcome(&r), (400, "SignatureDoesNotMatch".into()));
+}
+
+#[tokio::test]
+async fn migration_preconditions_answer_business_failures() {
+    let sim = sim_in("preconditions").await;
+    for (number, code) in [
+        ("5550100002", "MigrationError.TwoStepVerificationEnabled"),
+        ("5550100003", "MigrationError.DisplayNameNotApproved"),
+        ("5550100004", "MigrationError.DisplayNameNotApproved"),
+        ("5550100005", "MigrationError.TestNumber"),
+        ("5550100006", "MigrationError.BusinessAppNumber"),
+        ("5550100007", "MigrationError.SourceWabaNotReady"),
+        ("5550100008", "MigrationError.DifferentBusiness"),
+        ("5550100009", "MigrationError.TwoStepVerificationEnabled"),
+        ("5550100099", "MigrationError.PhoneNumberNotRegistered"),
+        ("12", "InvalidParameter.PhoneNumberError"),
+    ] {
+        let r = sim
+            .cams(
+                "CreateChatappMigrationInitiate",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("CountryCode", "1"),
+                    ("MobileNumber", number),
+                ],
+            )
+            .await;
+        assert_eq!(
+            outcome(&r),
+            (200, code.to_string()),
+            "{number}: {}",
+            r.text()
+        );
+        assert!(r.json().get("Success").is_none());
+        assert!(r.json().get("Data").is_none());
+    }
+    // Verify-code steps on a number that is not being migrated.
+    let r = sim
+        .cams(
+            "GetMigrationVerifyCode",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", "15550100002"),
+                ("Locale", "en_US"),
+                ("Method", "SMS"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.PhoneNumberError".into())
+    );
+    insta::assert_json_snapshot!("business_failure", redacted(&r));
+}
+
+/// The default world plus Alibaba WABAs that break each destination rule, and a key of
+/// another partner.
+fn destination_rules_fixture() -> wabasim::fixture::Fixture {
+    let base = include_str!("../fixtures/default.yaml");
+    let wabas = r#"
+  - {id: "200000000000091", name: "Acme (Alibaba, no payment)", business: "100000000000001", partner: alibaba, payment_method: false, subscribed_apps: ["300000000000003"]}
+  - {id: "200000000000092", name: "Acme (Alibaba, no app)", business: "100000000000001", partner: alibaba}
+  - {id: "200000000000093", name: "Acme (Alibaba, pending)", business: "100000000000001", partner: alibaba, account_review_status: PENDING, subscribed_apps: ["300000000000003"]}
+  - {id: "200000000000094", name: "Globex (Alibaba)", business: "100000000000002", partner: alibaba, subscribed_apps: ["300000000000003"]}
+
+cams:
+  access_keys:
+    - {id: new-bsp-ak, secret: new-bsp-secret, partner: new-bsp}"#;
+    let spaces = r#"
+    - {id: cams-no-payment, waba: "200000000000091"}
+    - {id: cams-no-app, waba: "200000000000092"}
+    - {id: cams-pending, waba: "200000000000093"}
+    - {id: cams-globex, waba: "200000000000094"}
+"#;
+    let text = base.replacen("\ncams:\n  access_keys:", wabas, 1) + spaces;
+    wabasim::fixture::Fixture::parse(&text, "destination-rules").expect("fixture parses")
+}
+
+#[tokio::test]
+async fn destination_rules_and_foreign_spaces() {
+    let started = Simulator::start_with(wabasim::Options {
+        fixture: Some(destination_rules_fixture()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let sim = Sim::with(started);
+    for (space, code) in [
+        ("cams-no-payment", "MigrationError.NoPaymentMethod"),
+        ("cams-no-app", "MigrationError.NoSubscribedApp"),
+        ("cams-pending", "MigrationError.WabaNotApproved"),
+        ("cams-globex", "MigrationError.DifferentBusiness"),
+    ] {
+        let r = sim
+            .cams(
+                "CreateChatappMigrationInitiate",
+                &[
+                    ("CustSpaceId", space),
+                    ("CountryCode", "1"),
+                    ("MobileNumber", READY_NUMBER),
+                ],
+            )
+            .await;
+        assert_eq!(
+            outcome(&r),
+            (200, code.to_string()),
+            "{space}: {}",
+            r.text()
+        );
+    }
+    // With several spaces, the query operations need to be told which.
+    let r = sim.cams("QueryChatappBindWaba", &[]).await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter".into()),
+        "{}",
+        r.text()
+    );
+    // Another partner's key cannot use Alibaba's space.
+    let mut call = CamsCall::new("QueryChatappBindWaba", &[("CustSpaceId", CAMS_SPACE)]);
+    call.access_key = "new-bsp-ak";
+    call.secret = "new-bsp-secret";
+    assert_eq!(
+        outcome(&sim.cams_call(call).await),
+        (400, "Unknown.ResourceOwnerId".into())
+    );
+}
+
+#[tokio::test]
+async fn a_verification_is_valid_for_fourteen_days() {
+    let sim = sim_in("validity").await;
+    sim.cams(
+        "CreateChatappMigrationInitiate",
+        &[
+            ("CustSpaceId", CAMS_SPACE),
+            ("CountryCode", "1"),
+            ("MobileNumber", READY_NUMBER),
+        ],
+    )
+    .await;
+    let mut ask = READY.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "Voice")]);
+    assert_eq!(
+        outcome(&sim.cams("GetMigrationVerifyCode", &ask).await).1,
+        "OK"
+    );
+    let code = sim.latest_code_for_number(READY_E164).await;
+    let mut verify = READY.to_vec();
+    verify.push(("VerifyCode", &code));
+    assert_eq!(
+        outcome(&sim.cams("ChatappMigrationVerified", &verify).await).1,
+        "OK"
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "13d"})),
+    )
+    .await;
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "VERIFIED");
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "2d"})),
+    )
+    .await;
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_eq!(r.json()["Data"]["CodeVerificationStatus"], "EXPIRED");
+    // Registering now needs a new verification.
+    let r = sim.cams("ChatappMigrationRegister", &READY).await;
+    assert_eq!(outcome(&r), (200, "RegisterError.NotVerified".into()));
+}
+
+#[tokio::test]
+async fn registering_a_number_that_is_not_migrated() {
+    let sim = sim_in("registration").await;
+    let number = [("CustSpaceId", CAMS_SPACE), ("PhoneNumber", "15550100099")];
+    let r = sim
+        .cams("ChatappBindWaba", &[("WabaId", ALIBABA_WABA)])
+        .await;
+    assert_eq!(
+        r.json()["Data"],
+        json!({"CustSpaceId": CAMS_SPACE, "WabaId": ALIBABA_WABA})
+    );
+    assert_eq!(r.json()["Success"], true);
+    let r = sim
+        .cams("ChatappBindWaba", &[("WabaId", SOURCE_WABA)])
+        .await;
+    assert_eq!(outcome(&r), (400, "Unknown.ResourceOwnerId".into()));
+
+    let r = sim
+        .cams(
+            "AddChatappPhoneNumber",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("Cc", "1"),
+                ("PhoneNumber", "5550100099"),
+                ("VerifiedName", "Acme Promo"),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(r.json()["Success"], true);
+    let r = sim
+        .cams("ChatappSyncPhoneNumber", &[("CustSpaceId", CAMS_SPACE)])
+        .await;
+    assert_eq!(
+        r.json()["PhoneNumbers"][0]["Status"],
+        "PENDING",
+        "{}",
+        r.text()
+    );
+
+    // Registering before verifying fails; a bad Method is named in Alibaba's terms.
+    let r = sim.cams("ChatappPhoneNumberRegister", &number).await;
+    assert_eq!(outcome(&r), (200, "RegisterError.NotVerified".into()));
+    assert_eq!(r.json()["Success"], false);
+    let mut ask = number.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "carrier-pigeon")]);
+    let r = sim.cams("GetChatappVerifyCode", &ask).await;
+    assert_eq!(outcome(&r), (200, "InvalidParameter".into()));
+    assert!(
+        r.json()["Message"].as_str().unwrap().contains("\"Method\""),
+        "{}",
+        r.text()
+    );
+
+    let mut ask = number.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "sms")]);
+    let r = sim.cams("GetChatappVerifyCode", &ask).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(r.json()["Success"], true);
+    let code = sim.latest_code_for_number("15550100099").await;
+    let mut verify = number.to_vec();
+    verify.push(("VerifyCode", &code));
+    let r = sim.cams("ChatappVerifyAndRegister", &verify).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+
+    let r = sim.cams("ChatappPhoneNumberDeregister", &number).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert!(r.json().get("Success").is_none());
+    let r = sim.cams("ChatappPhoneNumberDeregister", &number).await;
+    assert_eq!(outcome(&r), (200, "RegisterError.NotRegistered".into()));
+    // Re-registering keeps the PIN Alibaba set: no PIN mismatch.
+    let r = sim.cams("ChatappPhoneNumberRegister", &number).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let r = sim
+        .cams(
+            "QueryChatappPhoneNumbers",
+            &[("CustSpaceId", CAMS_SPACE), ("Status", "connected")],
+        )
+        .await;
+    let listed = r.json()["PhoneNumbers"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1, "{}", r.text());
+    assert_eq!(listed[0]["PhoneNumber"], "15550100099");
+    assert_eq!(listed[0]["IsOfficial"], "N");
+
+    // Metrics: a list, numbers as numbers.
+    let r = sim
+        .cams(
+            "GetChatappPhoneNumberMetric",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", "15550100099"),
+                ("Start", "1767225600000"),
+                ("End", "1767398400000"),
+                ("Granularity", "DAILY"),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(
+        r.json()["Data"],
+        json!([
+            {"PhoneNumber": "15550100099", "SentCount": 0, "DeliveredCount": 0, "Start": 1767225600000i64, "End": 1767312000000i64, "Granularity": "DAILY"},
+            {"PhoneNumber": "15550100099", "SentCount": 0, "DeliveredCount": 0, "Start": 1767312000000i64, "End": 1767398400000i64, "Granularity": "DAILY"}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn templates_created_through_cams_follow_the_world_review() {
+    let sim = sim_in("templates").await;
+    let components = r#"[{"Buttons":[],"Cards":[],"Text":"Olá {{1}}, your order shipped","Type":"BODY"},{"Type":"BUTTONS","Buttons":[{"Type":"QUICK_REPLY","Text":"Thanks"}],"Cards":[]}]"#;
+    let create = [
+        ("CustSpaceId", CAMS_SPACE),
+        ("TemplateType", "WHATSAPP"),
+        ("Name", "order_shipped"),
+        ("Language", "pt_BR"),
+        ("Category", "UTILITY"),
+        ("AllowCategoryChange", "True"),
+        ("Components", components),
+        ("Example", r#"{"$(name)":"Zé"}"#),
+    ];
+    let r = sim.cams("CreateChatappTemplate", &create).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    assert_eq!(r.json()["Success"], true);
+    assert_eq!(r.json()["Data"]["TemplateName"], "order_shipped");
+    let code = r.json()["Data"]["TemplateCode"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let r = sim.cams("CreateChatappTemplate", &create).await;
+    assert_eq!(outcome(&r), (200, "InvalidParameter.CreateError".into()));
+
+    let detail = [("TemplateCode", code.as_str()), ("Language", "pt_BR")];
+    let r = sim.cams("GetChatappTemplateDetail", &detail).await;
+    assert_eq!(r.json()["Data"]["AuditStatus"], "auditing", "{}", r.text());
+    assert_eq!(r.json()["Data"]["AllowSend"], false);
+    assert_eq!(
+        r.json()["Data"]["Components"],
+        json!([
+            {"Type": "BODY", "Text": "Olá {{1}}, your order shipped"},
+            {"Type": "BUTTONS", "Buttons": [{"Type": "QUICK_REPLY", "Text": "Thanks"}]}
+        ])
+    );
+    // Graph sees the same template; review finishes on the world's clock.
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/message_templates?name=order_shipped&fields=name,status,components"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert_eq!(r.json()["data"][0]["status"], "PENDING", "{}", r.text());
+    assert_eq!(
+        r.json()["data"][0]["components"][0]["text"],
+        "Olá {{1}}, your order shipped"
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "2m"})),
+    )
+    .await;
+    let r = sim.cams("GetChatappTemplateDetail", &detail).await;
+    assert_eq!(r.json()["Data"]["AuditStatus"], "pass");
+    assert_eq!(r.json()["Data"]["AllowSend"], true);
+
+    for (param, value, code) in [
+        ("Name", "Bad Name", "InvalidParameter.CreateError"),
+        ("Components", "{not json", "InvalidParameter.CreateError"),
+        (
+            "Components",
+            r#"{"Type":"BODY"}"#,
+            "InvalidParameter.CreateError",
+        ),
+        (
+            "TemplateType",
+            "SMS",
+            "InvalidParameter.TemplateTypeNotSupport",
+        ),
+        ("Category", "SPAM", "InvalidParameter"),
+    ] {
+        let mut bad: Vec<(&str, &str)> = create
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != param)
+            .collect();
+        bad.push((param, value));
+        let r = sim.cams("CreateChatappTemplate", &bad).await;
+        assert_eq!(
+            outcome(&r),
+            (200, code.to_string()),
+            "{param}={value}: {}",
+            r.text()
+        );
+    }
+    let r = sim
+        .cams("ListChatappTemplate", &[("Page", "{\"Index\":0}")])
+        .await;
+    assert_eq!(outcome(&r), (200, "InvalidParameter.PageInvalid".into()));
+    let r = sim
+        .cams(
+            "ListChatappTemplate",
+            &[
+                ("Page", r#"{"Index":1,"Size":10}"#),
+                ("TemplateType", "VIBER"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (r.json()["Total"].clone(), r.json()["ListTemplate"].clone()),
+        (json!(0), json!([]))
+    );
+}
