@@ -6,3 +6,6 @@ cargo test --all-targets
 # The doc tests (--all-targets leaves them out) and the embedding example, as README shows it.
 cargo test --doc
 cargo run --quiet --example embedded > /dev/null
+# The official Alibaba Python SDK against a running wabasim (installs its pinned venvs under
+# target/cams-sdk/ on first use).
+tests/cams_sdk/run.sh
