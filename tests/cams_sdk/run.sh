@@ -5,7 +5,8 @@
 # - Installs the pinned SDKs into venvs under target/cams-sdk/ (5.3.1, the current generation,
 #   and 1.4.0, which still sends form bodies), reusing them while their lock file is unchanged.
 # - Starts the debug binary on a free port and reads the address it prints.
-# - Runs cams_sdk_flow.py (with the V2 signer check on) and cams_sdk_legacy_probe.py.
+# - Runs cams_sdk_flow.py (with the V2 signer check on), cams_sdk_legacy_probe.py, and the
+#   README's Python snippet verbatim (only the address swapped), which must print MIGRATING.
 #
 # Skips, loudly, only when no Python 3 interpreter exists at all. A Python that cannot make a
 # venv or install the pins is a failure, not a skip.
@@ -85,5 +86,24 @@ run() {
 }
 run env WABASIM_URL="$url" WABASIM_CAMS_V2=1 "$current/bin/python" "$here/cams_sdk_flow.py"
 run env WABASIM_URL="$url" "$legacy/bin/python" "$here/cams_sdk_legacy_probe.py"
+readme_snippet() {
+  local snippet out
+  snippet=$("$python" - "$url" <<'PY'
+import sys
+readme = open('README.md', encoding='utf-8').read()
+section = readme.split('## Alibaba Cloud ChatApp', 1)[1]
+code = section.split('```python\n', 1)[1].split('\n```', 1)[0]
+print(code.replace('127.0.0.1:8787', sys.argv[1].split('//', 1)[1]))
+PY
+)
+  out=$("$current/bin/python" -c "$snippet") || { echo "FAIL README snippet raised" >&2; return 1; }
+  if [ "$out" = "MIGRATING" ]; then
+    echo "PASS README snippet: $out"
+  else
+    echo "FAIL README snippet printed: $out" >&2
+    return 1
+  fi
+}
+run readme_snippet
 echo "cams-sdk: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
