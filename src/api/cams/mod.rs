@@ -185,9 +185,26 @@ impl Op {
     }
 
     /// Every operation name, for fault validation and documentation.
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        OPS.iter().map(|r| r.1)
-    }
+    pub const NAMES: &'static [&'static str] = &[
+        "CreateChatappMigrationInitiate",
+        "GetMigrationVerifyCode",
+        "ChatappMigrationVerified",
+        "ChatappMigrationRegister",
+        "GetPhoneNumberVerificationStatus",
+        "ChatappBindWaba",
+        "AddChatappPhoneNumber",
+        "ChatappSyncPhoneNumber",
+        "GetChatappVerifyCode",
+        "ChatappVerifyAndRegister",
+        "ChatappPhoneNumberRegister",
+        "ChatappPhoneNumberDeregister",
+        "QueryChatappPhoneNumbers",
+        "QueryChatappBindWaba",
+        "GetChatappPhoneNumberMetric",
+        "ListChatappTemplate",
+        "GetChatappTemplateDetail",
+        "CreateChatappTemplate",
+    ];
 }
 
 /// A request the gateway admitted, not yet executed.
@@ -371,8 +388,8 @@ mod tests {
 
     #[test]
     fn every_operation_has_one_row_and_round_trips() {
-        let names: Vec<&str> = Op::names().collect();
-        assert_eq!(names.len(), 18);
+        let names: Vec<&str> = OPS.iter().map(|r| r.1).collect();
+        assert_eq!(names, Op::NAMES);
         for name in &names {
             let op = Op::parse(name).unwrap();
             assert_eq!(op.name(), *name);
