@@ -678,27 +678,11 @@ async fn migration_preconditions_answer_business_failures() {
     insta::assert_json_snapshot!("business_failure", redacted(&r));
 }
 
-/// The default world plus Alibaba WABAs that break each destination rule, and a key of
-/// another partner.
+/// Alibaba WABAs that each break one destination rule, and a key of another partner.
 fn destination_rules_fixture() -> wabasim::fixture::Fixture {
-    let base = include_str!("../fixtures/default.yaml");
-    let wabas = r#"
-  - {id: "200000000000091", name: "Acme (Alibaba, no payment)", business: "100000000000001", partner: alibaba, payment_method: false, subscribed_apps: ["300000000000003"]}
-  - {id: "200000000000092", name: "Acme (Alibaba, no app)", business: "100000000000001", partner: alibaba}
-  - {id: "200000000000093", name: "Acme (Alibaba, pending)", business: "100000000000001", partner: alibaba, account_review_status: PENDING, subscribed_apps: ["300000000000003"]}
-  - {id: "200000000000094", name: "Globex (Alibaba)", business: "100000000000002", partner: alibaba, subscribed_apps: ["300000000000003"]}
-
-cams:
-  access_keys:
-    - {id: new-bsp-ak, secret: new-bsp-secret, partner: new-bsp}"#;
-    let spaces = r#"
-    - {id: cams-no-payment, waba: "200000000000091"}
-    - {id: cams-no-app, waba: "200000000000092"}
-    - {id: cams-pending, waba: "200000000000093"}
-    - {id: cams-globex, waba: "200000000000094"}
-"#;
-    let text = base.replacen("\ncams:\n  access_keys:", wabas, 1) + spaces;
-    wabasim::fixture::Fixture::parse(&text, "destination-rules").expect("fixture parses")
+    let text = include_str!("../fixtures/cams-destinations.yaml");
+    wabasim::fixture::Fixture::parse(text, "fixtures/cams-destinations.yaml")
+        .expect("fixture parses")
 }
 
 #[tokio::test]
