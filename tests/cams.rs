@@ -694,11 +694,32 @@ async fn destination_rules_and_foreign_spaces() {
     .await
     .unwrap();
     let sim = Sim::with(started);
-    for (space, code) in [
-        ("cams-no-payment", "MigrationError.NoPaymentMethod"),
-        ("cams-no-app", "MigrationError.NoSubscribedApp"),
-        ("cams-pending", "MigrationError.WabaNotApproved"),
-        ("cams-globex", "MigrationError.DifferentBusiness"),
+    for (space, number, code) in [
+        (
+            "cams-no-payment",
+            READY_NUMBER,
+            "MigrationError.NoPaymentMethod",
+        ),
+        (
+            "cams-no-app",
+            READY_NUMBER,
+            "MigrationError.NoSubscribedApp",
+        ),
+        (
+            "cams-pending",
+            READY_NUMBER,
+            "MigrationError.WabaNotApproved",
+        ),
+        (
+            "cams-globex",
+            READY_NUMBER,
+            "MigrationError.DifferentBusiness",
+        ),
+        (
+            "cams-initech",
+            "5550100008",
+            "MigrationError.SourceWabaNotReady",
+        ),
     ] {
         let r = sim
             .cams(
@@ -706,7 +727,7 @@ async fn destination_rules_and_foreign_spaces() {
                 &[
                     ("CustSpaceId", space),
                     ("CountryCode", "1"),
-                    ("MobileNumber", READY_NUMBER),
+                    ("MobileNumber", number),
                 ],
             )
             .await;
