@@ -171,6 +171,23 @@ async fn migration_through_cams_is_seen_through_graph() {
         "{names:?}"
     );
 
+    // The journal names cams calls by their action, and business failures by their code.
+    let r = sim
+        .admin(
+            "GET",
+            "/__admin/requests?facade=cams&operation=ChatappMigrationVerified",
+            None,
+        )
+        .await;
+    let calls = r.json()["requests"].as_array().cloned().unwrap_or_default();
+    assert_eq!(calls.len(), 2, "{}", r.text());
+    let errors: Vec<&Value> = calls.iter().map(|c| &c["error"]).collect();
+    assert!(
+        errors.contains(&&json!("VerifyCodeError.CodeMismatch")),
+        "{}",
+        r.text()
+    );
+
     // And cams reads it back with Alibaba's spellings and exact JSON types.
     let r = sim
         .cams("QueryChatappPhoneNumbers", &[("CustSpaceId", CAMS_SPACE)])
