@@ -201,7 +201,7 @@ pub async fn handle(
             Err(answer) => (answer, Delivery::Whole),
         },
         Facade::Cams => match api::cams::prepare(&ns, &incoming).await {
-            Ok(prepared) => (api::cams::execute(&ns, &prepared), Delivery::Whole),
+            Ok(prepared) => faults::answer(&ns, faults::Prepared::Cams(prepared)).await,
             Err(answer) => (answer, Delivery::Whole),
         },
     };

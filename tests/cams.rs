@@ -1032,3 +1032,69 @@ async fn templates_created_through_cams_follow_the_world_review() {
         (json!(0), json!([]))
     );
 }
+
+#[tokio::test]
+async fn faults_name_cams_operations_and_answer_in_alibaba_shape() {
+    let sim = sim_in("cams-faults").await;
+    let add = |fault: Value| {
+        let sim = &sim;
+        async move {
+            let r = sim.admin("POST", "/__admin/faults", Some(fault)).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+    };
+    // A named domain error, once, on one operation: a business failure in Alibaba's shape.
+    add(json!({"match": {"facade": "cams", "operation": "GetMigrationVerifyCode"}, "times": 1, "error": "too_many_code_requests"})).await;
+    sim.cams(
+        "CreateChatappMigrationInitiate",
+        &[
+            ("CustSpaceId", CAMS_SPACE),
+            ("CountryCode", "1"),
+            ("MobileNumber", READY_NUMBER),
+        ],
+    )
+    .await;
+    let mut ask = READY.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "SMS")]);
+    let r = sim.cams("GetMigrationVerifyCode", &ask).await;
+    assert_head(&r);
+    assert_eq!(outcome(&r), (200, "VerifyCodeError.TooManyRequests".into()));
+    assert!(r.json().get("Success").is_none());
+    let r = sim.cams("GetMigrationVerifyCode", &ask).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "the fault was used up");
+
+    // Throttling, matched on the phone number the call names.
+    add(json!({"match": {"facade": "cams", "phone": READY_E164}, "times": 1, "action": {"throttle": {"retry_after": "2s"}}})).await;
+    let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+    assert_head(&r);
+    assert_eq!(outcome(&r), (400, "Throttling.User".into()));
+    assert_eq!(r.header("x-acs-retry-after"), Some("2000"));
+    assert_eq!(r.json()["HostId"], "cams.ap-southeast-1.aliyuncs.com");
+
+    // A gateway-class domain error renders 4xx/5xx in the §6.1 envelope.
+    add(json!({"match": {"facade": "cams", "operation": "QueryChatappBindWaba"}, "times": 1, "error": "service_unavailable"})).await;
+    let r = sim.cams("QueryChatappBindWaba", &[]).await;
+    assert_eq!(outcome(&r), (503, "ServiceUnavailable".into()));
+
+    // The journal says which fault shaped the answer.
+    let r = sim
+        .admin("GET", "/__admin/requests?facade=cams&faulted=true", None)
+        .await;
+    assert_eq!(
+        r.json()["requests"].as_array().unwrap().len(),
+        3,
+        "{}",
+        r.text()
+    );
+
+    // Faults validate cams operation names.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/faults",
+            Some(json!({"match": {"facade": "cams", "operation": "GetMigrationCode"}, "error": "wrong_code"})),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("GetMigrationVerifyCode"), "{}", r.text());
+}

@@ -11,49 +11,56 @@ use http_body_util::{Either, Full};
 use hyper::body::Frame;
 
 use super::{Call, Decision, Effect, Throttle, When};
-use crate::api::{Answer, graph};
+use crate::api::{Answer, cams, graph};
 use crate::namespace::Namespace;
 use crate::world::DomainError;
 
 /// A call a facade has read and classified, not yet run.
 pub enum Prepared {
     Graph(graph::Prepared),
+    Cams(cams::Prepared),
 }
 
 impl Prepared {
     fn facade(&self) -> &'static str {
         match self {
             Prepared::Graph(_) => "graph",
+            Prepared::Cams(_) => "cams",
         }
     }
 
     fn operation(&self) -> &'static str {
         match self {
             Prepared::Graph(p) => p.op.name(),
+            Prepared::Cams(p) => p.op.name(),
         }
     }
 
     fn targets(&self) -> &[String] {
         match self {
             Prepared::Graph(p) => &p.targets,
+            Prepared::Cams(p) => &p.targets,
         }
     }
 
     fn execute(&self, ns: &Namespace) -> Answer {
         match self {
             Prepared::Graph(p) => graph::execute(ns, p),
+            Prepared::Cams(p) => cams::execute(ns, p),
         }
     }
 
     fn render_error(&self, ns: &Namespace, e: &DomainError) -> Answer {
         match self {
             Prepared::Graph(p) => graph::render_error(ns, p, e),
+            Prepared::Cams(p) => cams::render_error(ns, p, e),
         }
     }
 
     fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
         match self {
             Prepared::Graph(p) => graph::render_throttle(ns, p, t),
+            Prepared::Cams(p) => cams::render_throttle(ns, p, t),
         }
     }
 }

@@ -186,8 +186,7 @@ pub struct ThrottleSpec {
 fn facade_operations(facade: &str) -> Option<Option<&'static [&'static str]>> {
     match facade {
         "graph" => Some(Some(crate::api::graph::Op::NAMES)),
-        // The Alibaba facade registers its action names here when it lands.
-        "cams" => Some(None),
+        "cams" => Some(Some(crate::api::cams::Op::NAMES)),
         _ => None,
     }
 }

@@ -8,9 +8,7 @@ checked on the parsed SDK model (the SDK silently returns body=None when a field
 JSON shape) and on exact JSON types. Prints one line per step and exits non-zero at the first
 failed check.
 
-The throttling check needs wabasim's fault layer (`POST /__admin/faults`, issue 3). On a build
-without it the check is reported as SKIP, loudly, naming the missing route; every other check
-still runs.
+The throttling check installs a one-shot `throttle` fault through `POST /__admin/faults`.
 
 Environment:
   WABASIM_URL        simulator base URL (default http://127.0.0.1:8787)
@@ -96,10 +94,6 @@ def make_client(secret: str = ACCESS_KEY_SECRET, signature_algorithm: str | None
     return Client(config)
 
 
-class MissingRoute(Exception):
-    pass
-
-
 def admin(method: str, path: str, payload: dict | None = None) -> dict:
     data = None if payload is None else json.dumps(payload).encode()
     request = urllib.request.Request(f'{BASE_URL}{path}', data=data, method=method)
@@ -110,10 +104,7 @@ def admin(method: str, path: str, payload: dict | None = None) -> dict:
         with urllib.request.urlopen(request, timeout=10) as response:
             raw = response.read()
     except urllib.error.HTTPError as e:
-        text = e.read()[:300]
-        if e.code == 404 and b'no control route' in text:
-            raise MissingRoute(f'{method} {path}') from None
-        raise Failure(f'admin {method} {path} answered HTTP {e.code}: {text!r}') from None
+        raise Failure(f'admin {method} {path} answered HTTP {e.code}: {e.read()[:300]!r}') from None
     except urllib.error.URLError as e:
         raise Failure(f'admin {method} {path} unreachable at {BASE_URL}: {e.reason}') from None
     try:
@@ -311,12 +302,7 @@ def run() -> None:
         raise Failure(f'{step}: the call succeeded')
 
     step = 'throttle fault -> ThrottlingException'
-    try:
-        install_throttle_fault('QueryChatappBindWaba')
-    except MissingRoute as e:
-        print(f'SKIP {step}: this wabasim has no {e} (the fault layer of issue 3, scripted '
-              f'failures, has not landed); the throttling check did NOT run', flush=True)
-        return
+    install_throttle_fault('QueryChatappBindWaba')
     try:
         client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(cust_space_id=CUST_SPACE_ID))
     except ThrottlingException as e:

@@ -280,11 +280,17 @@ pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
     Head::for_prepared(p).error(&from_domain(e), p.op.name(), p.op.has_success())
 }
 
-/// A throttled reply for a prepared request (faults): `Throttling.User`, HTTP 400, with
+/// A throttled reply for a prepared request: `Throttling.User`, HTTP 400, with
 /// `x-acs-retry-after` in milliseconds, which the SDK turns into `ThrottlingException`.
 pub fn throttled(_ns: &Namespace, p: &Prepared, retry_after_ms: Option<u64>) -> Answer {
     let e = CamsError::throttled(retry_after_ms.unwrap_or(errors::DEFAULT_RETRY_AFTER_MS));
     Head::for_prepared(p).error(&e, p.op.name(), false)
+}
+
+/// A `throttle` fault in Alibaba's shape: its `retry_after` becomes `x-acs-retry-after` (the
+/// Graph-only `code` does not apply here).
+pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle) -> Answer {
+    throttled(ns, p, Some(t.retry_after.as_millis().max(1) as u64))
 }
 
 /// An Alibaba-shaped error for requests that never reached the facade (body too large, bad
