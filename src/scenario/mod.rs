@@ -156,6 +156,10 @@ pub struct FacadeCall {
     /// The access key id to sign with (default: the fixture's first).
     #[serde(default)]
     pub access_key: Option<String>,
+    /// Sign with this secret instead of the fixture's (to script `SignatureDoesNotMatch`, or
+    /// to sign for a key the fixture does not have).
+    #[serde(default)]
+    pub secret: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for RequestSpec {

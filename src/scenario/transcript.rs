@@ -93,6 +93,17 @@ impl Placeholders {
             }
         }
         if let Some(b) = body {
+            // Alibaba's SignatureDoesNotMatch echoes the server's string to sign, whose hash
+            // covers the request's date and nonce.
+            if let Some(sts) = b
+                .get("Message")
+                .and_then(Value::as_str)
+                .and_then(|m| m.split_once("server string to sign is:"))
+                .and_then(|(_, sts)| sts.rsplit('\n').next())
+                .filter(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()))
+            {
+                self.literal(sts, "[hash of the signed request]");
+            }
             self.learn_json(None, b);
         }
     }
