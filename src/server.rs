@@ -58,6 +58,9 @@ impl Default for Config {
     }
 }
 
+/// `X-Wabasim-Namespace`, built once.
+const NAMESPACE: http::HeaderName = http::HeaderName::from_static(NAMESPACE_HEADER);
+
 /// The header that carries the admin token (`Authorization: Bearer` works too).
 pub const ADMIN_TOKEN_HEADER: &str = "x-wabasim-admin-token";
 
@@ -179,7 +182,7 @@ pub async fn handle(
         headers: parts.headers,
         body,
     };
-    let ns = match shared.registry.get(incoming.header(NAMESPACE_HEADER)) {
+    let ns = match shared.registry.get(incoming.header(NAMESPACE)) {
         Ok(ns) => ns,
         Err(e) => {
             let status = match e {

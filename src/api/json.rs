@@ -19,8 +19,11 @@ impl<'a> Obj<'a> {
             self.buf.push(b',');
         }
         self.first = false;
-        write_str(self.buf, key);
-        self.buf.push(b':');
+        // Keys are field names from this code base: they never need escaping.
+        debug_assert!(!needs_escape(key), "{key:?}");
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(key.as_bytes());
+        self.buf.extend_from_slice(b"\":");
     }
 
     pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
@@ -40,6 +43,13 @@ impl<'a> Obj<'a> {
         self.key(key);
         self.buf
             .extend_from_slice(if value { b"true" } else { b"false" });
+        self
+    }
+
+    /// A Graph id: a number written as a JSON string, without an intermediate `String`.
+    pub fn id(&mut self, key: &str, value: u64) -> &mut Self {
+        self.key(key);
+        write_id(self.buf, value);
         self
     }
 
@@ -104,6 +114,12 @@ impl<'a> Arr<'a> {
         self
     }
 
+    pub fn id(&mut self, value: u64) -> &mut Self {
+        self.sep();
+        write_id(self.buf, value);
+        self
+    }
+
     pub fn obj(&mut self, f: impl FnOnce(&mut Obj<'_>)) -> &mut Self {
         self.sep();
         let mut inner = Obj::new(self.buf);
@@ -117,10 +133,53 @@ impl<'a> Arr<'a> {
     }
 }
 
+/// Bytes JSON must escape in a string: control characters, `"` and `\\`.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| ESCAPED[b as usize])
+}
+
+/// Appends `value` in decimal, quoted.
+pub fn write_id(buf: &mut Vec<u8>, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    buf.push(b'"');
+    buf.extend_from_slice(&digits[i..]);
+    buf.push(b'"');
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn write_str(buf: &mut Vec<u8>, s: &str) {
-    // Serialising a &str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, s);
+    // Ids, enum values and most names need no escaping: copy them in one go, and leave the
+    // rest (quotes, backslashes, control characters) to serde_json.
+    if !needs_escape(s) {
+        buf.reserve(s.len() + 2);
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        // Serialising a &str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, s);
+    }
 }
 
 #[cfg(test)]
@@ -147,5 +206,33 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             r#"{"b":"x\"y","a":-3,"t":true,"o":{"k":"v"},"l":["1",{"r":[1]}]}"#
         );
+    }
+
+    #[test]
+    fn ids_are_quoted_decimals() {
+        for v in [0u64, 7, 110000000000001, u64::MAX] {
+            let mut buf = Vec::new();
+            write_id(&mut buf, v);
+            assert_eq!(buf, format!("\"{v}\"").into_bytes());
+        }
+    }
+
+    #[test]
+    fn escapes_what_json_needs_and_copies_the_rest() {
+        for s in [
+            "plain",
+            "",
+            "quote\"",
+            "back\\slash",
+            "tab\t",
+            "ünïcödé ✓",
+            "\u{1}",
+        ] {
+            let mut buf = Vec::new();
+            write_str(&mut buf, s);
+            let back: String = serde_json::from_slice(&buf).unwrap();
+            assert_eq!(back, s);
+            assert_eq!(buf, serde_json::to_vec(s).unwrap());
+        }
     }
 }

@@ -30,13 +30,15 @@ pub struct Incoming {
 }
 
 impl Incoming {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value as text. Pass a `HeaderName` constant on hot paths: a `&str` name is
+    /// parsed on every lookup.
+    pub fn header<K: http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The media type of the body, lower-cased, without parameters.
     pub fn content_type(&self) -> Option<String> {
-        self.header("content-type").map(|ct| {
+        self.header(http::header::CONTENT_TYPE).map(|ct| {
             ct.split(';')
                 .next()
                 .unwrap_or("")

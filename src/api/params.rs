@@ -69,7 +69,7 @@ impl Params {
             "application/json" => p.add_json(&req.body)?,
             "multipart/form-data" => {
                 let boundary = req
-                    .header("content-type")
+                    .header(http::header::CONTENT_TYPE)
                     .and_then(|ct| multer::parse_boundary(ct).ok())
                     .ok_or_else(|| BodyError::MalformedMultipart("no boundary".into()))?;
                 p.add_multipart(req.body.clone(), boundary).await?;

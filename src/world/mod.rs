@@ -30,7 +30,11 @@ pub mod template;
 pub mod vocab;
 pub mod waba;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+
+/// The world's maps: keyed by numeric ids or short strings it generated or was given, so a
+/// fast non-cryptographic hash is enough (SipHash was a visible share of a request's cost).
+pub type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -154,15 +158,15 @@ impl World {
             clock,
             rng: ChaCha8Rng::seed_from_u64(seed),
             settings,
-            businesses: HashMap::new(),
+            businesses: HashMap::default(),
             partners: Vec::new(),
-            apps: HashMap::new(),
-            tokens: HashMap::new(),
-            wabas: HashMap::new(),
-            phones: HashMap::new(),
-            by_number: HashMap::new(),
-            by_business: HashMap::new(),
-            templates: HashMap::new(),
+            apps: HashMap::default(),
+            tokens: HashMap::default(),
+            wabas: HashMap::default(),
+            phones: HashMap::default(),
+            by_number: HashMap::default(),
+            by_business: HashMap::default(),
+            templates: HashMap::default(),
             archived: Vec::new(),
             migrations: Vec::new(),
             codes_sent: VecDeque::new(),

@@ -222,7 +222,7 @@ pub fn phone(o: &mut Obj<'_>, w: &World, p: &Phone, fields: &[&str], viewer: Opt
     for f in fields {
         match *f {
             "id" => {
-                o.str("id", &p.id.to_string());
+                o.id("id", p.id);
             }
             "display_phone_number" => {
                 o.str(f, &p.display_number());
@@ -331,18 +331,18 @@ fn health(o: &mut Obj<'_>, w: &World, p: &Phone) {
         h.str("can_send_message", overall).arr("entities", |a| {
             a.obj(|e| {
                 e.str("entity_type", "PHONE_NUMBER")
-                    .str("id", &p.id.to_string())
+                    .id("id", p.id)
                     .str("can_send_message", overall);
             });
             if let Some(waba) = waba {
                 a.obj(|e| {
                     e.str("entity_type", "WABA")
-                        .str("id", &waba.id.to_string())
+                        .id("id", waba.id)
                         .str("can_send_message", "AVAILABLE");
                 });
                 a.obj(|e| {
                     e.str("entity_type", "BUSINESS")
-                        .str("id", &waba.business.to_string())
+                        .id("id", waba.business)
                         .str("can_send_message", "AVAILABLE");
                 });
             }
@@ -379,7 +379,7 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
     for f in fields {
         match *f {
             "id" => {
-                o.str("id", &waba.id.to_string());
+                o.id("id", waba.id);
             }
             "name" => {
                 o.str(f, &waba.name);
@@ -401,7 +401,7 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
                     h.str("can_send_message", "AVAILABLE").arr("entities", |a| {
                         a.obj(|e| {
                             e.str("entity_type", "WABA")
-                                .str("id", &waba.id.to_string())
+                                .id("id", waba.id)
                                 .str("can_send_message", "AVAILABLE");
                         });
                     });
@@ -419,7 +419,7 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
                     o.obj(f, |i| {
                         i.str("name", &partner.name);
                         if let Some(id) = partner.business {
-                            i.str("id", &id.to_string());
+                            i.id("id", id);
                         }
                         i.str("status", "APPROVED").str("type", "INTERNAL");
                     });
@@ -428,7 +428,7 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
             "owner_business_info" => {
                 if let Some(b) = business {
                     o.obj(f, |i| {
-                        i.str("name", &b.name).str("id", &b.id.to_string());
+                        i.str("name", &b.name).id("id", b.id);
                     });
                 }
             }
@@ -464,7 +464,7 @@ pub fn template(o: &mut Obj<'_>, t: &Template, fields: &[&str]) {
     for f in fields {
         match *f {
             "id" => {
-                o.str("id", &t.id.to_string());
+                o.id("id", t.id);
             }
             "name" => {
                 o.str(f, &t.name);

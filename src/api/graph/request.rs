@@ -80,7 +80,7 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
 /// query or body. Present but empty is an invalid token; absent is a missing one.
 pub fn token(req: &Incoming, params: &mut Params) -> Result<String, DomainError> {
     let from_param = params.take("access_token");
-    if let Some(auth) = req.header("authorization") {
+    if let Some(auth) = req.header(http::header::AUTHORIZATION) {
         let auth = auth.trim();
         let (scheme, value) = auth.split_once(' ').unwrap_or((auth, ""));
         if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth") {
