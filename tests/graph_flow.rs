@@ -349,7 +349,7 @@ async fn fields_selection_returns_what_was_asked_plus_id() {
             "business_verification_status": "verified",
             "currency": "USD",
             "owner_business_info": {"name": "Acme Corp", "id": "100000000000001"},
-            "on_behalf_of_business_info": {"name": "New BSP", "status": "APPROVED", "type": "INTERNAL"},
+            "on_behalf_of_business_info": {"name": "New BSP", "id": "100000000000102", "status": "APPROVED", "type": "INTERNAL"},
             "timezone_id": "1",
             "id": DEST_WABA,
         })
@@ -489,4 +489,71 @@ async fn a_world_that_keeps_phone_ids_migrates_under_the_same_id() {
     // The old BSP can no longer read the number: it is New BSP's now.
     let r = sim.get(&format!("/v23.0/{id}"), OLD_BSP).await;
     assert_eq!(r.json()["error"]["error_subcode"], 33);
+}
+
+/// Graph's field expansion: a WABA read with its numbers, templates and subscribed apps in
+/// one call, as BSP code often does.
+#[tokio::test]
+async fn fields_expand_the_wabas_edges_in_place() {
+    let sim = Sim::start().await;
+    let r = sim
+        .get(
+            &format!(
+                "/v23.0/{SOURCE_WABA}?fields=name,phone_numbers.limit(2){{display_phone_number,status}},message_templates.limit(1){{name,language}},subscribed_apps"
+            ),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["name"], "Acme (Old BSP)");
+    assert_eq!(
+        body["phone_numbers"]["data"],
+        json!([
+            {"display_phone_number": "+1 555-010-0001", "status": "CONNECTED", "id": "110000000000001"},
+            {"display_phone_number": "+1 555-010-0002", "status": "CONNECTED", "id": "110000000000002"},
+        ])
+    );
+    assert!(body["phone_numbers"]["paging"]["cursors"]["after"].is_string());
+    assert_eq!(
+        body["message_templates"]["data"],
+        json!([{"name": "order_update", "language": "en_US", "id": "400000000000001"}])
+    );
+    assert_eq!(
+        body["subscribed_apps"]["data"][0]["whatsapp_business_api_data"]["id"],
+        "300000000000001"
+    );
+    // An unknown sub-field is Graph's nonexisting-field error, on the edge's node type.
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}?fields=phone_numbers{{colour}}"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(
+        r.json()["error"]["message"],
+        "(#100) Tried accessing nonexisting field (colour) on node type (WhatsAppBusinessPhoneNumber)"
+    );
+    // pywa's long field lists are accepted; fields without a value are left out.
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}?fields=id,name,timezone_id,message_template_namespace,status,business_verification_status,is_enabled_for_insights,marketing_messages_lite_api_status,marketing_messages_onboarding_status,on_behalf_of_business_info,ownership_type,health_status,currency,country,subscribed_apps,owner_business_info,account_review_status,disable_marketing_messages_on_cloud_api"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json().get("marketing_messages_lite_api_status").is_none());
+}
+
+/// Someone else's id is answered exactly like an unknown one: no usage header naming its WABA.
+#[tokio::test]
+async fn a_foreign_id_carries_no_usage_header() {
+    let sim = Sim::start().await;
+    let foreign = sim.get(&format!("/v23.0/{READY_PHONE_ID}"), NEW_BSP).await;
+    let unknown = sim.get("/v23.0/110000000000999", NEW_BSP).await;
+    assert_eq!(foreign.status, unknown.status);
+    assert!(foreign.header("x-business-use-case-usage").is_none());
+    assert!(unknown.header("x-business-use-case-usage").is_none());
+    let own = sim.get(&format!("/v23.0/{READY_PHONE_ID}"), OLD_BSP).await;
+    assert!(own.header("x-business-use-case-usage").is_some());
 }

@@ -27,6 +27,20 @@ pub struct Partner {
     pub business: Option<Id>,
 }
 
+impl Partner {
+    /// The partner's business portfolio id: the fixture's, or a stable one derived from its
+    /// key (Graph always names the portfolio in `on_behalf_of_business_info`).
+    pub fn business_id(&self) -> Id {
+        self.business.unwrap_or_else(|| {
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in self.key.bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+            }
+            190_000_000_000_000 + h % 10_000_000_000_000
+        })
+    }
+}
+
 /// A Meta app: it subscribes to WABAs and receives their webhooks.
 #[derive(Clone, Debug)]
 pub struct App {

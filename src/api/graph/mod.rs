@@ -379,7 +379,15 @@ fn run(w: &mut World, p: &Prepared) -> Result<Done, (Fail, Option<(Id, u32)>)> {
         Ok(t) => w.authenticate(t).map_err(|e| (Fail::from(e), None))?,
         Err(e) => return Err((Fail::Domain(e.clone()), None)),
     };
-    let usage = usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id)));
+    // Only the caller's own WABAs: counting (and naming) a foreign one in the usage header
+    // would tell an unknown id from someone else's, which Graph does not.
+    let usage = usage_waba(w, &p.route.node)
+        .filter(|id| {
+            w.wabas
+                .get(id)
+                .is_some_and(|x| who.may_manage(x.business, x.partner))
+        })
+        .map(|id| (id, w.count_call(id)));
     let body = dispatch(w, &who, p).map_err(|f| (f, usage))?;
     Ok(Done { body, usage })
 }
@@ -477,15 +485,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             w.deregister(who, node)?;
             Ok(success())
         }
-        Op::GetWaba => {
-            let waba = w.managed_waba(who, node)?;
-            let fields = fields(p, WABA_FIELDS, WABA_DEFAULT, WABA_TYPE)?;
-            let mut buf = Vec::with_capacity(256);
-            let mut o = Obj::new(&mut buf);
-            render::waba(&mut o, w, waba, &fields);
-            o.end();
-            Ok(buf)
-        }
+        Op::GetWaba => get_waba(w, who, p),
         Op::GetTemplate => {
             let id = crate::world::parse_id(node).unwrap_or_default();
             let t = w
@@ -519,21 +519,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             let mut o = Obj::new(&mut buf);
             o.arr("data", |a| {
                 for sub in &waba.subscriptions {
-                    let app = w.apps.get(&sub.app);
-                    a.obj(|item| {
-                        item.obj("whatsapp_business_api_data", |d| {
-                            d.id("id", sub.app)
-                                .str(
-                                    "link",
-                                    &format!("https://www.facebook.com/games/?app_id={}", sub.app),
-                                )
-                                .str("name", app.map(|a| a.name.as_str()).unwrap_or(""));
-                        });
-                        item.opt_str(
-                            "override_callback_uri",
-                            sub.override_callback_uri.as_deref(),
-                        );
-                    });
+                    a.obj(|item| render::subscribed_app(item, w, sub));
                 }
             });
             o.end();
@@ -643,39 +629,14 @@ fn fields(
 fn list_phone_numbers(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let waba = w.managed_waba(who, &p.route.node)?;
     let field_refs = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
-    // Records still in this WABA (a MIGRATED source record stays listed), then the source
-    // views of numbers that migrated keeping their id.
-    let live: Vec<Id> = waba
-        .phones
-        .iter()
-        .copied()
-        .filter(|id| {
-            w.phones
-                .get(id)
-                .is_some_and(|ph| ph.status != crate::world::vocab::PhoneStatus::Deleted)
-        })
-        .collect();
-    let archived: Vec<&crate::world::Phone> = waba
-        .archived
-        .iter()
-        .filter_map(|i| w.archived.get(*i))
-        .collect();
-    let mut ids = live.clone();
-    ids.extend(archived.iter().map(|ph| ph.id));
+    let phones = render::listed_phones(w, waba);
+    let ids: Vec<Id> = phones.iter().map(|ph| ph.id).collect();
     let page = paging::page(&ids, &p.params)?;
     let mut buf = Vec::with_capacity(512);
     let mut o = Obj::new(&mut buf);
     o.arr("data", |a| {
-        for (i, id) in ids[page.start..page.end].iter().enumerate() {
-            let index = page.start + i;
-            let phone = if index < live.len() {
-                w.phones.get(id)
-            } else {
-                archived.get(index - live.len()).copied()
-            };
-            if let Some(phone) = phone {
-                a.obj(|item| render::phone(item, w, phone, &field_refs, Some(who)));
-            }
+        for phone in &phones[page.start..page.end] {
+            a.obj(|item| render::phone(item, w, phone, &field_refs, Some(who)));
         }
     });
     paging::write(&mut o, &ids, &page, &p.base_url, &p.query);
@@ -686,6 +647,105 @@ fn list_phone_numbers(w: &mut World, who: &Principal, p: &Prepared) -> Result<Ve
             s.num("total_count", ids.len() as i64);
         });
     }
+    o.end();
+    Ok(buf)
+}
+
+/// An edge expanded inside `GET /{waba}?fields=...`: its sub-fields and page size.
+struct Expansion {
+    fields: Vec<&'static str>,
+    limit: usize,
+}
+
+/// Graph's field expansion on a WABA (`phone_numbers{id,status}`,
+/// `message_templates.limit(2){name}`, `subscribed_apps`): each edge answers in place as a
+/// `{"data": [...], "paging": {...}}` connection. Sub-fields are checked before anything is
+/// written.
+fn get_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let waba = w.managed_waba(who, &p.route.node)?;
+    let fields = fields(p, WABA_FIELDS, WABA_DEFAULT, WABA_TYPE)?;
+    let specs = p
+        .params
+        .text("fields")
+        .map(|f| request::field_specs(&f))
+        .unwrap_or_default();
+    let mut expansions: Vec<(&'static str, Expansion)> = Vec::new();
+    for spec in specs
+        .iter()
+        .filter(|s| render::WABA_EDGES.contains(&s.name.as_str()))
+    {
+        let sub = spec.sub.as_deref().map(request::field_names);
+        let selected = match spec.name.as_str() {
+            "phone_numbers" => {
+                render::select(sub.as_deref(), PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?
+            }
+            "message_templates" => render::select(
+                sub.as_deref(),
+                TEMPLATE_FIELDS,
+                TEMPLATE_DEFAULT,
+                TEMPLATE_TYPE,
+            )?,
+            _ => Vec::new(),
+        };
+        let name = render::WABA_EDGES
+            .iter()
+            .find(|e| **e == spec.name)
+            .copied()
+            .unwrap_or("phone_numbers");
+        expansions.push((
+            name,
+            Expansion {
+                fields: selected,
+                limit: spec
+                    .limit
+                    .unwrap_or(paging::DEFAULT_LIMIT)
+                    .clamp(1, paging::MAX_LIMIT),
+            },
+        ));
+    }
+    let mut buf = Vec::with_capacity(512);
+    let mut o = Obj::new(&mut buf);
+    let world: &World = w;
+    render::waba(&mut o, world, waba, &fields, &mut |o, edge| {
+        let Some((_, x)) = expansions.iter().find(|(name, _)| *name == edge) else {
+            return;
+        };
+        o.obj(edge, |conn| match edge {
+            "phone_numbers" => {
+                let phones = render::listed_phones(world, waba);
+                let shown = &phones[..phones.len().min(x.limit)];
+                conn.arr("data", |a| {
+                    for phone in shown {
+                        a.obj(|item| render::phone(item, world, phone, &x.fields, Some(who)));
+                    }
+                });
+                let ids: Vec<Id> = shown.iter().map(|ph| ph.id).collect();
+                paging::write_cursors(conn, &ids);
+            }
+            "message_templates" => {
+                let templates: Vec<&crate::world::Template> = waba
+                    .templates
+                    .iter()
+                    .filter_map(|id| world.templates.get(id))
+                    .collect();
+                let shown = &templates[..templates.len().min(x.limit)];
+                conn.arr("data", |a| {
+                    for t in shown {
+                        a.obj(|item| render::template(item, t, &x.fields));
+                    }
+                });
+                let ids: Vec<Id> = shown.iter().map(|t| t.id).collect();
+                paging::write_cursors(conn, &ids);
+            }
+            _ => {
+                conn.arr("data", |a| {
+                    for sub in &waba.subscriptions {
+                        a.obj(|item| render::subscribed_app(item, world, sub));
+                    }
+                });
+            }
+        });
+    });
     o.end();
     Ok(buf)
 }

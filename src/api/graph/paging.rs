@@ -119,6 +119,20 @@ pub fn write(o: &mut Obj<'_>, ids: &[Id], page: &Page, base_url: &str, query: &s
     });
 }
 
+/// The `"paging"` of an expanded edge: cursors only, which a client uses on the edge's own
+/// path (`/{node}/{edge}?after=...`) to read further. Nothing for an empty page.
+pub fn write_cursors(o: &mut Obj<'_>, shown: &[Id]) {
+    let (Some(first), Some(last)) = (shown.first(), shown.last()) else {
+        return;
+    };
+    o.obj("paging", |p| {
+        p.obj("cursors", |c| {
+            c.str("before", &cursor(*first))
+                .str("after", &cursor(*last));
+        });
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,9 @@ pub const PHONE_FIELDS: &[&str] = &[
     "certificate",
     "new_certificate",
     "data_localization_region",
+    // Known to Graph, requested by pywa, not modelled: accepted and left out of answers.
+    "conversational_automation",
+    "code_verification_time",
 ];
 
 /// The official example's default set (§4.1 [OFF OVW]).
@@ -60,24 +63,50 @@ pub const PHONE_DEFAULT: &[&str] = &[
     "id",
 ];
 
-/// Fields of a WABA (PYSDK's list, the ones this simulator models; §4.2).
+/// Fields of a WABA: PYSDK's `WhatsAppBusinessAccount.Field` list plus the edges Graph
+/// expands as fields (§4.2). Those this simulator does not model are accepted and left out of
+/// answers, as Graph leaves out fields without a value: a client that asks for its usual long
+/// field list must not be told the field does not exist.
 pub const WABA_FIELDS: &[&str] = &[
     "id",
     "name",
     "account_review_status",
+    "analytics",
+    "auth_international_rate_eligibility",
     "business_verification_status",
     "country",
+    "creation_time",
     "currency",
+    "disable_marketing_messages_on_cloud_api",
     "health_status",
     "is_enabled_for_insights",
+    "is_shared_with_partners",
+    "linked_commerce_account",
+    "marketing_messages_ad_account",
+    "marketing_messages_lite_api_status",
+    "marketing_messages_onboarding_status",
     "message_template_namespace",
     "on_behalf_of_business_info",
+    "owner_business",
     "owner_business_info",
     "ownership_type",
+    "primary_business_location",
     "primary_funding_id",
+    "purchase_order_number",
+    "service_pricing_policy",
     "status",
+    "template_auto_archival_enabled",
     "timezone_id",
+    "whatsapp_business_manager_messaging_limit",
+    "whatsapp_manager_marketing_messages_max_price_enroll_status",
+    // Edges, expanded in place (`phone_numbers{id,status}`).
+    "phone_numbers",
+    "message_templates",
+    "subscribed_apps",
 ];
+
+/// The WABA edges that `fields` may expand.
+pub const WABA_EDGES: &[&str] = &["phone_numbers", "message_templates", "subscribed_apps"];
 
 /// OAS says `id,name`; pywa requires `timezone_id` ([INF], §4.2).
 pub const WABA_DEFAULT: &[&str] = &["id", "name", "timezone_id", "message_template_namespace"];
@@ -95,6 +124,11 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "rejected_reason",
     "previous_category",
     "sub_category",
+    // Known to Graph (PYSDK, pywa), not modelled: accepted and left out of answers.
+    "correct_category",
+    "library_template_name",
+    "cta_url_link_tracking_opted_out",
+    "degrees_of_freedom_spec",
 ];
 
 /// What Graph returns for templates without `fields`.
@@ -373,10 +407,20 @@ fn webhook_configuration(o: &mut Obj<'_>, w: &World, p: &Phone, viewer: Option<&
     });
 }
 
-/// Writes a WABA's fields into an open object.
-pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
+/// Writes a WABA's fields into an open object; `edge` writes an expanded edge field.
+pub fn waba(
+    o: &mut Obj<'_>,
+    w: &World,
+    waba: &Waba,
+    fields: &[&str],
+    edge: &mut dyn FnMut(&mut Obj<'_>, &'static str),
+) {
     let business = w.businesses.get(&waba.business);
     for f in fields {
+        if let Some(e) = WABA_EDGES.iter().find(|e| *e == f) {
+            edge(o, e);
+            continue;
+        }
         match *f {
             "id" => {
                 o.id("id", waba.id);
@@ -392,7 +436,22 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
                     o.str(f, b.verification.as_str());
                 }
             }
-            "country" => {}
+            "creation_time" => {
+                o.str(f, &waba.created_at.graph());
+            }
+            "disable_marketing_messages_on_cloud_api" => {
+                o.bool(f, false);
+            }
+            "is_shared_with_partners" => {
+                o.bool(f, waba.partner.is_some());
+            }
+            "owner_business" => {
+                if let Some(b) = business {
+                    o.obj(f, |i| {
+                        i.id("id", b.id).str("name", &b.name);
+                    });
+                }
+            }
             "currency" => {
                 o.str(f, &waba.currency);
             }
@@ -416,12 +475,12 @@ pub fn waba(o: &mut Obj<'_>, w: &World, waba: &Waba, fields: &[&str]) {
             "on_behalf_of_business_info" => {
                 if let Some(p) = waba.partner {
                     let partner = w.partner(p);
+                    // `{"id","name"}` (+status, type) (§4.2 [OAS][SDK PYWA]); pywa requires id.
                     o.obj(f, |i| {
-                        i.str("name", &partner.name);
-                        if let Some(id) = partner.business {
-                            i.id("id", id);
-                        }
-                        i.str("status", "APPROVED").str("type", "INTERNAL");
+                        i.str("name", &partner.name)
+                            .id("id", partner.business_id())
+                            .str("status", "APPROVED")
+                            .str("type", "INTERNAL");
                     });
                 }
             }
@@ -502,4 +561,32 @@ pub fn template(o: &mut Obj<'_>, t: &Template, fields: &[&str]) {
             _ => {}
         }
     }
+}
+
+/// Writes one subscribed app as `GET /{waba}/subscribed_apps` lists it (§3.7 [OFF WHM]).
+pub fn subscribed_app(o: &mut Obj<'_>, w: &World, sub: &crate::world::Subscription) {
+    let app = w.apps.get(&sub.app);
+    o.obj("whatsapp_business_api_data", |d| {
+        d.id("id", sub.app)
+            .str(
+                "link",
+                &format!("https://www.facebook.com/games/?app_id={}", sub.app),
+            )
+            .str("name", app.map(|a| a.name.as_str()).unwrap_or(""));
+    });
+    o.opt_str(
+        "override_callback_uri",
+        sub.override_callback_uri.as_deref(),
+    );
+}
+
+/// The phone-number records a WABA lists: its own (a MIGRATED source record stays listed,
+/// a DELETED one does not), then the source views of numbers that migrated keeping their id.
+pub fn listed_phones<'w>(w: &'w World, waba: &'w Waba) -> Vec<&'w Phone> {
+    waba.phones
+        .iter()
+        .filter_map(|id| w.phones.get(id))
+        .filter(|p| p.status != PhoneStatus::Deleted)
+        .chain(waba.archived.iter().filter_map(|i| w.archived.get(*i)))
+        .collect()
 }

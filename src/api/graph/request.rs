@@ -98,38 +98,73 @@ pub fn token(req: &Incoming, params: &mut Params) -> Result<String, DomainError>
     }
 }
 
-/// The top-level names of a `fields` parameter: `a,b{c,d},e.limit(5)` gives `a, b, e`.
-pub fn field_names(spec: &str) -> Vec<String> {
+/// One entry of a `fields` parameter: `phone_numbers.limit(5){id,status}` is the name
+/// `phone_numbers`, limit 5 and sub-fields `id,status` (Graph's field expansion).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: String,
+    /// The text between the braces, when there are any.
+    pub sub: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// Splits text at top-level commas (outside braces and parentheses).
+fn top_level(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut depth = 0usize;
-    let mut current = String::new();
-    for c in spec.chars() {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
         match c {
-            '{' | '(' => {
-                depth += 1;
-            }
-            '}' | ')' => {
-                depth = depth.saturating_sub(1);
-            }
+            '{' | '(' => depth += 1,
+            '}' | ')' => depth = depth.saturating_sub(1),
             ',' if depth == 0 => {
-                let name = current.trim().to_string();
-                if !name.is_empty() {
-                    out.push(name);
-                }
-                current.clear();
+                out.push(&text[start..i]);
+                start = i + 1;
             }
-            _ if depth == 0 => current.push(c),
             _ => {}
         }
     }
-    let name = current.trim().to_string();
-    if !name.is_empty() {
-        out.push(name);
-    }
+    out.push(&text[start..]);
     out.into_iter()
-        .map(|f| f.split('.').next().unwrap_or("").to_string())
+        .map(str::trim)
         .filter(|f| !f.is_empty())
         .collect()
+}
+
+/// The entries of a `fields` parameter.
+pub fn field_specs(spec: &str) -> Vec<FieldSpec> {
+    top_level(spec)
+        .into_iter()
+        .filter_map(|entry| {
+            let name_end = entry.find(['.', '{', '(']).unwrap_or(entry.len());
+            let name = entry[..name_end].trim();
+            if name.is_empty() {
+                return None;
+            }
+            let sub = match (entry.find('{'), entry.rfind('}')) {
+                (Some(open), Some(close)) if close > open => {
+                    Some(entry[open + 1..close].to_string())
+                }
+                _ => None,
+            };
+            // `.limit(n)` outside the braces.
+            let head = entry.split('{').next().unwrap_or("");
+            let limit = head
+                .find(".limit(")
+                .and_then(|i| head[i + 7..].split(')').next())
+                .and_then(|n| n.trim().parse().ok());
+            Some(FieldSpec {
+                name: name.to_string(),
+                sub,
+                limit,
+            })
+        })
+        .collect()
+}
+
+/// The top-level names of a `fields` parameter: `a,b{c,d},e.limit(5)` gives `a, b, e`.
+pub fn field_names(spec: &str) -> Vec<String> {
+    field_specs(spec).into_iter().map(|f| f.name).collect()
 }
 
 #[cfg(test)]
@@ -154,6 +189,19 @@ mod tests {
         assert_eq!(e.message, "Unknown path components: /b/c");
         assert!(parse_path("/v23.0/").is_err());
         assert!(parse_path("/").is_err());
+    }
+
+    #[test]
+    fn field_expansion() {
+        let specs = field_specs(
+            "name,phone_numbers.limit(2){id,status},subscribed_apps, message_templates{name}",
+        );
+        assert_eq!(specs.len(), 4);
+        assert_eq!(specs[1].name, "phone_numbers");
+        assert_eq!(specs[1].limit, Some(2));
+        assert_eq!(specs[1].sub.as_deref(), Some("id,status"));
+        assert_eq!(specs[2].sub, None);
+        assert_eq!(specs[3].sub.as_deref(), Some("name"));
     }
 
     #[test]
