@@ -9,3 +9,6 @@ cargo run --quiet --example embedded > /dev/null
 # The official Alibaba Python SDK against a running wabasim (installs its pinned venvs under
 # target/cams-sdk/ on first use).
 tests/cams_sdk/run.sh
+# The real Graph client libraries (pywa, facebook-business) against a running wabasim
+# (installs their pinned venv under target/graph-clients/ on first use).
+tests/graph_clients/run.sh

@@ -125,6 +125,7 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "previous_category",
     "sub_category",
     // Known to Graph (PYSDK, pywa), not modelled: accepted and left out of answers.
+    "message_send_ttl_seconds",
     "correct_category",
     "library_template_name",
     "cta_url_link_tracking_opted_out",
