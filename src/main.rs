@@ -186,6 +186,9 @@ fn check_fixtures(files: &[PathBuf], limits: Limits) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Fixture files larger than this are re-read for new namespaces rather than kept parsed.
+const RELOAD_ABOVE_BYTES: u64 = 4 * 1024 * 1024;
+
 fn serve(
     listen: SocketAddr,
     fixture: Option<PathBuf>,
@@ -194,27 +197,37 @@ fn serve(
     config: Config,
     limits: Limits,
 ) -> ExitCode {
-    let fixture = match fixture {
-        Some(path) => match Fixture::load_with(&path, &limits) {
-            Ok(f) => f,
+    let (fixture, built) = match fixture {
+        Some(path) => match Fixture::load_instantiated(&path, &limits) {
+            Ok((mut f, built)) => {
+                // A big world is built once here; its description is read again from the file
+                // when another namespace needs it, instead of staying in memory beside it.
+                if std::fs::metadata(&path).is_ok_and(|m| m.len() > RELOAD_ABOVE_BYTES) {
+                    f.reload_worlds_from(&path, &limits);
+                }
+                (f, Some(built))
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },
-        None => Fixture::default_world(),
+        None => (Fixture::default_world(), None),
     };
     if !listen.ip().is_loopback() && config.admin_token.is_none() {
         eprintln!(
             "warning: listening on {listen} beyond loopback without --admin-token: anyone who reaches this port can reset worlds and read app secrets"
         );
     }
-    let registry = match Registry::with_journal_capacity(fixture, max_namespaces, journal_size) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+    let registry = match built {
+        Some(built) => Registry::with_first_world(fixture, built, max_namespaces, journal_size),
+        None => match Registry::with_journal_capacity(fixture, max_namespaces, journal_size) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     let shared = Arc::new(Shared { registry, config });
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -98,11 +98,28 @@ impl Namespace {
         journal_capacity: usize,
         dispatcher: Arc<Notify>,
     ) -> Result<Namespace, BuildError> {
-        let (world, faults) = fixture.instantiate()?;
+        let built = fixture.instantiate()?;
+        Ok(Namespace::from_built(
+            name,
+            fixture,
+            built,
+            journal_capacity,
+            dispatcher,
+        ))
+    }
+
+    /// A namespace whose world was already built from `fixture`.
+    fn from_built(
+        name: &str,
+        fixture: Arc<Fixture>,
+        (world, faults): (World, Vec<crate::faults::Fault>),
+        journal_capacity: usize,
+        dispatcher: Arc<Notify>,
+    ) -> Namespace {
         let ns = Namespace::with_parts(name, world, fixture.seed, journal_capacity, dispatcher);
         ns.faults.replace(faults);
         *ns.fixture.lock() = Some(fixture);
-        Ok(ns)
+        ns
     }
 
     /// Replaces the world and the faults with a fresh build of `fixture` (`POST
@@ -310,25 +327,42 @@ impl Registry {
         max: usize,
         journal_capacity: usize,
     ) -> Result<Registry, NamespaceError> {
+        let built = fixture
+            .instantiate()
+            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        Ok(Registry::with_first_world(
+            fixture,
+            built,
+            max,
+            journal_capacity,
+        ))
+    }
+
+    /// A registry whose default namespace starts with `built`, a world already built from
+    /// `fixture` (see `Fixture::load_instantiated`).
+    pub fn with_first_world(
+        fixture: Fixture,
+        built: (World, Vec<crate::faults::Fault>),
+        max: usize,
+        journal_capacity: usize,
+    ) -> Registry {
         let fixture = Arc::new(fixture);
         let dispatcher = Arc::new(Notify::new());
-        let default = Arc::new(
-            Namespace::from_fixture_with(
-                DEFAULT_NAMESPACE,
-                fixture.clone(),
-                journal_capacity,
-                dispatcher.clone(),
-            )
-            .map_err(|e| NamespaceError::Fixture(e.to_string()))?,
-        );
-        Ok(Registry {
+        let default = Arc::new(Namespace::from_built(
+            DEFAULT_NAMESPACE,
+            fixture.clone(),
+            built,
+            journal_capacity,
+            dispatcher.clone(),
+        ));
+        Registry {
             fixture: RwLock::new(fixture),
             default,
             others: RwLock::new(HashMap::new()),
             max: max.max(1),
             journal_capacity: journal_capacity.max(1),
             dispatcher,
-        })
+        }
     }
 
     /// What wakes the webhook dispatcher early (new deliveries, a moved clock).

@@ -26,6 +26,7 @@ pub mod parties;
 pub mod phone;
 pub mod registration;
 pub mod settings;
+pub mod table;
 pub mod template;
 pub mod vocab;
 pub mod waba;
@@ -99,7 +100,7 @@ pub struct World {
     by_number: HashMap<String, Vec<Id>>,
     /// WABAs by owning business.
     by_business: HashMap<Id, Vec<Id>>,
-    pub templates: HashMap<Id, Template>,
+    pub templates: table::Table<Template>,
     /// Source-side records of numbers that migrated keeping their id: their id now names
     /// the destination record, so the source's MIGRATED view lives here.
     pub archived: Vec<Phone>,
@@ -166,7 +167,7 @@ impl World {
             phones: HashMap::default(),
             by_number: HashMap::default(),
             by_business: HashMap::default(),
-            templates: HashMap::default(),
+            templates: table::Table::default(),
             archived: Vec::new(),
             migrations: Vec::new(),
             codes_sent: VecDeque::new(),
