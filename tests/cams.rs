@@ -500,14 +500,66 @@ async fn gateway_refusals_use_the_alibaba_envelope() {
         .await;
     assert_eq!(outcome(&r), (400, "Unknown.ResourceOwnerId".into()));
 
-    // A boolean or integer parameter the gateway cannot read.
+    // A boolean or integer parameter the gateway cannot read: `InvalidParameter`, a
+    // business code, answered like the operation's own parameter checks (HTTP 200 by default).
     let r = sim
         .cams(
             "GetChatappPhoneNumberMetric",
             &[("Start", "yesterday"), ("End", "1700000000000")],
         )
         .await;
-    assert_eq!(outcome(&r), (400, "InvalidParameter".into()));
+    assert_head(&r);
+    assert_eq!(outcome(&r), (200, "InvalidParameter".into()));
+    assert!(r.json().get("HostId").is_none());
+    let r = sim
+        .cams(
+            "GetChatappPhoneNumberMetric",
+            &[
+                ("Start", "1700000000000"),
+                ("End", "1700086400000"),
+                ("Granularity", "HOUR"),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "InvalidParameter".into()));
+
+    // A date with a space for `T` is not the signed format.
+    let mut call = CamsCall::new("QueryChatappBindWaba", &query);
+    call.date = Some(common::acs_date_now().replace('T', " "));
+    assert_eq!(
+        outcome(&sim.cams_call(call).await),
+        (400, "InvalidTimeStamp.Format".into())
+    );
+
+    // A hand-made V2 request (no x-acs-* headers) lacking Version or Action is still
+    // Alibaba's: MissingParameter in the Alibaba envelope, not Graph's error.
+    for (action, version, missing) in [
+        (Some("QueryChatappBindWaba"), None, "Version"),
+        (None, Some("2020-06-06"), "Action"),
+    ] {
+        let r = sim
+            .cams_v2_with(action, version, &query, CAMS_SECRET, false)
+            .await;
+        assert_head(&r);
+        assert_eq!(
+            outcome(&r),
+            (400, "MissingParameter".into()),
+            "{}",
+            r.text()
+        );
+        assert!(r.json()["Message"].as_str().unwrap().contains(missing));
+        assert_eq!(r.json()["HostId"], "cams.ap-southeast-1.aliyuncs.com");
+    }
+    let r = sim
+        .cams_v2_with(
+            Some("QueryChatappBindWaba"),
+            Some("2020-06-06"),
+            &query,
+            CAMS_SECRET,
+            false,
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
 }
 
 #[tokio::test]
@@ -949,8 +1001,13 @@ async fn templates_created_through_cams_follow_the_world_review() {
         .unwrap()
         .to_string();
 
+    // A second template with the same name and language: the English, Japanese and
+    // Indonesian CAMS error pages' code.
     let r = sim.cams("CreateChatappTemplate", &create).await;
-    assert_eq!(outcome(&r), (200, "InvalidParameter.CreateError".into()));
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.TemplateNameExist".into())
+    );
 
     let detail = [("TemplateCode", code.as_str()), ("Language", "pt_BR")];
     let r = sim.cams("GetChatappTemplateDetail", &detail).await;
@@ -1097,4 +1154,610 @@ async fn faults_name_cams_operations_and_answer_in_alibaba_shape() {
         .await;
     assert_eq!(r.status, 400);
     assert!(r.text().contains("GetMigrationVerifyCode"), "{}", r.text());
+}
+
+/// The default world's fixture text with one change (a line replaced), for a namespace of
+/// its own.
+fn default_fixture_with(from: &str, to: &str) -> String {
+    let text = wabasim::fixture::DEFAULT_FIXTURE;
+    assert!(text.contains(from), "the default fixture has no {from:?}");
+    text.replacen(from, to, 1)
+}
+
+async fn namespace_with_fixture(name: &str, fixture: String) -> Sim {
+    let sim = Sim::start().await;
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/namespaces",
+            Some(json!({"name": name, "fixture": fixture})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    sim.in_namespace(name)
+}
+
+async fn start_ready_migration(sim: &Sim) {
+    let r = sim
+        .cams(
+            "CreateChatappMigrationInitiate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("CountryCode", "1"),
+                ("MobileNumber", READY_NUMBER),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let mut ask = READY.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "SMS")]);
+    let r = sim.cams("GetMigrationVerifyCode", &ask).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+}
+
+#[tokio::test]
+async fn business_failures_answer_200_or_the_configured_400() {
+    let metric_hour = [
+        ("Start", "1700000000000"),
+        ("End", "1700086400000"),
+        ("Granularity", "HOUR"),
+    ];
+    let wrong = [
+        ("CustSpaceId", CAMS_SPACE),
+        ("PhoneNumber", READY_E164),
+        ("VerifyCode", "000000"),
+    ];
+
+    // Default: a wrong code is a result with Code != OK (reference alibaba-cams.md §6.5).
+    let sim = sim_in("status-200").await;
+    start_ready_migration(&sim).await;
+    let r = sim.cams("ChatappMigrationVerified", &wrong).await;
+    assert_eq!(outcome(&r), (200, "VerifyCodeError.CodeMismatch".into()));
+
+    // cams.business_error_status: 400 sends every business failure in the gateway envelope,
+    // whichever check found it; gateway failures and successes are unchanged.
+    let sim = namespace_with_fixture(
+        "status-400",
+        default_fixture_with("\ncams:\n", "\ncams:\n  business_error_status: 400\n"),
+    )
+    .await;
+    start_ready_migration(&sim).await;
+    let r = sim.cams("ChatappMigrationVerified", &wrong).await;
+    assert_head(&r);
+    assert_eq!(outcome(&r), (400, "VerifyCodeError.CodeMismatch".into()));
+    let body = r.json();
+    assert_eq!(body["HostId"], "cams.ap-southeast-1.aliyuncs.com");
+    assert!(
+        body["Recommend"]
+            .as_str()
+            .unwrap()
+            .contains("VerifyCodeError.CodeMismatch")
+    );
+    assert!(body.get("Success").is_none());
+    for (params, code) in [
+        (&metric_hour[..], "InvalidParameter"),
+        (&[("Start", "abc"), ("End", "1")][..], "InvalidParameter"),
+    ] {
+        let r = sim.cams("GetChatappPhoneNumberMetric", params).await;
+        assert_eq!(outcome(&r), (400, code.into()), "{params:?}: {}", r.text());
+    }
+    let r = sim
+        .cams(
+            "GetChatappTemplateDetail",
+            &[("TemplateName", "no_such_template"), ("Language", "en_US")],
+        )
+        .await;
+    assert_eq!(outcome(&r), (400, "DetailError.TemplateNotExist".into()));
+    let r = sim
+        .cams(
+            "GetPhoneNumberVerificationStatus",
+            &[("CustSpaceId", CAMS_SPACE)],
+        )
+        .await;
+    assert_eq!(outcome(&r), (400, "MissingParameter".into()));
+    let r = sim.cams("QueryChatappBindWaba", &[]).await;
+    assert_eq!(outcome(&r), (200, "OK".into()));
+    // The journal records the code either way.
+    let r = sim
+        .admin(
+            "GET",
+            "/__admin/requests?operation=ChatappMigrationVerified&status=400",
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json()["requests"][0]["error"],
+        "VerifyCodeError.CodeMismatch",
+        "{}",
+        r.text()
+    );
+
+    // Named-error faults follow the setting; a fault's own `status` wins.
+    let add = |fault: Value| {
+        let sim = &sim;
+        async move {
+            let r = sim.admin("POST", "/__admin/faults", Some(fault)).await;
+            assert_eq!(r.status, 200, "{}", r.text());
+        }
+    };
+    add(json!({"match": {"facade": "cams", "operation": "ChatappMigrationRegister"}, "times": 1, "error": "not_verified"})).await;
+    let r = sim.cams("ChatappMigrationRegister", &READY).await;
+    assert_eq!(outcome(&r), (400, "RegisterError.NotVerified".into()));
+    add(json!({"match": {"facade": "cams", "operation": "ChatappMigrationRegister"}, "times": 1, "action": {"error": "not_verified", "status": 200}})).await;
+    let r = sim.cams("ChatappMigrationRegister", &READY).await;
+    assert_eq!(outcome(&r), (200, "RegisterError.NotVerified".into()));
+    assert!(r.json().get("HostId").is_none());
+
+    // In the default namespace, a fault may ask for 400 (or any error status).
+    let sim = sim_in("status-fault").await;
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/faults",
+            Some(json!({"match": {"facade": "cams", "operation": "QueryChatappPhoneNumbers"}, "error": "not_registered", "status": 409})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim.cams("QueryChatappPhoneNumbers", &[]).await;
+    assert_eq!(outcome(&r), (409, "RegisterError.NotRegistered".into()));
+    assert_eq!(r.json()["HostId"], "cams.ap-southeast-1.aliyuncs.com");
+    // On Graph the status replaces the error's own; the body is Graph's.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/faults",
+            Some(json!({"match": {"facade": "graph", "operation": "get_waba"}, "times": 1, "error": "wrong_code", "status": 500})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim.get(&format!("/v23.0/{DEST_WABA}"), NEW_BSP).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (500, json!(136025))
+    );
+
+    // `status` is checked: an error status, and only beside `error`.
+    for bad in [
+        json!({"match": {"facade": "cams"}, "error": "wrong_code", "status": 302}),
+        json!({"match": {"facade": "cams"}, "status": 400}),
+    ] {
+        let r = sim.admin("POST", "/__admin/faults", Some(bad)).await;
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert!(r.text().contains("status"), "{}", r.text());
+    }
+    // A fixture that asks for another status is refused with its location.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/namespaces",
+            Some(json!({"name": "status-500", "fixture": default_fixture_with("\ncams:\n", "\ncams:\n  business_error_status: 500\n")})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.text().contains("business_error_status is 200 or 400"),
+        "{}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn template_content_rules_answer_the_documented_codes_on_both_facades() {
+    let sim = sim_in("template-rules").await;
+    let body = r#"{"Type":"BODY","Text":"Hi {{1}}"}"#;
+    // (components after the BODY, language, Alibaba code, Graph subcode or None)
+    let cases: [(&str, &str, &str, Option<u32>); 8] = [
+        (
+            r#",{"Type":"FOOTER","Text":"Reply {{1}}"}"#,
+            "en_US",
+            "InvalidParameter.FooterHaveVariable",
+            Some(2388073),
+        ),
+        (
+            r#",{"Type":"HEADER","Format":"TEXT","Text":"{{1}} and {{2}}"}"#,
+            "en_US",
+            "InvalidParameter.HeaderMoreVarable",
+            Some(2388047),
+        ),
+        (
+            r#",{"Type":"HEADER","Format":"AUDIO"}"#,
+            "en_US",
+            "InvalidParameter.HeaderTypeNotSupport",
+            Some(2388047),
+        ),
+        (
+            r#",{"Type":"BUTTONS","Buttons":[{"Type":"QUICK_REPLY","Text":"Hi {{1}}"}]}"#,
+            "en_US",
+            "InvalidParameter.ButtonTextHaveVariable",
+            None,
+        ),
+        (
+            r#",{"Type":"BUTTONS","Buttons":[{"Type":"URL","Text":"Go","Url":"https://x.example/{{1}}/{{2}}"}]}"#,
+            "en_US",
+            "InvalidParameter.UrlMoreVarable",
+            None,
+        ),
+        (
+            r#",{"Type":"NOPE"}"#,
+            "en_US",
+            "InvalidParameter.MessageInvalid",
+            None,
+        ),
+        ("", "xx_YY", "InvalidParameter.LanguageNotSupport", None),
+        (
+            "MISSING_BODY",
+            "en_US",
+            "InvalidParameter.MessageInvalid",
+            Some(2388072),
+        ),
+    ];
+    for (i, (extra, language, code, subcode)) in cases.iter().enumerate() {
+        let components = if *extra == "MISSING_BODY" {
+            r#"[{"Type":"FOOTER","Text":"Thanks"}]"#.to_string()
+        } else {
+            format!("[{body}{extra}]")
+        };
+        let name = format!("rule_{i}");
+        let r = sim
+            .cams(
+                "CreateChatappTemplate",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("TemplateType", "WHATSAPP"),
+                    ("Name", &name),
+                    ("Language", language),
+                    ("Category", "UTILITY"),
+                    ("Components", &components),
+                ],
+            )
+            .await;
+        assert_eq!(
+            outcome(&r),
+            (200, code.to_string()),
+            "{components}: {}",
+            r.text()
+        );
+        assert_eq!(r.json()["Success"], false);
+
+        // The same template through Graph, in Meta's component keys.
+        let meta = components
+            .replace("\"Type\"", "\"type\"")
+            .replace("\"Text\"", "\"text\"")
+            .replace("\"Format\"", "\"format\"")
+            .replace("\"Buttons\"", "\"buttons\"")
+            .replace("\"Url\"", "\"url\"");
+        let r = sim
+            .post_form(
+                &format!("/v23.0/{DEST_WABA}/message_templates"),
+                NEW_BSP,
+                &[
+                    ("name", &name),
+                    ("language", language),
+                    ("category", "UTILITY"),
+                    ("components", &meta),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{meta}: {}", r.text());
+        let e = &r.json()["error"];
+        assert_eq!(e["code"], 100, "{meta}: {}", r.text());
+        assert_eq!(
+            e["error_subcode"].as_u64().map(|s| s as u32),
+            *subcode,
+            "{meta}: {}",
+            r.text()
+        );
+        if *language == "en_US" && !extra.contains("NOPE") {
+            assert_eq!(
+                e["error_data"]["blame_field_specs"],
+                json!([["components"]])
+            );
+            assert!(e["error_user_title"].is_string());
+        }
+    }
+    // Nothing was created by either facade.
+    let r = sim
+        .get(
+            &format!("/v23.0/{DEST_WABA}/message_templates?name=rule_&fields=name"),
+            NEW_BSP,
+        )
+        .await;
+    assert_eq!(r.json()["data"], json!([]), "{}", r.text());
+    let r = sim
+        .cams(
+            "ListChatappTemplate",
+            &[("Page", r#"{"Index":1,"Size":100}"#), ("Name", "rule_")],
+        )
+        .await;
+    assert_eq!(r.json()["Total"], 0, "{}", r.text());
+
+    // A good one passes on both; a duplicate is TemplateNameExist on cams, 2388024 on Graph.
+    let good = format!(
+        r#"[{body},{{"Type":"FOOTER","Text":"Thanks"}},{{"Type":"BUTTONS","Buttons":[{{"Type":"URL","Text":"Track","Url":"https://x.example/{{{{1}}}}"}}]}}]"#
+    );
+    let create = [
+        ("CustSpaceId", CAMS_SPACE),
+        ("TemplateType", "WHATSAPP"),
+        ("Name", "rule_ok"),
+        ("Language", "en_US"),
+        ("Category", "UTILITY"),
+        ("Components", good.as_str()),
+    ];
+    let r = sim.cams("CreateChatappTemplate", &create).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let r = sim.cams("CreateChatappTemplate", &create).await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.TemplateNameExist".into())
+    );
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{ALIBABA_WABA}/message_templates"),
+            ALIBABA_TOKEN,
+            &[
+                ("name", "rule_ok"),
+                ("language", "en_US"),
+                ("category", "UTILITY"),
+                ("components", r#"[{"type":"BODY","text":"Hi"}]"#),
+            ],
+        )
+        .await;
+    assert_eq!(r.json()["error"]["error_subcode"], 2388024, "{}", r.text());
+}
+
+#[tokio::test]
+async fn template_inputs_are_kept_and_read_back() {
+    let sim = sim_in("template-echo").await;
+    let components = r#"[{"Type":"BODY","Text":"Sale {{1}}"},{"Type":"BUTTONS","Buttons":[{"Type":"QUICK_REPLY","Text":"Stop promotions","IsOptOut":true},{"Type":"URL","Text":"Shop","Url":"https://x.example/{{1}}","UrlType":"dynamic"}]}]"#;
+    let r = sim
+        .cams(
+            "CreateChatappTemplate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("TemplateType", "WHATSAPP"),
+                ("Name", "spring_echo"),
+                ("Language", "en_US"),
+                ("Category", "MARKETING"),
+                ("Components", components),
+                ("CategoryChangePaused", "True"),
+                ("MessageSendTtlSeconds", "600"),
+                ("Example", r#"{"1":"20%"}"#),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let detail = [("TemplateName", "spring_echo"), ("Language", "en_US")];
+    let r = sim.cams("GetChatappTemplateDetail", &detail).await;
+    let data = &r.json()["Data"];
+    assert_eq!(data["CategoryChangePaused"], true, "{}", r.text());
+    assert_eq!(data["MessageSendTtlSeconds"], 600);
+    assert_eq!(data["Example"], json!({"1": "20%"}));
+    assert_eq!(
+        data["Components"][1]["Buttons"],
+        json!([
+            {"Type": "QUICK_REPLY", "Text": "Stop promotions", "IsOptOut": true},
+            {"Type": "URL", "Text": "Shop", "Url": "https://x.example/{{1}}", "UrlType": "dynamic"}
+        ])
+    );
+    // Graph has the TTL (PYSDK and pywa ask for it), and not the ChatApp-only keys.
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/message_templates?name=spring_echo&fields=name,message_send_ttl_seconds,components"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    let t = &r.json()["data"][0];
+    assert_eq!(t["message_send_ttl_seconds"], 600, "{}", r.text());
+    assert!(!t["components"].to_string().contains("UrlType"));
+    // A template without a TTL has no such field.
+    let r = sim
+        .get(
+            &format!("/v23.0/{ALIBABA_WABA}/message_templates?name=order_update&fields=name,message_send_ttl_seconds"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert!(
+        r.json()["data"][0]
+            .get("message_send_ttl_seconds")
+            .is_none(),
+        "{}",
+        r.text()
+    );
+
+    // LastUpdateTime moves when the review is decided.
+    let list = [
+        ("Page", r#"{"Index":1,"Size":100}"#),
+        ("Name", "spring_echo"),
+    ];
+    let before =
+        sim.cams("ListChatappTemplate", &list).await.json()["ListTemplate"][0]["LastUpdateTime"]
+            .as_i64()
+            .unwrap();
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "2m"})),
+    )
+    .await;
+    let item = sim.cams("ListChatappTemplate", &list).await.json()["ListTemplate"][0].clone();
+    assert_eq!(item["AuditStatus"], "pass");
+    let after = item["LastUpdateTime"].as_i64().unwrap();
+    assert_eq!(
+        after - before,
+        60_000,
+        "the review decides one minute after creation"
+    );
+}
+
+#[tokio::test]
+async fn numbers_are_named_without_their_country_code_and_adding_is_not_migrating() {
+    let sim = sim_in("number-rules").await;
+    // MobileNumber repeating CountryCode names +1 1555..., which is no number: refused, where
+    // Graph would have guessed.
+    let r = sim
+        .cams(
+            "CreateChatappMigrationInitiate",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("CountryCode", "1"),
+                ("MobileNumber", READY_E164),
+            ],
+        )
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.PhoneNumberError".into())
+    );
+    let message = r.json()["Message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("MobileNumber must not include the country code"),
+        "{message}"
+    );
+    assert!(
+        message.contains("give MobileNumber 5550100001"),
+        "{message}"
+    );
+    let r = sim
+        .cams(
+            "AddChatappPhoneNumber",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("Cc", "1"),
+                ("PhoneNumber", "15550100002"),
+                ("VerifiedName", "Acme"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.PhoneNumberError".into())
+    );
+    assert_eq!(r.json()["Success"], false);
+
+    // A number registered on another WABA: migrate it, in ChatApp's words.
+    let add = |number: &'static str| {
+        let sim = &sim;
+        async move {
+            sim.cams(
+                "AddChatappPhoneNumber",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("Cc", "1"),
+                    ("PhoneNumber", number),
+                    ("VerifiedName", "Acme"),
+                ],
+            )
+            .await
+        }
+    };
+    let r = add("5550100002").await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.PhoneNumberError".into())
+    );
+    let message = r.json()["Message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("CreateChatappMigrationInitiate"),
+        "{message}"
+    );
+    assert!(!message.contains("migrate_phone_number"), "{message}");
+    // A number already in the space: not a migration error.
+    sim.cams_migrate_fully().await;
+    let r = add(READY_NUMBER).await;
+    assert_eq!(
+        outcome(&r),
+        (200, "InvalidParameter.PhoneNumberError".into()),
+        "{}",
+        r.text()
+    );
+    // Graph keeps its leniency: the number with its country code repeated still migrates.
+    let graph = sim_in("number-rules-graph").await;
+    let r = graph.migrate(DEST_WABA, READY_E164).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_migrating_number_reads_pending_in_query_and_sync_in_either_id_mode() {
+    for (name, fixture) in [
+        (
+            "pending-new-id",
+            wabasim::fixture::DEFAULT_FIXTURE.to_string(),
+        ),
+        (
+            "pending-keep-id",
+            default_fixture_with(
+                "\nseed: 7\n",
+                "\nseed: 7\nsettings: {migration_keeps_phone_id: true}\n",
+            ),
+        ),
+    ] {
+        let sim = namespace_with_fixture(name, fixture).await;
+        let r = sim
+            .cams(
+                "CreateChatappMigrationInitiate",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("CountryCode", "1"),
+                    ("MobileNumber", READY_NUMBER),
+                ],
+            )
+            .await;
+        assert_eq!(r.json()["Data"]["Status"], "MIGRATING", "{name}");
+        for action in ["QueryChatappPhoneNumbers", "ChatappSyncPhoneNumber"] {
+            let r = sim.cams(action, &[("CustSpaceId", CAMS_SPACE)]).await;
+            let listed: Vec<(String, String)> = r.json()["PhoneNumbers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| {
+                    (
+                        n["PhoneNumber"].as_str().unwrap().to_string(),
+                        n["Status"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            assert!(
+                listed.contains(&(READY_E164.to_string(), "PENDING".to_string())),
+                "{name} {action}: {listed:?}"
+            );
+        }
+        let r = sim
+            .cams(
+                "QueryChatappPhoneNumbers",
+                &[("CustSpaceId", CAMS_SPACE), ("Status", "PENDING")],
+            )
+            .await;
+        assert_eq!(
+            r.json()["PhoneNumbers"][0]["PhoneNumber"],
+            READY_E164,
+            "{name}"
+        );
+        // Through to registration: CONNECTED, listed once.
+        let mut ask = READY.to_vec();
+        ask.extend([("Locale", "en_US"), ("Method", "SMS")]);
+        sim.cams("GetMigrationVerifyCode", &ask).await;
+        let code = sim.latest_code_for_number(READY_E164).await;
+        let mut verify = READY.to_vec();
+        verify.push(("VerifyCode", &code));
+        assert_eq!(
+            sim.cams("ChatappMigrationVerified", &verify).await.json()["Code"],
+            "OK"
+        );
+        assert_eq!(
+            sim.cams("ChatappMigrationRegister", &READY).await.json()["Code"],
+            "OK"
+        );
+        let r = sim
+            .cams("QueryChatappPhoneNumbers", &[("CustSpaceId", CAMS_SPACE)])
+            .await;
+        let mine: Vec<Value> = r.json()["PhoneNumbers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["PhoneNumber"] == READY_E164)
+            .cloned()
+            .collect();
+        assert_eq!(mine.len(), 1, "{name}: {}", r.text());
+        assert_eq!(mine[0]["Status"], "CONNECTED", "{name}");
+    }
 }

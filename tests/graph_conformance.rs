@@ -56,7 +56,8 @@ async fn every_graph_operation_conforms_to_metas_openapi_document() {
                 ("name", "fresh"),
                 ("language", "en"),
                 ("category", "MARKETING"),
-                ("components", "[]"),
+                // A template needs a BODY (world/template_content.rs).
+                ("components", r#"[{"type":"BODY","text":"New in store"}]"#),
             ],
         )
         .await;

@@ -50,10 +50,20 @@ impl Prepared {
         }
     }
 
-    fn render_error(&self, ns: &Namespace, e: &DomainError) -> Answer {
+    /// A named domain error in the facade's shape; `status` (a fault's) replaces the status
+    /// the facade would give it.
+    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer {
         match self {
-            Prepared::Graph(p) => graph::render_error(ns, p, e),
-            Prepared::Cams(p) => cams::render_error(ns, p, e),
+            Prepared::Graph(p) => {
+                let mut a = graph::render_error(ns, p, e);
+                if let Some(s) = status.and_then(|s| StatusCode::from_u16(s).ok()) {
+                    a.status = s;
+                }
+                a
+            }
+            // Alibaba's shape depends on the status (§6.1 envelope or a result), so the facade
+            // applies it.
+            Prepared::Cams(p) => cams::render_error(ns, p, e, status),
         }
     }
 
@@ -186,10 +196,10 @@ pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
     };
     let (mut answer, delivery) = match effect {
         None => (handled.unwrap_or_else(|| call.execute(ns)), Delivery::Whole),
-        Some(Effect::Error(name)) => {
+        Some(Effect::Error { name, status }) => {
             let e = ns.with_world(|w| DomainError::from_name(&name, w.now()));
             let e = e.unwrap_or(DomainError::InternalError);
-            (call.render_error(ns, &e), Delivery::Whole)
+            (call.render_error(ns, &e, status), Delivery::Whole)
         }
         Some(Effect::Throttle(t)) => (call.render_throttle(ns, &t), Delivery::Whole),
         Some(Effect::Respond(r)) => (raw(&call, &r), Delivery::Whole),

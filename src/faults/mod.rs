@@ -46,8 +46,9 @@ pub enum When {
 /// What a fault does to the answer.
 #[derive(Clone, Debug)]
 pub enum Effect {
-    /// A named `DomainError`, rendered by the facade.
-    Error(String),
+    /// A named `DomainError`, rendered by the facade, with the fault's `status` if it gives
+    /// one.
+    Error { name: String, status: Option<u16> },
     /// A raw status, headers and body.
     Respond(spec::ResponseSpec),
     /// Close the connection without an answer.
@@ -276,7 +277,9 @@ mod tests {
         let a = spec("{match: {facade: graph, operation: request_code}, times: 2, error: too_many_code_requests}")
             .compile(Timestamp(0), "f".into())
             .unwrap();
-        assert!(matches!(a.effect, Some(Effect::Error(ref n)) if n == "too_many_code_requests"));
+        assert!(
+            matches!(a.effect, Some(Effect::Error { ref name, status: None }) if name == "too_many_code_requests")
+        );
         let b = spec(r#"{"match":{"facade":"cams","operation":"QueryChatappBindWaba"},"action":{"throttle":{}},"times":1}"#)
             .compile(Timestamp(0), "f".into())
             .unwrap();

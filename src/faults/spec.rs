@@ -49,6 +49,10 @@ pub struct FaultSpec {
     /// own shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// With `error`: the HTTP status of the answer, instead of the one the facade gives the
+    /// error (Alibaba: 200 answers a result with `Code` ≠ `OK`, 4xx/5xx the gateway envelope).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
     /// A raw answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseSpec>,
@@ -80,6 +84,8 @@ fn is_zero(n: &u64) -> bool {
 pub struct ActionSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -273,6 +279,7 @@ impl FaultSpec {
             }};
         }
         let error = pick!(error);
+        let status = pick!(status);
         let response = pick!(response);
         let delay = pick!(delay);
         let close = pick!(close);
@@ -298,7 +305,16 @@ impl FaultSpec {
                     ERROR_NAMES.join(", ")
                 ));
             }
-            effects.push(Effect::Error(name));
+            if let Some(s) = status
+                && !(s == 200 || (400..=599).contains(&s))
+            {
+                return Err(format!(
+                    "status: {s} is not an error answer's status; expected 200 or 400 to 599"
+                ));
+            }
+            effects.push(Effect::Error { name, status });
+        } else if status.is_some() {
+            return Err("status goes with error: (it sets the status of that error's answer; a raw answer gives its own in response.status)".into());
         }
         if let Some(r) = response {
             if !(100..=599).contains(&r.status) {
@@ -356,7 +372,7 @@ impl FaultSpec {
             return Err(format!(
                 "a fault has one action, besides an optional delay; this one has {}",
                 keys.iter()
-                    .filter(|k| **k != "delay")
+                    .filter(|k| **k != "delay" && **k != "status")
                     .copied()
                     .collect::<Vec<_>>()
                     .join(", ")

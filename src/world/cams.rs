@@ -5,8 +5,32 @@
 //! Everything else cams does goes through the same rules Graph uses (migration,
 //! registration, templates), acting as the partner the access key belongs to.
 
-use super::vocab::Scope;
+use super::phone::Pending;
+use super::vocab::{PhoneStatus, Scope};
 use super::{CamsSpace, DomainError, Id, PartnerIdx, Principal, Scopes, TokenOwner, World};
+
+/// What a `CreateChatappTemplate` caller wrote that Meta's template has no field for. The
+/// world keeps it so that `GetChatappTemplateDetail` returns what was written; nothing else
+/// reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateInput {
+    /// `Example`: variable name -> sample value, by name.
+    pub example: Vec<(String, String)>,
+    /// Component and button attributes Meta's components have no key for (`UrlType`,
+    /// `IsOptOut`, `Caption`, ...).
+    pub attributes: Vec<KeptAttribute>,
+}
+
+/// One attribute of a component or button, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptAttribute {
+    /// Where: a JSON pointer into the components array (`/2/Buttons/0`).
+    pub at: String,
+    /// Alibaba's key (`IsOptOut`).
+    pub key: String,
+    /// The value as JSON text (`true`, `"dynamic"`).
+    pub value: String,
+}
 
 impl World {
     /// The principal an Alibaba access key acts as: its partner, with the partner's first app
@@ -35,6 +59,54 @@ impl World {
         }
         let m = &self.migrations[self.open_migration_of(e164_digits)?];
         (m.dest_waba == waba).then_some(m.dest_phone)
+    }
+
+    /// The records a manager of `waba` lists as its numbers: the WABA's own (deleted ones left
+    /// out), then any number on its way in whose record is still kept on the source (an open
+    /// migration with `migration_keeps_phone_id`), in migration order.
+    pub fn numbers_listed_on(&self, waba: Id) -> Vec<Id> {
+        let mut ids: Vec<Id> = self
+            .wabas
+            .get(&waba)
+            .map(|w| w.phones.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.phones
+                    .get(id)
+                    .is_some_and(|p| p.status != PhoneStatus::Deleted)
+            })
+            .collect();
+        for m in &self.migrations {
+            if m.dest_waba == waba && m.state.is_open() && !ids.contains(&m.dest_phone) {
+                ids.push(m.dest_phone);
+            }
+        }
+        ids
+    }
+
+    /// Whether the record `id` is the one an open migration into `waba` works with: the
+    /// number is on its way in and not registered there yet.
+    pub fn migrating_into(&self, id: Id, waba: Id) -> bool {
+        self.phones.get(&id).is_some_and(|p| {
+            matches!(p.pending, Some(Pending::Migration(m))
+                if self.migrations.get(m).is_some_and(|m| m.dest_waba == waba && m.state.is_open()))
+        })
+    }
+
+    /// Why a number (digits with country code) cannot be added to `waba` as a new number, if
+    /// it cannot: it is already there, or it is registered on another WABA and must be
+    /// migrated instead. The same two checks `add_number` makes, asked before adding so a
+    /// facade can answer in its own words.
+    pub fn addable_on(&self, e164_digits: &str, waba: Id) -> Result<(), DomainError> {
+        if self.live_record_on(e164_digits, waba).is_some() {
+            return Err(DomainError::NumberAlreadyOnDestination);
+        }
+        if self.registered_record(e164_digits).is_some() {
+            return Err(DomainError::NumberRegisteredElsewhere);
+        }
+        Ok(())
     }
 
     /// The space ids bound to WABAs a partner manages, sorted.

@@ -217,6 +217,7 @@ impl World {
             .get_mut(&template)
             .ok_or_else(|| DomainError::unknown(template.to_string()))?;
         t.status = status;
+        t.status_at = at;
         t.rejected_reason = if status == TemplateStatus::Rejected {
             reason.unwrap_or(RejectedReason::None)
         } else {

@@ -185,6 +185,7 @@ impl World {
                 recategorize: None,
                 copied_from: Some(id),
                 created_at: now,
+                status_at: now,
                 ..src.clone()
             };
             let event = EventKind::TemplateStatus {

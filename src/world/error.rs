@@ -32,6 +32,8 @@ pub enum DomainError {
     NumberAlreadyOnDestination,
     /// The number is not registered on any WABA: it should be added, not migrated.
     NumberNotRegistered,
+    /// The number to add is registered on another WABA: it should be migrated, not added.
+    NumberRegisteredElsewhere,
     /// Source and destination WABAs belong to different businesses.
     DifferentBusiness,
     /// The source WABA's review or its business's verification is not approved.
@@ -84,6 +86,22 @@ pub enum DomainError {
     TemplateNameInvalid,
     /// No template matches.
     TemplateNotFound,
+    /// The template's language is not one WhatsApp templates support.
+    TemplateLanguageUnsupported { language: String },
+    /// A component's `type` is not one of the template component types.
+    TemplateComponentUnsupported { kind: String },
+    /// The template has no BODY component.
+    TemplateBodyMissing,
+    /// The header's `format` is not a header format.
+    TemplateHeaderFormatUnsupported { format: String },
+    /// A text header has more than one variable.
+    TemplateHeaderTooManyVariables,
+    /// The footer has a variable.
+    TemplateFooterHasVariable,
+    /// A button's text has a variable.
+    TemplateButtonTextHasVariable,
+    /// A URL button's URL has more than one variable.
+    TemplateUrlTooManyVariables,
 
     // --- throttling and outages (faults) ------------------------------------------------
     /// The WABA hit its Business-Use-Case rate limit.
@@ -106,6 +124,7 @@ pub const ERROR_NAMES: &[&str] = &[
     "invalid_parameter",
     "number_already_on_destination",
     "number_not_registered",
+    "number_registered_elsewhere",
     "different_business",
     "source_not_set_up",
     "test_number",
@@ -130,6 +149,14 @@ pub const ERROR_NAMES: &[&str] = &[
     "template_exists",
     "template_name_invalid",
     "template_not_found",
+    "template_language_unsupported",
+    "template_component_unsupported",
+    "template_body_missing",
+    "template_header_format_unsupported",
+    "template_header_too_many_variables",
+    "template_footer_has_variable",
+    "template_button_text_has_variable",
+    "template_url_too_many_variables",
     "rate_limited",
     "throughput_reached",
     "service_unavailable",
@@ -149,6 +176,7 @@ impl DomainError {
             InvalidParameter { .. } => "invalid_parameter",
             NumberAlreadyOnDestination => "number_already_on_destination",
             NumberNotRegistered => "number_not_registered",
+            NumberRegisteredElsewhere => "number_registered_elsewhere",
             DifferentBusiness => "different_business",
             SourceNotSetUp => "source_not_set_up",
             TestNumber => "test_number",
@@ -173,6 +201,14 @@ impl DomainError {
             TemplateExists => "template_exists",
             TemplateNameInvalid => "template_name_invalid",
             TemplateNotFound => "template_not_found",
+            TemplateLanguageUnsupported { .. } => "template_language_unsupported",
+            TemplateComponentUnsupported { .. } => "template_component_unsupported",
+            TemplateBodyMissing => "template_body_missing",
+            TemplateHeaderFormatUnsupported { .. } => "template_header_format_unsupported",
+            TemplateHeaderTooManyVariables => "template_header_too_many_variables",
+            TemplateFooterHasVariable => "template_footer_has_variable",
+            TemplateButtonTextHasVariable => "template_button_text_has_variable",
+            TemplateUrlTooManyVariables => "template_url_too_many_variables",
             RateLimited => "rate_limited",
             ThroughputReached => "throughput_reached",
             ServiceUnavailable => "service_unavailable",
@@ -201,6 +237,7 @@ impl DomainError {
             },
             "number_already_on_destination" => NumberAlreadyOnDestination,
             "number_not_registered" => NumberNotRegistered,
+            "number_registered_elsewhere" => NumberRegisteredElsewhere,
             "different_business" => DifferentBusiness,
             "source_not_set_up" => SourceNotSetUp,
             "test_number" => TestNumber,
@@ -227,6 +264,20 @@ impl DomainError {
             "template_exists" => TemplateExists,
             "template_name_invalid" => TemplateNameInvalid,
             "template_not_found" => TemplateNotFound,
+            "template_language_unsupported" => TemplateLanguageUnsupported {
+                language: "xx_XX".into(),
+            },
+            "template_component_unsupported" => TemplateComponentUnsupported {
+                kind: "UNKNOWN".into(),
+            },
+            "template_body_missing" => TemplateBodyMissing,
+            "template_header_format_unsupported" => TemplateHeaderFormatUnsupported {
+                format: "UNKNOWN".into(),
+            },
+            "template_header_too_many_variables" => TemplateHeaderTooManyVariables,
+            "template_footer_has_variable" => TemplateFooterHasVariable,
+            "template_button_text_has_variable" => TemplateButtonTextHasVariable,
+            "template_url_too_many_variables" => TemplateUrlTooManyVariables,
             "rate_limited" => RateLimited,
             "throughput_reached" => ThroughputReached,
             "service_unavailable" => ServiceUnavailable,

@@ -1,6 +1,7 @@
 //! The world: one simulated WhatsApp Business Platform, as pure domain state and rules.
 //!
-//! No HTTP, no JSON, no async here. A facade turns its wire into calls on [`World`] and turns
+//! No HTTP, no JSON, no async here (the one exception: `template_content.rs` reads the
+//! template components the world keeps as Meta's JSON text). A facade turns its wire into calls on [`World`] and turns
 //! the results (or a [`DomainError`]) back into its vendor's wire. Each namespace owns one
 //! world behind a lock that is held only for the duration of a synchronous call.
 //!
@@ -11,6 +12,7 @@
 //! - `decisions.rs`: what changes without an API call (Meta's reviews and ratings, the
 //!   owner's changes in WhatsApp Manager), for scheduled events;
 //! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules;
+//! - `template_content.rs`: what a new template may contain (language, components);
 //! - `cams.rs`: what Alibaba ChatApp needs beyond Graph (access keys, spaces, numbers by digits).
 //!
 //! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
@@ -28,6 +30,7 @@ pub mod registration;
 pub mod settings;
 pub mod table;
 pub mod template;
+pub mod template_content;
 pub mod vocab;
 pub mod waba;
 
@@ -124,6 +127,9 @@ pub struct CamsBinding {
     pub spaces: HashMap<String, CamsSpace>,
     /// Access key id -> key.
     pub access_keys: HashMap<String, AccessKey>,
+    /// What a `CreateChatappTemplate` call gave that Meta's template has no field for, by
+    /// template id, so that `GetChatappTemplateDetail` returns what was written.
+    pub template_inputs: HashMap<Id, cams::TemplateInput>,
 }
 
 #[derive(Clone, Debug, Default)]

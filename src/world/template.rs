@@ -35,6 +35,13 @@ pub struct Template {
     /// The source template this one was copied from during a migration.
     pub copied_from: Option<Id>,
     pub created_at: Timestamp,
+    /// When `status` last changed (creation, a review decision, a copy).
+    pub status_at: Timestamp,
+    /// How long a message sent with this template may wait for delivery (Graph's
+    /// `message_send_ttl_seconds`, Alibaba's `MessageSendTtlSeconds`); `None`: Meta's default.
+    pub message_send_ttl_seconds: Option<i64>,
+    /// Whether the owner paused automatic category changes (Alibaba's `CategoryChangePaused`).
+    pub category_change_paused: bool,
 }
 
 /// Why a migration did or did not copy a template.
@@ -137,6 +144,13 @@ pub struct NewTemplate {
     pub parameter_format: &'static str,
 }
 
+/// The optional settings a new template may carry besides its content.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TemplateOptions {
+    pub message_send_ttl_seconds: Option<i64>,
+    pub category_change_paused: bool,
+}
+
 impl super::World {
     /// `POST /{waba}/message_templates`: creates a PENDING template, approved after the
     /// review delay of the world's settings.
@@ -146,6 +160,20 @@ impl super::World {
         waba: &str,
         new: NewTemplate,
     ) -> Result<&Template, super::DomainError> {
+        self.create_template_with(who, waba, new, TemplateOptions::default())
+    }
+
+    /// [`create_template`](Self::create_template) with its optional settings. The checks run
+    /// in this order ([INF]): scope, WABA, name format, language and components
+    /// ([`template_content::check`](super::template_content::check)), an existing template
+    /// with the name and language, the WABA's limit.
+    pub fn create_template_with(
+        &mut self,
+        who: &super::Principal,
+        waba: &str,
+        new: NewTemplate,
+        options: TemplateOptions,
+    ) -> Result<&Template, super::DomainError> {
         use super::DomainError;
         self.require_scope(who, super::vocab::Scope::Management)?;
         let waba = self.managed_waba(who, waba)?;
@@ -153,6 +181,7 @@ impl super::World {
         if !valid_name(&new.name) {
             return Err(DomainError::TemplateNameInvalid);
         }
+        super::template_content::check(&new.language, &new.components)?;
         if self
             .template_on(waba_id, &new.name, &new.language)
             .is_some()
@@ -183,6 +212,9 @@ impl super::World {
             rerate_to: None,
             copied_from: None,
             created_at: now,
+            status_at: now,
+            message_send_ttl_seconds: options.message_send_ttl_seconds,
+            category_change_paused: options.category_change_paused,
         });
         if let Some(delay) = self.settings.template_review_delay {
             self.add_timer(now + delay, super::Timer::ReviewTemplate(id));
@@ -239,6 +271,7 @@ impl super::World {
             return;
         }
         t.status = TemplateStatus::Approved;
+        t.status_at = at;
         let event = super::EventKind::TemplateStatus {
             template: id,
             name: t.name.clone(),

@@ -3,7 +3,9 @@
 
 Runs the documented migration flow (reference alibaba-cams.md §7.1), the follow-up reads, the
 registration of a number that is not migrated (§7.2) and the template operations (§7.4), then
-checks that a wrong secret and a throttled call raise the SDK's own exceptions. Every response is
+checks that a wrong secret and a throttled call raise the SDK's own exceptions, and that with
+the fixture setting `cams.business_error_status: 400` a business failure raises
+`ClientException` carrying the business `Code` (§6.5). Every response is
 checked on the parsed SDK model (the SDK silently returns body=None when a field has the wrong
 JSON shape) and on exact JSON types. Prints one line per step and exits non-zero at the first
 failed check.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import sys
 import urllib.error
 import urllib.parse
@@ -78,7 +81,8 @@ def ok(step: str, detail: str = '') -> None:
 # Clients
 # ---------------------------------------------------------------------------------------------
 
-def make_client(secret: str = ACCESS_KEY_SECRET, signature_algorithm: str | None = None) -> Client:
+def make_client(secret: str = ACCESS_KEY_SECRET, signature_algorithm: str | None = None,
+                namespace: str | None = None) -> Client:
     endpoint = urllib.parse.urlsplit(BASE_URL).netloc
     config = open_api_models.Config(
         access_key_id=ACCESS_KEY_ID,
@@ -87,7 +91,7 @@ def make_client(secret: str = ACCESS_KEY_SECRET, signature_algorithm: str | None
         protocol='http',
         region_id='ap-southeast-1',
         # Headers here go on every request of this client and are signed like the SDK's own.
-        global_parameters=open_api_models.GlobalParameters(headers={NAMESPACE_HEADER: NAMESPACE}),
+        global_parameters=open_api_models.GlobalParameters(headers={NAMESPACE_HEADER: namespace or NAMESPACE}),
     )
     if signature_algorithm:
         config.signature_algorithm = signature_algorithm
@@ -318,6 +322,49 @@ def run() -> None:
     expect_ok(step, client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(cust_space_id=CUST_SPACE_ID)))
     ok(step)
 
+    business_errors_as_400()
+
+
+def expect_client_exception(step: str, code: str, call) -> None:
+    """`call` must raise ClientException with HTTP 400 and the business `code`."""
+    try:
+        call()
+    except ClientException as e:
+        check(e.code == code, f'{step}: code={e.code!r} message={e.message!r}, expected {code}')
+        check(e.status_code == 400, f'{step}: status_code={e.status_code!r}')
+        check(isinstance(e.message, str) and e.message, f'{step}: message={e.message!r}')
+        ok(step, f'HTTP {e.status_code} {e.code}')
+    except Exception as e:  # noqa: BLE001 - any other exception type is the failure being tested
+        raise Failure(f'{step}: raised {type(e).__name__} instead: {e}') from None
+    else:
+        raise Failure(f'{step}: the call returned normally (expected ClientException {code})')
+
+
+def business_errors_as_400() -> None:
+    """§6.5: with `cams.business_error_status: 400` the SDK raises on business failures."""
+    namespace = f'{NAMESPACE}-400'
+    default = pathlib.Path(__file__).resolve().parents[2] / 'fixtures' / 'default.yaml'
+    text = default.read_text(encoding='utf-8')
+    check('\ncams:\n' in text, f'{default} has no top-level cams: section')
+    text = text.replace('\ncams:\n', '\ncams:\n  business_error_status: 400\n', 1)
+    admin('POST', '/__admin/namespaces', {'name': namespace, 'fixture': text})
+    client = make_client(namespace=namespace)
+
+    expect_ok('400 namespace: CreateChatappMigrationInitiate', client.create_chatapp_migration_initiate(
+        cams.CreateChatappMigrationInitiateRequest(
+            cust_space_id=CUST_SPACE_ID, country_code=COUNTRY_CODE, mobile_number=MOBILE_NUMBER)))
+    expect_ok('400 namespace: GetMigrationVerifyCode', client.get_migration_verify_code(
+        cams.GetMigrationVerifyCodeRequest(
+            cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, method='SMS', locale='en_US')))
+    expect_client_exception(
+        'business_error_status 400: wrong code -> ClientException', 'VerifyCodeError.CodeMismatch',
+        lambda: client.chatapp_migration_verified(cams.ChatappMigrationVerifiedRequest(
+            cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, verify_code='999999x')))
+    expect_client_exception(
+        'business_error_status 400: unknown template -> ClientException', 'DetailError.TemplateNotExist',
+        lambda: client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
+            cust_space_id=CUST_SPACE_ID, template_name='no_such_template', language='en_US')))
+
 
 def registration(client: Client) -> None:
     """§7.2: a number that is not migrated, from AddChatappPhoneNumber to a re-registration."""
@@ -401,11 +448,37 @@ def templates(client: Client) -> None:
     expect_types(step, body.data, allow_send=bool, category_change_paused=bool)
     ok(step, body.data.audit_status)
 
+    step = 'CreateChatappTemplate (ChatApp-only inputs)'
+    buttons = cams.CreateChatappTemplateRequestComponents(type='BUTTONS', buttons=[
+        cams.CreateChatappTemplateRequestComponentsButtons(type='QUICK_REPLY', text='Stop promotions', is_opt_out=True),
+        cams.CreateChatappTemplateRequestComponentsButtons(
+            type='URL', text='Shop', url='https://shop.example/{{1}}', url_type='dynamic'),
+    ])
+    body = expect_ok(step, client.create_chatapp_template(cams.CreateChatappTemplateRequest(
+        cust_space_id=CUST_SPACE_ID, template_type='WHATSAPP', name='spring_sale', language='en_US',
+        category='MARKETING', category_change_paused=True, message_send_ttl_seconds=600,
+        components=[cams.CreateChatappTemplateRequestComponents(type='BODY', text='Sale {{1}}'), buttons],
+        example={'1': '20%'})))
+    sale = body.data.template_code
+    ok(step, sale)
+
+    step = 'GetChatappTemplateDetail (inputs read back)'
+    body = expect_ok(step, client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
+        cust_space_id=CUST_SPACE_ID, template_code=sale, language='en_US')))
+    data = body.data
+    expect_types(step, data, category_change_paused=bool, message_send_ttl_seconds=int, example=dict)
+    check(data.category_change_paused is True, f'{step}: CategoryChangePaused={data.category_change_paused!r}')
+    check(data.message_send_ttl_seconds == 600, f'{step}: MessageSendTtlSeconds={data.message_send_ttl_seconds!r}')
+    check(data.example == {'1': '20%'}, f'{step}: Example={data.example!r}')
+    got = [(b.type, b.is_opt_out, b.url_type) for b in data.components[1].buttons]
+    check(got == [('QUICK_REPLY', True, None), ('URL', None, 'dynamic')], f'{step}: buttons {got}')
+    ok(step)
+
     step = 'ListChatappTemplate (AuditStatus filter)'
     body = expect_ok(step, client.list_chatapp_template(cams.ListChatappTemplateRequest(
         cust_space_id=CUST_SPACE_ID, audit_status='auditing', page=cams.ListChatappTemplateRequestPage(index=1, size=5))))
-    check([t.template_code for t in body.list_template] == [code], f'{step}: {body.to_map()}')
-    check(body.total == 1, f'{step}: Total={body.total!r}')
+    check(sorted(t.template_code for t in body.list_template) == sorted([code, sale]), f'{step}: {body.to_map()}')
+    check(body.total == 2, f'{step}: Total={body.total!r}')
     ok(step)
 
 

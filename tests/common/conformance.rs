@@ -1534,6 +1534,34 @@ pub const META_GRAPH_KNOWN_EXCEPTIONS: &[KnownException] = &[
          has LINKED/UNLINKED instead (\"OAS has a subset\")",
     )
     .keyword("enum"),
+    // --- edges expanded through fields= on their node ------------------------------------
+    KnownException::new(
+        "GET",
+        "/{Version}/{WABA-ID}",
+        "/phone_numbers",
+        "meta-graph.md §1 (Edges (lists) row): an edge is a connection {data, paging} \
+         [OAS CursorPaging][OFF WHM], also when expanded in place with fields=; the OAS \
+         WhatsAppBusinessAccount schema types the property as a bare array",
+    )
+    .keyword("type"),
+    KnownException::new(
+        "GET",
+        "/{Version}/{WABA-ID}",
+        "/message_templates",
+        "meta-graph.md §1 (Edges (lists) row): an edge is a connection {data, paging} \
+         [OAS CursorPaging][OFF WHM], also when expanded in place with fields=; the OAS \
+         WhatsAppBusinessAccount schema types the property as a bare array",
+    )
+    .keyword("type"),
+    KnownException::new(
+        "GET",
+        "/{Version}/{WABA-ID}",
+        "/subscribed_apps",
+        "meta-graph.md §1 (Edges (lists) row): an edge is a connection {data, paging} \
+         [OAS CursorPaging][OFF WHM], also when expanded in place with fields=; the OAS \
+         WhatsAppBusinessAccount schema types the property as a bare array",
+    )
+    .keyword("type"),
     // --- fields= projections vs `required` -------------------------------------------------
     KnownException::new(
         "GET",

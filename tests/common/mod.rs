@@ -383,16 +383,32 @@ impl Sim {
 
     /// A cams call with the legacy V2 (HMAC-SHA1) signer: every signing field in the query.
     pub async fn cams_v2(&self, action: &str, params: &[(&str, &str)], secret: &str) -> Reply {
+        self.cams_v2_with(Some(action), Some("2020-06-06"), params, secret, true)
+            .await
+    }
+
+    /// A V2-signed call with `Action` and `Version` each optional, with or without the
+    /// `x-acs-action`/`x-acs-version` headers the SDKs add (a hand-made V2 request has none).
+    pub async fn cams_v2_with(
+        &self,
+        action: Option<&str>,
+        version: Option<&str>,
+        params: &[(&str, &str)],
+        secret: &str,
+        acs_headers: bool,
+    ) -> Reply {
         use wabasim::api::cams::signature::{SignedRequest, encode_query, sign_v2};
         let date = acs_date_now();
         let nonce = fresh_nonce();
-        let mut all: Vec<(&str, &str)> = vec![
-            ("Action", action),
-            ("Format", "json"),
-            ("Version", "2020-06-06"),
-            ("Timestamp", &date),
-            ("SignatureNonce", &nonce),
-        ];
+        let mut all: Vec<(&str, &str)> = Vec::new();
+        if let Some(a) = action {
+            all.push(("Action", a));
+        }
+        all.push(("Format", "json"));
+        if let Some(v) = version {
+            all.push(("Version", v));
+        }
+        all.extend([("Timestamp", date.as_str()), ("SignatureNonce", &nonce)]);
         all.extend_from_slice(params);
         all.extend([
             ("SignatureMethod", "HMAC-SHA1"),
@@ -412,11 +428,13 @@ impl Sim {
         );
         let query = format!("{query}&{}", encode_query(&[("Signature", &signature)]));
         let host = self.sim.address().to_string();
-        let mut headers = vec![
-            ("host", host.as_str()),
-            ("x-acs-action", action),
-            ("x-acs-version", "2020-06-06"),
-        ];
+        let mut headers = vec![("host", host.as_str())];
+        if acs_headers {
+            headers.extend([
+                ("x-acs-action", action.unwrap_or("")),
+                ("x-acs-version", version.unwrap_or("")),
+            ]);
+        }
         if let Some(ns) = &self.namespace {
             headers.push(("x-wabasim-namespace", ns.as_str()));
         }

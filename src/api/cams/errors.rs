@@ -4,31 +4,60 @@
 //! CAMS-documented codes, §6.4 the CAMS error-code page, §6.5 business-error status). The
 //! reference leaves much open; every inferred choice is made here and nowhere else:
 //!
-//! - **Two shapes** (§6.5, inferred). Gateway failures (signature, access key, date, nonce,
-//!   action, version, missing or ill-typed parameter, throttling) and the four codes CAMS
-//!   documents with HTTP 400 (§6.3) answer 4xx/5xx with the gateway envelope of §6.1:
+//! - **Two classes** (§6.5, inferred). *Gateway* failures (signature, access key, date, nonce,
+//!   action, version, missing parameter, throttling, outages) and the four codes CAMS
+//!   documents with HTTP 400 (§6.3) always answer 4xx/5xx in the gateway envelope of §6.1:
 //!   `RequestId`, `HostId`, `Code`, `Message`, `Recommend`. The SDK raises `ClientException`
 //!   (4xx), `ServerException` (5xx) or `ThrottlingException` (with `x-acs-retry-after`).
-//!   Business failures of the service answer **HTTP 200** with `Code` ≠ `OK`, `Message`, and
-//!   `Success: false` on operations whose model has `Success`; the SDK returns them normally.
+//!   *Business* failures of the service (every `InvalidParameter*` code, `MigrationError.*`,
+//!   `VerifyCodeError.*`, `RegisterError.*`, `DetailError.*`) answer with the status of the
+//!   fixture setting `cams.business_error_status` ([`business_status`], the one place it is
+//!   read): **200** by default, with `Code` ≠ `OK`, `Message`, and `Success: false` on
+//!   operations whose model has `Success` (the SDK returns them normally); or **400** in the
+//!   gateway envelope (the SDK raises `ClientException` carrying the `Code`). The reference
+//!   asks for exactly this switch: "make the choice configurable. The client under test must
+//!   handle both". A scripted `error:` fault may override the status of its answer.
+//! - **A code has one class, whichever check finds it.** `InvalidParameter` is a business
+//!   code whether the gateway's type check finds it (`Start=abc`: not an integer) or the
+//!   operation does (`Granularity=HOUR`): both follow the setting. `MissingParameter` is
+//!   always a gateway 400 (§6.2 [seen]).
 //! - **Codes for migration and registration rules** (inferred: no source names any, §10). They
 //!   follow the `<Area>Error.<Reason>` pattern of the codes CAMS does document
 //!   (`DetailError.TemplateNotExist`, `TemplateListError.QueryError`, §6.4), one per rule, so
-//!   a client can tell the rules apart: `MigrationError.*`, `VerifyCodeError.*`,
-//!   `RegisterError.*`. Their messages carry Meta's wording (reference meta-graph.md §6.4).
+//!   a client can tell the rules apart: `MigrationError.*` (only for migration rules),
+//!   `VerifyCodeError.*`, `RegisterError.*`. They are wabasim's own: production code should
+//!   branch on `Code != "OK"`, not on these names. Messages say what to do in ChatApp's
+//!   terms (its operations and parameters), never Graph's.
 //! - **Parameter errors** from the service use the §6.4 code for the parameter where there is
 //!   one (`InvalidParameter.PhoneNumberError`, `.PageInvalid`, `.LanguageNotSupport`,
 //!   `.AuditStatusNotSupport`, `.TemplateTypeNotSupport`, `.CreateError`), else
-//!   `InvalidParameter`.
+//!   `InvalidParameter`. Adding a number that is already in the space, or registered on
+//!   another WABA, is `InvalidParameter.PhoneNumberError` (no migration is involved).
+//! - **Template codes** (§6.4 and the CAMS error page in other languages). The Chinese page
+//!   (the source, help.aliyun.com/zh/chatapp/developer-reference/api-error-codes) and its
+//!   current translations spell `InvalidParameter.HeaderMoreVarable` and `.UrlMoreVarable`;
+//!   the alibabacloud.com English, Japanese and Indonesian pages spell `...Variable`. We send
+//!   `Varable`: error codes are constants in the service's code, which the source page copies,
+//!   and a translator correcting a typo is likelier than one introducing it. Clients should
+//!   accept both. `InvalidParameter.TemplateNameExist` (a duplicate name and language) is
+//!   listed only on those English, Japanese and Indonesian pages: the reference §6.4 read only
+//!   the start of the Chinese page, which does not list it in its visible part.
+//!   `InvalidParameter.MessageInvalid` (documented as "the type of message template must be
+//!   specified" / "contains strings WhatsApp does not support") answers a template without
+//!   BODY or with an unknown component type.
 //! - **Gateway texts** for `InvalidTimeStamp.*`, `SignatureNonceUsed`, `InvalidVersion`,
 //!   `InvalidAction.NotFound` are the POP texts Alibaba's SDK-era clients list; their HTTP
 //!   statuses (400, 400, 400, 404) are §6.2's inferred ones. `Throttling.User` is 400 (§6.2,
 //!   inferred) with `x-acs-retry-after` in milliseconds (§5, §9 item 7).
 //! - Access-token errors can only be scripted (cams authenticates by access key); they render
 //!   as the access-key errors closest to them.
+//! - Refusals before a request reaches the facade (an oversized or unreadable body, a bad
+//!   namespace) keep their transport status: there is no namespace, so no setting, yet.
 
+use super::Op;
 use super::signature::SignatureError;
 use crate::api::json::Obj;
+use crate::namespace::Namespace;
 use crate::world::DomainError;
 
 /// The host the gateway names in `HostId` (§6.1).
@@ -57,9 +86,19 @@ impl CamsError {
         }
     }
 
-    /// A business failure: HTTP 200, `Code` ≠ `OK` (§6.5, inferred).
+    /// A business failure: HTTP 200, `Code` ≠ `OK` (§6.5, inferred), until
+    /// [`with_business_status`](Self::with_business_status) applies the fixture's setting.
     fn business(code: &str, message: impl Into<String>) -> CamsError {
         CamsError::new(200, code, message)
+    }
+
+    /// A business failure takes the namespace's business-error status; a gateway failure
+    /// keeps its own.
+    pub fn with_business_status(mut self, status: u16) -> CamsError {
+        if self.status == 200 {
+            self.status = status;
+        }
+        self
     }
 
     fn retry_after(mut self, ms: u64) -> CamsError {
@@ -86,10 +125,10 @@ impl CamsError {
     }
 
     /// A parameter the gateway cannot read as its declared type (an integer, a boolean).
-    /// Code and text are POP's; the status is inferred.
+    /// Code and text are POP's; like every `InvalidParameter`, a business failure (see the
+    /// module documentation).
     pub fn invalid_parameter(name: &str, why: &str) -> CamsError {
-        CamsError::new(
-            400,
+        CamsError::business(
             "InvalidParameter",
             format!("The specified parameter \"{name}\" is not valid. {why}"),
         )
@@ -212,9 +251,18 @@ fn parameter_code(param: &str) -> &'static str {
     }
 }
 
-/// The table: every domain error as cams answers it. An `InvalidParameter` must already name
-/// the Alibaba parameter (the facade translates the world's names per operation).
-pub fn from_domain(e: &DomainError) -> CamsError {
+/// The HTTP status of business failures in this namespace: the fixture's
+/// `cams.business_error_status` (200 unless set to 400; a namespace without a fixture: 200).
+pub fn business_status(ns: &Namespace) -> u16 {
+    ns.fixture()
+        .map_or(200, |f| f.cams.business_error_status.as_u16())
+}
+
+/// The table: every domain error as cams answers it for `op`. An `InvalidParameter` must
+/// already name the Alibaba parameter (the facade translates the world's names per
+/// operation). Business failures come out as HTTP 200; the caller applies
+/// [`business_status`].
+pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
     use DomainError::*;
     let migration = |reason: &str, msg: &str| {
         CamsError::business(&format!("MigrationError.{reason}"), msg.to_string())
@@ -258,6 +306,15 @@ pub fn from_domain(e: &DomainError) -> CamsError {
             CamsError::business(parameter_code(param), message)
         }
 
+        // Adding a number is not a migration: the documented phone-number code (§6.4).
+        NumberAlreadyOnDestination if op == Op::AddChatappPhoneNumber => CamsError::business(
+            "InvalidParameter.PhoneNumberError",
+            "The phone number is already a number of this space's WhatsApp Business Account.",
+        ),
+        NumberRegisteredElsewhere => CamsError::business(
+            "InvalidParameter.PhoneNumberError",
+            "The phone number is registered on another WhatsApp Business Account: migrate it with CreateChatappMigrationInitiate instead of adding it.",
+        ),
         // Migration preconditions: codes inferred, Meta's messages (meta-graph.md §6.4).
         NumberAlreadyOnDestination => migration(
             "PhoneNumberExists",
@@ -353,9 +410,10 @@ pub fn from_domain(e: &DomainError) -> CamsError {
             "InvalidParameter.CreateError",
             format!("The WhatsApp account has reached its limit of {limit} message templates."),
         ),
+        // The English, Japanese and Indonesian CAMS error pages (see the module documentation).
         TemplateExists => CamsError::business(
-            "InvalidParameter.CreateError",
-            "A template with this name already exists in this language.",
+            "InvalidParameter.TemplateNameExist",
+            "The specified name is already used by an existing template in this language.",
         ),
         TemplateNameInvalid => CamsError::business(
             "InvalidParameter.CreateError",
@@ -364,6 +422,41 @@ pub fn from_domain(e: &DomainError) -> CamsError {
         TemplateNotFound => CamsError::business(
             "DetailError.TemplateNotExist",
             "The template does not exist.",
+        ),
+        // §6.4 [doc] template content codes; spellings per the module documentation.
+        TemplateLanguageUnsupported { language } => CamsError::business(
+            "InvalidParameter.LanguageNotSupport",
+            format!("The language {language:?} is not supported."),
+        ),
+        TemplateComponentUnsupported { kind } => CamsError::business(
+            "InvalidParameter.MessageInvalid",
+            format!(
+                "The component type {kind:?} is not supported: use HEADER, BODY, FOOTER, BUTTONS, CAROUSEL or LIMITED_TIME_OFFER."
+            ),
+        ),
+        TemplateBodyMissing => CamsError::business(
+            "InvalidParameter.MessageInvalid",
+            "The template must have a BODY component.",
+        ),
+        TemplateHeaderFormatUnsupported { format } => CamsError::business(
+            "InvalidParameter.HeaderTypeNotSupport",
+            format!("The header type {format:?} is not supported."),
+        ),
+        TemplateHeaderTooManyVariables => CamsError::business(
+            "InvalidParameter.HeaderMoreVarable",
+            "Only one variable is allowed in the header.",
+        ),
+        TemplateFooterHasVariable => CamsError::business(
+            "InvalidParameter.FooterHaveVariable",
+            "Variables are not allowed in the footer.",
+        ),
+        TemplateButtonTextHasVariable => CamsError::business(
+            "InvalidParameter.ButtonTextHaveVariable",
+            "Variables are not allowed in button text.",
+        ),
+        TemplateUrlTooManyVariables => CamsError::business(
+            "InvalidParameter.UrlMoreVarable",
+            "Only one variable is allowed in the URL.",
         ),
 
         // Flow control: §6.3 [doc] System.LimitControl (400), §6.2 Throttling.User; both carry
@@ -398,7 +491,7 @@ mod tests {
     fn every_domain_error_renders_in_one_of_the_two_shapes() {
         for name in ERROR_NAMES {
             let e = DomainError::from_name(name, crate::clock::Timestamp(0)).unwrap();
-            let c = from_domain(&e);
+            let c = from_domain(&e, Op::GetMigrationVerifyCode);
             let body: serde_json::Value = serde_json::from_slice(&c.body("REQ-ID", true)).unwrap();
             assert_eq!(body["RequestId"], "REQ-ID", "{name}");
             assert_eq!(body["Code"], c.code.as_str(), "{name}");
@@ -419,8 +512,11 @@ mod tests {
     #[test]
     fn throttling_carries_a_positive_retry_after() {
         for e in [DomainError::RateLimited, DomainError::ThroughputReached] {
-            assert!(from_domain(&e).retry_after_ms.is_some_and(|ms| ms > 0));
-            assert!(from_domain(&e).is_gateway());
+            let c = from_domain(&e, Op::QueryChatappBindWaba);
+            assert!(c.retry_after_ms.is_some_and(|ms| ms > 0));
+            assert!(c.is_gateway());
+            // Throttling is a gateway failure: the business setting leaves it alone.
+            assert_eq!(c.clone().with_business_status(400), c);
         }
         assert_eq!(CamsError::throttled(0).retry_after_ms, Some(1));
         assert_eq!(CamsError::throttled(250).code, "Throttling.User");
@@ -428,14 +524,64 @@ mod tests {
 
     #[test]
     fn parameter_errors_use_the_documented_codes() {
-        let code = |p: &str| from_domain(&DomainError::param(p, "")).code;
+        let code = |p: &str| from_domain(&DomainError::param(p, ""), Op::ListChatappTemplate).code;
         assert_eq!(code("PhoneNumber"), "InvalidParameter.PhoneNumberError");
         assert_eq!(code("Page"), "InvalidParameter.PageInvalid");
         assert_eq!(code("Locale"), "InvalidParameter");
-        let business = from_domain(&DomainError::param("Locale", "x"));
+        let business = from_domain(&DomainError::param("Locale", "x"), Op::GetChatappVerifyCode);
         assert_eq!(business.status, 200);
         let without: serde_json::Value =
             serde_json::from_slice(&business.body("R", false)).unwrap();
         assert!(without.get("Success").is_none());
+        // The gateway's type check answers the same class as the service's own checks.
+        assert_eq!(
+            CamsError::invalid_parameter("Start", "It must be an integer.").status,
+            business.status
+        );
+    }
+
+    #[test]
+    fn business_failures_take_the_configured_status_and_the_gateway_envelope() {
+        let c = from_domain(&DomainError::WrongCode, Op::ChatappMigrationVerified)
+            .with_business_status(400);
+        assert_eq!(
+            (c.status, c.code.as_str()),
+            (400, "VerifyCodeError.CodeMismatch")
+        );
+        let body: serde_json::Value = serde_json::from_slice(&c.body("R", true)).unwrap();
+        assert_eq!(body["HostId"], HOST_ID);
+        assert!(body.get("Success").is_none());
+        let c = from_domain(&DomainError::WrongCode, Op::ChatappMigrationVerified)
+            .with_business_status(200);
+        assert_eq!(c.status, 200);
+    }
+
+    #[test]
+    fn adding_a_number_is_not_a_migration() {
+        let add = from_domain(
+            &DomainError::NumberAlreadyOnDestination,
+            Op::AddChatappPhoneNumber,
+        );
+        assert_eq!(add.code, "InvalidParameter.PhoneNumberError");
+        let migrate = from_domain(
+            &DomainError::NumberAlreadyOnDestination,
+            Op::CreateChatappMigrationInitiate,
+        );
+        assert_eq!(migrate.code, "MigrationError.PhoneNumberExists");
+        let elsewhere = from_domain(
+            &DomainError::NumberRegisteredElsewhere,
+            Op::AddChatappPhoneNumber,
+        );
+        assert_eq!(elsewhere.code, "InvalidParameter.PhoneNumberError");
+        assert!(elsewhere.message.contains("CreateChatappMigrationInitiate"));
+        // No cams message names a Graph parameter or path.
+        for name in crate::world::error::ERROR_NAMES {
+            let e = DomainError::from_name(name, crate::clock::Timestamp(0)).unwrap();
+            let m = from_domain(&e, Op::AddChatappPhoneNumber).message;
+            assert!(
+                !m.contains("migrate_phone_number") && !m.contains("/v2") && !m.contains("POST /"),
+                "{name}: {m}"
+            );
+        }
     }
 }

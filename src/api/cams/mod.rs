@@ -6,7 +6,8 @@
 //! [`prepare`] runs the gateway's checks (`request.rs`) and names the operation; [`execute`]
 //! runs it against the world as the access key's partner (`operations.rs`) and renders the
 //! answer (`render.rs`); [`render_error`] renders a scripted domain error and [`throttled`] a
-//! throttling reply in Alibaba's shape. `errors.rs` is the one `DomainError` → Alibaba table;
+//! throttling reply in Alibaba's shape. Every error answer goes through one function, which
+//! gives business failures the namespace's configured status (`errors::business_status`). `errors.rs` is the one `DomainError` → Alibaba table;
 //! `signature.rs` verifies and produces signatures.
 //!
 //! Every answer has `Content-Type: application/json;charset=utf-8`, a `RequestId` (an
@@ -228,7 +229,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
     let head = Head::new(&trace);
     let admitted = match request::admit(ns, req) {
         Ok(a) => a,
-        Err(e) => return Err(head.error(&e, "unmatched", false)),
+        Err(refused) => return Err(error_answer(ns, &head, refused.error, refused.op, None)),
     };
     let params = admitted.params;
     let mut targets = Vec::new();
@@ -271,13 +272,37 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = Head::for_prepared(p);
     match ns.with_world(|w| operations::run(w, p)) {
         Ok(body) => head.ok(body, p.op.name()),
-        Err(e) => head.error(&from_domain(&e), p.op.name(), p.op.has_success()),
+        Err(e) => error_answer(ns, &head, from_domain(&e, p.op), Some(p.op), None),
     }
 }
 
-/// Renders a scripted domain error for a prepared request (faults).
-pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
-    Head::for_prepared(p).error(&from_domain(e), p.op.name(), p.op.has_success())
+/// Renders a scripted domain error for a prepared request (faults); `status`, when the fault
+/// gives one, replaces the status the error would have (and with it the shape: 4xx/5xx in
+/// the gateway envelope, 200 as a result with `Code` ≠ `OK`).
+pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError, status: Option<u16>) -> Answer {
+    let head = Head::for_prepared(p);
+    error_answer(ns, &head, from_domain(e, p.op), Some(p.op), status)
+}
+
+/// Every error answer: a business failure takes the namespace's configured status, then a
+/// fault's `status` (if any) wins. `op` is `None` when the gateway refused the request before
+/// it named an operation.
+fn error_answer(
+    ns: &Namespace,
+    head: &Head,
+    e: CamsError,
+    op: Option<Op>,
+    status: Option<u16>,
+) -> Answer {
+    let mut e = e.with_business_status(errors::business_status(ns));
+    if let Some(s) = status {
+        e.status = s;
+    }
+    head.error(
+        &e,
+        op.map_or("unmatched", Op::name),
+        op.is_some_and(Op::has_success),
+    )
 }
 
 /// A throttled reply for a prepared request: `Throttling.User`, HTTP 400, with
@@ -469,6 +494,7 @@ mod tests {
             &ns,
             &prepared(Op::GetChatappVerifyCode),
             &DomainError::TooManyCodeRequests,
+            None,
         );
         assert_eq!(a.status, 200);
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
@@ -479,6 +505,7 @@ mod tests {
             &ns,
             &prepared(Op::GetMigrationVerifyCode),
             &DomainError::TooManyCodeRequests,
+            None,
         );
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert!(body.get("Success").is_none());
@@ -487,10 +514,52 @@ mod tests {
             &ns,
             &prepared(Op::GetMigrationVerifyCode),
             &DomainError::InternalError,
+            None,
         );
         assert_eq!(a.status, 500);
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(body["HostId"], errors::HOST_ID);
         assert_eq!(a.error.as_deref(), Some("InternalError"));
+        // A fault's status wins, and the shape follows it.
+        let a = render_error(
+            &ns,
+            &prepared(Op::GetChatappVerifyCode),
+            &DomainError::TooManyCodeRequests,
+            Some(400),
+        );
+        assert_eq!(a.status, 400);
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
+        assert_eq!(body["HostId"], errors::HOST_ID);
+        assert!(body.get("Success").is_none());
+    }
+
+    #[test]
+    fn the_fixture_setting_sends_business_failures_as_400() {
+        let mut fixture = crate::fixture::Fixture::default_world();
+        fixture.cams.business_error_status = crate::fixture::BusinessErrorStatus::BadRequest;
+        let ns = Namespace::from_fixture("t400", std::sync::Arc::new(fixture)).unwrap();
+        let a = render_error(
+            &ns,
+            &prepared(Op::ChatappMigrationVerified),
+            &DomainError::WrongCode,
+            None,
+        );
+        assert_eq!(a.status, 400);
+        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["Code"], "VerifyCodeError.CodeMismatch");
+        assert_eq!(body["HostId"], errors::HOST_ID);
+        // ...and a fault can still ask for 200.
+        let a = render_error(
+            &ns,
+            &prepared(Op::ChatappMigrationVerified),
+            &DomainError::WrongCode,
+            Some(200),
+        );
+        assert_eq!(a.status, 200);
+        // Gateway failures are unchanged.
+        let a = throttled(&ns, &prepared(Op::QueryChatappBindWaba), None);
+        assert_eq!(a.status, 400);
+        assert_eq!(a.error.as_deref(), Some("Throttling.User"));
     }
 }

@@ -13,9 +13,10 @@ use serde_json::Value;
 use super::render::{self, AUDIT_STATUSES};
 use super::{Op, Prepared};
 use crate::api::json::Obj;
+use crate::world::cams::TemplateInput;
 use crate::world::phone::digits_only;
-use crate::world::template::NewTemplate;
-use crate::world::vocab::{Category, PhoneStatus};
+use crate::world::template::{NewTemplate, TemplateOptions};
+use crate::world::vocab::Category;
 use crate::world::{DomainError, Id, Principal, World};
 
 /// The world's parameter names, as the operation's caller knows them.
@@ -140,6 +141,40 @@ fn number_on(w: &World, p: &Prepared, waba: Id) -> Result<(Id, String), DomainEr
     Ok((id, digits))
 }
 
+/// ChatApp names a number by its country code and its national number, "without the country
+/// code" (CreateChatappMigrationInitiate's `MobileNumber`; AddChatappPhoneNumber's
+/// `PhoneNumber` beside `Cc`). Graph guesses when a number repeats its country code and only
+/// the shorter reading names a known number (`world::migration::parse_number`, [INF] for
+/// Graph); ChatApp does not: in production such a request names another number. So that
+/// case is refused here, before the world's lenient reading can apply.
+fn refuse_repeated_country_code(
+    w: &World,
+    cc: &str,
+    number_param: &str,
+    number: &str,
+) -> Result<(), DomainError> {
+    let cc = cc.trim().trim_start_matches('+');
+    let Some(national) = digits_only(number) else {
+        return Ok(()); // the world reports a malformed number in its own words
+    };
+    let joined = format!("{cc}{national}");
+    if !cc.is_empty()
+        && national.len() > cc.len()
+        && national.starts_with(cc)
+        && w.records_of(&joined).is_empty()
+        && !w.records_of(&national).is_empty()
+    {
+        return Err(DomainError::param(
+            number_param,
+            format!(
+                "{number_param} must not include the country code: with country code {cc} it names +{joined}. For +{national}, give {number_param} {}.",
+                &national[cc.len()..]
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn phone_data(o: &mut Obj<'_>, id: Id, digits: &str) {
     o.obj("Data", |d| {
         d.str("PhoneNumber", digits).str("Id", &id.to_string());
@@ -152,6 +187,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
             let (_, waba) = space_waba(w, who, p)?;
             let cc = required(p, "CountryCode")?;
             let mobile = required(p, "MobileNumber")?;
+            refuse_repeated_country_code(w, cc, "MobileNumber", mobile)?;
             let id = w.start_migration(who, &waba.to_string(), cc, mobile)?;
             let digits = w.phones[&id].e164_digits();
             Ok(ok(p, |o| {
@@ -224,11 +260,20 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
         }
         Op::AddChatappPhoneNumber => {
             let (_, waba) = space_waba(w, who, p)?;
+            let cc = required(p, "Cc")?;
+            let number = required(p, "PhoneNumber")?;
+            refuse_repeated_country_code(w, cc, "PhoneNumber", number)?;
+            // Asked before adding so that a number registered elsewhere is answered in
+            // ChatApp's terms (migrate it with CreateChatappMigrationInitiate).
+            if let Some(national) = digits_only(number) {
+                let e164 = format!("{}{national}", cc.trim().trim_start_matches('+'));
+                w.addable_on(&e164, waba)?;
+            }
             w.add_number(
                 who,
                 &waba.to_string(),
-                required(p, "Cc")?,
-                required(p, "PhoneNumber")?,
+                cc,
+                number,
                 required(p, "VerifiedName")?,
             )?;
             Ok(ok(p, |_| {}))
@@ -246,21 +291,25 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
     }
 }
 
+/// QueryChatappPhoneNumbers and ChatappSyncPhoneNumber: the space's numbers, a number being
+/// migrated in included, each with the status the space sees ([`render::phone_status`]), which
+/// the `Status` filter matches too.
 fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
     let (space_id, waba) = space_waba(w, who, p)?;
     let space = w.cams.spaces.get(&space_id);
     let status = p.params.non_empty("Status");
-    let phones: Vec<_> = w.wabas[&waba]
-        .phones
-        .iter()
-        .filter_map(|id| w.phones.get(id))
-        .filter(|ph| ph.status != PhoneStatus::Deleted)
-        .filter(|ph| status.is_none_or(|s| ph.status.as_str().eq_ignore_ascii_case(s)))
+    let phones: Vec<_> = w
+        .numbers_listed_on(waba)
+        .into_iter()
+        .filter_map(|id| w.phones.get(&id))
+        .filter(|ph| {
+            status.is_none_or(|s| render::phone_status(w, ph, waba).eq_ignore_ascii_case(s))
+        })
         .collect();
     Ok(ok(p, |o| {
         o.arr("PhoneNumbers", |a| {
             for ph in phones {
-                render::phone_item(a, w, ph, space);
+                render::phone_item(a, w, ph, waba, space);
             }
         });
     }))
@@ -423,7 +472,8 @@ fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
             None => name.is_some_and(|n| t.name == n),
         })
         .ok_or(DomainError::TemplateNotFound)?;
-    Ok(ok(p, |o| render::template_detail(o, t)))
+    let input = w.cams.template_inputs.get(&t.id);
+    Ok(ok(p, |o| render::template_detail(o, t, input)))
 }
 
 fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
@@ -446,19 +496,30 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
                 "A WhatsApp template needs a Category: UTILITY, MARKETING or AUTHENTICATION.",
             )
         })?;
-    let components: Value = serde_json::from_str(required(p, "Components")?)
+    let alibaba: Value = serde_json::from_str(required(p, "Components")?)
         .map_err(|e| DomainError::param("Components", format!("Components is not JSON: {e}")))?;
-    let components = render::components_from_alibaba(&components)
+    let components = render::components_from_alibaba(&alibaba)
         .map_err(|why| DomainError::param("Components", why))?;
-    if let Some(example) = p.params.non_empty("Example")
-        && !serde_json::from_str::<Value>(example).is_ok_and(|v| v.is_object())
-    {
-        return Err(DomainError::param(
-            "Example",
-            "Example must be a JSON object of variable names to sample values.",
-        ));
-    }
-    let t = w.create_template(
+    let example = match p.params.non_empty("Example") {
+        None => Vec::new(),
+        Some(text) => example_pairs(text).ok_or_else(|| {
+            DomainError::param(
+                "Example",
+                "Example must be a JSON object of variable names to sample values.",
+            )
+        })?,
+    };
+    // Typed by the gateway already (`request::admit`): an ill-typed value never gets here.
+    let options = TemplateOptions {
+        message_send_ttl_seconds: p.params.int("MessageSendTtlSeconds").ok().flatten(),
+        category_change_paused: p
+            .params
+            .bool("CategoryChangePaused")
+            .ok()
+            .flatten()
+            .unwrap_or(false),
+    };
+    let t = w.create_template_with(
         who,
         &waba.to_string(),
         NewTemplate {
@@ -468,11 +529,38 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
             components: Arc::from(components.to_string()),
             parameter_format: "POSITIONAL",
         },
+        options,
     )?;
-    let (code, name) = (render::template_code(t.id), t.name.clone());
+    let (id, code, name) = (t.id, render::template_code(t.id), t.name.clone());
+    let input = TemplateInput {
+        example,
+        attributes: render::alibaba_only_attributes(&alibaba),
+    };
+    if input != TemplateInput::default() {
+        w.cams.template_inputs.insert(id, input);
+    }
     Ok(ok(p, |o| {
         o.obj("Data", |d| {
             d.str("TemplateCode", &code).str("TemplateName", &name);
         });
     }))
+}
+
+/// `Example` (a JSON object of variable names to sample values) as pairs, by name;
+/// a non-string sample is kept as its JSON text, as the response model has strings only.
+fn example_pairs(text: &str) -> Option<Vec<(String, String)>> {
+    let Value::Object(map) = serde_json::from_str::<Value>(text).ok()? else {
+        return None;
+    };
+    Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                (k, v)
+            })
+            .collect(),
+    )
 }

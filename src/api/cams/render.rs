@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::api::json::{Arr, Obj};
+use crate::world::cams::{KeptAttribute, TemplateInput};
 use crate::world::vocab::{MessagingLimit, NameStatus, ReviewStatus, TemplateStatus};
 use crate::world::{CamsSpace, Id, Phone, Template, Waba, World};
 
@@ -23,8 +24,10 @@ pub fn name_status(s: NameStatus) -> &'static str {
     }
 }
 
-/// `MessagingLimitTier` in the TypeScript SDK's spelling (§7.3); the 2K tier reads as 1K, as
-/// Graph's deprecated field has it. An untiered number has no tier to report.
+/// `MessagingLimitTier` in the TypeScript SDK's spelling (§7.3: `TIER_10K`, not the doc
+/// sample's `TIER_10`, nor the use-case page's `TIER_1000`/`UNLIMITED`): the SDK enum is what
+/// typed clients compile against. The 2K tier reads as 1K, as Graph's deprecated field has
+/// it. An untiered number has no tier to report.
 pub fn limit_tier(l: MessagingLimit) -> Option<&'static str> {
     Some(match l {
         MessagingLimit::Tier50 => "TIER_50",
@@ -83,16 +86,32 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// One item of `PhoneNumbers` (QueryChatappPhoneNumbers, ChatappSyncPhoneNumber; §7.3). All
-/// strings; callback URLs and queues come from the space binding. `CallingConfigure` is
-/// optional in the model and calling is not simulated, so it is left out.
-pub fn phone_item(a: &mut Arr<'_>, w: &World, p: &Phone, space: Option<&CamsSpace>) {
+/// `Status` of a number as the space whose WABA is `waba` sees it. A number on its way in
+/// (an open migration into `waba`, until it registers there) is `PENDING`: CreateChatappMigrationInitiate
+/// answers `MIGRATING` (its documented sample), but that word is not in the SDK's `Status`
+/// enum of QueryChatappPhoneNumbers (§7.3: MIGRATED, FLAGGED, DISCONNECTED, UNVERIFIED,
+/// BANNED, RATE_LIMITED, PENDING, CONNECTED, UNKNOWN, DELETED, RESTRICTED), and `PENDING` is
+/// what a number not yet registered on a WABA is. With `migration_keeps_phone_id` the record
+/// is still the source's (`CONNECTED` there), so the rule is applied here, not read from it.
+pub fn phone_status(w: &World, p: &Phone, waba: Id) -> &'static str {
+    if w.migrating_into(p.id, waba) {
+        "PENDING"
+    } else {
+        p.status.as_str()
+    }
+}
+
+/// One item of `PhoneNumbers` (QueryChatappPhoneNumbers, ChatappSyncPhoneNumber; §7.3), as
+/// the space bound to `waba` sees it. All strings; callback URLs and queues come from the
+/// space binding. `CallingConfigure` is optional in the model and calling is not simulated,
+/// so it is left out.
+pub fn phone_item(a: &mut Arr<'_>, w: &World, p: &Phone, waba: Id, space: Option<&CamsSpace>) {
     let now = w.now();
     let validity = w.settings.verification_validity;
     a.obj(|o| {
         o.str("PhoneNumber", &p.e164_digits())
             .str("VerifiedName", &p.verified_name)
-            .str("Status", p.status.as_str())
+            .str("Status", phone_status(w, p, waba))
             .str("QualityRating", p.quality.as_str())
             .opt_str("MessagingLimitTier", limit_tier(p.messaging_limit))
             .str(
@@ -132,9 +151,10 @@ pub fn waba_data(o: &mut Obj<'_>, w: &World, waba: &Waba) {
     });
 }
 
-/// When a template last changed, in epoch milliseconds.
+/// When a template last changed (created, reviewed or otherwise given a status, re-rated), in
+/// epoch milliseconds.
 fn last_update(t: &Template) -> i64 {
-    t.created_at.0.max(t.quality_at.0)
+    t.created_at.0.max(t.quality_at.0).max(t.status_at.0)
 }
 
 /// Why a template failed review, if it did.
@@ -156,10 +176,12 @@ pub fn template_item(a: &mut Arr<'_>, t: &Template) {
     });
 }
 
-/// `Data` of GetChatappTemplateDetail (§7.4).
-pub fn template_detail(o: &mut Obj<'_>, t: &Template) {
+/// `Data` of GetChatappTemplateDetail (§7.4), with what its creator wrote through ChatApp
+/// that Meta's template has no field for (`input`).
+pub fn template_detail(o: &mut Obj<'_>, t: &Template, input: Option<&TemplateInput>) {
+    let kept = input.map(|i| i.attributes.as_slice()).unwrap_or_default();
     let components = serde_json::from_str::<Value>(&t.components)
-        .map(|v| components_to_alibaba(&v))
+        .map(|v| components_to_alibaba_with(&v, kept))
         .unwrap_or_else(|_| Value::Array(Vec::new()));
     o.obj("Data", |d| {
         d.str("TemplateCode", &template_code(t.id))
@@ -171,8 +193,18 @@ pub fn template_detail(o: &mut Obj<'_>, t: &Template) {
             .opt_str("Reason", reason(t))
             .str("QualityScore", t.quality.as_str())
             .bool("AllowSend", t.status == TemplateStatus::Approved)
-            .bool("CategoryChangePaused", false)
-            .raw("Components", &components.to_string());
+            .bool("CategoryChangePaused", t.category_change_paused);
+        if let Some(ttl) = t.message_send_ttl_seconds {
+            d.num("MessageSendTtlSeconds", ttl);
+        }
+        if let Some(i) = input.filter(|i| !i.example.is_empty()) {
+            d.obj("Example", |e| {
+                for (k, v) in &i.example {
+                    e.str(k, v);
+                }
+            });
+        }
+        d.raw("Components", &components.to_string());
     });
 }
 
@@ -197,15 +229,91 @@ const KEYS: &[(&str, &str)] = &[
     ("navigate_screen", "NavigateScreen"),
 ];
 
+/// Component and button attributes of ChatApp's request that Meta's components have no key
+/// for. They are kept beside the template ([`alibaba_only_attributes`]) and written back by
+/// GetChatappTemplateDetail. `HasExpiration` comes back as `hasExpiration`, the response
+/// model's spelling (§7.4).
+const ALIBABA_ONLY: &[(&str, &str)] = &[
+    ("UrlType", "UrlType"),
+    ("IsOptOut", "IsOptOut"),
+    ("SupportedApps", "SupportedApps"),
+    ("ExtendAttrs", "ExtendAttrs"),
+    ("Caption", "Caption"),
+    ("FileName", "FileName"),
+    ("FileType", "FileType"),
+    ("ThumbUrl", "ThumbUrl"),
+    ("Duration", "Duration"),
+    ("HasExpiration", "hasExpiration"),
+    ("OfferExpirationTimeMs", "OfferExpirationTimeMs"),
+    ("Latitude", "Latitude"),
+    ("Longitude", "Longitude"),
+    ("LocationName", "LocationName"),
+    ("LocationAddress", "LocationAddress"),
+];
+
 /// Meta's components as ChatApp returns them: keys renamed, card `components` as
 /// `CardComponents`, examples and unknown keys dropped.
 pub fn components_to_alibaba(meta: &Value) -> Value {
-    convert(meta, |k| {
+    components_to_alibaba_with(meta, &[])
+}
+
+/// [`components_to_alibaba`], with the ChatApp-only attributes its creator wrote put back
+/// where they were written.
+pub fn components_to_alibaba_with(meta: &Value, kept: &[KeptAttribute]) -> Value {
+    let mut out = convert(meta, |k| {
         if k == "components" {
             return Some("CardComponents");
         }
         KEYS.iter().find(|(m, _)| *m == k).map(|(_, a)| *a)
-    })
+    });
+    for attr in kept {
+        let Some((_, key)) = ALIBABA_ONLY.iter().find(|(k, _)| *k == attr.key) else {
+            continue;
+        };
+        if let (Some(Value::Object(target)), Ok(value)) = (
+            out.pointer_mut(&attr.at),
+            serde_json::from_str::<Value>(&attr.value),
+        ) {
+            target.insert((*key).to_string(), value);
+        }
+    }
+    out
+}
+
+/// The ChatApp-only attributes of request components ([`ALIBABA_ONLY`]), each with where it
+/// was written (a JSON pointer that stays valid in [`components_to_alibaba`]'s output, which
+/// keeps every array whole). Empty lists and nulls, which the SDK sends for unset fields, are
+/// not kept.
+pub fn alibaba_only_attributes(alibaba: &Value) -> Vec<KeptAttribute> {
+    fn walk(v: &Value, at: &str, out: &mut Vec<KeptAttribute>) {
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &format!("{at}/{i}"), out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, val) in map {
+                    if matches!(val, Value::Array(a) if a.is_empty()) || val.is_null() {
+                        continue;
+                    }
+                    if ALIBABA_ONLY.iter().any(|(a, _)| a == k) {
+                        out.push(KeptAttribute {
+                            at: at.to_string(),
+                            key: k.clone(),
+                            value: val.to_string(),
+                        });
+                    } else if matches!(k.as_str(), "Buttons" | "Cards" | "CardComponents") {
+                        walk(val, &format!("{at}/{k}"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(alibaba, "", &mut out);
+    out
 }
 
 /// ChatApp's request components as Meta's, for the world. Empty lists (which the SDK sends
@@ -273,6 +381,35 @@ mod tests {
         assert!(components_from_alibaba(&json!({"Type": "BODY"})).is_err());
         assert!(components_from_alibaba(&json!([])).is_err());
         assert!(components_from_alibaba(&json!(["BODY"])).is_err());
+    }
+
+    #[test]
+    fn alibaba_only_attributes_come_back_where_they_were_written() {
+        let alibaba = json!([
+            {"Type": "BODY", "Text": "Hi", "Buttons": [], "HasExpiration": true},
+            {"Type": "BUTTONS", "Buttons": [
+                {"Type": "QUICK_REPLY", "Text": "Stop", "IsOptOut": true, "SupportedApps": []},
+                {"Type": "URL", "Text": "Go", "Url": "https://x.example/{{1}}", "UrlType": "dynamic"}
+            ]},
+            {"Type": "CAROUSEL", "Cards": [{"CardComponents": [
+                {"Type": "BUTTONS", "Buttons": [{"Type": "URL", "Text": "See", "Url": "https://y.example", "UrlType": "static"}]}
+            ]}]}
+        ]);
+        let kept = alibaba_only_attributes(&alibaba);
+        assert_eq!(kept.len(), 4, "{kept:?}");
+        let meta = components_from_alibaba(&alibaba).unwrap();
+        let back = components_to_alibaba_with(&meta, &kept);
+        assert_eq!(back[0]["hasExpiration"], true);
+        assert_eq!(back[1]["Buttons"][0]["IsOptOut"], true);
+        assert!(back[1]["Buttons"][0].get("SupportedApps").is_none());
+        assert_eq!(back[1]["Buttons"][1]["UrlType"], "dynamic");
+        assert_eq!(
+            back[2]["Cards"][0]["CardComponents"][0]["Buttons"][0]["UrlType"],
+            "static"
+        );
+        // Graph never sees them.
+        assert!(!meta.to_string().contains("UrlType"));
+        assert!(!meta.to_string().contains("is_opt_out"));
     }
 
     #[test]

@@ -31,20 +31,41 @@ use crate::world::PartnerIdx;
 pub const DATE_WINDOW: Duration = Duration::minutes(15);
 
 /// Whether a request is for this facade: it carries `x-acs-action` or `x-acs-version`
-/// (every SDK, V3 and V2), or the V2 `Action` and `Version` parameters in its query.
+/// (every SDK, V3 and V2), or, in its query, the V2 `Action` and `Version` parameters or a V2
+/// signature (`Signature` with `AccessKeyId` or `SignatureMethod`). A V2-signed request that
+/// lacks `Action` or `Version` is Alibaba's, and gets Alibaba's `MissingParameter`; no Graph
+/// request carries these names.
 pub fn is_cams_request(headers: &HeaderMap, query: Option<&str>) -> bool {
     if headers.contains_key("x-acs-action") || headers.contains_key("x-acs-version") {
         return true;
     }
-    let Some(query) = query.filter(|q| q.contains("Action=") && q.contains("Version=")) else {
+    let Some(query) = query
+        .filter(|q| (q.contains("Action=") && q.contains("Version=")) || q.contains("Signature="))
+    else {
         return false;
     };
-    let (mut action, mut version) = (false, false);
+    let (mut action, mut version, mut signature, mut signer) = (false, false, false, false);
     for (k, _) in form_urlencoded::parse(query.as_bytes()) {
         action |= k == "Action";
         version |= k == "Version";
+        signature |= k == "Signature";
+        signer |= k == "AccessKeyId" || k == "SignatureMethod";
     }
-    action && version
+    (action && version) || (signature && signer)
+}
+
+/// Why the gateway refused a request, and the operation if it had been named by then (so
+/// that a business-class refusal, such as a parameter of the wrong type, is answered as that
+/// operation's).
+pub struct Refused {
+    pub error: CamsError,
+    pub op: Option<Op>,
+}
+
+impl From<CamsError> for Refused {
+    fn from(error: CamsError) -> Refused {
+        Refused { error, op: None }
+    }
 }
 
 /// The RPC parameters: the form-decoded query merged with a form-encoded body (§3.3). A name
@@ -113,7 +134,7 @@ pub struct Admitted {
 }
 
 /// Runs the gateway checks of the module documentation.
-pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, CamsError> {
+pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, Refused> {
     let headers: Vec<(&str, &[u8])> = req
         .headers
         .iter()
@@ -146,7 +167,7 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, CamsError> {
     let version =
         non_blank(&verified.version).ok_or_else(|| CamsError::missing_parameter("Version"))?;
     if version != API_VERSION {
-        return Err(CamsError::invalid_version(version));
+        return Err(CamsError::invalid_version(version).into());
     }
     let action =
         non_blank(&verified.action).ok_or_else(|| CamsError::missing_parameter("Action"))?;
@@ -155,9 +176,13 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, CamsError> {
     check_freshness(ns, &verified, wall_now())?;
 
     let params = RpcParams::from_pairs(signed.rpc_params());
+    let refuse = |error: CamsError| Refused {
+        error,
+        op: Some(op),
+    };
     for name in op.required() {
         if params.non_empty(name).is_none() {
-            return Err(CamsError::missing_parameter(name));
+            return Err(refuse(CamsError::missing_parameter(name)));
         }
     }
     // GetChatappTemplateDetail names its template by code or by name (§7.4).
@@ -165,7 +190,7 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, CamsError> {
         && params.non_empty("TemplateCode").is_none()
         && params.non_empty("TemplateName").is_none()
     {
-        return Err(CamsError::missing_parameter("TemplateCode"));
+        return Err(refuse(CamsError::missing_parameter("TemplateCode")));
     }
     for name in [
         "Start",
@@ -174,10 +199,10 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, CamsError> {
         "OwnerId",
         "ResourceOwnerId",
     ] {
-        params.int(name)?;
+        params.int(name).map_err(refuse)?;
     }
     for name in ["AllowCategoryChange", "CategoryChangePaused"] {
-        params.bool(name)?;
+        params.bool(name).map_err(refuse)?;
     }
     Ok(Admitted {
         op,
@@ -197,6 +222,9 @@ fn check_freshness(ns: &Namespace, v: &Verified, now: Timestamp) -> Result<(), C
     let date = non_blank(&v.timestamp).ok_or_else(|| CamsError::missing_parameter("Timestamp"))?;
     let nonce =
         non_blank(&v.nonce).ok_or_else(|| CamsError::missing_parameter("SignatureNonce"))?;
+    if !iso8601_utc(date) {
+        return Err(CamsError::date_malformed());
+    }
     let date = Timestamp::parse_rfc3339(date).map_err(|_| CamsError::date_malformed())?;
     if (now - date).as_millis().abs() > DATE_WINDOW.as_millis() {
         return Err(CamsError::date_expired());
@@ -206,6 +234,21 @@ fn check_freshness(ns: &Namespace, v: &Verified, now: Timestamp) -> Result<(), C
         return Err(CamsError::nonce_used());
     }
     Ok(())
+}
+
+/// The one date format both signers send (`x-acs-date`, V2 `Timestamp`):
+/// `YYYY-MM-DDThh:mm:ssZ`, exactly. RFC 3339's variants (a space for `T`, fractions, an
+/// offset) are refused as `InvalidTimeStamp.Format`, as POP refuses them.
+fn iso8601_utc(date: &str) -> bool {
+    let b = date.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 #[cfg(test)]
@@ -222,8 +265,34 @@ mod tests {
             Some("Action=QueryChatappBindWaba&Version=2020-06-06")
         ));
         assert!(!is_cams_request(&h, Some("NotAction=1&MyVersion=2")));
+        // A V2 signature without Action or Version is still Alibaba's.
+        assert!(is_cams_request(
+            &h,
+            Some("AccessKeyId=ak&SignatureMethod=HMAC-SHA1&Signature=x%3D&Version=2020-06-06")
+        ));
+        assert!(is_cams_request(
+            &h,
+            Some("Signature=x&AccessKeyId=ak&Action=A")
+        ));
+        assert!(!is_cams_request(&h, Some("Signature=x&fields=id")));
         h.insert("x-acs-action", "QueryChatappBindWaba".parse().unwrap());
         assert!(is_cams_request(&h, None));
+    }
+
+    #[test]
+    fn dates_must_be_exactly_the_signed_format() {
+        assert!(iso8601_utc("2026-01-01T00:00:00Z"));
+        for bad in [
+            "2026-01-01 00:00:00Z",
+            "2026-01-01 00:00:00",
+            "2026-01-01T00:00:00.000Z",
+            "2026-01-01T00:00:00+00:00",
+            "2026-1-01T00:00:00Z",
+            "garbage",
+            "",
+        ] {
+            assert!(!iso8601_utc(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -85,6 +85,23 @@ impl GraphError {
             .details(details)
     }
 
+    /// A template content error (§6.5): `Invalid parameter` with the subcode, the user title
+    /// and message, and `blame_field_specs` naming `components`, as the observed 2388046.
+    fn template(subcode: u32, title: &str, msg: &str) -> GraphError {
+        let mut e = GraphError::template_plain(title, msg).subcode(subcode);
+        e.blame_field = Some("components");
+        e
+    }
+
+    /// A template content error without a documented subcode.
+    fn template_plain(title: &str, msg: &str) -> GraphError {
+        let mut e = GraphError::new(400, 100, OAUTH, "Invalid parameter")
+            .user(title, msg)
+            .transient(false);
+        e.blame_field = Some("components");
+        e
+    }
+
     /// `Unknown path components: /x` (code 2500), for an unknown edge or version ([OBS
     /// CODEIDX]: an unrecognised `v99.0` answers this, as does an unknown edge).
     pub fn unknown_path(rest: &str) -> GraphError {
@@ -208,6 +225,13 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             "Cannot Migrate Phone Number",
             "Please add this phone number in your WhatsApp account",
             "The phone number is not registered on any WhatsApp Business Account, so there is nothing to migrate: add it without migrate_phone_number.",
+        ),
+        // The world's own wording for adding a number registered elsewhere (`add_number`).
+        NumberRegisteredElsewhere => GraphError::new(
+            400,
+            100,
+            OAUTH,
+            "(#100) This phone number is registered to another WhatsApp Business Account. Migrate it with migrate_phone_number=true instead.",
         ),
         DifferentBusiness => GraphError::migration(
             2388103,
@@ -367,6 +391,61 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             e.blame_field = Some("name");
             e
         }
+        // §6.5 [OFF ERR] codes 2388047 (header), 2388072 (body), 2388073 (footer); wire shape
+        // as the observed 2388046 (code 100, subcode, user title and message, blame field)
+        // [INF]; titles by analogy with the observed "Name Format is Incorrect" [INF].
+        TemplateHeaderFormatUnsupported { format } => GraphError::template(
+            2388047,
+            "Header Format is Incorrect",
+            &format!(
+                "The header format {format:?} is not supported. Use one of TEXT, IMAGE, VIDEO, GIF, DOCUMENT, LOCATION or PRODUCT."
+            ),
+        ),
+        TemplateHeaderTooManyVariables => GraphError::template(
+            2388047,
+            "Header Format is Incorrect",
+            "A text header can only have one parameter.",
+        ),
+        TemplateBodyMissing => GraphError::template(
+            2388072,
+            "Body Format is Incorrect",
+            "A message template must have a body component.",
+        ),
+        TemplateFooterHasVariable => GraphError::template(
+            2388073,
+            "Footer Format is Incorrect",
+            "Footers can't have parameters.",
+        ),
+        // No code is documented for these two: Graph's plain invalid-parameter error with the
+        // same user title/message shape and blame field [INF].
+        TemplateButtonTextHasVariable => GraphError::template_plain(
+            "Button Format is Incorrect",
+            "Button text can't have parameters.",
+        ),
+        TemplateUrlTooManyVariables => GraphError::template_plain(
+            "Button Format is Incorrect",
+            "A URL button's URL can only have one parameter, at its end.",
+        ),
+        // Graph's enum-parameter wording (§6.2 [OFF ERR] `(#100) <what is wrong>`, as for
+        // `category`) [INF].
+        TemplateComponentUnsupported { kind } => GraphError::new(
+            400,
+            100,
+            OAUTH,
+            format!(
+                "(#100) Param components[type] must be one of {{{}}} - got \"{kind}\"",
+                crate::world::template_content::COMPONENT_TYPES.join(", ")
+            ),
+        ),
+        TemplateLanguageUnsupported { language } => GraphError::new(
+            400,
+            100,
+            OAUTH,
+            format!(
+                "(#100) Param language must be one of {{{}}} - got \"{language}\"",
+                crate::world::template_content::LANGUAGES.join(", ")
+            ),
+        ),
         TemplateNotFound => GraphError::new(400, 100, OAUTH, "(#100) Invalid parameter")
             .user(
                 "Message Template Not Found",
@@ -413,6 +492,37 @@ mod tests {
             assert_eq!(body["error"]["fbtrace_id"], "TRACE");
             assert!(g.status >= 400, "{name}");
         }
+    }
+
+    #[test]
+    fn template_content_errors_carry_their_subcode_and_blame_field() {
+        for (e, subcode) in [
+            (DomainError::TemplateFooterHasVariable, Some(2388073)),
+            (DomainError::TemplateHeaderTooManyVariables, Some(2388047)),
+            (DomainError::TemplateBodyMissing, Some(2388072)),
+            (DomainError::TemplateButtonTextHasVariable, None),
+        ] {
+            let g = from_domain(&e, "post");
+            assert_eq!((g.status, g.code, g.subcode), (400, 100, subcode), "{e}");
+            let body: serde_json::Value = serde_json::from_slice(&g.body("T")).unwrap();
+            assert_eq!(
+                body["error"]["error_data"]["blame_field_specs"],
+                serde_json::json!([["components"]])
+            );
+            assert!(body["error"]["error_user_title"].is_string());
+            assert_eq!(body["error"]["is_transient"], false);
+        }
+        let g = from_domain(
+            &DomainError::TemplateLanguageUnsupported {
+                language: "xx_YY".into(),
+            },
+            "post",
+        );
+        assert!(
+            g.message
+                .starts_with("(#100) Param language must be one of {af, sq,")
+        );
+        assert!(g.message.ends_with("- got \"xx_YY\""));
     }
 
     #[test]

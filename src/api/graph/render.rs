@@ -124,8 +124,9 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "rejected_reason",
     "previous_category",
     "sub_category",
-    // Known to Graph (PYSDK, pywa), not modelled: accepted and left out of answers.
+    // Rendered when the template has one.
     "message_send_ttl_seconds",
+    // Known to Graph (PYSDK, pywa), not modelled: accepted and left out of answers.
     "correct_category",
     "library_template_name",
     "cta_url_link_tracking_opted_out",
@@ -558,6 +559,12 @@ pub fn template(o: &mut Obj<'_>, t: &Template, fields: &[&str]) {
             }
             "sub_category" => {
                 o.opt_str(f, t.sub_category.as_deref());
+            }
+            // Left out when the template has none (Meta's default applies).
+            "message_send_ttl_seconds" => {
+                if let Some(ttl) = t.message_send_ttl_seconds {
+                    o.num(f, ttl);
+                }
             }
             _ => {}
         }
