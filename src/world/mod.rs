@@ -337,6 +337,11 @@ impl World {
         std::mem::take(&mut self.events)
     }
 
+    /// The events recorded since the last drain, oldest first.
+    pub fn undrained_events(&self) -> &[WorldEvent] {
+        &self.events
+    }
+
     pub fn has_events(&self) -> bool {
         !self.events.is_empty()
     }
