@@ -1761,3 +1761,86 @@ async fn a_migrating_number_reads_pending_in_query_and_sync_in_either_id_mode() 
         assert_eq!(mine[0]["Status"], "CONNECTED", "{name}");
     }
 }
+
+/// alibaba-cams.md §7.1 ("a one-time verification ... is valid for 14 days ... if verified,
+/// you do not need to call GetMigrationVerifyCode"): a verification made for an earlier
+/// attempt at migrating the number carries over; the fixture's verification of the
+/// registered number does not. The same with and without `migration_keeps_phone_id`.
+#[tokio::test]
+async fn an_earlier_attempts_verification_skips_the_code_in_either_id_mode() {
+    for keep in [false, true] {
+        let text = wabasim::fixture::DEFAULT_FIXTURE.replace(
+            "seed: 7\n",
+            &format!("seed: 7\nsettings: {{migration_keeps_phone_id: {keep}}}\n"),
+        );
+        let sim = Sim::with(
+            Simulator::start_with(wabasim::Options {
+                fixture: Some(wabasim::fixture::Fixture::parse(&text, "mode").unwrap()),
+                ..Default::default()
+            })
+            .await
+            .unwrap(),
+        );
+        let start = [
+            ("CustSpaceId", CAMS_SPACE),
+            ("CountryCode", "1"),
+            ("MobileNumber", READY_NUMBER),
+        ];
+        let status = |r: Reply| r.json()["Data"]["CodeVerificationStatus"].clone();
+        // A first attempt: not verified, whatever the fixture says of the registered number.
+        let r = sim.cams("CreateChatappMigrationInitiate", &start).await;
+        assert_eq!(outcome(&r).1, "OK", "keep={keep}");
+        let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+        assert_eq!(status(r), "NOT_VERIFIED", "keep={keep}");
+        let r = sim.cams("ChatappMigrationRegister", &READY).await;
+        assert_eq!(
+            outcome(&r),
+            (200, "RegisterError.NotVerified".into()),
+            "keep={keep}"
+        );
+        // New BSP's attempt through Graph supersedes it and verifies the number.
+        let id = sim.migrate(DEST_WABA, READY_NUMBER).await.json()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = sim
+            .post_form(
+                &format!("/v23.0/{id}/request_code"),
+                NEW_BSP,
+                &[("code_method", "SMS"), ("language", "en_US")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let code = sim.latest_code(&id).await;
+        let r = sim
+            .post_form(
+                &format!("/v23.0/{id}/verify_code"),
+                NEW_BSP,
+                &[("code", &code)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        // Alibaba starts again: verified by the earlier attempt, registered without a code.
+        let r = sim.cams("CreateChatappMigrationInitiate", &start).await;
+        assert_eq!(outcome(&r).1, "OK", "keep={keep}");
+        let r = sim.cams("GetPhoneNumberVerificationStatus", &READY).await;
+        assert_eq!(status(r), "VERIFIED", "keep={keep}");
+        let r = sim.cams("ChatappMigrationRegister", &READY).await;
+        assert_eq!(outcome(&r), (200, "OK".into()), "keep={keep}");
+        // New BSP's superseded attempt answers as a number that is not being migrated.
+        let r = sim
+            .post_form(
+                &format!("/v23.0/{id}/request_code"),
+                NEW_BSP,
+                &[("code_method", "SMS"), ("language", "en_US")],
+            )
+            .await;
+        let code = r.json()["error"]["error_subcode"].clone();
+        if keep {
+            // The record moved to Alibaba's WABA with its id: New BSP no longer sees it.
+            assert_eq!(code, 33, "{}", r.text());
+        } else {
+            assert_eq!(code, 2388091, "{}", r.text());
+        }
+    }
+}

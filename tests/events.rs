@@ -1,5 +1,6 @@
 //! Scheduled fixture events: applied when the clock passes them (moved through the control
-//! API here), emitting the same world events as the matching change, for webhooks.
+//! API here), emitting the same world events as the matching change, for webhooks; and the
+//! same changes applied at once with `POST /__admin/events`.
 
 mod common;
 
@@ -161,4 +162,78 @@ async fn a_migrated_number_is_followed_by_its_events() {
         .await;
     assert_eq!(r.json()["quality_rating"], "RED");
     assert_eq!(r.json()["status"], "FLAGGED");
+}
+
+#[tokio::test]
+async fn a_change_posted_to_the_control_api_applies_at_once() {
+    let sim = Sim::start().await;
+    // Refused while two-step verification is on.
+    let r = sim.migrate(world::DEST_WABA, "5550100002").await;
+    assert_eq!(r.json()["error"]["error_subcode"], 2388103);
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/events",
+            Some(json!({"disable_two_step_verification": {"phone": "+15550100002"}})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.json()["applied"],
+        "disable_two_step_verification +15550100002"
+    );
+    assert_eq!(r.json()["events"], json!([]));
+    let r = sim.migrate(world::DEST_WABA, "5550100002").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // A decision emits its event, listed in the answer and in GET /__admin/events.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/events",
+            Some(json!({"approve_display_name": {"phone_number_id": "110000000000004"}})),
+        )
+        .await;
+    assert_eq!(
+        r.json()["events"],
+        json!([{"field": "phone_number_name_update", "waba_id": world::SOURCE_WABA}])
+    );
+    assert_eq!(fields(&sim), ["phone_number_name_update"]);
+    let r = sim.migrate(world::DEST_WABA, "5550100004").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_bad_change_is_refused_and_changes_nothing() {
+    let sim = Sim::start().await;
+    let refused = [
+        (json!({}), "an event needs one change"),
+        (json!([]), "as an object"),
+        (
+            json!({"at": "+1h", "disable_two_step_verification": {"phone": "+15550100002"}}),
+            "leave out \"at\"",
+        ),
+        (
+            json!({"disable_two_step_verification": {"phone": "+15550109999"}}),
+            "no number +15550109999",
+        ),
+        (
+            json!({"payment_method": {"waba": "200000000000005", "attached": true},
+                   "account_review": {"waba": "200000000000007", "status": "APPROVED"}}),
+            "exactly one change",
+        ),
+        (json!({"open_the_pod_bay_doors": {}}), "unknown field"),
+    ];
+    for (body, why) in refused {
+        let r = sim
+            .admin("POST", "/__admin/events", Some(body.clone()))
+            .await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text());
+        let message = r.json()["error"].as_str().unwrap().to_string();
+        assert!(message.contains(why), "{body}: {message}");
+    }
+    // Nothing changed: the destination still has no payment method.
+    let r = sim.migrate("200000000000005", world::READY_NUMBER).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 2388103);
+    assert!(fields(&sim).is_empty());
 }

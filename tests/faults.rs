@@ -402,3 +402,58 @@ faults:
         "a refused upload leaves the world (and its spent fault) as it was"
     );
 }
+
+/// The registration errors no rule of the world produces (reference meta-graph.md §3.4,
+/// §6.3) can be scripted by name, on register, and render with their codes.
+#[tokio::test]
+async fn registration_errors_can_be_scripted_by_name() {
+    let sim = Sim::start().await;
+    let expected = [
+        ("pin_too_fast", 133009, None),
+        ("deregistration_incomplete", 133000, None),
+        ("recently_deleted", 133015, None),
+        ("too_many_pin_attempts", 133008, None),
+        ("cannot_create_certificate", 100, Some(2388001)),
+    ];
+    for (name, code, subcode) in expected {
+        add_fault(
+            &sim,
+            json!({"match": {"operation": "register"}, "times": 1, "error": name}),
+        )
+        .await;
+        let r = sim
+            .post_json(
+                "/v23.0/110000000000009/register",
+                world::NEW_BSP,
+                json!({"messaging_product": "whatsapp", "pin": "135790"}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{name}: {}", r.text());
+        let error = &r.json()["error"];
+        assert_eq!(error["code"], code, "{name}: {error}");
+        assert_eq!(error["error_subcode"].as_u64(), subcode, "{name}: {error}");
+        if let Some(2388001) = subcode {
+            assert_eq!(error["error_user_title"], "Cannot Create Certificate");
+            assert_eq!(
+                error["error_user_msg"],
+                "Your display name could not be processed. Please edit your display name and try again."
+            );
+        }
+    }
+    // And through cams, in Alibaba's shape.
+    add_fault(
+        &sim,
+        json!({"match": {"facade": "cams", "operation": "ChatappMigrationRegister"}, "times": 1, "error": "cannot_create_certificate"}),
+    )
+    .await;
+    let r = sim
+        .cams(
+            "ChatappMigrationRegister",
+            &[
+                ("CustSpaceId", world::CAMS_SPACE),
+                ("PhoneNumber", world::READY_E164),
+            ],
+        )
+        .await;
+    assert_eq!(r.json()["Code"], "RegisterError.CannotCreateCertificate");
+}

@@ -555,3 +555,300 @@ fn durations_in_rules_match_the_readme() {
     assert_eq!(s.registration_window, Duration::hours(72));
     assert_eq!(s.max_registrations, 10);
 }
+
+// --- limits that belong to the number ---------------------------------------------------
+
+/// reference meta-graph.md §3.4 [OFF REG]: "10 register requests per number per 72-hour
+/// moving window → 133016, number blocked 72 h". A new migration record of the same number
+/// (here a second destination) shares the count and the block.
+#[tokio::test]
+async fn the_registration_limit_belongs_to_the_number_not_its_record() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let first = pending(&sim).await;
+    for i in 0..10 {
+        let r = register(&sim, &first, "123456").await;
+        assert_eq!(r.json()["error"]["code"], 133006, "attempt {i}");
+    }
+    assert_eq!(
+        register(&sim, &first, "123456").await.json()["error"]["code"],
+        133016
+    );
+    // The same number, started into another destination: a new record, the same block.
+    let second = sim.migrate("200000000000009", READY_NUMBER).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(second, first);
+    request_code(&sim, &second).await;
+    let code = sim.latest_code(&second).await;
+    assert_eq!(verify(&sim, &second, &code).await.status, 200);
+    let r = register(&sim, &second, "123456").await;
+    let details = r.json()["error"]["error_data"]["details"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        details.ends_with("Try again after 2026-01-04T00:00:00Z."),
+        "{details}"
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "72h"})),
+    )
+    .await;
+    assert_eq!(
+        register(&sim, &second, "123456").await.json(),
+        json!({"success": true})
+    );
+}
+
+/// reference meta-graph.md §6.3 133008 ("too many PIN guesses (retry time in details)",
+/// after repeated 133005); the figures are wabasim's (`settings.max_pin_attempts` 5,
+/// `pin_attempt_window` 1 h, `pin_lock` 1 h).
+#[tokio::test]
+async fn five_wrong_pins_lock_the_number_for_an_hour() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let id = "110000000000009"; // on the destination, two-step PIN 135790
+    let path = format!("/v23.0/{id}/deregister");
+    let deregister = || sim.post_form(&path, NEW_BSP, &[]);
+    // A right PIN forgets the wrong ones: four wrong, a right one, then one more wrong is
+    // still only a mismatch.
+    deregister().await;
+    for _ in 0..4 {
+        assert_eq!(
+            register(&sim, id, "000000").await.json()["error"]["code"],
+            133005
+        );
+    }
+    assert_eq!(
+        register(&sim, id, "135790").await.json(),
+        json!({"success": true})
+    );
+    deregister().await;
+    assert_eq!(
+        register(&sim, id, "000000").await.json()["error"]["code"],
+        133005
+    );
+    assert_eq!(
+        register(&sim, id, "135790").await.json(),
+        json!({"success": true})
+    );
+    // Past the register/deregister window (10 attempts so far), five wrong PINs in a row.
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "72h"})),
+    )
+    .await;
+    deregister().await;
+    for i in 0..5 {
+        let r = register(&sim, id, "000000").await;
+        assert_eq!(r.json()["error"]["code"], 133005, "guess {i}");
+    }
+    // Locked: even the right PIN is refused until the hour has passed.
+    let r = register(&sim, id, "135790").await;
+    let details = r.json()["error"]["error_data"]["details"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        details.ends_with("Try again after 2026-01-04T01:00:00Z."),
+        "{details}"
+    );
+    snap("too_many_pin_attempts", &r);
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let dest = state["wabas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == DEST_WABA)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        dest["phone_numbers"][0]["pin_locked_until"],
+        "2026-01-04T01:00:00Z"
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "59m"})),
+    )
+    .await;
+    assert_eq!(
+        register(&sim, id, "135790").await.json()["error"]["code"],
+        133008
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "1m"})),
+    )
+    .await;
+    assert_eq!(
+        register(&sim, id, "135790").await.json(),
+        json!({"success": true})
+    );
+}
+
+// --- records that are no longer the number's ---------------------------------------------
+
+async fn alibaba_migrates(sim: &Sim) -> String {
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{ALIBABA_WABA}/phone_numbers"),
+            ALIBABA_TOKEN,
+            &[
+                ("cc", "1"),
+                ("phone_number", READY_NUMBER),
+                ("migrate_phone_number", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_string()
+}
+
+/// A second destination supersedes an open migration (README behaviour table): the first
+/// destination's record ends DELETED, stays readable, answers the flow calls as a number
+/// that is not being migrated (§6.4 2388091/2388093, §6.3 133010) and leaves the lists. The
+/// verification made for it carries over to the new attempt (alibaba-cams.md §7.1).
+#[tokio::test]
+async fn a_superseded_migration_leaves_a_deleted_record() {
+    let sim = Sim::start().await;
+    let first = pending(&sim).await;
+    request_code(&sim, &first).await;
+    let code = sim.latest_code(&first).await;
+    assert_eq!(verify(&sim, &first, &code).await.status, 200);
+    let second = alibaba_migrates(&sim).await;
+    assert_ne!(second, first);
+
+    let r = sim
+        .get(&format!("/v23.0/{first}?fields=id,status"), NEW_BSP)
+        .await;
+    assert_eq!(r.json(), json!({"id": first, "status": "DELETED"}));
+    let r = request_code(&sim, &first).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 2388091, "{}", r.text());
+    let r = verify(&sim, &first, &code).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 2388093, "{}", r.text());
+    let r = register(&sim, &first, "123456").await;
+    snap("register_on_a_superseded_record", &r);
+    let r = sim
+        .post_json(
+            &format!("/v23.0/{first}"),
+            NEW_BSP,
+            json!({"pin": "111111"}),
+        )
+        .await;
+    assert_eq!(r.json()["error"]["code"], 133010, "{}", r.text());
+    let listed = sim
+        .get(
+            &format!("/v23.0/{DEST_WABA}/phone_numbers?fields=id"),
+            NEW_BSP,
+        )
+        .await
+        .json();
+    assert!(
+        !listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == first.as_str()),
+        "{listed}"
+    );
+    // Still nobody else's: Alibaba cannot read New BSP's record.
+    let r = sim.get(&format!("/v23.0/{first}"), ALIBABA_TOKEN).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 33);
+
+    // The new attempt starts with the verification made for the superseded one.
+    let r = sim
+        .get(
+            &format!("/v23.0/{second}?fields=code_verification_status"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert_eq!(r.json()["code_verification_status"], "VERIFIED");
+    let r = sim
+        .post_json(
+            &format!("/v23.0/{second}/register"),
+            ALIBABA_TOKEN,
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        )
+        .await;
+    assert_eq!(r.json(), json!({"success": true}));
+}
+
+/// reference meta-graph.md §6.3 133010: a PIN on a record the number has left answers like
+/// register and deregister there.
+#[tokio::test]
+async fn a_pin_on_a_migrated_record_answers_not_registered() {
+    let sim = Sim::start().await;
+    sim.migrate_fully(DEST_WABA).await;
+    let r = sim
+        .post_json(
+            &format!("/v23.0/{READY_PHONE_ID}"),
+            OLD_BSP,
+            json!({"pin": "111111"}),
+        )
+        .await;
+    snap("pin_on_a_migrated_record", &r);
+    let r = sim
+        .get(
+            &format!("/v23.0/{READY_PHONE_ID}?fields=status,is_pin_enabled"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.json()["status"], "MIGRATED");
+    assert_ne!(r.json()["is_pin_enabled"], true);
+}
+
+fn keep_id_sim_options() -> wabasim::Options {
+    let text = wabasim::fixture::DEFAULT_FIXTURE.replace(
+        "seed: 7\n",
+        "seed: 7\nsettings: {migration_keeps_phone_id: true}\n",
+    );
+    wabasim::Options {
+        fixture: Some(wabasim::fixture::Fixture::parse(&text, "keep-id").unwrap()),
+        ..Default::default()
+    }
+}
+
+/// The "already verified" rule does not depend on `migration_keeps_phone_id` (alibaba-cams.md
+/// §7.1; meta-graph.md §2.3 [INF]): the fixture's verification of the registered number does
+/// not count, a verification made for an earlier attempt does.
+#[tokio::test]
+async fn keeping_the_id_does_not_keep_the_fixture_verification() {
+    let sim = Sim::with(
+        wabasim::Simulator::start_with(keep_id_sim_options())
+            .await
+            .unwrap(),
+    );
+    let id = pending(&sim).await;
+    assert_eq!(id, READY_PHONE_ID);
+    let r = sim
+        .get(
+            &format!("/v23.0/{id}?fields=code_verification_status"),
+            NEW_BSP,
+        )
+        .await;
+    assert_eq!(r.json()["code_verification_status"], "NOT_VERIFIED");
+    assert_eq!(
+        register(&sim, &id, "123456").await.json()["error"]["code"],
+        133006
+    );
+    request_code(&sim, &id).await;
+    let code = sim.latest_code(&id).await;
+    assert_eq!(verify(&sim, &id, &code).await.status, 200);
+    // Alibaba's attempt supersedes New BSP's, on the same record, and starts verified.
+    let second = alibaba_migrates(&sim).await;
+    assert_eq!(second, READY_PHONE_ID);
+    let r = sim
+        .get(
+            &format!("/v23.0/{second}?fields=code_verification_status"),
+            ALIBABA_TOKEN,
+        )
+        .await;
+    assert_eq!(r.json()["code_verification_status"], "VERIFIED");
+}

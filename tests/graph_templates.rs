@@ -277,3 +277,69 @@ async fn the_list_filters_work_in_both_client_styles() {
     let r = sim.get("/v23.0/400000000000001", NEW_BSP).await;
     assert_eq!(r.json()["error"]["error_subcode"], 33);
 }
+
+/// reference meta-graph.md §2 ("eligible templates duplicated asynchronously") and §5
+/// [OFF ESMIG] ("registration is instant but duplication takes time"): with
+/// `settings.duplication_delay`, the copies and their status events come that much world time
+/// after register.
+#[tokio::test]
+async fn duplication_can_lag_behind_register() {
+    let text = wabasim::fixture::DEFAULT_FIXTURE
+        .replace("seed: 7\n", "seed: 7\nsettings: {duplication_delay: 5m}\n");
+    let fixture = wabasim::fixture::Fixture::parse(&text, "delayed").unwrap();
+    let sim = Sim::with(
+        wabasim::Simulator::start_with(wabasim::Options {
+            fixture: Some(fixture),
+            ..Default::default()
+        })
+        .await
+        .unwrap(),
+    );
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    sim.migrate_fully(DEST_WABA).await;
+    // Registered, but only the destination's own template so far.
+    assert_eq!(
+        names(&sim, DEST_WABA).await,
+        vec!["shipping_update/en_US/APPROVED"]
+    );
+    let status_events = |v: serde_json::Value| {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["field"] == "message_template_status_update")
+            .map(|e| e["at"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    assert!(status_events(events).is_empty());
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "4m 59s"})),
+    )
+    .await;
+    assert_eq!(names(&sim, DEST_WABA).await.len(), 1);
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"seconds": 1})),
+    )
+    .await;
+    assert_eq!(
+        names(&sim, DEST_WABA).await,
+        vec![
+            "login_code/en_US/REJECTED",
+            "order_update/en_US/APPROVED",
+            "order_update/es/APPROVED",
+            "payment_reminder/en_US/APPROVED",
+            "shipping_update/en_US/APPROVED",
+        ]
+    );
+    let at = status_events(sim.admin("GET", "/__admin/events", None).await.json());
+    assert_eq!(at.len(), 4, "{at:?}");
+    assert!(
+        at.iter().all(|t| t.starts_with("2026-01-01T00:05:00")),
+        "{at:?}"
+    );
+}

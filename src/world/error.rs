@@ -70,6 +70,19 @@ pub enum DomainError {
     NotVerified,
     /// The PIN does not match the number's two-step verification PIN.
     PinMismatch,
+    /// Too many wrong two-step PINs for the number; register is refused until `until`.
+    TooManyPinAttempts { until: Timestamp },
+    /// The PIN was entered too quickly after the previous attempt (only ever scripted).
+    PinTooFast,
+    /// A previous deregistration of the number failed; it must be deregistered again before
+    /// it registers (only ever scripted).
+    DeregistrationIncomplete,
+    /// The number was deleted moments ago and the deletion has not finished (only ever
+    /// scripted).
+    RecentlyDeleted,
+    /// The display name could not be turned into the number's certificate at register (only
+    /// ever scripted).
+    CannotCreateCertificate,
     /// More than the allowed register/deregister calls in the window; blocked until `until`.
     TooManyRegistrations { until: Timestamp },
     /// The number is not registered (deregister of a number that is not connected).
@@ -142,6 +155,11 @@ pub const ERROR_NAMES: &[&str] = &[
     "wrong_code",
     "not_verified",
     "pin_mismatch",
+    "too_many_pin_attempts",
+    "pin_too_fast",
+    "deregistration_incomplete",
+    "recently_deleted",
+    "cannot_create_certificate",
     "too_many_registrations",
     "not_registered",
     "temporarily_unavailable",
@@ -194,6 +212,11 @@ impl DomainError {
             WrongCode => "wrong_code",
             NotVerified => "not_verified",
             PinMismatch => "pin_mismatch",
+            TooManyPinAttempts { .. } => "too_many_pin_attempts",
+            PinTooFast => "pin_too_fast",
+            DeregistrationIncomplete => "deregistration_incomplete",
+            RecentlyDeleted => "recently_deleted",
+            CannotCreateCertificate => "cannot_create_certificate",
             TooManyRegistrations { .. } => "too_many_registrations",
             NotRegistered => "not_registered",
             TemporarilyUnavailable => "temporarily_unavailable",
@@ -255,6 +278,13 @@ impl DomainError {
             "wrong_code" => WrongCode,
             "not_verified" => NotVerified,
             "pin_mismatch" => PinMismatch,
+            "too_many_pin_attempts" => TooManyPinAttempts {
+                until: now + crate::clock::Duration::hours(1),
+            },
+            "pin_too_fast" => PinTooFast,
+            "deregistration_incomplete" => DeregistrationIncomplete,
+            "recently_deleted" => RecentlyDeleted,
+            "cannot_create_certificate" => CannotCreateCertificate,
             "too_many_registrations" => TooManyRegistrations {
                 until: now + crate::clock::Duration::hours(72),
             },

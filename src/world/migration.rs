@@ -28,6 +28,8 @@ pub struct Migration {
     pub state: MigrationState,
     pub started_at: Timestamp,
     pub finished_at: Option<Timestamp>,
+    /// When the number's ownership was verified with a code for this attempt.
+    pub verified_at: Option<Timestamp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +146,7 @@ impl World {
         self.check_migratable(&source, dest)?;
 
         let now = self.now();
+        let verified_at = self.carried_verification(&e164, now);
         if let Some(open) = self.open_migration_of(&e164) {
             self.supersede(open);
         }
@@ -152,6 +155,8 @@ impl World {
             if let Some(p) = self.phones.get_mut(&source.id) {
                 p.pending = Some(Pending::Migration(index));
                 p.codes = CodeState::default();
+                p.verified_at = verified_at;
+                p.fixture_verification = None;
             }
             source.id
         } else {
@@ -163,14 +168,12 @@ impl World {
                 platform: Platform::NotApplicable,
                 throughput: Throughput::NotApplicable,
                 pin: None,
-                verified_at: None,
+                verified_at,
                 fixture_verification: None,
                 onboarded_at: None,
                 data_localization_region: None,
                 pending: Some(Pending::Migration(index)),
                 codes: CodeState::default(),
-                registrations: Default::default(),
-                blocked_until: None,
                 created_at: now,
                 ..source.clone()
             });
@@ -185,6 +188,7 @@ impl World {
             state: MigrationState::Initiated,
             started_at: now,
             finished_at: None,
+            verified_at: None,
         });
         Ok(dest_phone)
     }
@@ -234,6 +238,23 @@ impl World {
         Ok(())
     }
 
+    /// The ownership verification a new migration attempt of a number starts with: the
+    /// latest one made with a code for an earlier attempt at migrating the same number (one
+    /// superseded, abandoned or completed), while it is within `verification_validity`
+    /// (reference alibaba-cams.md §7.1: verified within 14 days, the code step is skipped).
+    /// Nothing else counts, in particular not the verification a fixture gives a registered
+    /// number, so a first attempt starts NOT_VERIFIED (meta-graph.md §2.3 [INF]) whether or
+    /// not `migration_keeps_phone_id` is on. This is the one place the rule is made.
+    fn carried_verification(&self, e164: &str, now: Timestamp) -> Option<Timestamp> {
+        let validity = self.settings.verification_validity;
+        self.migrations
+            .iter()
+            .filter(|m| m.e164 == e164)
+            .filter_map(|m| m.verified_at)
+            .max()
+            .filter(|at| now - *at <= validity)
+    }
+
     /// The open migration of a number, if one exists.
     pub fn open_migration_of(&self, e164: &str) -> Option<usize> {
         self.migrations
@@ -241,7 +262,11 @@ impl World {
             .rposition(|m| m.e164 == e164 && m.state.is_open())
     }
 
-    /// Abandons an open migration in favour of a new one: its destination record goes away.
+    /// Abandons an open migration in favour of a new one. Its destination record ends
+    /// DELETED: still readable by id, answering the flow calls as a number that is not being
+    /// migrated (request_code 2388091, verify_code 2388093, register and PIN 133010), and
+    /// left out of phone-number lists. With `migration_keeps_phone_id` the record is the
+    /// source's own, which simply stops waiting.
     fn supersede(&mut self, index: usize) {
         let now = self.now();
         let m = &mut self.migrations[index];
@@ -313,8 +338,6 @@ impl World {
             data_localization_region: None,
             pending: Some(Pending::NewNumber),
             codes: CodeState::default(),
-            registrations: Default::default(),
-            blocked_until: None,
             created_at: now,
         });
         Ok(id)

@@ -83,6 +83,8 @@ pub enum Timer {
     ReviewTemplate(Id),
     /// A scripted change from the fixture (index into `World::scheduled`).
     Scheduled(usize),
+    /// Duplicate a migration's templates, `settings.duplication_delay` after its register.
+    CopyTemplates { source_waba: Id, dest_waba: Id },
 }
 
 /// A scheduled change, as the fixture layer describes it; applied by a callback so the world
@@ -101,6 +103,9 @@ pub struct World {
     pub phones: HashMap<Id, Phone>,
     /// Phone-number records by the digits of the full number.
     by_number: HashMap<String, Vec<Id>>,
+    /// Register/deregister attempts and wrong PINs, by the digits of the full number: the
+    /// limits belong to the number, whichever record it is used through.
+    attempts: HashMap<String, registration::NumberAttempts>,
     /// WABAs by owning business.
     by_business: HashMap<Id, Vec<Id>>,
     pub templates: table::Table<Template>,
@@ -172,6 +177,7 @@ impl World {
             wabas: HashMap::default(),
             phones: HashMap::default(),
             by_number: HashMap::default(),
+            attempts: HashMap::default(),
             by_business: HashMap::default(),
             templates: table::Table::default(),
             archived: Vec::new(),
@@ -318,6 +324,12 @@ impl World {
                     change(self, at);
                 }
             }
+            Timer::CopyTemplates {
+                source_waba,
+                dest_waba,
+            } => {
+                self.copy_on_migration(source_waba, dest_waba, at);
+            }
         }
     }
 
@@ -330,6 +342,11 @@ impl World {
     /// Takes the events recorded since the last call.
     pub fn drain_events(&mut self) -> Vec<WorldEvent> {
         std::mem::take(&mut self.events)
+    }
+
+    /// The events recorded since the last drain, oldest first.
+    pub fn undrained_events(&self) -> &[WorldEvent] {
+        &self.events
     }
 
     pub fn has_events(&self) -> bool {
@@ -389,9 +406,8 @@ impl World {
             .wabas
             .get(&phone.waba)
             .ok_or_else(|| DomainError::unknown(id))?;
-        if phone.status == vocab::PhoneStatus::Deleted {
-            return Err(DomainError::unknown(id));
-        }
+        // A DELETED record (a migration superseded by another) stays readable, so that its
+        // holder learns what happened instead of being told the id never existed.
         if who.may_manage(waba.business, waba.partner) {
             return Ok(phone);
         }
@@ -420,6 +436,15 @@ impl World {
         if let Some(w) = self.wabas.get_mut(&waba) {
             w.archived.push(index);
         }
+    }
+
+    /// The register/deregister and PIN attempts counted against a number (digits).
+    pub fn attempts_of(&self, e164_digits: &str) -> Option<&registration::NumberAttempts> {
+        self.attempts.get(e164_digits)
+    }
+
+    pub(crate) fn attempts_mut(&mut self, e164_digits: &str) -> &mut registration::NumberAttempts {
+        self.attempts.entry(e164_digits.to_string()).or_default()
     }
 
     /// Every record of a number, in creation order.

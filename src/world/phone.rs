@@ -45,9 +45,6 @@ pub struct Phone {
     /// Why this number is waiting for request_code / verify_code / register, if it is.
     pub pending: Option<Pending>,
     pub codes: CodeState,
-    /// Register/deregister attempts in the rolling window (reference meta-graph.md §3.4).
-    pub registrations: VecDeque<Timestamp>,
-    pub blocked_until: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 

@@ -8,13 +8,26 @@
 use super::migration::MigrationState;
 use super::phone::{CodeStatus, Pending};
 use super::vocab::{CodeMethod, PhoneStatus, Platform, Scope, Throughput};
-use super::{DomainError, Id, Principal, SentCode, World};
+use super::{DomainError, Id, Principal, SentCode, Timer, World};
 use crate::clock::Timestamp;
+use std::collections::VecDeque;
 
 /// Regions a number's data may be stored in (OAS enum for `data_localization_region`).
 pub const LOCALIZATION_REGIONS: &[&str] = &[
     "AE", "AU", "BH", "BR", "CA", "CH", "DE", "GB", "ID", "IN", "JP", "KR", "SG", "ZA",
 ];
+
+/// What a number's limits remember (reference meta-graph.md §3.4, §6.3): register and
+/// deregister attempts for 133016, wrong two-step PINs for 133008.
+#[derive(Clone, Debug, Default)]
+pub struct NumberAttempts {
+    /// Register/deregister attempts in the rolling window.
+    pub registrations: VecDeque<Timestamp>,
+    pub blocked_until: Option<Timestamp>,
+    /// Wrong PINs given to register in the rolling window.
+    pub wrong_pins: VecDeque<Timestamp>,
+    pub pin_locked_until: Option<Timestamp>,
+}
 
 fn valid_pin(pin: &str) -> bool {
     pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit())
@@ -142,34 +155,79 @@ impl World {
             && self.migrations[m].state.is_open()
         {
             self.migrations[m].state = MigrationState::Verified;
+            // Remembered for a later attempt at migrating the number (`start_migration`).
+            self.migrations[m].verified_at = Some(now);
         }
         Ok(())
     }
 
-    /// Counts a register/deregister attempt; the one past the limit blocks the number
-    /// (reference meta-graph.md §3.4: 10 per 72 h, then blocked for 72 h).
-    fn count_registration(&mut self, id: Id, now: Timestamp) -> Result<(), DomainError> {
+    /// Counts a register/deregister attempt against the number; the one past the limit
+    /// blocks it (reference meta-graph.md §3.4 [OFF REG]: "10 register requests per number
+    /// per 72-hour moving window", then blocked for 72 h). Keyed by the number's digits, so a
+    /// new migration record of the same number shares the count and the block.
+    fn count_registration(&mut self, e164: &str, now: Timestamp) -> Result<(), DomainError> {
         let (window, max, block) = (
             self.settings.registration_window,
             self.settings.max_registrations,
             self.settings.registration_block,
         );
-        let phone = self.phones.get_mut(&id).expect("resolved by caller");
-        if let Some(until) = phone.blocked_until {
+        let a = self.attempts_mut(e164);
+        if let Some(until) = a.blocked_until {
             if now < until {
                 return Err(DomainError::TooManyRegistrations { until });
             }
-            phone.blocked_until = None;
-            phone.registrations.clear();
+            a.blocked_until = None;
+            a.registrations.clear();
         }
-        phone.registrations.retain(|t| now - *t < window);
-        if phone.registrations.len() as u32 >= max {
+        a.registrations.retain(|t| now - *t < window);
+        if a.registrations.len() as u32 >= max {
             let until = now + block;
-            phone.blocked_until = Some(until);
+            a.blocked_until = Some(until);
             return Err(DomainError::TooManyRegistrations { until });
         }
-        phone.registrations.push_back(now);
+        a.registrations.push_back(now);
         Ok(())
+    }
+
+    /// Checks `pin` against the number's two-step PIN. `max_pin_attempts` wrong guesses in
+    /// `pin_attempt_window` lock the number for `pin_lock` (reference meta-graph.md §6.3
+    /// 133008, "too many PIN guesses (retry time in details)"; the figures are [INF],
+    /// `Settings`): each wrong guess answers 133005, and while the lock lasts every register
+    /// answers 133008, even with the right PIN. A right PIN forgets the wrong ones.
+    fn check_pin(
+        &mut self,
+        e164: &str,
+        expected: Option<&str>,
+        pin: &str,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        let (window, max, lock) = (
+            self.settings.pin_attempt_window,
+            self.settings.max_pin_attempts,
+            self.settings.pin_lock,
+        );
+        let a = self.attempts_mut(e164);
+        if let Some(until) = a.pin_locked_until {
+            if now < until {
+                return Err(DomainError::TooManyPinAttempts { until });
+            }
+            a.pin_locked_until = None;
+            a.wrong_pins.clear();
+        }
+        match expected {
+            Some(expected) if expected != pin => {
+                a.wrong_pins.retain(|t| now - *t < window);
+                a.wrong_pins.push_back(now);
+                if a.wrong_pins.len() as u32 >= max.max(1) {
+                    a.pin_locked_until = Some(now + lock);
+                }
+                Err(DomainError::PinMismatch)
+            }
+            _ => {
+                a.wrong_pins.clear();
+                Ok(())
+            }
+        }
     }
 
     /// `POST /{phone}/register`. For the destination of a migration this completes it: the
@@ -212,24 +270,25 @@ impl World {
             None => None,
         };
         let now = self.now();
+        // A record the number has left (MIGRATED), a superseded migration's (DELETED) or a
+        // banned one is not registered and cannot be (§6.3 133010).
         if matches!(
             self.phones[&id].status,
             PhoneStatus::Migrated | PhoneStatus::Deleted | PhoneStatus::Banned
         ) {
             return Err(DomainError::NotRegistered);
         }
-        self.count_registration(id, now)?;
+        let e164 = self.phones[&id].e164_digits();
+        // Every attempt counts toward 133016, including those refused below ([INF]).
+        self.count_registration(&e164, now)?;
         let validity = self.settings.verification_validity;
         let phone = &self.phones[&id];
         if phone.pending.is_some() && phone.code_status(now, validity) != CodeStatus::Verified {
             return Err(DomainError::NotVerified);
         }
-        if let Some(existing) = &phone.pin
-            && existing != pin
-        {
-            return Err(DomainError::PinMismatch);
-        }
-        match phone.pending {
+        let (expected, pending) = (phone.pin.clone(), phone.pending);
+        self.check_pin(&e164, expected.as_deref(), pin, now)?;
+        match pending {
             Some(Pending::Migration(m)) => self.complete_migration(m, pin, region, now),
             _ => {
                 let phone = self.phones.get_mut(&id).expect("resolved above");
@@ -310,7 +369,20 @@ impl World {
         let mig = &mut self.migrations[m];
         mig.state = MigrationState::Completed;
         mig.finished_at = Some(now);
-        self.copy_on_migration(source_waba, dest_waba, now);
+        // Meta duplicates asynchronously (reference meta-graph.md §2, §5 [OFF ESMIG]); the
+        // delay is a setting, 0 by default (the copies exist when register answers).
+        let delay = self.settings.duplication_delay;
+        if delay.0 > 0 {
+            self.add_timer(
+                now + delay,
+                Timer::CopyTemplates {
+                    source_waba,
+                    dest_waba,
+                },
+            );
+        } else {
+            self.copy_on_migration(source_waba, dest_waba, now);
+        }
     }
 
     /// `POST /{phone}/deregister`.
@@ -320,7 +392,8 @@ impl World {
             return Err(DomainError::NotRegistered);
         }
         let now = self.now();
-        self.count_registration(id, now)?;
+        let e164 = self.phones[&id].e164_digits();
+        self.count_registration(&e164, now)?;
         let phone = self.phones.get_mut(&id).expect("resolved above");
         phone.status = PhoneStatus::Disconnected;
         phone.platform = Platform::NotApplicable;
@@ -329,9 +402,17 @@ impl World {
     }
 
     /// `POST /{phone}` with `pin`: turns two-step verification on with this PIN (or changes
-    /// it). There is no API to turn it off (reference meta-graph.md §3.5).
+    /// it). There is no API to turn it off (reference meta-graph.md §3.5). A record the
+    /// number has left (MIGRATED) or a superseded one (DELETED) answers 133010, as register
+    /// and deregister do there.
     pub fn set_pin(&mut self, who: &Principal, phone: &str, pin: &str) -> Result<(), DomainError> {
         let id = self.phone_for_flow(who, phone)?;
+        if matches!(
+            self.phones[&id].status,
+            PhoneStatus::Migrated | PhoneStatus::Deleted
+        ) {
+            return Err(DomainError::NotRegistered);
+        }
         if !valid_pin(pin) {
             return Err(DomainError::param(
                 "pin",

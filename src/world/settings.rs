@@ -23,6 +23,16 @@ pub struct Settings {
     pub max_registrations: u32,
     pub registration_window: Duration,
     pub registration_block: Duration,
+    /// Wrong two-step PINs allowed per number in `pin_attempt_window`; once that many were
+    /// guessed wrong, register answers 133008 until `pin_lock` has passed ([INF]: Meta
+    /// documents the error and that its `details` carry the retry time, not the numbers).
+    pub max_pin_attempts: u32,
+    pub pin_attempt_window: Duration,
+    pub pin_lock: Duration,
+    /// How long after a migrated number registers its templates are duplicated (0: at once).
+    /// Meta says duplication is asynchronous and "takes time" (reference meta-graph.md §2,
+    /// §5 [OFF ESMIG]) without a figure, so the default keeps it instant.
+    pub duplication_delay: Duration,
     /// Copies made by a migration keep quality UNKNOWN this long (24 h, seed 002).
     pub rerate_after: Duration,
     /// What a copy is re-rated to when neither its source template nor the fixture says.
@@ -51,6 +61,10 @@ impl Default for Settings {
             max_registrations: 10,
             registration_window: Duration::hours(72),
             registration_block: Duration::hours(72),
+            max_pin_attempts: 5,
+            pin_attempt_window: Duration::hours(1),
+            pin_lock: Duration::hours(1),
+            duplication_delay: Duration(0),
             rerate_after: Duration::hours(24),
             rerate_default: Quality::Green,
             template_limit_default: 250,

@@ -5,6 +5,7 @@
 //! table ([`ROUTES`]) is the one list the router, the 405 answers and the OpenAPI document
 //! (`openapi.rs`, checked by a test against it) are made from.
 
+mod events;
 mod faults;
 mod fixture;
 mod journal;
@@ -41,6 +42,7 @@ pub enum Route {
     Webhooks,
     AppWebhook,
     Events,
+    EventApply,
     Namespaces,
     NamespaceCreate,
     NamespaceDelete,
@@ -102,6 +104,7 @@ pub const ROUTES: &[AdminRoute] = &[
         Route::AppWebhook,
     ),
     route(Method::GET, "/__admin/events", Route::Events),
+    route(Method::POST, "/__admin/events", Route::EventApply),
     route(Method::GET, "/__admin/namespaces", Route::Namespaces),
     route(Method::POST, "/__admin/namespaces", Route::NamespaceCreate),
     route(
@@ -236,6 +239,7 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
         Route::Webhooks => webhooks::list(ns, req).await,
         Route::AppWebhook => webhooks::set_app_webhook(ns, req, &param("app_id")),
         Route::Events => webhooks::events(ns),
+        Route::EventApply => events::apply(ns, req),
         Route::Namespaces => namespaces::list(shared),
         Route::NamespaceCreate => namespaces::create(shared, req),
         Route::NamespaceDelete => namespaces::delete(shared, &param("name")),

@@ -343,6 +343,38 @@ fn describe(route: Route) -> Op {
             answer: obj(json!({"events": {"type": "array", "items": any()}})),
             status: "200",
         },
+        Route::EventApply => Op {
+            summary: "Apply one scripted world change now",
+            description: "The body is one entry of a fixture's `events:` without `at` (JSON or YAML; fixtures/schema.json, `$defs/EventSpec`), e.g. {\"disable_two_step_verification\": {\"phone\": \"+15550100002\"}}: what the number's owner does in WhatsApp Manager or what Meta decides (display names, reviews, quality, status, payment method, app subscriptions, template status and quality). It emits the same events and webhooks as the scheduled change. A malformed change or an unknown target answers 400; a change the world refuses now (the target has no record any more) 409.",
+            tag: "world",
+            params: &[],
+            body: Some(json!({
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {
+                    "disable_two_step_verification": any(),
+                    "approve_display_name": any(),
+                    "reject_display_name": any(),
+                    "phone_quality": any(),
+                    "phone_status": any(),
+                    "account_review": any(),
+                    "payment_method": any(),
+                    "subscribe_app": any(),
+                    "unsubscribe_app": any(),
+                    "template_status": any(),
+                    "template_quality": any(),
+                },
+            })),
+            answer: obj(json!({
+                "applied": {"type": "string", "description": "The change, e.g. `disable_two_step_verification +15550100002`."},
+                "at": {"type": "string", "format": "date-time", "description": "World time."},
+                "events": {"type": "array", "items": obj(json!({
+                    "field": {"type": "string"}, "waba_id": {"type": "string"},
+                }))},
+            })),
+            status: "200",
+        },
         Route::Namespaces => Op {
             summary: "Every namespace",
             description: "With its clock, journal size and memory, and webhook counts.",

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::world::{Phone, Template, TokenOwner, World};
 
 fn phone(w: &World, p: &Phone) -> Value {
+    let attempts = w.attempts_of(&p.e164_digits());
     json!({
         "id": p.id.to_string(),
         "waba_id": p.waba.to_string(),
@@ -30,7 +31,9 @@ fn phone(w: &World, p: &Phone) -> Value {
             Some(crate::world::Pending::NewNumber) => json!("new_number"),
             None => Value::Null,
         },
-        "blocked_until": p.blocked_until.map(|t| t.rfc3339()),
+        // The limits are the number's, shared by all its records.
+        "blocked_until": attempts.and_then(|a| a.blocked_until).map(|t| t.rfc3339()),
+        "pin_locked_until": attempts.and_then(|a| a.pin_locked_until).map(|t| t.rfc3339()),
         "data_localization_region": p.data_localization_region,
     })
 }
@@ -71,6 +74,10 @@ pub fn render(w: &World, namespace: &str) -> Value {
             "max_registrations": w.settings.max_registrations,
             "registration_window_seconds": w.settings.registration_window.as_secs(),
             "registration_block_seconds": w.settings.registration_block.as_secs(),
+            "max_pin_attempts": w.settings.max_pin_attempts,
+            "pin_attempt_window_seconds": w.settings.pin_attempt_window.as_secs(),
+            "pin_lock_seconds": w.settings.pin_lock.as_secs(),
+            "duplication_delay_seconds": w.settings.duplication_delay.as_secs(),
             "rerate_after_seconds": w.settings.rerate_after.as_secs(),
             "rerate_default": w.settings.rerate_default.as_str(),
             "template_limit_default": w.settings.template_limit_default,
@@ -124,6 +131,7 @@ pub fn render(w: &World, namespace: &str) -> Value {
             "state": m.state.as_str(),
             "started_at": m.started_at.rfc3339(),
             "finished_at": m.finished_at.map(|t| t.rfc3339()),
+            "verified_at": m.verified_at.map(|t| t.rfc3339()),
         })).collect::<Vec<_>>(),
     })
 }

@@ -400,6 +400,29 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
                 until.rfc3339()
             ),
         ),
+        TooManyPinAttempts { until } => CamsError::business(
+            "RegisterError.TooManyPinAttempts",
+            format!(
+                "Too many two-step verification PIN guesses for this phone number. Try again after {}.",
+                until.rfc3339()
+            ),
+        ),
+        PinTooFast => CamsError::business(
+            "RegisterError.PinTooFast",
+            "The two-step verification PIN was entered too quickly. Wait a moment before trying again.",
+        ),
+        DeregistrationIncomplete => CamsError::business(
+            "RegisterError.DeregistrationIncomplete",
+            "A previous deregistration attempt failed. Deregister the number again before registering it.",
+        ),
+        RecentlyDeleted => CamsError::business(
+            "RegisterError.RecentlyDeleted",
+            "The phone number was recently deleted and the deletion has not completed. Wait 5 minutes before trying again.",
+        ),
+        CannotCreateCertificate => CamsError::business(
+            "RegisterError.CannotCreateCertificate",
+            "Your display name could not be processed. Please edit your display name and try again.",
+        ),
         NotRegistered => CamsError::business(
             "RegisterError.NotRegistered",
             "The phone number is not registered.",

@@ -342,6 +342,42 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             "Two step verification PIN Mismatch",
             "The two-step verification PIN is incorrect.",
         ),
+        // §6.3 [OFF ERR] codes and meanings; the titles are those of Meta's error-code page,
+        // the retry time of 133008 travels in `details` as §6.3 says (its wording [INF]).
+        TooManyPinAttempts { until } => GraphError::whatsapp(
+            400,
+            133008,
+            "Too many two step verification PIN guesses",
+            format!(
+                "Too many two-step verification PIN guesses for this phone number. Try again after {}.",
+                until.rfc3339()
+            ),
+        ),
+        PinTooFast => GraphError::whatsapp(
+            400,
+            133009,
+            "Two step verification PIN Guessed Too Fast",
+            "The two-step verification PIN was entered too quickly. Wait a moment before trying again.",
+        ),
+        DeregistrationIncomplete => GraphError::whatsapp(
+            400,
+            133000,
+            "Incomplete deregistration",
+            "A previous deregistration attempt failed. Deregister the number again before registering it.",
+        ),
+        RecentlyDeleted => GraphError::whatsapp(
+            400,
+            133015,
+            "Please wait a few minutes before attempting to register this phone number",
+            "The phone number was recently deleted and the deletion has not completed. Wait 5 minutes before trying again.",
+        ),
+        // §3.4, §6.3 [OBS CW12556]: code 100, subcode 2388001, this title and message.
+        CannotCreateCertificate => GraphError::migration(
+            2388001,
+            "Cannot Create Certificate",
+            "Your display name could not be processed. Please edit your display name and try again.",
+            "The display name has not been processed yet, so the number's certificate could not be created.",
+        ),
         TooManyRegistrations { until } => GraphError::whatsapp(
             400,
             133016,
