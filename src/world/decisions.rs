@@ -226,7 +226,7 @@ impl World {
         let event = EventKind::TemplateStatus {
             template,
             name: t.name.clone(),
-            language: t.language.clone(),
+            language: t.language.to_string(),
             category: t.category,
             event: status.as_str(),
             reason: t.rejected_reason,
@@ -256,7 +256,7 @@ impl World {
         let event = EventKind::TemplateQuality {
             template,
             name: t.name.clone(),
-            language: t.language.clone(),
+            language: t.language.to_string(),
             previous,
             new: quality,
         };

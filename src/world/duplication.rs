@@ -191,7 +191,7 @@ impl World {
             let event = EventKind::TemplateStatus {
                 template: copy_id,
                 name: copy.name.clone(),
-                language: copy.language.clone(),
+                language: copy.language.to_string(),
                 category: copy.category,
                 event: copy.status.as_str(),
                 reason: copy.rejected_reason,
@@ -217,7 +217,7 @@ impl World {
         self.wabas.get(&waba)?.templates.iter().find_map(|id| {
             self.templates
                 .get(id)
-                .filter(|t| t.name == name && t.language == language && t.counts_against_limit())
+                .filter(|t| t.name == name && *t.language == *language && t.counts_against_limit())
         })
     }
 
@@ -241,7 +241,7 @@ impl World {
         let event = EventKind::TemplateQuality {
             template: id,
             name: t.name.clone(),
-            language: t.language.clone(),
+            language: t.language.to_string(),
             previous: Quality::Unknown,
             new,
         };

@@ -100,7 +100,7 @@ pub struct World {
     pub apps: HashMap<Id, App>,
     pub tokens: HashMap<String, Token>,
     pub wabas: HashMap<Id, Waba>,
-    pub phones: HashMap<Id, Phone>,
+    pub phones: table::Table<Phone>,
     /// Phone-number records by the digits of the full number.
     by_number: HashMap<String, Vec<Id>>,
     /// Register/deregister attempts and wrong PINs, by the digits of the full number: the
@@ -175,7 +175,7 @@ impl World {
             apps: HashMap::default(),
             tokens: HashMap::default(),
             wabas: HashMap::default(),
-            phones: HashMap::default(),
+            phones: table::Table::default(),
             by_number: HashMap::default(),
             attempts: HashMap::default(),
             by_business: HashMap::default(),

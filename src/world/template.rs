@@ -14,7 +14,9 @@ pub struct Template {
     pub id: Id,
     pub waba: Id,
     pub name: String,
-    pub language: String,
+    /// Shared between the templates of a language (a world holds few languages and may hold
+    /// half a million templates).
+    pub language: Arc<str>,
     pub category: Category,
     pub status: TemplateStatus,
     pub quality: Quality,
@@ -23,9 +25,8 @@ pub struct Template {
     pub rejected_reason: RejectedReason,
     /// The components array as JSON text, shared between a template and its copies.
     pub components: Arc<str>,
-    /// `POSITIONAL` or `NAMED`.
-    pub parameter_format: &'static str,
-    pub sub_category: Option<String>,
+    pub parameter_format: ParameterFormat,
+    pub sub_category: Option<Box<str>>,
     pub previous_category: Option<Category>,
     /// The category the categorisation re-check would give this template: a copy made
     /// during migration is then rejected with `INCORRECT_CATEGORY`.
@@ -42,6 +43,34 @@ pub struct Template {
     pub message_send_ttl_seconds: Option<i64>,
     /// Whether the owner paused automatic category changes (Alibaba's `CategoryChangePaused`).
     pub category_change_paused: bool,
+}
+
+/// How a template's body names its variables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParameterFormat {
+    /// `{{1}}`, `{{2}}`
+    Positional,
+    /// `{{first_name}}`
+    Named,
+}
+
+impl ParameterFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterFormat::Positional => "POSITIONAL",
+            ParameterFormat::Named => "NAMED",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ParameterFormat> {
+        if text.eq_ignore_ascii_case("POSITIONAL") {
+            Some(ParameterFormat::Positional)
+        } else if text.eq_ignore_ascii_case("NAMED") {
+            Some(ParameterFormat::Named)
+        } else {
+            None
+        }
+    }
 }
 
 /// Why a migration did or did not copy a template.
@@ -119,7 +148,7 @@ impl TemplateFilter {
         (self.categories.is_empty() || self.categories.contains(&t.category))
             && (self.statuses.is_empty() || self.statuses.contains(&t.status))
             && (self.qualities.is_empty() || self.qualities.contains(&t.quality))
-            && (self.languages.is_empty() || self.languages.contains(&t.language))
+            && (self.languages.is_empty() || self.languages.iter().any(|l| **l == *t.language))
             && self.name.as_deref().is_none_or(|n| contains(&t.name, n))
             && self
                 .content
@@ -141,7 +170,7 @@ pub struct NewTemplate {
     pub language: String,
     pub category: Category,
     pub components: Arc<str>,
-    pub parameter_format: &'static str,
+    pub parameter_format: ParameterFormat,
 }
 
 /// The optional settings a new template may carry besides its content.
@@ -198,7 +227,7 @@ impl super::World {
             id,
             waba: waba_id,
             name: new.name,
-            language: new.language,
+            language: Arc::from(new.language),
             category: new.category,
             status: TemplateStatus::Pending,
             quality: Quality::Unknown,
@@ -275,7 +304,7 @@ impl super::World {
         let event = super::EventKind::TemplateStatus {
             template: id,
             name: t.name.clone(),
-            language: t.language.clone(),
+            language: t.language.to_string(),
             category: t.category,
             event: TemplateStatus::Approved.as_str(),
             reason: RejectedReason::None,

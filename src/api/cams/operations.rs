@@ -439,7 +439,7 @@ fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, D
         .filter(|t| whatsapp && t.counts_against_limit())
         .filter(|t| audit.is_none_or(|a| render::audit_status(t.status) == a))
         .filter(|t| category.is_none_or(|c| t.category == c))
-        .filter(|t| language.is_none_or(|l| t.language == l))
+        .filter(|t| language.is_none_or(|l| *t.language == *l))
         .filter(|t| name.as_deref().is_none_or(|n| t.name.contains(n)))
         .filter(|t| code.is_none_or(|c| render::template_code(t.id) == c))
         .collect();
@@ -466,7 +466,7 @@ fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
         .iter()
         .filter_map(|id| w.templates.get(id))
         .filter(|_| whatsapp)
-        .filter(|t| t.counts_against_limit() && t.language == language)
+        .filter(|t| t.counts_against_limit() && *t.language == *language)
         .find(|t| match code {
             Some(c) => render::template_code(t.id) == c,
             None => name.is_some_and(|n| t.name == n),
@@ -527,7 +527,7 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
             language,
             category,
             components: Arc::from(components.to_string()),
-            parameter_format: "POSITIONAL",
+            parameter_format: crate::world::template::ParameterFormat::Positional,
         },
         options,
     )?;

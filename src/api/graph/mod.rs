@@ -23,7 +23,7 @@ use super::json::{Arr, Obj};
 use super::params::Params;
 use super::{Answer, Incoming};
 use crate::namespace::Namespace;
-use crate::world::template::{NewTemplate, TemplateFilter};
+use crate::world::template::{NewTemplate, ParameterFormat, TemplateFilter};
 use crate::world::vocab::{Category, Quality, Scope, TemplateStatus};
 use crate::world::{DomainError, Id, Principal, World};
 
@@ -892,24 +892,17 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
             );
         }
     };
-    let parameter_format = match p
-        .params
-        .non_empty("parameter_format")
-        .as_deref()
-        .map(str::trim)
-    {
-        None => "POSITIONAL",
-        Some(f) if f.eq_ignore_ascii_case("POSITIONAL") => "POSITIONAL",
-        Some(f) if f.eq_ignore_ascii_case("NAMED") => "NAMED",
-        Some(other) => {
-            return Err(DomainError::param(
+    let parameter_format = match p.params.non_empty("parameter_format") {
+        None => ParameterFormat::Positional,
+        Some(f) => ParameterFormat::parse(f.trim()).ok_or_else(|| {
+            DomainError::param(
                 "parameter_format",
                 format!(
-                    "Param parameter_format must be one of {{POSITIONAL, NAMED}} - got \"{other}\""
+                    "Param parameter_format must be one of {{POSITIONAL, NAMED}} - got \"{}\"",
+                    f.trim()
                 ),
             )
-            .into());
-        }
+        })?,
     };
     let t = w.create_template(
         who,

@@ -543,7 +543,7 @@ pub fn template(o: &mut Obj<'_>, t: &Template, fields: &[&str]) {
                 o.raw(f, &t.components);
             }
             "parameter_format" => {
-                o.str(f, t.parameter_format);
+                o.str(f, t.parameter_format.as_str());
             }
             "quality_score" => {
                 o.obj(f, |q| {
