@@ -132,15 +132,29 @@ impl Timestamp {
         let bad =
             || format!("invalid timestamp {text:?} (expected RFC 3339, e.g. 2026-01-01T00:00:00Z)");
         let t = text.trim();
+        // Everything below slices by byte offset: only ASCII text can be sliced safely, and a
+        // timestamp is ASCII anyway.
+        if !t.is_ascii() {
+            return Err(bad());
+        }
         let b = t.as_bytes();
-        let num = |s: &str| -> Result<i64, String> { s.parse::<i64>().map_err(|_| bad()) };
+        let num = |s: &str| -> Result<i64, String> {
+            if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            s.parse::<i64>().map_err(|_| bad())
+        };
         if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad());
         }
         let year = num(&t[0..4])?;
         let month = num(&t[5..7])?;
         let day = num(&t[8..10])?;
-        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        if !(1900..=9999).contains(&year)
+            || !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month as u32)
+        {
             return Err(bad());
         }
         let days = days_from_civil(year, month as u32, day as u32);
@@ -183,7 +197,11 @@ impl Timestamp {
                 if hm.len() != 4 {
                     return Err(bad());
                 }
-                sign * (num(&hm[0..2])? * 3600 + num(&hm[2..4])? * 60)
+                let (oh, om) = (num(&hm[0..2])?, num(&hm[2..4])?);
+                if oh > 23 || om > 59 {
+                    return Err(bad());
+                }
+                sign * (oh * 3600 + om * 60)
             }
         };
         let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
@@ -237,6 +255,15 @@ impl Civil {
             second: sod % 60,
             weekday: days.rem_euclid(7) as u32,
         }
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> i64 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
     }
 }
 
@@ -409,10 +436,48 @@ mod tests {
         assert!(Timestamp::parse_rfc3339("2026-13-01T00:00:00Z").is_err());
         assert!(Timestamp::parse_rfc3339("yesterday").is_err());
         assert!(Timestamp::parse_rfc3339("2026-01-01T00:00:00+2").is_err());
+        assert!(Timestamp::parse_rfc3339("2026-02-30T00:00:00Z").is_err());
+        assert!(Timestamp::parse_rfc3339("2024-02-29T00:00:00Z").is_ok());
+        assert!(Timestamp::parse_rfc3339("2026-01-01T00:00:00+99:99").is_err());
+        assert!(Timestamp::parse_rfc3339("-001-01-01T00:00:00Z").is_err());
+        assert!(Timestamp::parse_rfc3339("2026-01-01T00:00:0\u{e9}").is_err());
         assert_eq!(
             Timestamp::parse_rfc3339("2026-01-02").unwrap().rfc3339(),
             "2026-01-02T00:00:00Z"
         );
+    }
+
+    /// Any text, however odd, is an error or a timestamp, never a panic (review finding: a
+    /// multi-byte character at a slicing offset panicked).
+    #[test]
+    fn no_text_panics() {
+        let pieces = [
+            "2026", "-", "01", "T", "Z", "+", ":", "é", "✓", "00", ".", " ", "\u{0}", "9999", "-0",
+            "x",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(state % 12) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let _ = Timestamp::parse_rfc3339(&text);
+            let _ = Duration::parse(&text);
+            state = state.wrapping_add(0x9e37_79b9);
+        }
+        for prefix in [
+            "2026-01-01T00:00:0",
+            "2026-01-01T00:00:00.",
+            "2026-01-0",
+            "2026-01-01T00:00:00+0",
+        ] {
+            for c in ['é', '✓', '日', '\u{10348}'] {
+                let _ = Timestamp::parse_rfc3339(&format!("{prefix}{c}"));
+            }
+        }
     }
 
     #[test]
