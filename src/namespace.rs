@@ -200,12 +200,11 @@ impl Namespace {
     }
 
     /// A fresh Graph-style trace id (23 characters of base64url alphabet).
-    pub fn next_trace_id(&self) -> String {
+    pub fn next_trace_id(&self) -> TraceId {
         let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);
-        trace_text(
-            splitmix(self.trace_seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
-            23,
-        )
+        TraceId::from_seed(splitmix(
+            self.trace_seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        ))
     }
 }
 
@@ -256,17 +255,48 @@ fn splitmix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn trace_text(mut x: u64, len: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(len);
-    for i in 0..len {
-        if i % 10 == 9 {
-            x = splitmix(x);
+/// A trace id: 23 characters of the base64url alphabet, kept inline (one is made for every
+/// request, twice on Graph, so it should not cost an allocation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct TraceId([u8; 23]);
+
+impl TraceId {
+    fn from_seed(mut x: u64) -> TraceId {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = [b'A'; 23];
+        for (i, slot) in out.iter_mut().enumerate() {
+            if i % 10 == 9 {
+                x = splitmix(x);
+            }
+            *slot = ALPHABET[(x & 63) as usize];
+            x >>= 6;
         }
-        out.push(ALPHABET[(x & 63) as usize] as char);
-        x >>= 6;
+        TraceId(out)
     }
-    out
+
+    pub fn as_str(&self) -> &str {
+        // Only alphabet bytes are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl std::ops::Deref for TraceId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for TraceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for TraceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 fn fnv(text: &str) -> u64 {

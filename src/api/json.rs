@@ -151,7 +151,14 @@ fn needs_escape(s: &str) -> bool {
 }
 
 /// Appends `value` in decimal, quoted.
-pub fn write_id(buf: &mut Vec<u8>, mut value: u64) {
+pub fn write_id(buf: &mut Vec<u8>, value: u64) {
+    buf.push(b'"');
+    write_u64(buf, value);
+    buf.push(b'"');
+}
+
+/// Appends `value` in decimal, without going through `fmt`.
+pub fn write_u64(buf: &mut Vec<u8>, mut value: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -162,9 +169,7 @@ pub fn write_id(buf: &mut Vec<u8>, mut value: u64) {
             break;
         }
     }
-    buf.push(b'"');
     buf.extend_from_slice(&digits[i..]);
-    buf.push(b'"');
 }
 
 /// Appends `s` as a JSON string literal.

@@ -99,16 +99,33 @@ impl Phone {
 
     /// `+1 555-010-0001`-style display for NANP numbers, `+<cc> <number>` otherwise.
     pub fn display_number(&self) -> String {
+        let mut buf = [0u8; 48];
+        self.write_display_number(&mut buf).to_string()
+    }
+
+    /// `display_number` into a caller's buffer, without allocating.
+    pub fn write_display_number<'b>(&self, buf: &'b mut [u8; 48]) -> &'b str {
+        let mut n = 0;
+        let mut put = |bytes: &[u8]| {
+            let take = bytes.len().min(buf.len() - n);
+            buf[n..n + take].copy_from_slice(&bytes[..take]);
+            n += take;
+        };
         if self.cc == "1" && self.number.len() == 10 {
-            format!(
-                "+1 {}-{}-{}",
-                &self.number[0..3],
-                &self.number[3..6],
-                &self.number[6..10]
-            )
+            put(b"+1 ");
+            put(&self.number.as_bytes()[0..3]);
+            put(b"-");
+            put(&self.number.as_bytes()[3..6]);
+            put(b"-");
+            put(&self.number.as_bytes()[6..10]);
         } else {
-            format!("+{} {}", self.cc, self.number)
+            put(b"+");
+            put(self.cc.as_bytes());
+            put(b" ");
+            put(self.number.as_bytes());
         }
+        // Digits and ASCII punctuation only (the world checks numbers are digits).
+        std::str::from_utf8(&buf[..n]).unwrap_or("")
     }
 
     /// Ownership verification as of `now`: a verification lapses after `validity`.

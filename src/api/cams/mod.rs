@@ -263,7 +263,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         access_key_id: admitted.access_key_id,
         targets,
         request_id: head.request_id,
-        trace,
+        trace: trace.to_string(),
     })
 }
 

@@ -118,11 +118,12 @@ pub struct Prepared {
     pub method: Method,
     pub route: Route,
     pub params: Params,
-    token: Result<String, DomainError>,
+    /// Who is calling: resolved from the token while the node is looked up (one lock).
+    who: Result<Principal, DomainError>,
     /// The node id, and for phone numbers also the number's digits: what faults match on.
     pub targets: Vec<String>,
-    trace: String,
-    request_id: String,
+    trace: crate::namespace::TraceId,
+    request_id: crate::namespace::TraceId,
     /// `http://host/vNN.N/node[/edge]`, for paging links.
     base_url: String,
     query: String,
@@ -173,7 +174,10 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
     {
         method = Method::DELETE;
     }
-    let kind_and_number = ns.with_world(|w| node_kind(w, &route.node));
+    let (kind_and_number, who) = ns.with_world(|w| {
+        let who = token.and_then(|t| w.authenticate(&t));
+        (node_kind(w, &route.node), who)
+    });
     let migrate = match params.bool("migrate_phone_number") {
         Ok(v) => v.unwrap_or(false),
         Err(_) => true,
@@ -213,7 +217,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         method,
         route,
         params,
-        token,
+        who,
         targets,
         trace,
         request_id,
@@ -375,8 +379,8 @@ fn usage_waba(w: &World, node: &str) -> Option<Id> {
 }
 
 fn run(w: &mut World, p: &Prepared) -> Result<Done, (Fail, Option<(Id, u32)>)> {
-    let who = match &p.token {
-        Ok(t) => w.authenticate(t).map_err(|e| (Fail::from(e), None))?,
+    let who = match &p.who {
+        Ok(who) => *who,
         Err(e) => return Err((Fail::Domain(e.clone()), None)),
     };
     // Only the caller's own WABAs: counting (and naming) a foreign one in the usage header
@@ -621,7 +625,7 @@ fn fields(
     known: &'static [&'static str],
     default: &'static [&'static str],
     node_type: &str,
-) -> Result<Vec<&'static str>, GraphError> {
+) -> Result<std::borrow::Cow<'static, [&'static str]>, GraphError> {
     let requested = p.params.text("fields").map(|f| request::field_names(&f));
     render::select(requested.as_deref(), known, default, node_type)
 }
@@ -653,7 +657,7 @@ fn list_phone_numbers(w: &mut World, who: &Principal, p: &Prepared) -> Result<Ve
 
 /// An edge expanded inside `GET /{waba}?fields=...`: its sub-fields and page size.
 struct Expansion {
-    fields: Vec<&'static str>,
+    fields: std::borrow::Cow<'static, [&'static str]>,
     limit: usize,
 }
 
@@ -685,7 +689,7 @@ fn get_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
                 TEMPLATE_DEFAULT,
                 TEMPLATE_TYPE,
             )?,
-            _ => Vec::new(),
+            _ => std::borrow::Cow::Borrowed(&[][..]),
         };
         let name = render::WABA_EDGES
             .iter()
@@ -947,42 +951,54 @@ impl Head<'_> {
         use http::header::{
             ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA,
         };
-        // Names and constant values are built at compile time: parsing header names per
-        // request was a visible share of a read's cost.
         const FB_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
         const FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
         const FB_REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
         const FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
         const BUC_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
-        let mut h = HeaderMap::with_capacity(12);
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("application/json; charset=UTF-8"),
-        );
+        // The headers every answer carries with the same value, built once and copied: a copy
+        // is cheaper than hashing each name into a new map per request.
+        static CONSTANT: std::sync::OnceLock<HeaderMap> = std::sync::OnceLock::new();
+        let mut h = CONSTANT
+            .get_or_init(|| {
+                let mut h = HeaderMap::with_capacity(12);
+                h.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/json; charset=UTF-8"),
+                );
+                h.insert(FB_REV, HeaderValue::from_static("1029384756"));
+                h.insert(
+                    CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),
+                );
+                h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+                h.insert(
+                    EXPIRES,
+                    HeaderValue::from_static("Sat, 01 Jan 2000 00:00:00 GMT"),
+                );
+                h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+                h
+            })
+            .clone();
         h.insert(FB_API_VERSION, version_value(self.version));
-        if let Ok(v) = HeaderValue::from_str(self.trace) {
+        if let Ok(v) = HeaderValue::from_bytes(self.trace.as_bytes()) {
             h.insert(FB_TRACE_ID, v);
         }
-        if let Ok(v) = HeaderValue::from_str(self.request_id) {
+        if let Ok(v) = HeaderValue::from_bytes(self.request_id.as_bytes()) {
             h.insert(FB_REQUEST_ID, v);
         }
-        h.insert(FB_REV, HeaderValue::from_static("1029384756"));
-        h.insert(
-            CACHE_CONTROL,
-            HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),
-        );
-        h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
-        h.insert(
-            EXPIRES,
-            HeaderValue::from_static("Sat, 01 Jan 2000 00:00:00 GMT"),
-        );
-        h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         if let Some((waba, percent)) = usage {
             // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
-            let text = format!(
-                r#"{{"{waba}":[{{"type":"whatsapp_business_management","call_count":{percent},"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}}]}}"#
+            // Written into one buffer that becomes the header value without another copy.
+            let mut text = Vec::with_capacity(176);
+            text.extend_from_slice(b"{");
+            crate::api::json::write_id(&mut text, waba);
+            text.extend_from_slice(br#":[{"type":"whatsapp_business_management","call_count":"#);
+            crate::api::json::write_u64(&mut text, percent.into());
+            text.extend_from_slice(
+                br#","total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
             );
-            if let Ok(v) = HeaderValue::from_str(&text) {
+            if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(text)) {
                 h.insert(BUC_USAGE, v);
             }
         }

@@ -150,9 +150,9 @@ pub fn select(
     known: &'static [&'static str],
     default: &'static [&'static str],
     node_type: &str,
-) -> Result<Vec<&'static str>, GraphError> {
+) -> Result<std::borrow::Cow<'static, [&'static str]>, GraphError> {
     let Some(requested) = requested.filter(|r| !r.is_empty()) else {
-        return Ok(default.to_vec());
+        return Ok(std::borrow::Cow::Borrowed(default));
     };
     let mut out: Vec<&'static str> = Vec::with_capacity(requested.len() + 1);
     for f in requested {
@@ -164,7 +164,7 @@ pub fn select(
         }
     }
     out.push("id");
-    Ok(out)
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 pub fn nonexisting_field(field: &str, node_type: &str) -> GraphError {
@@ -261,7 +261,9 @@ pub fn phone(o: &mut Obj<'_>, w: &World, p: &Phone, fields: &[&str], viewer: Opt
                 o.id("id", p.id);
             }
             "display_phone_number" => {
-                o.str(f, &p.display_number());
+                // Written in place: this is in every default phone-number answer.
+                let mut text = [0u8; 48];
+                o.str(f, p.write_display_number(&mut text));
             }
             "verified_name" => {
                 o.str(f, &p.verified_name);

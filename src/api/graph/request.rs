@@ -78,7 +78,10 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
 
 /// The access token: `Authorization: Bearer|OAuth <token>`, else `access_token` from the
 /// query or body. Present but empty is an invalid token; absent is a missing one.
-pub fn token(req: &Incoming, params: &mut Params) -> Result<String, DomainError> {
+pub fn token<'r>(
+    req: &'r Incoming,
+    params: &mut Params,
+) -> Result<std::borrow::Cow<'r, str>, DomainError> {
     let from_param = params.take("access_token");
     if let Some(auth) = req.header(http::header::AUTHORIZATION) {
         let auth = auth.trim();
@@ -88,11 +91,13 @@ pub fn token(req: &Incoming, params: &mut Params) -> Result<String, DomainError>
             if value.is_empty() {
                 return Err(DomainError::AccessTokenInvalid);
             }
-            return Ok(value.to_string());
+            return Ok(std::borrow::Cow::Borrowed(value));
         }
     }
     match from_param {
-        Some(Param::Text(t)) if !t.trim().is_empty() => Ok(t.trim().to_string()),
+        Some(Param::Text(t)) if !t.trim().is_empty() => {
+            Ok(std::borrow::Cow::Owned(t.trim().to_string()))
+        }
         Some(_) => Err(DomainError::AccessTokenInvalid),
         None => Err(DomainError::AccessTokenMissing),
     }
