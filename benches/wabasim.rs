@@ -26,6 +26,16 @@ struct Settings {
     seconds: u64,
     startups: usize,
     big: bool,
+    /// `--only start,read,flow,namespaces,big,growth`: the measures to run (all by default).
+    only: Option<Vec<String>>,
+}
+
+impl Settings {
+    fn wants(&self, measure: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|m| m == measure))
+    }
 }
 
 fn main() {
@@ -49,6 +59,11 @@ fn main() {
         seconds: if quick { 2 } else { 5 },
         startups: if quick { 3 } else { 10 },
         big: !args.iter().any(|a| a == "--no-big"),
+        only: args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1))
+            .map(|list| list.split(',').map(str::to_string).collect()),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -187,36 +202,53 @@ impl Conn {
         }
     }
 
-    /// Sends one request and returns (status, body).
-    async fn call(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
+    /// Sends one request; returns the status and where the body lies in `self.buf`. The
+    /// body is not copied out: the load generator shares the machine with the server, so it
+    /// does as little as it can per answer.
+    async fn call(&mut self, request: &[u8]) -> (u16, std::ops::Range<usize>) {
         self.stream.write_all(request).await.expect("writes");
         self.buf.clear();
-        let mut chunk = [0u8; 8192];
+        let mut chunk = [0u8; 16384];
+        let mut scanned = 0;
         loop {
-            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
-                let head = std::str::from_utf8(&self.buf[..end]).unwrap_or("");
-                let status: u16 = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-                let len: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (k, v) = l.split_once(':')?;
-                        k.eq_ignore_ascii_case("content-length")
-                            .then(|| v.trim().parse().ok())?
-                    })
+            if let Some(end) = find(&self.buf[scanned..], b"\r\n\r\n").map(|i| i + scanned) {
+                let head = &self.buf[..end];
+                let status = head
+                    .get(9..12)
+                    .and_then(|s| std::str::from_utf8(s).ok())
+                    .and_then(|s| s.parse().ok())
                     .unwrap_or(0);
+                let len = content_length(head);
                 let total = end + 4 + len;
                 while self.buf.len() < total {
                     let n = self.stream.read(&mut chunk).await.expect("reads");
                     assert!(n > 0, "connection closed mid-body");
                     self.buf.extend_from_slice(&chunk[..n]);
                 }
-                return (status, self.buf[end + 4..total].to_vec());
+                return (status, end + 4..total);
             }
+            scanned = self.buf.len().saturating_sub(3);
             let n = self.stream.read(&mut chunk).await.expect("reads");
             assert!(n > 0, "connection closed");
             self.buf.extend_from_slice(&chunk[..n]);
         }
     }
+
+    /// Sends one request and returns (status, a copy of the body).
+    async fn call_body(&mut self, request: &[u8]) -> (u16, Vec<u8>) {
+        let (status, body) = self.call(request).await;
+        (status, self.buf[body].to_vec())
+    }
+}
+
+/// The Content-Length of a response head (0 when absent).
+fn content_length(head: &[u8]) -> usize {
+    const NAME: &[u8] = b"content-length:";
+    head.split(|b| *b == b'\n')
+        .find(|line| line.len() > NAME.len() && line[..NAME.len()].eq_ignore_ascii_case(NAME))
+        .and_then(|line| std::str::from_utf8(&line[NAME.len()..]).ok())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -333,7 +365,7 @@ async fn one_migration(conn: &mut Conn, ns: &str) -> bool {
         return false;
     }
     let (s, body) = conn
-        .call(&post(
+        .call_body(&post(
             "/v23.0/200000000000002/phone_numbers",
             &h,
             "cc=1&phone_number=5550100001&migrate_phone_number=true",
@@ -354,7 +386,7 @@ async fn one_migration(conn: &mut Conn, ns: &str) -> bool {
         return false;
     }
     let (_, body) = conn
-        .call(&get(
+        .call_body(&get(
             &format!("/__admin/codes?phone_number_id={id}"),
             &format!("X-Wabasim-Namespace: {ns}\r\n"),
         ))
@@ -502,109 +534,115 @@ async fn run(s: Settings) {
     let mut rows: Vec<Row> = Vec::new();
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench"));
     std::fs::create_dir_all(&dir).unwrap();
-    eprintln!("measuring start-up ...");
+    if s.wants("start") {
+        eprintln!("measuring start-up ...");
 
-    let floor_start = median(futures_collect((0..s.startups).map(|_| startup_ms(true))).await);
-    let sim_start = median(futures_collect((0..s.startups).map(|_| startup_ms(false))).await);
-    rows.push(Row {
-        what: format!("start-up to first 200 (median of {})", s.startups),
-        floor: format!("{floor_start:.1} ms"),
-        wabasim: format!("{sim_start:.1} ms"),
-        ratio: format!("{:.2}x", sim_start / floor_start),
-        target: "≤ 20 ms".into(),
-        met: Some(sim_start <= 20.0),
-    });
-
-    eprintln!("measuring read throughput ...");
-    let floor_server = floor();
-    let floor_load = load(
-        floor_server.addr,
-        get("/v23.0/110000000000001", ""),
-        32,
-        s.seconds,
-    )
-    .await;
-    let floor_rss = peak_rss_mb(floor_server.pid());
-    drop(floor_server);
-    let sim = wabasim(&[]);
-    let idle_rss = {
-        let mut conn = Conn::open(sim.addr).await;
-        conn.call(&get("/__admin/health", "")).await;
-        peak_rss_mb(sim.pid())
-    };
-    let read = get(
-        "/v23.0/110000000000001",
-        &format!("Authorization: Bearer {TOKEN}\r\n"),
-    );
-    let sim_load = load(sim.addr, read.clone(), 32, s.seconds).await;
-    let ratio = sim_load.per_second / floor_load.per_second;
-    rows.push(Row {
-        what: "GET /v23.0/{phone}, 32 connections".into(),
-        floor: format!("{:.0} req/s", floor_load.per_second),
-        wabasim: format!(
-            "{:.0} req/s ({} errors)",
-            sim_load.per_second, sim_load.errors
-        ),
-        ratio: format!("{:.0}%", ratio * 100.0),
-        target: "≥ 70% of floor".into(),
-        met: Some(ratio >= 0.70 && sim_load.errors == 0),
-    });
-    rows.push(Row {
-        what: "p99 latency of that read".into(),
-        floor: format!("{:.2} ms", floor_load.p99_ms),
-        wabasim: format!("{:.2} ms", sim_load.p99_ms),
-        ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
-        target: "≤ 3 ms".into(),
-        met: Some(sim_load.p99_ms <= 3.0),
-    });
-    rows.push(Row {
-        what: "peak RSS idle, default world".into(),
-        floor: format!("{floor_rss:.1} MB"),
-        wabasim: format!("{idle_rss:.1} MB"),
-        ratio: format!("{:.1}x", idle_rss / floor_rss),
-        target: "≤ 20 MB".into(),
-        met: Some(idle_rss <= 20.0),
-    });
-
-    eprintln!("measuring full migrations ...");
-    let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
-    rows.push(Row {
-        what: "full migrations/s, 16 clients, namespace each".into(),
-        floor: "—".into(),
-        wabasim: format!("{per_second:.0}/s ({failed} failed)"),
-        ratio: format!(
-            "{:.1}% of floor req/s",
-            per_second * 6.0 / floor_load.per_second * 100.0
-        ),
-        target: "≥ 3,000/s".into(),
-        met: Some(per_second >= 3000.0 && failed == 0),
-    });
-    drop(sim);
-
-    eprintln!("measuring 1,000 namespaces ...");
-    let sim = wabasim(&[]);
-    let mut conn = Conn::open(sim.addr).await;
-    for i in 0..1000 {
-        let (status, _) = conn
-            .call(&get(
-                "/v23.0/110000000000001",
-                &format!("Authorization: Bearer {TOKEN}\r\nX-Wabasim-Namespace: ns-{i}\r\n"),
-            ))
-            .await;
-        assert_eq!(status, 200);
+        let floor_start = median(futures_collect((0..s.startups).map(|_| startup_ms(true))).await);
+        let sim_start = median(futures_collect((0..s.startups).map(|_| startup_ms(false))).await);
+        rows.push(Row {
+            what: format!("start-up to first 200 (median of {})", s.startups),
+            floor: format!("{floor_start:.1} ms"),
+            wabasim: format!("{sim_start:.1} ms"),
+            ratio: format!("{:.2}x", sim_start / floor_start),
+            target: "≤ 20 ms".into(),
+            met: Some(sim_start <= 20.0),
+        });
     }
-    let ns_rss = peak_rss_mb(sim.pid());
-    drop(sim);
-    rows.push(Row {
-        what: "peak RSS with 1,000 namespaces".into(),
-        floor: "—".into(),
-        wabasim: format!("{ns_rss:.1} MB"),
-        ratio: "—".into(),
-        target: "≤ 200 MB".into(),
-        met: Some(ns_rss <= 200.0),
-    });
 
-    if s.big {
+    if s.wants("read") || s.wants("flow") {
+        eprintln!("measuring read throughput ...");
+        let floor_server = floor();
+        let floor_load = load(
+            floor_server.addr,
+            get("/v23.0/110000000000001", ""),
+            32,
+            s.seconds,
+        )
+        .await;
+        let floor_rss = peak_rss_mb(floor_server.pid());
+        drop(floor_server);
+        let sim = wabasim(&[]);
+        let idle_rss = {
+            let mut conn = Conn::open(sim.addr).await;
+            conn.call(&get("/__admin/health", "")).await;
+            peak_rss_mb(sim.pid())
+        };
+        let read = get(
+            "/v23.0/110000000000001",
+            &format!("Authorization: Bearer {TOKEN}\r\n"),
+        );
+        let sim_load = load(sim.addr, read.clone(), 32, s.seconds).await;
+        let ratio = sim_load.per_second / floor_load.per_second;
+        rows.push(Row {
+            what: "GET /v23.0/{phone}, 32 connections".into(),
+            floor: format!("{:.0} req/s", floor_load.per_second),
+            wabasim: format!(
+                "{:.0} req/s ({} errors)",
+                sim_load.per_second, sim_load.errors
+            ),
+            ratio: format!("{:.0}%", ratio * 100.0),
+            target: "≥ 70% of floor".into(),
+            met: Some(ratio >= 0.70 && sim_load.errors == 0),
+        });
+        rows.push(Row {
+            what: "p99 latency of that read".into(),
+            floor: format!("{:.2} ms", floor_load.p99_ms),
+            wabasim: format!("{:.2} ms", sim_load.p99_ms),
+            ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
+            target: "≤ 3 ms".into(),
+            met: Some(sim_load.p99_ms <= 3.0),
+        });
+        rows.push(Row {
+            what: "peak RSS idle, default world".into(),
+            floor: format!("{floor_rss:.1} MB"),
+            wabasim: format!("{idle_rss:.1} MB"),
+            ratio: format!("{:.1}x", idle_rss / floor_rss),
+            target: "≤ 20 MB".into(),
+            met: Some(idle_rss <= 20.0),
+        });
+
+        eprintln!("measuring full migrations ...");
+        let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
+        rows.push(Row {
+            what: "full migrations/s, 16 clients, namespace each".into(),
+            floor: "—".into(),
+            wabasim: format!("{per_second:.0}/s ({failed} failed)"),
+            ratio: format!(
+                "{:.1}% of floor req/s",
+                per_second * 6.0 / floor_load.per_second * 100.0
+            ),
+            target: "≥ 3,000/s".into(),
+            met: Some(per_second >= 3000.0 && failed == 0),
+        });
+        drop(sim);
+    }
+
+    if s.wants("namespaces") {
+        eprintln!("measuring 1,000 namespaces ...");
+        let sim = wabasim(&[]);
+        let mut conn = Conn::open(sim.addr).await;
+        for i in 0..1000 {
+            let (status, _) = conn
+                .call(&get(
+                    "/v23.0/110000000000001",
+                    &format!("Authorization: Bearer {TOKEN}\r\nX-Wabasim-Namespace: ns-{i}\r\n"),
+                ))
+                .await;
+            assert_eq!(status, 200);
+        }
+        let ns_rss = peak_rss_mb(sim.pid());
+        drop(sim);
+        rows.push(Row {
+            what: "peak RSS with 1,000 namespaces".into(),
+            floor: "—".into(),
+            wabasim: format!("{ns_rss:.1} MB"),
+            ratio: "—".into(),
+            target: "≤ 200 MB".into(),
+            met: Some(ns_rss <= 200.0),
+        });
+    }
+
+    if s.big && s.wants("big") {
         eprintln!("generating and loading the big fixture ...");
         let path = generate_fixture(&dir, 10_000, 100_000, 500_000);
         let (server, ms) = start_on_fixture(&path).await;
@@ -618,7 +656,9 @@ async fn run(s: Settings) {
             target: "≤ 1 s, ≤ 300 MB".into(),
             met: Some(ms <= 1000.0 && rss <= 300.0),
         });
+    }
 
+    if s.big && s.wants("growth") {
         eprintln!("measuring cost growth ...");
         let mut growth: HashMap<usize, f64> = HashMap::new();
         for numbers in [1_000usize, 10_000, 100_000] {
