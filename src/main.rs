@@ -198,15 +198,8 @@ fn serve(
     limits: Limits,
 ) -> ExitCode {
     let (fixture, built) = match fixture {
-        Some(path) => match Fixture::load_instantiated(&path, &limits) {
-            Ok((mut f, built)) => {
-                // A big world is built once here; its description is read again from the file
-                // when another namespace needs it, instead of staying in memory beside it.
-                if std::fs::metadata(&path).is_ok_and(|m| m.len() > RELOAD_ABOVE_BYTES) {
-                    f.reload_worlds_from(&path, &limits);
-                }
-                (f, Some(built))
-            }
+        Some(path) => match Fixture::load_for_serving(&path, &limits, RELOAD_ABOVE_BYTES) {
+            Ok((f, built)) => (f, Some(built)),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
