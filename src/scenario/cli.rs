@@ -5,9 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Runs the scenarios `paths` name; transcripts go to `out` as `<file stem>.transcript`.
+/// Runs the scenarios `paths` name; transcripts go to `out` as `<file stem>.transcript` (see
+/// [`transcript_names`] for files that share a stem).
 pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
-    let mut files = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
     for p in paths {
         match super::files(p) {
             Ok(f) => files.extend(f),
@@ -35,6 +36,10 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The same file named twice runs once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    let names = transcript_names(&files);
     let (mut passed, mut failed) = (0usize, 0usize);
     for file in &files {
         let loaded = match super::load(file) {
@@ -47,11 +52,12 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
         };
         let outcome = runtime.block_on(super::run(&loaded));
         print!("{}", outcome.report());
-        let stem = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".into());
-        let target = out.join(format!("{stem}.transcript"));
+        let target = out.join(&names[file]);
+        if let Some(dir) = target.parent()
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            eprintln!("error: cannot create {}: {e}", dir.display());
+        }
         if let Err(e) = std::fs::write(&target, &outcome.transcript) {
             eprintln!("error: cannot write {}: {e}", target.display());
         }
@@ -69,5 +75,73 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// Where each file's transcript goes, relative to the output directory: `<stem>.transcript`;
+/// files that share a stem (`a/same.yaml`, `b/same.yaml`) keep as many of their parent
+/// directories as it takes to tell them apart (`a/same.transcript`, `b/same.transcript`), so no
+/// transcript overwrites another.
+pub fn transcript_names(files: &[PathBuf]) -> std::collections::HashMap<PathBuf, PathBuf> {
+    let stem = |f: &PathBuf| {
+        f.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".into())
+    };
+    // Parent directories, nearest first.
+    let parents = |f: &PathBuf| -> Vec<String> {
+        let full = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+        full.parent()
+            .map(|p| {
+                p.components()
+                    .rev()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let name = |f: &PathBuf, depth: usize| -> PathBuf {
+        let mut dirs: Vec<String> = parents(f).into_iter().take(depth).collect();
+        dirs.reverse();
+        let mut p = PathBuf::new();
+        for d in dirs {
+            p.push(d);
+        }
+        p.push(format!("{}.transcript", stem(f)));
+        p
+    };
+    let mut out = std::collections::HashMap::new();
+    for f in files {
+        let same: Vec<&PathBuf> = files.iter().filter(|g| stem(g) == stem(f)).collect();
+        let deepest = same.iter().map(|g| parents(g).len()).max().unwrap_or(0);
+        let depth = (0..=deepest)
+            .find(|d| {
+                let mine = name(f, *d);
+                same.iter().all(|g| *g == f || name(g, *d) != mine)
+            })
+            .unwrap_or(deepest);
+        out.insert(f.clone(), name(f, depth));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_stems_in_different_directories_get_different_transcripts() {
+        let files = vec![
+            PathBuf::from("probes/a/same.yaml"),
+            PathBuf::from("probes/b/same.yaml"),
+            PathBuf::from("probes/other.yaml"),
+        ];
+        let names = transcript_names(&files);
+        assert_eq!(names[&files[0]], PathBuf::from("a/same.transcript"));
+        assert_eq!(names[&files[1]], PathBuf::from("b/same.transcript"));
+        assert_eq!(names[&files[2]], PathBuf::from("other.transcript"));
     }
 }
