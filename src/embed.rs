@@ -16,7 +16,7 @@ use crate::webhooks::{Delivery, DeliveryFilter};
 #[derive(Clone)]
 pub struct Scope {
     pub(crate) ns: Arc<Namespace>,
-    pub(crate) fixture: Arc<crate::fixture::Fixture>,
+    pub(crate) shared: Arc<crate::server::Shared>,
 }
 
 impl Scope {
@@ -40,12 +40,14 @@ impl Scope {
         Webhooks(self.ns.clone())
     }
 
-    /// Rebuilds the namespace's world from the server's fixture; empties its journal and
-    /// outbox. Other namespaces are untouched.
+    /// What `POST /__admin/reset` does, through the same code: the namespace goes back to
+    /// the fixture it was created or last loaded with (else the server's), with that
+    /// fixture's faults and their counters at zero (faults added at runtime are dropped), and
+    /// an empty journal and outbox. Other namespaces are untouched.
     pub fn reset(&self) -> Result<(), String> {
-        let world = self.fixture.build().map_err(|e| e.to_string())?;
-        self.ns.replace_world(world);
-        Ok(())
+        self.ns
+            .reset(self.shared.registry.fixture())
+            .map_err(|e| e.to_string())
     }
 
     /// The namespace itself, for what the helpers do not cover.
@@ -132,6 +134,9 @@ impl Journal {
     /// `Ok` when exactly `times` recorded requests match; otherwise a report naming the
     /// filter, the count, and the requests that were recorded.
     pub fn verify(&self, filter: &RequestFilter, times: usize) -> Result<(), String> {
+        filter
+            .check()
+            .map_err(|e| format!("wabasim: this filter can never match: {e}"))?;
         let got = self.count(filter);
         if got == times {
             return Ok(());

@@ -34,6 +34,53 @@ use crate::clock::Timestamp;
 /// Entries a namespace keeps by default (`--journal-size`).
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// The operation of a request answered before its facade classified it: its body was too
+/// large or too slow, its namespace header was refused, or it panicked before.
+pub const UNCLASSIFIED: &str = "unclassified";
+/// The operation of a request no route of its facade matched.
+pub const UNMATCHED: &str = "unmatched";
+/// The status recorded for a request whose client went away before the answer (nginx's 499,
+/// "client closed request"; never sent).
+pub const CLIENT_CLOSED_STATUS: u16 = 499;
+/// The error recorded with [`CLIENT_CLOSED_STATUS`].
+pub const CLIENT_CLOSED: &str = "client_closed";
+/// The error recorded for a request wabasim failed on (a panic; answered 500).
+pub const PANICKED: &str = "wabasim_panic";
+
+/// The facades the journal records.
+pub const FACADES: &[&str] = &["graph", "cams"];
+
+/// Whether `name` is an operation some journal entry can carry.
+fn known_operation(name: &str) -> bool {
+    name == UNMATCHED
+        || name == UNCLASSIFIED
+        || crate::api::graph::Op::NAMES.contains(&name)
+        || crate::api::cams::Op::NAMES.contains(&name)
+}
+
+/// Checks a filter's `operation` value, naming the valid ones when it is none of them.
+pub fn check_operation(name: &str) -> Result<(), String> {
+    if known_operation(name) {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown operation {name:?}; Graph operations: {}; Alibaba actions: {}; and {UNMATCHED}, {UNCLASSIFIED}",
+        crate::api::graph::Op::NAMES.join(", "),
+        crate::api::cams::Op::NAMES.join(", ")
+    ))
+}
+
+/// Checks a filter's `facade` value.
+pub fn check_facade(name: &str) -> Result<(), String> {
+    if FACADES.contains(&name) {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown facade {name:?}; the journal records {} (control-API calls are not recorded)",
+        FACADES.join(", ")
+    ))
+}
+
 /// Body bytes kept per entry; longer bodies are kept truncated (and parsed no further).
 pub const BODY_KEPT: usize = 16 * 1024;
 
@@ -83,7 +130,10 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Builds an entry from a request the server owns, taking its strings without copying.
+    /// Builds an entry from a request the server owns, taking its path and query strings
+    /// without copying. The body and the content type are copied: hyper hands them out as
+    /// slices of its read buffer, and keeping a slice would keep the whole buffer (8 KiB and
+    /// more) alive for as long as the entry stays in the ring.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         at: Timestamp,
@@ -96,20 +146,18 @@ impl Entry {
         micros: u64,
     ) -> Entry {
         let body_len = req.body.len();
-        let body = if body_len > BODY_KEPT {
-            // A slice would keep the whole buffer alive: copy the prefix instead.
-            Bytes::copy_from_slice(&req.body[..BODY_KEPT])
-        } else {
-            req.body
-        };
+        let body = Bytes::copy_from_slice(&req.body[..body_len.min(BODY_KEPT)]);
         let mut headers = req.headers;
+        let content_type = headers
+            .remove(http::header::CONTENT_TYPE)
+            .and_then(|ct| HeaderValue::from_bytes(ct.as_bytes()).ok());
         Entry {
             seq: 0,
             at,
             method: req.method,
             path: req.path,
             query: req.query,
-            content_type: headers.remove(http::header::CONTENT_TYPE),
+            content_type,
             body,
             body_len,
             authorization: headers.contains_key(http::header::AUTHORIZATION),
@@ -124,7 +172,7 @@ impl Entry {
 
     /// Whether the facade found no operation for this request.
     pub fn is_unmatched(&self) -> bool {
-        self.operation == "unmatched"
+        self.operation == UNMATCHED
     }
 
     /// The request's parameters (query and body merged, secrets redacted).
@@ -186,14 +234,21 @@ impl Entry {
         Value::Object(o)
     }
 
-    /// Heap bytes this entry holds (for the memory figure in the journal's tests and stats).
+    /// Heap bytes this entry holds (for the memory figure in the journal's tests and stats):
+    /// what its strings and copied bytes take, plus the allocator's bookkeeping for each
+    /// allocation (the live heap a real server shows, `tests/journal_memory.rs`).
     pub fn heap_bytes(&self) -> usize {
-        self.path.capacity()
-            + self.query.capacity()
-            + self.body.len()
-            + self.content_type.as_ref().map_or(0, |c| c.len())
-            + self.error.as_ref().map_or(0, |e| e.capacity())
-            + self.fault.as_ref().map_or(0, |f| f.capacity())
+        // A small allocation costs its size rounded up, plus a header: 16 bytes is typical.
+        const PER_ALLOCATION: usize = 16;
+        let held = |len: usize| if len == 0 { 0 } else { len + PER_ALLOCATION };
+        held(self.path.capacity())
+            + held(self.query.capacity())
+            + held(self.body.len())
+            // `Bytes::copy_from_slice` allocates the bytes and a shared header.
+            + if self.body.is_empty() { 0 } else { 32 }
+            + self.content_type.as_ref().map_or(0, |c| held(c.len()) + 32)
+            + self.error.as_ref().map_or(0, |e| held(e.capacity()))
+            + self.fault.as_ref().map_or(0, |f| held(f.capacity()))
     }
 }
 
@@ -204,7 +259,7 @@ fn params_json(p: &Params) -> Map<String, Value> {
             json!(REDACTED)
         } else {
             match v {
-                Param::Text(s) => json!(s),
+                Param::Text(s) => redact_text(s),
                 Param::Json(v) => redact(v.clone()),
             }
         };
@@ -217,7 +272,23 @@ fn is_secret(key: &str) -> bool {
     REDACTED_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(key))
 }
 
-/// Redacts secret keys at any depth of a JSON value.
+/// A text value as shown: unchanged, unless it is JSON carrying a secret (a form-encoded
+/// `backup={"password": ...}`, as Graph reads it), which is shown re-serialised with the
+/// secret redacted.
+fn redact_text(text: &str) -> Value {
+    let t = text.trim_start();
+    if (t.starts_with('{') || t.starts_with('['))
+        && let Ok(parsed) = serde_json::from_str::<Value>(text)
+    {
+        let redacted = redact(parsed.clone());
+        if redacted != parsed {
+            return Value::String(redacted.to_string());
+        }
+    }
+    Value::String(text.to_string())
+}
+
+/// Redacts secret keys at any depth of a JSON value (and inside strings that are JSON).
 fn redact(v: Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
@@ -233,6 +304,7 @@ fn redact(v: Value) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
+        Value::String(text) => redact_text(&text),
         other => other,
     }
 }
@@ -285,6 +357,21 @@ impl Journal {
             .filter(|e| filter.matches(e))
             .cloned()
             .collect()
+    }
+
+    /// The newest `limit` entries that pass `filter`, oldest first: only those are copied.
+    pub fn newest_matching(&self, filter: &RequestFilter, limit: usize) -> Vec<Entry> {
+        let ring = self.ring.lock();
+        let mut out: Vec<Entry> = ring
+            .entries
+            .iter()
+            .rev()
+            .filter(|e| filter.matches(e))
+            .take(limit)
+            .cloned()
+            .collect();
+        out.reverse();
+        out
     }
 
     /// How many entries pass `filter` (without copying them).
@@ -375,7 +462,7 @@ impl StatusMatch {
         }
     }
 
-    fn matches(self, status: u16) -> bool {
+    pub fn matches(self, status: u16) -> bool {
         match self {
             StatusMatch::Exact(s) => s == status,
             StatusMatch::Class(c) => status / 100 == c,
@@ -387,13 +474,36 @@ impl RequestFilter {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Only requests to this facade (`graph`, `cams`). Panics on any other name: a filter
+    /// that cannot match would make a test pass for the wrong reason.
+    #[track_caller]
     pub fn facade(mut self, facade: &str) -> Self {
+        if let Err(e) = check_facade(facade) {
+            panic!("{e}");
+        }
         self.facade = Some(facade.to_string());
         self
     }
+    /// Only requests of this operation (a Graph operation name, an Alibaba action,
+    /// `unmatched` or `unclassified`). Panics on an unknown name (a typo would never match).
+    #[track_caller]
     pub fn operation(mut self, operation: &str) -> Self {
+        if let Err(e) = check_operation(operation) {
+            panic!("{e}");
+        }
         self.operation = Some(operation.to_string());
         self
+    }
+
+    /// Checks the values only known names may take (a filter built field by field).
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(f) = &self.facade {
+            check_facade(f)?;
+        }
+        if let Some(o) = &self.operation {
+            check_operation(o)?;
+        }
+        Ok(())
     }
     pub fn method(mut self, method: &str) -> Self {
         self.method = Some(method.to_string());
@@ -421,8 +531,14 @@ impl RequestFilter {
         for (key, value) in pairs {
             let v = value.trim().to_string();
             match key {
-                "facade" => f.facade = Some(v),
-                "operation" => f.operation = Some(v),
+                "facade" => {
+                    check_facade(&v)?;
+                    f.facade = Some(v)
+                }
+                "operation" => {
+                    check_operation(&v)?;
+                    f.operation = Some(v)
+                }
                 "method" => f.method = Some(v.to_ascii_uppercase()),
                 "path" => f.path = Some(v),
                 "status" => f.status = Some(StatusMatch::parse(&v)?),

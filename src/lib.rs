@@ -58,6 +58,11 @@
 // add allocations to code that is not hot.
 #![allow(clippy::result_large_err)]
 
+/// The README's Rust snippet, compiled by `cargo test --doc` so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeSnippets;
+
 pub mod api;
 pub mod clock;
 pub mod embed;
@@ -159,12 +164,8 @@ impl Simulator {
     /// The default namespace.
     pub fn scope(&self) -> embed::Scope {
         embed::Scope {
-            ns: self
-                .shared
-                .registry
-                .get(None)
-                .expect("the default namespace always exists"),
-            fixture: self.shared.registry.fixture(),
+            ns: self.shared.registry.default_namespace(),
+            shared: self.shared.clone(),
         }
     }
 
@@ -177,7 +178,7 @@ impl Simulator {
             .map_err(|e| e.to_string())?;
         Ok(embed::Scope {
             ns,
-            fixture: self.shared.registry.fixture(),
+            shared: self.shared.clone(),
         })
     }
 

@@ -117,7 +117,7 @@ impl Namespace {
         dispatcher: Arc<Notify>,
     ) -> Namespace {
         let ns = Namespace::with_parts(name, world, fixture.seed, journal_capacity, dispatcher);
-        ns.faults.replace(faults);
+        ns.faults.replace(faults, fixture.seed);
         *ns.fixture.lock() = Some(fixture);
         ns
     }
@@ -125,11 +125,29 @@ impl Namespace {
     /// Replaces the world and the faults with a fresh build of `fixture` (`POST
     /// /__admin/fixture`, reset). The namespace remembers it for the next reset.
     pub fn load(&self, fixture: Arc<Fixture>) -> Result<(), BuildError> {
-        let (world, faults) = fixture.instantiate()?;
-        self.replace_world(world);
-        self.faults.replace(faults);
-        *self.fixture.lock() = Some(fixture);
+        let built = fixture.instantiate()?;
+        self.install(fixture, built);
         Ok(())
+    }
+
+    /// [`Namespace::load`] with the world already built from `fixture` (built off the async
+    /// workers, see `POST /__admin/fixture`).
+    pub fn install(
+        &self,
+        fixture: Arc<Fixture>,
+        (world, faults): (World, Vec<crate::faults::Fault>),
+    ) {
+        self.replace_world(world);
+        self.faults.replace(faults, fixture.seed);
+        *self.fixture.lock() = Some(fixture);
+    }
+
+    /// Back to the fixture the namespace was last loaded from (else `server_fixture`): a fresh
+    /// world, the fixture's faults with their counters at zero (runtime faults are dropped),
+    /// an empty journal and outbox. `POST /__admin/reset` and the embedding API's
+    /// `Scope::reset` both come here.
+    pub fn reset(&self, server_fixture: Arc<Fixture>) -> Result<(), BuildError> {
+        self.load(self.fixture().unwrap_or(server_fixture))
     }
 
     /// The fixture the namespace was last loaded from, if it was loaded from one.
@@ -313,6 +331,8 @@ fn fnv(text: &str) -> u64 {
 pub enum NamespaceError {
     /// The name is empty, too long, or has characters outside `[A-Za-z0-9._:-]`.
     BadName(String),
+    /// The header was sent more than once.
+    Repeated,
     /// The configured maximum number of namespaces exists already.
     TooMany { max: usize },
     /// The fixture could not be built into a world.
@@ -326,9 +346,13 @@ impl std::fmt::Display for NamespaceError {
                 f,
                 "invalid namespace {n:?}: use 1 to 128 characters from A-Z a-z 0-9 . _ : -"
             ),
+            NamespaceError::Repeated => write!(
+                f,
+                "X-Wabasim-Namespace was sent more than once; send it once, naming one namespace"
+            ),
             NamespaceError::TooMany { max } => write!(
                 f,
-                "too many namespaces: this server allows {max} (see --max-namespaces); delete some with DELETE /__admin/namespaces/{{name}} or POST /__admin/reset"
+                "too many namespaces: this server allows {max} (see --max-namespaces); delete the ones you are done with (DELETE /__admin/namespaces/{{name}}) or start the server with a higher --max-namespaces"
             ),
             NamespaceError::Fixture(e) => write!(f, "cannot build the namespace's world: {e}"),
         }
@@ -424,17 +448,36 @@ impl Registry {
     /// The namespace a request names (`None` or empty: the default one), created from the
     /// server's fixture on first use.
     pub fn get(&self, name: Option<&str>) -> Result<Arc<Namespace>, NamespaceError> {
+        match self.existing(name)? {
+            Some(ns) => Ok(ns),
+            None => self.create(name.unwrap_or_default().trim(), None),
+        }
+    }
+
+    /// The namespace a request names if it exists (`None` or empty: the default one);
+    /// `Ok(None)` when it would be created, `Err` when the name is not one.
+    pub fn existing(&self, name: Option<&str>) -> Result<Option<Arc<Namespace>>, NamespaceError> {
         let name = match name.map(str::trim) {
-            None | Some("") | Some(DEFAULT_NAMESPACE) => return Ok(self.default.clone()),
+            None | Some("") | Some(DEFAULT_NAMESPACE) => return Ok(Some(self.default.clone())),
             Some(n) => n,
         };
         if let Some(ns) = self.others.read().get(name) {
-            return Ok(ns.clone());
+            return Ok(Some(ns.clone()));
         }
-        self.create(name, None)
+        if valid_name(name) {
+            Ok(None)
+        } else {
+            Err(NamespaceError::BadName(name.to_string()))
+        }
     }
 
-    /// Creates a namespace (from `fixture`, or the server's), unless it exists.
+    /// The default namespace.
+    pub fn default_namespace(&self) -> Arc<Namespace> {
+        self.default.clone()
+    }
+
+    /// Creates a namespace from the server's fixture, unless it exists. Builds a world: call
+    /// it off the async workers when the fixture may be big.
     pub fn create(
         &self,
         name: &str,
@@ -448,13 +491,30 @@ impl Registry {
             None => self.fixture(),
         };
         // Build outside the registry lock: a large fixture must not stall other namespaces.
-        let ns = Namespace::from_fixture_with(
+        let built = fixture
+            .instantiate()
+            .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        self.create_built(name, fixture, built)
+    }
+
+    /// Creates a namespace whose world was already built from `fixture`, unless one of that
+    /// name exists (then that one is answered and `built` is dropped).
+    pub fn create_built(
+        &self,
+        name: &str,
+        fixture: Arc<Fixture>,
+        built: (World, Vec<crate::faults::Fault>),
+    ) -> Result<Arc<Namespace>, NamespaceError> {
+        if !valid_name(name) {
+            return Err(NamespaceError::BadName(name.to_string()));
+        }
+        let ns = Namespace::from_built(
             name,
             fixture,
+            built,
             self.journal_capacity,
             self.dispatcher.clone(),
-        )
-        .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
+        );
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());
@@ -488,7 +548,8 @@ impl Registry {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether `name` can name a namespace: 1 to 128 characters from `A-Z a-z 0-9 . _ : -`.
+pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 128
         && name

@@ -87,3 +87,101 @@ fn a_passing_and_a_failing_scenario() {
     );
     assert!(out.contains("1 passed, 1 failed"), "{out}");
 }
+
+fn run_args(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+        .args(["scenario", "run"])
+        .args(args)
+        .arg("--transcripts")
+        .arg(dir.join("transcripts"))
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn same_named_scenarios_in_two_directories_keep_both_transcripts() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_cli_same_names");
+    let _ = std::fs::remove_dir_all(&dir);
+    for sub in ["a", "b"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(
+            dir.join(sub).join("same.yaml"),
+            SCENARIO.replace("reads back", &format!("reads back ({sub})")),
+        )
+        .unwrap();
+    }
+    let (code, out) = run_args(&dir, &["a/same.yaml", "b/same.yaml"]);
+    assert_eq!(code, Some(0), "{out}");
+    for sub in ["a", "b"] {
+        let t = std::fs::read_to_string(dir.join(format!("transcripts/{sub}/same.transcript")))
+            .unwrap();
+        assert!(
+            t.starts_with(&format!("# the destination WABA reads back ({sub})")),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn status_classes_no_steps_and_an_unaddressed_webhook_wait() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_cli_edges");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("class.yaml"),
+        SCENARIO.to_string()
+            + "    expect: {status: \"2xx\"}\n"
+            + "  - name: a missing node\n    request: GET /v23.0/1\n    auth: wabasim-new-bsp\n    expect: {status: \"4xx\"}\n",
+    )
+    .unwrap();
+    let (code, out) = run_args(&dir, &["class.yaml"]);
+    assert_eq!(code, Some(0), "{out}");
+    std::fs::write(
+        dir.join("class.yaml"),
+        SCENARIO.to_string() + "    expect: {status: \"4xx\"}\n",
+    )
+    .unwrap();
+    let (code, out) = run_args(&dir, &["class.yaml"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("status: expected 4xx, got 200"), "{out}");
+
+    std::fs::write(
+        dir.join("empty.yaml"),
+        "name: nothing to check\nsteps: []\n",
+    )
+    .unwrap();
+    let (code, out) = run_args(&dir, &["empty.yaml"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("the scenario has no steps"), "{out}");
+
+    // A migration's copies produce events, but the default world's apps have no URL.
+    std::fs::write(
+        dir.join("hook.yaml"),
+        r#"
+name: a webhook nobody was told where to send
+steps:
+  - clock: {advance: 2m}
+  - request: POST /v23.0/200000000000002/message_templates
+    auth: wabasim-new-bsp
+    json: {name: fresh_one, language: en_US, category: UTILITY, components: [{type: BODY, text: hi}]}
+  - clock: {advance: 2m}
+  - webhook: {field: message_template_status_update, wait: 1s}
+"#,
+    )
+    .unwrap();
+    let (code, out) = run_args(&dir, &["hook.yaml"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("found no subscribed app with a callback URL"),
+        "{out}"
+    );
+    assert!(
+        out.contains("POST /__admin/webhooks/apps/{app_id}"),
+        "{out}"
+    );
+}

@@ -29,7 +29,8 @@ impl Prepared {
         }
     }
 
-    fn operation(&self) -> &'static str {
+    /// The facade's name for the call's operation.
+    pub fn operation(&self) -> &'static str {
         match self {
             Prepared::Graph(p) => p.op.name(),
             Prepared::Cams(p) => p.op.name(),
@@ -137,8 +138,12 @@ impl Delivery {
             Delivery::Whole => Ok(answer.into_response().map(Either::Left)),
             Delivery::Close => Err(Dropped),
             Delivery::Truncate(cut) => {
-                let full = answer.body.len();
-                let part = answer.body.slice(..cut.min(full));
+                // The announced length always exceeds what is sent, so the client sees a cut
+                // answer whatever `truncate` asked for (an empty body announces one byte).
+                let full = answer.body.len().max(1);
+                let part = answer
+                    .body
+                    .slice(..cut.min(full - 1).min(answer.body.len()));
                 let mut response = answer.into_response().map(|_| {
                     Either::Right(Truncated {
                         part: Some(part),
@@ -167,7 +172,7 @@ pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
             targets: call.targets(),
             namespace: &ns.name,
         };
-        ns.with_world(|w| ns.faults.decide(&c, w))
+        ns.faults.decide(&c, ns.now())
     };
     let Some(d) = decision else {
         return (call.execute(ns), Delivery::Whole);
@@ -215,7 +220,7 @@ pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
         }
         Some(Effect::Garbage) => {
             let mut a = handled.unwrap_or_else(|| call.execute(ns));
-            a.body = ns.with_world(|w| garbage(w, 48));
+            a.body = garbage(ns, 48);
             (a, Delivery::Whole)
         }
     };
@@ -263,13 +268,12 @@ fn never_sent(call: &Prepared) -> Answer {
     a
 }
 
-/// Bytes that are not JSON nor UTF-8, from the world's RNG (reproducible per seed).
-fn garbage(w: &mut crate::world::World, len: usize) -> Bytes {
+/// Bytes that are not JSON nor UTF-8, from the faults' random stream (reproducible per
+/// seed, and leaving the world's ids and codes alone).
+fn garbage(ns: &Namespace, len: usize) -> Bytes {
     let mut out = Vec::with_capacity(len + 1);
     out.push(0xff);
-    for _ in 0..len {
-        out.push((w.draw() * 256.0) as u8);
-    }
+    out.extend(ns.faults.random_bytes(len));
     Bytes::from(out)
 }
 

@@ -11,6 +11,8 @@ pub mod apply;
 pub mod spec;
 
 use parking_lot::Mutex;
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +20,6 @@ pub use apply::{Body, Delivery, Dropped, Prepared, answer};
 pub use spec::FaultSpec;
 
 use crate::clock::{Duration, Timestamp};
-use crate::world::World;
 
 /// A prepared call, as faults see it.
 #[derive(Clone, Copy, Debug)]
@@ -132,25 +133,51 @@ pub struct Decision {
     pub effect: Option<Effect>,
 }
 
+/// Mixed into the world's seed to seed the faults' own random stream, so that it differs
+/// from the world's (ids, codes) while a seed still fixes both.
+const FAULT_STREAM: u64 = 0x6661_756c_7473_2121; // "faults!!"
+
 /// A namespace's faults, in the order they were added.
 #[derive(Debug, Default)]
 pub struct Faults {
     inner: Mutex<FaultList>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FaultList {
     faults: Vec<Fault>,
     /// Numbers the generated ids (`fault-N`).
     added: u64,
+    /// The draws of `probability` and the bytes of `garbage`: a stream of their own, so that
+    /// adding a fault (or a call one draws for) never changes the world's ids and codes, and
+    /// the world's calls never change which calls a fault hits.
+    rng: ChaCha8Rng,
+}
+
+impl Default for FaultList {
+    fn default() -> Self {
+        FaultList {
+            faults: Vec::new(),
+            added: 0,
+            rng: ChaCha8Rng::seed_from_u64(FAULT_STREAM),
+        }
+    }
 }
 
 impl Faults {
-    /// Replaces every fault (a fixture was loaded, or the namespace reset).
-    pub fn replace(&self, faults: Vec<Fault>) {
+    /// Replaces every fault (a fixture was loaded, or the namespace reset), and restarts the
+    /// faults' random stream from the world's `seed`.
+    pub fn replace(&self, faults: Vec<Fault>, seed: u64) {
         let mut list = self.inner.lock();
         list.added = faults.len() as u64;
         list.faults = faults;
+        list.rng = ChaCha8Rng::seed_from_u64(seed ^ FAULT_STREAM);
+    }
+
+    /// `len` random bytes from the faults' stream (a `garbage` body: reproducible per seed).
+    pub fn random_bytes(&self, len: usize) -> Vec<u8> {
+        let mut list = self.inner.lock();
+        (0..len).map(|_| list.rng.random::<u8>()).collect()
     }
 
     /// Compiles and adds a fault; answers its id. `base` is the world's time now (window
@@ -198,16 +225,17 @@ impl Faults {
         self.inner.lock().faults.clone()
     }
 
-    /// Decides whether a fault fires for `call`. Every fault that matches counts the call
-    /// (so `after: N` means "the (N+1)th matching call", whatever other faults did); the
-    /// first one past its `after`, within its `times` and lucky in its draw fires. The draw
-    /// comes from the world's RNG, so a seed fixes the sequence of outcomes.
-    pub fn decide(&self, call: &Call<'_>, world: &mut World) -> Option<Decision> {
-        let mut list = self.inner.lock();
+    /// Decides whether a fault fires for `call` at world time `now`. Every fault that
+    /// matches counts the call (so `after: N` means "the (N+1)th matching call", whatever
+    /// other faults did); the first one past its `after`, within its `times` and lucky in its
+    /// draw fires. The draw comes from the faults' own stream, seeded from the world's seed:
+    /// the same seed and the same calls give the same outcomes.
+    pub fn decide(&self, call: &Call<'_>, now: Timestamp) -> Option<Decision> {
+        let mut guard = self.inner.lock();
+        let list = &mut *guard;
         if list.faults.is_empty() {
             return None;
         }
-        let now = world.now();
         let mut fired: Option<Decision> = None;
         for fault in list.faults.iter_mut() {
             if !fault.matcher.matches(call, now) {
@@ -221,7 +249,7 @@ impl Faults {
                 continue;
             }
             if let Some(p) = fault.probability
-                && world.draw() >= p
+                && list.rng.random::<f64>() >= p
             {
                 continue;
             }
@@ -313,7 +341,7 @@ mod tests {
         let ids: Vec<&str> = compiled.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(ids, ["fault-2", "fault-1", "fault-3"]);
         let faults = Faults::default();
-        faults.replace(compiled);
+        faults.replace(compiled, 0);
         let next = faults.add(&spec("{close: true}"), Timestamp(0)).unwrap();
         assert_eq!(next, "fault-4");
         assert!(
@@ -332,37 +360,74 @@ mod tests {
                 Timestamp(0),
             )
             .unwrap();
-        let mut w = Fixture::default_world().build().unwrap();
         let t = vec!["110000000000001".to_string()];
         let outcomes: Vec<bool> = (0..5)
-            .map(|_| faults.decide(&call("request_code", &t), &mut w).is_some())
+            .map(|_| {
+                faults
+                    .decide(&call("request_code", &t), Timestamp(0))
+                    .is_some()
+            })
             .collect();
         assert_eq!(outcomes, [false, true, true, false, false]);
-        assert!(faults.decide(&call("verify_code", &t), &mut w).is_none());
+        assert!(
+            faults
+                .decide(&call("verify_code", &t), Timestamp(0))
+                .is_none()
+        );
         assert_eq!(faults.list()[0].hits, 2);
         assert_eq!(faults.list()[0].seen, 5);
     }
 
     #[test]
     fn probability_outcomes_repeat_with_the_seed() {
-        let run = || {
+        let run = |seed: u64| {
             let faults = Faults::default();
+            faults.replace(Vec::new(), seed);
             faults
                 .add(
                     &spec("{probability: 0.5, error: internal_error}"),
                     Timestamp(0),
                 )
                 .unwrap();
-            let mut w = Fixture::default_world().build().unwrap();
             let t: Vec<String> = Vec::new();
             (0..64)
-                .map(|_| faults.decide(&call("get_waba", &t), &mut w).is_some())
+                .map(|_| faults.decide(&call("get_waba", &t), Timestamp(0)).is_some())
                 .collect::<Vec<bool>>()
         };
-        let first = run();
-        assert_eq!(first, run());
+        let first = run(7);
+        assert_eq!(first, run(7));
+        assert_ne!(first, run(8), "another seed, another sequence");
         let fired = first.iter().filter(|f| **f).count();
         assert!(fired > 10 && fired < 54, "{fired} of 64");
+    }
+
+    #[test]
+    fn fault_draws_leave_the_worlds_ids_alone() {
+        // The same world calls, with and without a probabilistic fault drawing in between,
+        // give the same ids and codes.
+        let ids = |with_fault: bool| {
+            let fixture = Fixture::default_world();
+            let (mut w, compiled) = fixture.instantiate().unwrap();
+            let faults = Faults::default();
+            faults.replace(compiled, fixture.seed);
+            if with_fault {
+                faults
+                    .add(
+                        &spec("{probability: 0.5, error: internal_error}"),
+                        Timestamp(0),
+                    )
+                    .unwrap();
+            }
+            let t: Vec<String> = Vec::new();
+            (0..4)
+                .map(|_| {
+                    let _ = faults.decide(&call("get_waba", &t), w.now());
+                    let _ = faults.random_bytes(8);
+                    (w.next_id(), w.next_code())
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(false), ids(true));
     }
 
     #[test]
@@ -374,9 +439,6 @@ mod tests {
                 Timestamp(0),
             )
             .unwrap();
-        let mut w = Fixture::default_world().build().unwrap();
-        let start = w.now();
-        w.clock.freeze();
         let hit = vec!["110000000000001".to_string(), "15550100001".to_string()];
         let miss = vec!["110000000000002".to_string(), "15550100002".to_string()];
         let mk = |targets: &'static [String], ns: &'static str| Call {
@@ -387,15 +449,14 @@ mod tests {
         };
         let hit: &'static [String] = Box::leak(hit.into_boxed_slice());
         let miss: &'static [String] = Box::leak(miss.into_boxed_slice());
-        // Offsets count from the base given to `add` (0 here), so use absolute times.
-        w.clock.set(start);
+        // Offsets count from the base given to `add` (0 here).
         assert!(
-            faults.decide(&mk(hit, "a"), &mut w).is_none(),
+            faults.decide(&mk(hit, "a"), Timestamp(0)).is_none(),
             "outside the window"
         );
-        w.clock.set(Timestamp(Duration::minutes(90).0));
-        assert!(faults.decide(&mk(hit, "a"), &mut w).is_some());
-        assert!(faults.decide(&mk(hit, "b"), &mut w).is_none());
-        assert!(faults.decide(&mk(miss, "a"), &mut w).is_none());
+        let inside = Timestamp(Duration::minutes(90).0);
+        assert!(faults.decide(&mk(hit, "a"), inside).is_some());
+        assert!(faults.decide(&mk(hit, "b"), inside).is_none());
+        assert!(faults.decide(&mk(miss, "a"), inside).is_none());
     }
 }

@@ -34,8 +34,9 @@ pub struct FaultSpec {
     /// Fire at most this many times (default: on every matching call).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u64>,
-    /// Fire with this probability (0 to 1), drawn from the world's seeded RNG: the same seed
-    /// and the same calls give the same outcomes.
+    /// Fire with this probability (above 0, at most 1), drawn from a random stream of the
+    /// faults' own, seeded from the world's seed: the same seed and the same calls give the
+    /// same outcomes, and the draws never change the world's ids and codes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
     /// `instead` (default): answer instead of the world, which stays unchanged. `after`: the
@@ -65,7 +66,7 @@ pub struct FaultSpec {
     /// Send only part of the body (`true`: half of it; a number: that many bytes), then close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncate: Option<TruncateSpec>,
-    /// Replace the body with bytes that are not JSON (drawn from the world's RNG).
+    /// Replace the body with bytes that are not JSON (drawn from the faults' seeded stream).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub garbage: Option<bool>,
     /// A rate-limit answer: Graph 80007 (or 130429) with `X-Business-Use-Case-Usage` at 100%;
@@ -209,6 +210,54 @@ pub fn instant(text: &str, base: Timestamp) -> Result<Timestamp, String> {
     }
 }
 
+/// Headers that frame the answer on the wire: hyper sets them from the body, and a scripted
+/// value would make an answer the client cannot read (or waits on forever).
+const FRAMING_HEADERS: &[&str] = &[
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+    "keep-alive",
+    "te",
+    "trailer",
+];
+
+/// A raw answer must be one HTTP can carry: a final status (200 to 599: informational and
+/// switching statuses are not answers), no body where the status forbids one, and no framing
+/// headers. A broken wire is scripted with `truncate` and `close`, which do it on purpose.
+fn check_response(r: &ResponseSpec) -> Result<(), String> {
+    if !(200..=599).contains(&r.status) {
+        return Err(format!(
+            "response.status: {} is not a final HTTP status; give 200 to 599",
+            r.status
+        ));
+    }
+    let has_body = match &r.body {
+        None => false,
+        Some(serde_json::Value::String(s)) => !s.is_empty(),
+        Some(_) => true,
+    };
+    if has_body && (r.status == 204 || r.status == 304) {
+        return Err(format!(
+            "response.body: a {} answer has no body; drop the body or pick another status",
+            r.status
+        ));
+    }
+    for (k, v) in &r.headers {
+        if FRAMING_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+            return Err(format!(
+                "response.headers: {k:?} frames the answer and is set by the server from the body; to script a broken answer use `truncate` (part of the body, then close) or `close` (no answer)"
+            ));
+        }
+        if http::HeaderName::from_bytes(k.as_bytes()).is_err()
+            || http::HeaderValue::from_str(v).is_err()
+        {
+            return Err(format!("response.headers: {k:?} is not a valid header"));
+        }
+    }
+    Ok(())
+}
+
 impl FaultSpec {
     /// Checks the fault and compiles it. `base` is the instant window offsets count from;
     /// `fallback_id` names a fault that has no `id`. Errors name the offending key.
@@ -257,6 +306,32 @@ impl FaultSpec {
             && !(0.0..=1.0).contains(&p)
         {
             return Err(format!("probability: {p} is not between 0 and 1"));
+        }
+        // A fault that can never fire makes a test pass for the wrong reason: refuse it.
+        if self.probability == Some(0.0) {
+            return Err(
+                "probability: 0 never fires; remove the fault, or give a probability above 0"
+                    .into(),
+            );
+        }
+        if self.times == Some(0) {
+            return Err("times: 0 never fires; remove the fault, or give times: 1 or more".into());
+        }
+        if let (Some(f), Some(u)) = (from, until)
+            && f >= u
+        {
+            return Err(format!(
+                "match.window: it ends ({}) before it starts ({}), so the fault never fires",
+                u.rfc3339(),
+                f.rfc3339()
+            ));
+        }
+        if let Some(n) = &m.namespace
+            && !crate::namespace::valid_name(n.trim())
+        {
+            return Err(format!(
+                "match.namespace: {n:?} cannot name a namespace (1 to 128 characters from A-Z a-z 0-9 . _ : -), so the fault never fires"
+            ));
         }
 
         let nested = self.action.clone().unwrap_or_default();
@@ -317,19 +392,7 @@ impl FaultSpec {
             return Err("status goes with error: (it sets the status of that error's answer; a raw answer gives its own in response.status)".into());
         }
         if let Some(r) = response {
-            if !(100..=599).contains(&r.status) {
-                return Err(format!(
-                    "response.status: {} is not an HTTP status",
-                    r.status
-                ));
-            }
-            for (k, v) in &r.headers {
-                if http::HeaderName::from_bytes(k.as_bytes()).is_err()
-                    || http::HeaderValue::from_str(v).is_err()
-                {
-                    return Err(format!("response.headers: {k:?} is not a valid header"));
-                }
-            }
+            check_response(&r)?;
             effects.push(Effect::Respond(r));
         }
         if close == Some(true) {
@@ -421,7 +484,7 @@ impl FaultSpec {
                 operation: m.operation.clone(),
                 id: m.id.as_ref().map(|s| s.trim().to_string()),
                 phone,
-                namespace: m.namespace.clone(),
+                namespace: m.namespace.as_ref().map(|n| n.trim().to_string()),
                 from,
                 until,
             },

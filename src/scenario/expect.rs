@@ -7,6 +7,9 @@ use serde_json::Value;
 /// Matches any value that is present.
 pub const ANY: &str = "<any>";
 
+/// Keys shown for every item of an actual array whose length differs from the expected one.
+const IDENTIFYING: &[&str] = &["id", "name", "language", "display_phone_number"];
+
 /// Every path where `actual` does not match `expected`, with what differs.
 pub fn mismatches(expected: &Value, actual: &Value) -> Vec<String> {
     let mut out = Vec::new();
@@ -52,15 +55,32 @@ fn project(expected: &Value, actual: &Value) -> Value {
                 .filter_map(|k| a.get(k).map(|av| (k.clone(), project(&e[k.as_str()], av))))
                 .collect(),
         ),
-        (Value::Array(e), Value::Array(a)) => Value::Array(
-            a.iter()
-                .enumerate()
-                .map(|(i, av)| match e.get(i) {
-                    Some(ev) => project(ev, av),
-                    None => av.clone(),
-                })
-                .collect(),
-        ),
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+            Value::Array(a.iter().zip(e).map(|(av, ev)| project(ev, av)).collect())
+        }
+        // The items do not line up: show every actual item with the keys any expected item
+        // names, and the keys that tell items apart, so the reader sees which is which.
+        (Value::Array(e), Value::Array(a)) => {
+            let mut keys: Vec<&str> = IDENTIFYING.to_vec();
+            for ev in e {
+                if let Value::Object(o) = ev {
+                    keys.extend(o.keys().map(String::as_str));
+                }
+            }
+            Value::Array(
+                a.iter()
+                    .map(|av| match av {
+                        Value::Object(o) => Value::Object(
+                            o.iter()
+                                .filter(|(k, _)| keys.contains(&k.as_str()))
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                        ),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            )
+        }
         (Value::String(s), a) if s == ANY => a.clone(),
         (_, a) => a.clone(),
     }
@@ -130,6 +150,21 @@ mod tests {
         assert!(d.contains("-    \"code\": 136025"), "{d}");
         assert!(d.contains("+    \"code\": 136024"), "{d}");
         assert!(!d.contains("long text"), "{d}");
+    }
+
+    #[test]
+    fn a_length_mismatch_shows_which_items_came() {
+        let d = diff(
+            &json!({"data": [{"status": "APPROVED"}]}),
+            &json!({"data": [
+                {"id": "1", "name": "a", "status": "APPROVED", "components": []},
+                {"id": "2", "name": "b", "status": "PENDING", "components": []}
+            ]}),
+        );
+        assert!(d.contains("+      \"id\": \"2\""), "{d}");
+        assert!(d.contains("\"name\": \"b\""), "{d}");
+        assert!(d.contains("\"status\": \"PENDING\""), "{d}");
+        assert!(!d.contains("components"), "{d}");
     }
 
     #[test]

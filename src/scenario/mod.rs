@@ -219,8 +219,9 @@ pub struct WebhookWait {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
+    /// A status (`404`) or a class of statuses (`"4xx"`). Absent: any 2xx.
     #[serde(default)]
-    pub status: Option<u16>,
+    pub status: Option<ExpectStatus>,
     /// A partial match: every key given must be present with a matching value (objects
     /// recursively; arrays element by element, with the same length). `"<any>"` matches any
     /// value.
@@ -232,6 +233,65 @@ pub struct Expect {
     /// The connection is closed without an answer (a `close` fault) or cut short.
     #[serde(default)]
     pub dropped: bool,
+}
+
+/// `expect.status`: a status, or a class such as `"4xx"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpectStatus(pub crate::journal::StatusMatch);
+
+impl ExpectStatus {
+    pub fn matches(self, status: u16) -> bool {
+        self.0.matches(status)
+    }
+}
+
+impl std::fmt::Display for ExpectStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            crate::journal::StatusMatch::Exact(s) => write!(f, "{s}"),
+            crate::journal::StatusMatch::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpectStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ExpectStatus;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a status such as 404, or a class such as \"4xx\"")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ExpectStatus, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ExpectStatus, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ExpectStatus, E> {
+                crate::journal::StatusMatch::parse(v)
+                    .map(ExpectStatus)
+                    .map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for ExpectStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExpectStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A status such as 404, or a class such as \"4xx\"",
+            "anyOf": [
+                {"type": "integer", "minimum": 100, "maximum": 599},
+                {"type": "string", "pattern": "^[1-5]xx$"}
+            ]
+        })
+    }
 }
 
 /// A scenario that could not be read.
@@ -284,7 +344,7 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
                 .unwrap_or(origin.clone());
             ScenarioError(format!(
                 "{located}: {}",
-                crate::fixture::describe_parse_error(&e)
+                crate::fixture::describe_parse_error_of(&e, "scenario")
             ))
         })?;
     let mut fixture = match &scenario.fixture {
@@ -294,9 +354,13 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             Fixture::load(&file).map_err(|e: FixtureError| ScenarioError(e.to_string()))?
         }
         Some(FixtureRef::Inline(f)) => {
+            let f = (**f)
+                .clone()
+                .extended()
+                .map_err(|e| ScenarioError(format!("{origin}: fixture.{e}")))?;
             f.check()
                 .map_err(|e| ScenarioError(format!("{origin}: fixture.{e}")))?;
-            (**f).clone()
+            f
         }
     };
     fixture.events.extend(scenario.events.iter().cloned());
@@ -306,6 +370,11 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             "{origin}: {e} (counting the fixture's entries first, then the scenario's)"
         ))
     })?;
+    if scenario.steps.is_empty() {
+        return Err(ScenarioError(format!(
+            "{origin}: steps: the scenario has no steps, so it would pass without checking anything; give at least one"
+        )));
+    }
     for (i, step) in scenario.steps.iter().enumerate() {
         let kinds = [
             step.request.is_some(),

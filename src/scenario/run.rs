@@ -175,6 +175,34 @@ pub async fn run(loaded: &Loaded) -> Outcome {
     outcome
 }
 
+/// Why a `webhook:` step found nothing: whether anything was delivered at all, and whether
+/// the world's events had anywhere to go (the default world's apps have no callback URL).
+fn no_delivery(sim: &Simulator, step: &Step) -> String {
+    let stats = sim.shared().registry.default_namespace().outbox.stats();
+    let wanted = step
+        .webhook
+        .as_ref()
+        .and_then(|w| w.field.clone())
+        .unwrap_or_else(|| "any field".into());
+    let mut why = format!("no matching webhook delivery ({wanted}) arrived in time");
+    if stats.deliveries == 0 && stats.unaddressed > 0 {
+        why.push_str(&format!(
+            "; the outbox holds no delivery at all, and {} world event(s) found no subscribed app with a callback URL (the default world's apps have none): point an app at this run's receiver first: a step `admin: POST /__admin/webhooks/apps/{{app_id}}` with `json: {{webhook_url: \"${{receiver}}\"}}` (the default world's New BSP app is 300000000000002)",
+            stats.unaddressed
+        ));
+    } else if stats.deliveries == 0 {
+        why.push_str(
+            "; the outbox holds no delivery at all: no world event has produced a webhook yet",
+        );
+    } else {
+        why.push_str(&format!(
+            "; the outbox holds {} deliveries, none matching this step's field, WABA and state (GET /__admin/webhooks lists them)",
+            stats.deliveries
+        ));
+    }
+    why
+}
+
 /// The ids a fixture writes out: they stay as they are in transcripts.
 fn fixed_ids(f: &Fixture) -> HashSet<String> {
     let mut out = HashSet::new();
@@ -235,9 +263,7 @@ async fn run_step(
             Some(d) => Some(d.clone()),
             None => {
                 if reply.status == 200 {
-                    report
-                        .problems
-                        .push("no matching webhook delivery arrived in time".into());
+                    report.problems.push(no_delivery(sim, step));
                 }
                 None
             }
@@ -259,7 +285,7 @@ async fn run_step(
             report.problems.push(why.clone());
         }
         match expect.status {
-            Some(s) if s != reply.status => report
+            Some(s) if !s.matches(reply.status) => report
                 .problems
                 .push(format!("status: expected {s}, got {}", reply.status)),
             None if reply.broken.is_none() && !(200..300).contains(&reply.status) => {
@@ -351,7 +377,10 @@ fn build(step: &Step, vars: &HashMap<String, Value>, sim: &Simulator) -> Result<
     let mut timeout = DEFAULT_TIMEOUT;
     if let Some(t) = &step.timeout {
         let d = Duration::parse(t).map_err(|e| format!("timeout: {e}"))?;
-        timeout = std::time::Duration::from_millis(d.0.max(0) as u64);
+        if d.0 <= 0 {
+            return Err(format!("timeout: {t:?} must be longer than 0s"));
+        }
+        timeout = std::time::Duration::from_millis(d.0 as u64);
     }
     let (method, path) = if let Some(RequestSpec::Line(line)) = &step.request {
         split_line(&interpolate_text(line, vars)?)?

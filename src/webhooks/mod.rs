@@ -22,3 +22,17 @@ pub use outbox::{
     Outbox, RETRY_DELAYS,
 };
 pub use payload::{Outgoing, Target};
+
+/// Checks a filter's webhook `field`, naming the fields wabasim delivers when it is none of
+/// them (a misspelt field would wait out every `?wait=` and match nothing).
+pub fn check_field(field: &str) -> Result<(), String> {
+    let fields = crate::world::EventKind::FIELDS;
+    if fields.contains(&field) {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown webhook field {field:?}; the fields are {}",
+            fields.join(", ")
+        ))
+    }
+}

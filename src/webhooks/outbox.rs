@@ -190,7 +190,13 @@ impl DeliveryFilter {
     pub fn new() -> Self {
         Self::default()
     }
+    /// Only deliveries of this webhook field. Panics on a field wabasim never delivers (a
+    /// typo would make `wait_for` wait out its timeout and find nothing).
+    #[track_caller]
     pub fn field(mut self, field: &str) -> Self {
+        if let Err(e) = super::check_field(field) {
+            panic!("{e}");
+        }
         self.field = Some(field.to_string());
         self
     }

@@ -297,6 +297,12 @@ mod field_tests {
                 business: 100_000_000_000_001,
             },
         ];
+        // One event per field, and the fields filters accept are exactly these.
+        let mut fields: Vec<&str> = kinds.iter().map(EventKind::field).collect();
+        fields.sort_unstable();
+        let mut known = EventKind::FIELDS.to_vec();
+        known.sort_unstable();
+        assert_eq!(fields, known);
         let bodies: Vec<serde_json::Value> = kinds
             .into_iter()
             .map(|kind| {

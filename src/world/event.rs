@@ -65,6 +65,17 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every webhook `field` an event is delivered under (what [`EventKind::field`] answers).
+    pub const FIELDS: &'static [&'static str] = &[
+        "message_template_status_update",
+        "message_template_quality_update",
+        "template_category_update",
+        "phone_number_name_update",
+        "phone_number_quality_update",
+        "account_review_update",
+        "account_update",
+    ];
+
     /// The webhook `field` this event is delivered under.
     pub fn field(&self) -> &'static str {
         match self {

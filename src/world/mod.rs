@@ -275,12 +275,6 @@ impl World {
         format!("{:06}", self.rng.random_range(0..1_000_000u32))
     }
 
-    /// A uniform draw in [0, 1) from the world's RNG (for probabilistic faults, so that a
-    /// seed fixes the outcome sequence).
-    pub fn draw(&mut self) -> f64 {
-        self.rng.random::<f64>()
-    }
-
     /// Random lower-case hex of `len` characters (trace ids, namespaces of templates).
     pub fn next_hex(&mut self, len: usize) -> String {
         const HEX: &[u8] = b"0123456789abcdef";

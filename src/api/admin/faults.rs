@@ -32,19 +32,34 @@ pub fn add(ns: &Namespace, req: &Incoming) -> Answer {
             "give a fault, e.g. {\"match\": {\"facade\": \"graph\", \"operation\": \"request_code\"}, \"times\": 2, \"error\": \"too_many_code_requests\"}",
         );
     }
-    // JSON is YAML: one parser, one set of messages for the body and for fixtures.
-    let spec: FaultSpec = match serde_saphyr::from_str(text) {
+    // JSON is YAML: one parser, one set of messages for the body and for fixtures, and the
+    // fixtures' budgets (an alias bomb stops early).
+    let options = crate::fixture::Limits::default().options();
+    let spec: FaultSpec = match serde_saphyr::from_str_with_options(text, options) {
         Ok(s) => s,
         Err(e) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 format!(
                     "invalid fault: {}",
-                    crate::fixture::describe_parse_error(&e)
+                    crate::fixture::describe_parse_error_of(&e, "fault")
                 ),
             );
         }
     };
+    // A fault added here lives in this namespace only: naming another one, it never fires.
+    if let Some(other) = spec.matcher.namespace.as_deref().map(str::trim)
+        && other != ns.name
+        && crate::namespace::valid_name(other)
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "invalid fault: match.namespace: {other:?} is not this namespace ({:?}), and a fault added here only sees this namespace's calls; send it with X-Wabasim-Namespace: {other}, or leave match.namespace out",
+                ns.name
+            ),
+        );
+    }
     let base = ns.with_world(|w| w.now());
     match ns.faults.add(&spec, base) {
         Ok(id) => ok(json!({ "id": id }), "faults_add"),

@@ -4,7 +4,9 @@
 //! Filters (query string, or the JSON body of `count`): `facade`, `operation`, `method`,
 //! `path` (`*` matches within a segment), `status` (`400` or `4xx`), `since`/`until` (world
 //! time, RFC 3339), `after` (a request id), `unmatched`, `faulted`, `error`, and `namespace`
-//! (default: the caller's; `*`: every namespace). `limit` keeps the newest N of a listing.
+//! (default: the caller's; `*`: every namespace). `limit` keeps the newest N of a listing
+//! ([`DEFAULT_LIMIT`] when absent); `total` says how many matched. Only the entries shown are
+//! copied out of the rings and rendered.
 
 use std::sync::Arc;
 
@@ -17,6 +19,9 @@ use crate::api::unmatched;
 use crate::journal::{Entry, RequestFilter};
 use crate::namespace::Namespace;
 use crate::server::Shared;
+
+/// How many requests a listing shows when it gives no `limit` (the newest).
+pub const DEFAULT_LIMIT: usize = 1000;
 
 /// The namespaces a read covers.
 fn namespaces(
@@ -55,8 +60,8 @@ pub async fn list(
         filter.unmatched = Some(true);
     }
     let limit = match params.non_empty("limit").map(|l| l.trim().parse::<usize>()) {
-        None => None,
-        Some(Ok(n)) => Some(n),
+        None => DEFAULT_LIMIT,
+        Some(Ok(n)) => n,
         Some(Err(_)) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -68,12 +73,15 @@ pub async fn list(
         Ok(s) => s,
         Err(a) => return a,
     };
+    // The newest `limit` of each namespace are enough to find the newest `limit` of all.
+    let mut total = 0;
     let mut found: Vec<(Entry, &str)> = Vec::new();
     for space in &spaces {
+        total += space.journal.count(&filter);
         found.extend(
             space
                 .journal
-                .matching(&filter)
+                .newest_matching(&filter, limit)
                 .into_iter()
                 .map(|e| (e, space.name.as_str())),
         );
@@ -81,9 +89,7 @@ pub async fn list(
     if spaces.len() > 1 {
         found.sort_by_key(|(e, _)| e.at);
     }
-    if let Some(limit) = limit
-        && found.len() > limit
-    {
+    if found.len() > limit {
         found.drain(..found.len() - limit);
     }
     let mut out = Vec::with_capacity(found.len());
@@ -97,7 +103,7 @@ pub async fn list(
         }
         out.push(v);
     }
-    ok(json!({ "requests": out }), "requests")
+    ok(json!({ "requests": out, "total": total }), "requests")
 }
 
 pub fn count(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
@@ -115,6 +121,17 @@ pub fn count(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answe
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    if let Some((key, _)) = map
+        .iter()
+        .find(|(_, v)| matches!(v, Value::Array(_) | Value::Object(_) | Value::Null))
+    {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "\"{key}\" takes one value (a string, number or boolean), not a list, object or null"
+            ),
+        );
+    }
     let filter = match RequestFilter::from_pairs(map.iter().map(|(k, v)| (k.as_str(), text(v)))) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),

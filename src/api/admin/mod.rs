@@ -209,11 +209,16 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
             json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": ns.name}),
             "health",
         ),
-        // Back to the fixture the namespace was last loaded from (its faults included).
-        Route::Reset => match ns.load(ns.fixture().unwrap_or_else(|| shared.registry.fixture())) {
-            Ok(()) => ok(json!({"reset": ns.name}), "reset"),
-            Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-        },
+        // Back to the fixture the namespace was last loaded from (its faults included); a
+        // big world is rebuilt on the blocking pool, not on the workers.
+        Route::Reset => {
+            let (space, fixture) = (ns.clone(), shared.registry.fixture());
+            match tokio::task::spawn_blocking(move || space.reset(fixture)).await {
+                Ok(Ok(())) => ok(json!({"reset": ns.name}), "reset"),
+                Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+            }
+        }
         Route::State => ok(ns.with_world(|w| state::render(w, &ns.name)), "state"),
         Route::Codes => codes(ns, req),
         Route::Clock => ok(ns.with_world(|w| clock_json(w)), "clock"),
@@ -241,14 +246,14 @@ pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -
         Route::Events => webhooks::events(ns),
         Route::EventApply => events::apply(ns, req),
         Route::Namespaces => namespaces::list(shared),
-        Route::NamespaceCreate => namespaces::create(shared, req),
+        Route::NamespaceCreate => namespaces::create(shared, req).await,
         Route::NamespaceDelete => namespaces::delete(shared, &param("name")),
         Route::OpenApi => ok(openapi::document(), "openapi"),
         Route::Faults => faults::list(ns),
         Route::FaultAdd => faults::add(ns, req),
         Route::FaultsClear => faults::clear(ns),
         Route::FaultDelete => faults::remove(ns, &param("id")),
-        Route::Fixture => fixture::load(ns, req),
+        Route::Fixture => fixture::load(ns, req).await,
     }
 }
 
@@ -256,6 +261,10 @@ fn clock_json(w: &crate::world::World) -> Value {
     let now = w.now();
     json!({"now": now.rfc3339(), "unix_ms": now.0, "frozen": w.clock.is_frozen()})
 }
+
+/// The most `POST /__admin/clock/advance` moves the clock at once: 100 years. Past it the
+/// world's time would leave the range of dates it can show.
+pub const MAX_ADVANCE: Duration = Duration::days(36_525);
 
 /// `{"seconds": N}` or `{"duration": "24h"}`: moves the clock and applies what falls due.
 fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
@@ -265,7 +274,9 @@ fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
     };
     let by = match (body.get("seconds"), body.get("duration")) {
         (Some(s), None) => match s.as_f64() {
-            Some(secs) if secs.is_finite() && secs >= 0.0 => Duration((secs * 1000.0) as i64),
+            Some(secs) if secs.is_finite() && secs >= 0.0 => {
+                Duration((secs * 1000.0).min(i64::MAX as f64) as i64)
+            }
             _ => {
                 return error(
                     StatusCode::BAD_REQUEST,
@@ -296,6 +307,12 @@ fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
             );
         }
     };
+    if by > MAX_ADVANCE {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the clock moves at most 100 years (36525 days) at a time; to reach a far date use POST /__admin/clock/set",
+        );
+    }
     let answer = ok(
         ns.with_world(|w| {
             w.clock.advance(by);

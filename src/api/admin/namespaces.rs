@@ -16,16 +16,6 @@ use crate::fixture::Fixture;
 use crate::namespace::{DEFAULT_NAMESPACE, NamespaceError};
 use crate::server::Shared;
 
-/// Fixtures compiled into the binary, by name.
-pub const FIXTURE_NAMES: &[&str] = &["default"];
-
-fn named_fixture(name: &str) -> Option<Fixture> {
-    match name {
-        "default" => Some(Fixture::default_world()),
-        _ => None,
-    }
-}
-
 pub fn list(shared: &Arc<Shared>) -> Answer {
     let all = shared.registry.all();
     let list: Vec<Value> = all
@@ -58,7 +48,7 @@ pub fn list(shared: &Arc<Shared>) -> Answer {
     )
 }
 
-pub fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
+pub async fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
     let body = match body_json(req) {
         Ok(b) => b,
         Err(a) => return a,
@@ -77,8 +67,14 @@ pub fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
             ),
         );
     }
+    if !crate::namespace::valid_name(name) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            NamespaceError::BadName(name.to_string()).to_string(),
+        );
+    }
     let fixture = match (body.get("fixture"), body.get("fixture_name")) {
-        (None, None) => None,
+        (None, None) => return created(shared, name, shared.registry.fixture(), None, false).await,
         (Some(_), Some(_)) => {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -96,37 +92,67 @@ pub fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
                     );
                 }
             };
-            match Fixture::parse(&text, &format!("namespace {name}")) {
-                Ok(f) => Some(f),
-                Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
-            }
+            let built = match super::fixture::parse_upload(text, format!("namespace {name}")).await
+            {
+                Ok(b) => b,
+                Err(refused) => return refused,
+            };
+            return created(shared, name, Arc::new(built.0), Some(built.1), true).await;
         }
-        (None, Some(n)) => match n.as_str().and_then(named_fixture) {
-            Some(f) => Some(f),
+        (None, Some(n)) => match n.as_str().and_then(Fixture::named) {
+            Some(f) => Arc::new(f),
             None => {
                 return error(
                     StatusCode::BAD_REQUEST,
                     format!(
                         "unknown fixture_name {n}; compiled-in fixtures: {}",
-                        FIXTURE_NAMES.join(", ")
+                        crate::fixture::NAMES.join(", ")
                     ),
                 );
             }
         },
     };
-    match shared.registry.create(name, fixture.as_ref()) {
+    created(shared, name, fixture, None, true).await
+}
+
+/// Creates the namespace from `fixture` (its world built already, or built here on the
+/// blocking pool); `own` when the request gave the fixture (the answer counts what it loaded).
+async fn created(
+    shared: &Arc<Shared>,
+    name: &str,
+    fixture: Arc<Fixture>,
+    built: Option<(crate::world::World, Vec<crate::faults::Fault>)>,
+    own: bool,
+) -> Answer {
+    let counts = own.then(|| super::fixture::loaded(&fixture));
+    let (owner, name_owned) = (shared.clone(), name.to_string());
+    let made = tokio::task::spawn_blocking(move || {
+        let built = match built {
+            Some(b) => b,
+            None => fixture
+                .instantiate()
+                .map_err(|e| NamespaceError::Fixture(e.to_string()))?,
+        };
+        owner.registry.create_built(&name_owned, fixture, built)
+    })
+    .await
+    .unwrap_or_else(|e| Err(NamespaceError::Fixture(e.to_string())));
+    match made {
         Ok(ns) => {
-            let mut a = ok(
-                json!({"name": ns.name, "created": true}),
-                "create_namespace",
-            );
+            let mut body = json!({"name": ns.name, "created": true});
+            if let Some(counts) = counts {
+                body["loaded"] = counts;
+            }
+            let mut a = ok(body, "create_namespace");
             a.status = StatusCode::CREATED;
             a
         }
         Err(e @ NamespaceError::TooMany { .. }) => {
             error(StatusCode::TOO_MANY_REQUESTS, e.to_string())
         }
-        Err(e @ NamespaceError::BadName(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e @ (NamespaceError::BadName(_) | NamespaceError::Repeated)) => {
+            error(StatusCode::BAD_REQUEST, e.to_string())
+        }
         Err(e @ NamespaceError::Fixture(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }

@@ -28,7 +28,10 @@ fn filter(params: &Params) -> Result<(DeliveryFilter, Option<Duration>), String>
     for (key, _) in params.entries() {
         let value = params.text(key).unwrap_or_default().trim().to_string();
         match key.as_str() {
-            "field" => f.field = Some(value),
+            "field" => {
+                crate::webhooks::check_field(&value)?;
+                f.field = Some(value)
+            }
             "waba" | "waba_id" => f.waba = Some(value),
             "app" | "app_id" => f.app = Some(value),
             "state" => {
@@ -112,7 +115,7 @@ pub fn set_app_webhook(ns: &Namespace, req: &Incoming, app_id: &str) -> Answer {
             );
         }
         Some(Value::Null) => None,
-        Some(Value::String(u)) if u.starts_with("http://") || u.starts_with("https://") => {
+        Some(Value::String(u)) if crate::fixture::callback_url("webhook_url", u).is_ok() => {
             Some(u.clone())
         }
         Some(other) => {

@@ -197,6 +197,16 @@ impl CamsError {
         .retry_after(retry_after_ms)
     }
 
+    /// §6.2 `InternalError` (standard POP code, status 500 [inferred]): a server-side failure,
+    /// also what a request wabasim failed on (a panic) answers.
+    pub fn internal() -> CamsError {
+        CamsError::new(
+            500,
+            "InternalError",
+            "The request processing has failed due to some unknown error, exception or failure.",
+        )
+    }
+
     /// A request that never reached the facade (body too large, bad namespace).
     pub fn early(status: u16, text: &str) -> CamsError {
         let code = match status {
@@ -497,11 +507,7 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "ServiceUnavailable",
             "The request has failed due to a temporary failure of the server.",
         ),
-        InternalError => CamsError::new(
-            500,
-            "InternalError",
-            "The request processing has failed due to some unknown error, exception or failure.",
-        ),
+        InternalError => CamsError::internal(),
     }
 }
 

@@ -324,6 +324,12 @@ pub fn early_error(status: u16, text: &str) -> Answer {
     Head::new(text).error(&CamsError::early(status, text), "unmatched", false)
 }
 
+/// The answer to a request wabasim failed on (a panic, caught by the server):
+/// `InternalError`, 500.
+pub fn internal_error() -> Answer {
+    Head::new("internal").error(&CamsError::internal(), crate::journal::UNCLASSIFIED, false)
+}
+
 /// What every answer carries in its head.
 struct Head {
     request_id: String,

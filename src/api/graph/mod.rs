@@ -1053,3 +1053,18 @@ pub fn early_error(status: u16, details: &str) -> Answer {
     };
     head.error(&GraphError::bad_body(status, details), "unmatched", None)
 }
+
+/// The answer to a request wabasim failed on (a panic, caught by the server): Graph's own
+/// unknown error, code 1 (the `InternalError` row of `errors.rs`).
+pub fn internal_error() -> Answer {
+    let head = Head {
+        version: request::DEFAULT_VERSION,
+        trace: "AwabasimInternalErrTrace",
+        request_id: "AwabasimInternalErrReqId",
+    };
+    head.error(
+        &from_domain(&DomainError::InternalError, "get"),
+        crate::journal::UNCLASSIFIED,
+        None,
+    )
+}
