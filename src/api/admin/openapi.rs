@@ -34,11 +34,16 @@ const NAMESPACE: P = (
 );
 
 const REQUEST_FILTERS: &[P] = &[
-    ("facade", "query", "`graph`, `cams`, ...", false),
+    (
+        "facade",
+        "query",
+        "`graph` or `cams` (400 otherwise: control calls are not recorded).",
+        false,
+    ),
     (
         "operation",
         "query",
-        "The facade's operation name, e.g. `register`, or `unmatched`.",
+        "A Graph operation (`register`), an Alibaba action, `unmatched` or `unclassified`; 400 with the valid names otherwise.",
         false,
     ),
     ("method", "query", "HTTP method.", false),
@@ -81,7 +86,12 @@ const REQUEST_FILTERS: &[P] = &[
         "Error code, `100/2388103` or `100`.",
         false,
     ),
-    ("limit", "query", "Keep only the newest N.", false),
+    (
+        "limit",
+        "query",
+        "Keep only the newest N (default 1000).",
+        false,
+    ),
 ];
 
 fn obj(props: Value) -> Value {
@@ -213,7 +223,7 @@ fn describe(route: Route) -> Op {
         },
         Route::ClockAdvance => Op {
             summary: "Move the clock forward",
-            description: "Applies every timer that falls due, each at its own time, and lets due webhook retries go.",
+            description: "Applies every timer that falls due, each at its own time, and lets due webhook retries go. At most 100 years at once.",
             tag: "clock",
             params: &[],
             body: Some(obj(json!({
@@ -254,11 +264,13 @@ fn describe(route: Route) -> Op {
         },
         Route::Requests => Op {
             summary: "The request journal",
-            description: "Requests to the vendor facades, oldest first (a bounded ring per namespace, `--journal-size`). Control-API requests are not recorded.",
+            description: "Requests to the vendor facades, oldest first (a bounded ring per namespace, `--journal-size`), the newest `limit` of them; `total` counts every match. A request whose client went away is recorded with status 499 (`client_closed`), one wabasim failed on with 500 (`wabasim_panic`). Control-API requests are not recorded.",
             tag: "journal",
             params: REQUEST_FILTERS,
             body: None,
-            answer: obj(json!({"requests": {"type": "array", "items": request_entry()}})),
+            answer: obj(
+                json!({"requests": {"type": "array", "items": request_entry()}, "total": {"type": "integer"}}),
+            ),
             status: "200",
         },
         Route::RequestsCount => Op {
@@ -283,7 +295,9 @@ fn describe(route: Route) -> Op {
             tag: "journal",
             params: REQUEST_FILTERS,
             body: None,
-            answer: obj(json!({"requests": {"type": "array", "items": request_entry()}})),
+            answer: obj(
+                json!({"requests": {"type": "array", "items": request_entry()}, "total": {"type": "integer"}}),
+            ),
             status: "200",
         },
         Route::Webhooks => Op {
@@ -389,7 +403,7 @@ fn describe(route: Route) -> Op {
         },
         Route::NamespaceCreate => Op {
             summary: "Create a namespace",
-            description: "From the server's fixture, a fixture given as YAML text, or a compiled-in fixture by name. 409 if it exists, 429 past `--max-namespaces`.",
+            description: "From the server's fixture, a fixture given as YAML text, or a compiled-in fixture by name (then `loaded` counts what it holds, generated records included; a `generate:` block may make at most 100,000). 409 if it exists, 429 past `--max-namespaces`.",
             tag: "namespaces",
             params: &[],
             body: Some(
@@ -472,7 +486,7 @@ fn describe(route: Route) -> Op {
         },
         Route::Fixture => Op {
             summary: "Replace the namespace's world with a fixture",
-            description: "The body is a fixture, YAML or JSON (fixtures/schema.json), with its events and faults. A bad fixture answers 400 with the located error (`<request body>:LINE:COLUMN: ...`, plus `line` and `column`) and changes nothing. The namespace's reset returns to this fixture.",
+            description: "The body is a fixture, YAML or JSON (fixtures/schema.json), with its events and faults. A bad fixture answers 400 with the located error (`<request body>:LINE:COLUMN: ...`, plus `line` and `column`) and changes nothing. The namespace's reset returns to this fixture. A `generate:` block may make at most 100,000 records here; `loaded` counts them.",
             tag: "namespaces",
             params: &[],
             body: Some(
