@@ -1,14 +1,15 @@
 //! The request journal: what each namespace was asked, in a bounded ring.
 //!
-//! Every request to a vendor facade (Graph, and the facades added beside it) is recorded once,
-//! by `server::handle`, after its answer is produced. The control API's own requests are not
+//! Every request that reached a vendor facade (Graph, Alibaba ChatApp) is recorded once, by
+//! `server::handle`, when it ends: with its answer, or with status 499 ([`CLIENT_CLOSED`])
+//! when its client went away first, or 500 ([`PANICKED`]) when wabasim failed on it. The control API's own requests are not
 //! recorded: they would drown the record a test reads and change the counts while it reads
 //! them.
 //!
-//! Cost per request is kept small on purpose (a later benchmark measures throughput against
-//! bare hyper): an entry is a small struct holding the strings the server already owned
-//! (path, query, the body's `Bytes`, the answer's error and fault) and `&'static str`s for
-//! facade and operation. Nothing is parsed, redacted or rendered when a request is recorded;
+//! Cost per request is kept small on purpose (a benchmark measures throughput against bare
+//! hyper): an entry is a small struct holding the strings the server already owned (path,
+//! query, the answer's error and fault), a copy of the body (a slice of hyper's buffer would
+//! keep the whole buffer alive) and `&'static str`s for facade and operation. Nothing is parsed, redacted or rendered when a request is recorded;
 //! that happens when the journal is read ([`Entry::render`]).
 //!
 //! The ring is bounded ([`DEFAULT_CAPACITY`] per namespace, `--journal-size`): WireMock's

@@ -8,8 +8,10 @@
 //! answer, delay it or drop the connection. The lock on a namespace's world is taken only inside
 //! a facade's synchronous world call, never across an `.await` here.
 //!
-//! Cross-cutting steps live in [`handle`], in one place for every facade: the admin token,
-//! `--strict` answers for unmatched requests, and the request journal. [`run`] also runs the
+//! Cross-cutting steps live in [`handle`], in one place for every facade: a caught panic per
+//! request, the admin token, the namespace header, head and body timeouts, `--strict` answers
+//! for unmatched requests, and the request journal (a guard that records a request however it
+//! ends). [`run`] also runs the
 //! webhook dispatcher (`webhooks::dispatch`) for as long as the server serves.
 
 use std::future::Future;
