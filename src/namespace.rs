@@ -30,7 +30,9 @@ const EVENTS_KEPT: usize = 1000;
 /// One isolated world and what goes with it.
 pub struct Namespace {
     pub name: String,
-    world: Mutex<World>,
+    /// Behind a read-write lock: reads (Graph GETs, journal times) run side by side; every
+    /// change takes the write lock.
+    world: RwLock<World>,
     /// Recent world events, newest last (bounded).
     events: Mutex<VecDeque<WorldEvent>>,
     /// Feeds trace and request ids: deterministic per namespace, without touching the world.
@@ -69,7 +71,7 @@ impl Namespace {
     ) -> Namespace {
         Namespace {
             name: name.to_string(),
-            world: Mutex::new(world),
+            world: RwLock::new(world),
             events: Mutex::new(VecDeque::new()),
             trace_seq: AtomicU64::new(0),
             trace_seed: seed ^ fnv(name),
@@ -160,7 +162,7 @@ impl Namespace {
     /// webhook outbox with their subscribers resolved as the world is at that moment.
     pub fn with_world<R>(&self, f: impl FnOnce(&mut World) -> R) -> R {
         let (result, events, outgoing, now) = {
-            let mut world = self.world.lock();
+            let mut world = self.world.write();
             world.catch_up();
             let result = f(&mut world);
             if world.has_events() {
@@ -186,9 +188,19 @@ impl Namespace {
         result
     }
 
+    /// Runs `f` on the world without changing it: under the read lock, so reads run side by
+    /// side. When a timer fell due, the world catches up (under the write lock) first, so a
+    /// read never sees a state the clock has already moved past.
+    pub fn read_world<R>(&self, f: impl FnOnce(&World) -> R) -> R {
+        if self.world.read().is_due() {
+            self.with_world(|_| ());
+        }
+        f(&self.world.read())
+    }
+
     /// The world's time, without applying what fell due (cheap: for the journal).
     pub fn now(&self) -> Timestamp {
-        self.world.lock().clock.now()
+        self.world.read().clock.now()
     }
 
     /// Applies whatever the clock has made due (the dispatcher's tick); returns the time.
@@ -199,7 +211,7 @@ impl Namespace {
     /// Replaces the world (reset, or a new fixture). The journal and the outbox start afresh
     /// with it: a test that resets expects to read only what happens after.
     pub fn replace_world(&self, world: World) {
-        *self.world.lock() = world;
+        *self.world.write() = world;
         self.events.lock().clear();
         self.trace_seq.store(0, Ordering::Relaxed);
         self.journal.clear();

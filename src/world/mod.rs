@@ -290,6 +290,11 @@ impl World {
         self.timers.insert((at, self.timer_seq), timer);
     }
 
+    /// Whether a timer's time has come (a read must let the world catch up first).
+    pub fn is_due(&self) -> bool {
+        self.next_due().is_some_and(|at| at <= self.clock.now())
+    }
+
     /// When the next timer is due, if any (the namespace's ticker sleeps until then).
     pub fn next_due(&self) -> Option<Timestamp> {
         self.timers.keys().next().map(|(at, _)| *at)
@@ -503,10 +508,10 @@ impl World {
     }
 
     /// Counts a Business-Use-Case call against a WABA and returns the usage percentage.
-    pub fn count_call(&mut self, waba: Id) -> u32 {
+    pub fn count_call(&self, waba: Id) -> u32 {
         let now = self.now();
         let budget = self.settings.buc_calls_per_hour.max(1);
-        match self.wabas.get_mut(&waba) {
+        match self.wabas.get(&waba) {
             Some(w) => (w.usage.count(now) * 100 / budget).min(100),
             None => 0,
         }

@@ -3,6 +3,8 @@
 
 use super::vocab::{Platform, ReviewStatus};
 use super::{Id, PartnerIdx};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+
 use crate::clock::Timestamp;
 
 /// A WhatsApp Business Account.
@@ -49,21 +51,34 @@ pub struct Subscription {
 }
 
 /// Calls counted in a rolling one-hour window, reported as a percentage of the budget.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// Counted through a shared reference (atomics), so that reads, which only count, can run
+/// side by side under a read lock. Two calls racing at a window's edge may both start it
+/// afresh; the figure is a usage report, so that is close enough.
+#[derive(Debug, Default)]
 pub struct CallWindow {
-    pub window_start: Timestamp,
-    pub calls: u32,
+    window_start: AtomicI64,
+    calls: AtomicU32,
+}
+
+impl Clone for CallWindow {
+    fn clone(&self) -> Self {
+        CallWindow {
+            window_start: AtomicI64::new(self.window_start.load(Ordering::Relaxed)),
+            calls: AtomicU32::new(self.calls.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl CallWindow {
     /// Counts one call at `now`; returns the calls in the current window.
-    pub fn count(&mut self, now: Timestamp) -> u32 {
-        if now - self.window_start >= crate::clock::Duration::hours(1) || now < self.window_start {
-            self.window_start = now;
-            self.calls = 0;
+    pub fn count(&self, now: Timestamp) -> u32 {
+        let start = Timestamp(self.window_start.load(Ordering::Relaxed));
+        if now - start >= crate::clock::Duration::hours(1) || now < start {
+            self.window_start.store(now.0, Ordering::Relaxed);
+            self.calls.store(0, Ordering::Relaxed);
         }
-        self.calls = self.calls.saturating_add(1);
-        self.calls
+        self.calls.fetch_add(1, Ordering::Relaxed).saturating_add(1)
     }
 }
 

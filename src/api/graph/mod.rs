@@ -89,6 +89,22 @@ impl Op {
         }
     }
 
+    /// Whether the operation only reads the world (and so may share it with other reads).
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Op::ListPhoneNumbers
+                | Op::GetPhoneNumber
+                | Op::GetWaba
+                | Op::GetTemplate
+                | Op::ListTemplates
+                | Op::ListSubscribedApps
+                | Op::UnknownNode
+                | Op::UnknownEdge
+                | Op::UnsupportedMethod
+        )
+    }
+
     /// Every operation name, for fault validation and the control API's documentation.
     pub const NAMES: &'static [&'static str] = &[
         "migrate_phone_number",
@@ -174,7 +190,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
     {
         method = Method::DELETE;
     }
-    let (kind_and_number, who) = ns.with_world(|w| {
+    let (kind_and_number, who) = ns.read_world(|w| {
         let who = token.and_then(|t| w.authenticate(&t));
         (node_kind(w, &route.node), who)
     });
@@ -316,7 +332,12 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         trace: &p.trace,
         request_id: &p.request_id,
     };
-    let outcome = ns.with_world(|w| run(w, p));
+    // Reads share the world (read lock), so they run side by side; changes take it alone.
+    let outcome = if p.op.is_read() {
+        ns.read_world(|w| run(w, p, read))
+    } else {
+        ns.with_world(|w| run(w, p, dispatch))
+    };
     match outcome {
         Ok(done) => head.ok(done.body, p.op.name(), done.usage),
         Err((Fail::Domain(e), usage)) => {
@@ -378,28 +399,33 @@ fn usage_waba(w: &World, node: &str) -> Option<Id> {
     }
 }
 
-fn run(w: &mut World, p: &Prepared) -> Result<Done, (Fail, Option<(Id, u32)>)> {
+/// The caller, the usage header, then `op` on the world (`W` is `World` or `&mut World`).
+fn run<W: std::ops::Deref<Target = World>>(
+    w: W,
+    p: &Prepared,
+    op: impl FnOnce(W, &Principal, &Prepared) -> Result<Vec<u8>, Fail>,
+) -> Result<Done, (Fail, Option<(Id, u32)>)> {
     let who = match &p.who {
         Ok(who) => *who,
         Err(e) => return Err((Fail::Domain(e.clone()), None)),
     };
     // Only the caller's own WABAs: counting (and naming) a foreign one in the usage header
     // would tell an unknown id from someone else's, which Graph does not.
-    let usage = usage_waba(w, &p.route.node)
+    let usage = usage_waba(&w, &p.route.node)
         .filter(|id| {
             w.wabas
                 .get(id)
                 .is_some_and(|x| who.may_manage(x.business, x.partner))
         })
         .map(|id| (id, w.count_call(id)));
-    let body = dispatch(w, &who, p).map_err(|f| (f, usage))?;
+    check_scope(&w, &who, p).map_err(|f| (f, usage))?;
+    let body = op(w, &who, p).map_err(|f| (f, usage))?;
     Ok(Done { body, usage })
 }
 
-fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
-    let node = p.route.node.as_str();
-    // Every operation here needs whatsapp_business_management, except reading a phone
-    // number, which a messaging-only app also does ([INF]; reference meta-graph.md §6.2).
+/// Every operation here needs whatsapp_business_management, except reading a phone number,
+/// which a messaging-only app also does ([INF]; reference meta-graph.md §6.2).
+fn check_scope(w: &World, who: &Principal, p: &Prepared) -> Result<(), Fail> {
     let needs_management = !matches!(
         p.op,
         Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
@@ -409,6 +435,12 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
     } else if !who.scopes.has(Scope::Management) && !who.scopes.has(Scope::Messaging) {
         w.require_scope(who, Scope::Messaging)?;
     }
+    Ok(())
+}
+
+/// The operations that read: they run under the world's read lock.
+fn read(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let node = p.route.node.as_str();
     match p.op {
         Op::UnknownNode | Op::UnsupportedMethod => Err(DomainError::unknown(node).into()),
         Op::UnknownEdge => {
@@ -428,6 +460,54 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
                 _ => Err(DomainError::unknown(node).into()),
             }
         }
+        Op::ListPhoneNumbers => list_phone_numbers(w, who, p),
+        Op::GetPhoneNumber => {
+            let phone = w.managed_phone(who, node)?;
+            let fields = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            render::phone(&mut o, w, phone, &fields, Some(who));
+            o.end();
+            Ok(buf)
+        }
+        Op::GetWaba => get_waba(w, who, p),
+        Op::GetTemplate => {
+            let id = crate::world::parse_id(node).unwrap_or_default();
+            let t = w
+                .templates
+                .get(&id)
+                .ok_or_else(|| DomainError::unknown(node))?;
+            w.managed_waba(who, &t.waba.to_string())
+                .map_err(|_| DomainError::unknown(node))?;
+            let fields = fields(p, TEMPLATE_FIELDS, TEMPLATE_DEFAULT, TEMPLATE_TYPE)?;
+            let mut buf = Vec::with_capacity(512);
+            let mut o = Obj::new(&mut buf);
+            render::template(&mut o, t, &fields);
+            o.end();
+            Ok(buf)
+        }
+        Op::ListTemplates => list_templates(w, who, p),
+        Op::ListSubscribedApps => {
+            let waba = w.managed_waba(who, node)?;
+            let mut buf = Vec::with_capacity(256);
+            let mut o = Obj::new(&mut buf);
+            o.arr("data", |a| {
+                for sub in &waba.subscriptions {
+                    a.obj(|item| render::subscribed_app(item, w, sub));
+                }
+            });
+            o.end();
+            Ok(buf)
+        }
+        // `execute` sends only `Op::is_read` operations here; anything else is a bug, answered
+        // as Graph's unknown error rather than a panic.
+        _ => Err(DomainError::InternalError.into()),
+    }
+}
+
+fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let node = p.route.node.as_str();
+    match p.op {
         Op::MigratePhoneNumber => {
             w.managed_waba(who, node)?;
             migrate_flag(p)?;
@@ -444,16 +524,6 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             let name = required(&p.params, "verified_name")?;
             let id = w.add_number(who, node, &cc, &number, &name)?;
             Ok(id_body(id))
-        }
-        Op::ListPhoneNumbers => list_phone_numbers(w, who, p),
-        Op::GetPhoneNumber => {
-            let phone = w.managed_phone(who, node)?;
-            let fields = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
-            let mut buf = Vec::with_capacity(256);
-            let mut o = Obj::new(&mut buf);
-            render::phone(&mut o, w, phone, &fields, Some(who));
-            o.end();
-            Ok(buf)
         }
         Op::SetPin => {
             w.managed_phone(who, node)?;
@@ -489,23 +559,6 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             w.deregister(who, node)?;
             Ok(success())
         }
-        Op::GetWaba => get_waba(w, who, p),
-        Op::GetTemplate => {
-            let id = crate::world::parse_id(node).unwrap_or_default();
-            let t = w
-                .templates
-                .get(&id)
-                .ok_or_else(|| DomainError::unknown(node))?;
-            w.managed_waba(who, &t.waba.to_string())
-                .map_err(|_| DomainError::unknown(node))?;
-            let fields = fields(p, TEMPLATE_FIELDS, TEMPLATE_DEFAULT, TEMPLATE_TYPE)?;
-            let mut buf = Vec::with_capacity(512);
-            let mut o = Obj::new(&mut buf);
-            render::template(&mut o, t, &fields);
-            o.end();
-            Ok(buf)
-        }
-        Op::ListTemplates => list_templates(w, who, p),
         Op::CreateTemplate => create_template(w, who, p),
         Op::DeleteTemplate => {
             w.managed_waba(who, node)?;
@@ -516,18 +569,6 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             }
             w.delete_templates(who, node, name.as_deref(), hsm.as_deref())?;
             Ok(success())
-        }
-        Op::ListSubscribedApps => {
-            let waba = w.managed_waba(who, node)?;
-            let mut buf = Vec::with_capacity(256);
-            let mut o = Obj::new(&mut buf);
-            o.arr("data", |a| {
-                for sub in &waba.subscriptions {
-                    a.obj(|item| render::subscribed_app(item, w, sub));
-                }
-            });
-            o.end();
-            Ok(buf)
         }
         Op::SubscribeApp => {
             w.managed_waba(who, node)?;
@@ -578,6 +619,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
             o.end();
             Ok(buf)
         }
+        _ => read(w, who, p),
     }
 }
 
@@ -630,7 +672,7 @@ fn fields(
     render::select(requested.as_deref(), known, default, node_type)
 }
 
-fn list_phone_numbers(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+fn list_phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let waba = w.managed_waba(who, &p.route.node)?;
     let field_refs = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
     let phones = render::listed_phones(w, waba);
@@ -665,7 +707,7 @@ struct Expansion {
 /// `message_templates.limit(2){name}`, `subscribed_apps`): each edge answers in place as a
 /// `{"data": [...], "paging": {...}}` connection. Sub-fields are checked before anything is
 /// written.
-fn get_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+fn get_waba(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let waba = w.managed_waba(who, &p.route.node)?;
     let fields = fields(p, WABA_FIELDS, WABA_DEFAULT, WABA_TYPE)?;
     let specs = p
@@ -779,7 +821,7 @@ fn parse_enum_list<T>(
         .collect()
 }
 
-fn list_templates(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let waba = w.managed_waba(who, &p.route.node)?;
     let field_refs = fields(p, TEMPLATE_FIELDS, TEMPLATE_DEFAULT, TEMPLATE_TYPE)?;
     let time = |key: &str| -> Result<Option<crate::clock::Timestamp>, DomainError> {
