@@ -213,3 +213,20 @@ vocabulary!(
         NotApplicable => "NOT_APPLICABLE",
     }
 );
+
+impl MessagingLimit {
+    /// The older tier spelling (Graph's deprecated `messaging_limit_tier`, Alibaba's
+    /// `MessagingLimitTier`), which has 1K where the current enum has 2K; an untiered number
+    /// has none.
+    pub fn legacy_name(self) -> Option<&'static str> {
+        Some(match self {
+            MessagingLimit::Tier50 => "TIER_50",
+            MessagingLimit::Tier250 => "TIER_250",
+            MessagingLimit::Tier1K | MessagingLimit::Tier2K => "TIER_1K",
+            MessagingLimit::Tier10K => "TIER_10K",
+            MessagingLimit::Tier100K => "TIER_100K",
+            MessagingLimit::Unlimited => "TIER_UNLIMITED",
+            MessagingLimit::Untiered => return None,
+        })
+    }
+}

@@ -16,68 +16,11 @@ here=tests/cams_sdk
 work=target/cams-sdk
 mkdir -p "$work"
 
-python=""
-for candidate in python3 python; do
-  if command -v "$candidate" >/dev/null 2>&1 \
-    && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 8) else 1)' 2>/dev/null; then
-    python="$candidate"
-    break
-  fi
-done
-if [ -z "$python" ]; then
-  echo "######################################################################" >&2
-  echo "# SKIPPED: the Alibaba SDK compatibility test (tests/cams_sdk)        #" >&2
-  echo "# needs Python 3.8+, and no python3 was found on PATH. Install Python #" >&2
-  echo "# 3 to run it; nothing else in the suite depends on it.               #" >&2
-  echo "######################################################################" >&2
-  exit 0
-fi
-
-# A venv per lock file, rebuilt when the lock changes.
-venv_for() {
-  local name=$1 lock=$2
-  local dir="$work/venv-$name" stamp
-  stamp=$("$python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$lock")
-  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.lock-sha256" 2>/dev/null)" = "$stamp" ]; then
-    echo "$dir"
-    return
-  fi
-  rm -rf "$dir"
-  echo "cams-sdk: installing $lock into $dir" >&2
-  "$python" -m venv "$dir" >&2
-  if ! "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$lock" >"$dir.pip.log" 2>&1; then
-    cat "$dir.pip.log" >&2
-    echo "cams-sdk: FAIL installing $lock (log above)" >&2
-    exit 1
-  fi
-  echo "$stamp" >"$dir/.lock-sha256"
-  echo "$dir"
-}
-current=$(venv_for 5.3.1 "$here/requirements.lock.txt")
-legacy=$(venv_for 1.4.0 "$here/requirements-legacy.lock.txt")
-
-cargo build --quiet --bin wabasim
-log="$work/serve.log"
-target/debug/wabasim serve --listen 127.0.0.1:0 >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
-
-url=""
-for _ in $(seq 1 200); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  if ! kill -0 "$server" 2>/dev/null; then
-    cat "$log" >&2
-    echo "cams-sdk: FAIL wabasim exited before listening" >&2
-    exit 1
-  fi
-  sleep 0.05
-done
-if [ -z "$url" ]; then
-  cat "$log" >&2
-  echo "cams-sdk: FAIL wabasim did not print its address" >&2
-  exit 1
-fi
+. tests/support/python.sh
+skip_without_python "the Alibaba SDK compatibility test (tests/cams_sdk)"
+current=$(venv_for "$work/venv-5.3.1" "$here/requirements.lock.txt" cams-sdk)
+legacy=$(venv_for "$work/venv-1.4.0" "$here/requirements-legacy.lock.txt" cams-sdk)
+start_wabasim "$work/serve.log" cams-sdk
 
 passed=0
 failed=0

@@ -29,15 +29,7 @@ pub fn name_status(s: NameStatus) -> &'static str {
 /// typed clients compile against. The 2K tier reads as 1K, as Graph's deprecated field has
 /// it. An untiered number has no tier to report.
 pub fn limit_tier(l: MessagingLimit) -> Option<&'static str> {
-    Some(match l {
-        MessagingLimit::Tier50 => "TIER_50",
-        MessagingLimit::Tier250 => "TIER_250",
-        MessagingLimit::Tier1K | MessagingLimit::Tier2K => "TIER_1K",
-        MessagingLimit::Tier10K => "TIER_10K",
-        MessagingLimit::Tier100K => "TIER_100K",
-        MessagingLimit::Unlimited => "TIER_UNLIMITED",
-        MessagingLimit::Untiered => return None,
-    })
+    l.legacy_name()
 }
 
 /// `AccountReviewStatus` (§7.3: `PENDING`, `APPROVED`, `REJECTED`, `DISABLED`); a

@@ -223,19 +223,6 @@ fn iso_country(cc: &str) -> Option<&'static str> {
     })
 }
 
-/// The deprecated `messaging_limit_tier` spells the 2K tier as 1K (MSGLIM).
-fn legacy_tier(limit: MessagingLimit) -> Option<&'static str> {
-    Some(match limit {
-        MessagingLimit::Tier50 => "TIER_50",
-        MessagingLimit::Tier250 => "TIER_250",
-        MessagingLimit::Tier1K | MessagingLimit::Tier2K => "TIER_1K",
-        MessagingLimit::Tier10K => "TIER_10K",
-        MessagingLimit::Tier100K => "TIER_100K",
-        MessagingLimit::Unlimited => "TIER_UNLIMITED",
-        MessagingLimit::Untiered => return None,
-    })
-}
-
 /// The current enum has no 1K tier: a fixture's `TIER_1K` reads as 2K.
 fn current_tier(limit: MessagingLimit) -> &'static str {
     match limit {
@@ -304,7 +291,7 @@ pub fn phone(o: &mut Obj<'_>, w: &World, p: &Phone, fields: &[&str], viewer: Opt
                 o.opt_str(f, p.new_verified_name.as_deref());
             }
             "messaging_limit_tier" => {
-                o.opt_str(f, legacy_tier(p.messaging_limit));
+                o.opt_str(f, p.messaging_limit.legacy_name());
             }
             "whatsapp_business_manager_messaging_limit" => {
                 o.str(f, current_tier(p.messaging_limit));
