@@ -343,3 +343,59 @@ async fn duplication_can_lag_behind_register() {
         "{at:?}"
     );
 }
+
+#[tokio::test]
+async fn a_template_keeps_its_message_send_ttl() {
+    let sim = Sim::start().await;
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{DEST_WABA}/message_templates"),
+            NEW_BSP,
+            &[
+                ("name", "ttl_probe"),
+                ("language", "en_US"),
+                ("category", "UTILITY"),
+                (
+                    "components",
+                    r#"[{"type":"BODY","text":"Your code is ready"}]"#,
+                ),
+                ("message_send_ttl_seconds", "600"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = sim
+        .get(
+            &format!("/v23.0/{id}?fields=message_send_ttl_seconds"),
+            NEW_BSP,
+        )
+        .await;
+    assert_eq!(r.json(), json!({"message_send_ttl_seconds": 600, "id": id}));
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{DEST_WABA}/message_templates"),
+            NEW_BSP,
+            &[
+                ("name", "ttl_bad"),
+                ("language", "en_US"),
+                ("category", "UTILITY"),
+                (
+                    "components",
+                    r#"[{"type":"BODY","text":"Your code is ready"}]"#,
+                ),
+                ("message_send_ttl_seconds", "soon"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("message_send_ttl_seconds"),
+        "{}",
+        r.text()
+    );
+}

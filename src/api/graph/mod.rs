@@ -950,7 +950,23 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
             )
         })?,
     };
-    let t = w.create_template(
+    // PYSDK's `message_send_ttl_seconds` (§4.3): seconds a message may wait for delivery.
+    let message_send_ttl_seconds = match p.params.non_empty("message_send_ttl_seconds") {
+        None => None,
+        Some(t) => Some(
+            t.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or_else(|| {
+                    DomainError::param(
+                        "message_send_ttl_seconds",
+                        "Param message_send_ttl_seconds must be a positive integer",
+                    )
+                })?,
+        ),
+    };
+    let t = w.create_template_with(
         who,
         &p.route.node,
         NewTemplate {
@@ -959,6 +975,10 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
             category,
             components: std::sync::Arc::from(components.to_string()),
             parameter_format,
+        },
+        crate::world::template::TemplateOptions {
+            message_send_ttl_seconds,
+            ..Default::default()
         },
     )?;
     let mut buf = Vec::with_capacity(96);
