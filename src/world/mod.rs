@@ -233,6 +233,13 @@ impl World {
         self.phones.insert(phone.id, phone);
     }
 
+    /// Room for `n` more phone numbers and their number index without growing: a big
+    /// fixture's build would otherwise copy the table at each doubling and keep the slack.
+    pub fn reserve_phones(&mut self, n: usize) {
+        self.phones.reserve(n);
+        self.by_number.reserve(n);
+    }
+
     /// Adds a template and indexes it under its WABA.
     pub fn insert_template(&mut self, template: Template) {
         if let Some(w) = self.wabas.get_mut(&template.waba) {
