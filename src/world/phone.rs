@@ -94,7 +94,11 @@ pub struct IssuedCode {
 impl Phone {
     /// Digits of the full international number, without `+` (`15550100001`).
     pub fn e164_digits(&self) -> String {
-        format!("{}{}", self.cc, self.number)
+        // Called on every request that names a number (fault targets): no formatter.
+        let mut digits = String::with_capacity(self.cc.len() + self.number.len());
+        digits.push_str(&self.cc);
+        digits.push_str(&self.number);
+        digits
     }
 
     /// `+1 555-010-0001`-style display for NANP numbers, `+<cc> <number>` otherwise.

@@ -36,7 +36,11 @@ pub const DATE_WINDOW: Duration = Duration::minutes(15);
 /// lacks `Action` or `Version` is Alibaba's, and gets Alibaba's `MissingParameter`; no Graph
 /// request carries these names.
 pub fn is_cams_request(headers: &HeaderMap, query: Option<&str>) -> bool {
-    if headers.contains_key("x-acs-action") || headers.contains_key("x-acs-version") {
+    // Names made once: a `&str` key is parsed into a header name on every lookup, and this
+    // runs on every request the server gets.
+    const ACTION: http::HeaderName = http::HeaderName::from_static("x-acs-action");
+    const VERSION: http::HeaderName = http::HeaderName::from_static("x-acs-version");
+    if headers.contains_key(ACTION) || headers.contains_key(VERSION) {
         return true;
     }
     let Some(query) = query

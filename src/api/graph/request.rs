@@ -41,38 +41,57 @@ fn parse_version(seg: &str) -> Option<(u32, u32)> {
 pub fn parse_path(path: &str) -> Result<Route, GraphError> {
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
-    let segments: Vec<&str> = if trimmed.is_empty() {
-        Vec::new()
-    } else {
-        trimmed.split('/').collect()
+    // Sliced rather than split into a list: this runs on every Graph request.
+    let (first, after_first) = match trimmed.split_once('/') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (trimmed, None),
     };
-    let (version, rest) = match segments.first().and_then(|s| parse_version(s)) {
+    let (version, rest) = match parse_version(first) {
         Some(v) => {
             if v > NEWEST {
-                let rest = format!("/{}", segments[1..].join("/"));
-                return Err(GraphError::unknown_path(&rest));
+                return Err(GraphError::unknown_path(&format!(
+                    "/{}",
+                    after_first.unwrap_or("")
+                )));
             }
-            let served = v.max(OLDEST_USABLE);
-            (format!("v{}.{}", served.0, served.1), &segments[1..])
+            (version_name(v.max(OLDEST_USABLE)), after_first)
         }
-        None => (DEFAULT_VERSION.to_string(), &segments[..]),
+        None => (
+            DEFAULT_VERSION.to_string(),
+            (!trimmed.is_empty()).then_some(trimmed),
+        ),
     };
-    match rest {
-        [] => Err(GraphError::unknown_path("/")),
-        [node] if !node.is_empty() => Ok(Route {
+    let Some(rest) = rest else {
+        return Err(GraphError::unknown_path("/"));
+    };
+    let mut parts = rest.splitn(3, '/');
+    let (node, edge, extra) = (parts.next().unwrap_or(""), parts.next(), parts.next());
+    match (edge, extra) {
+        (_, Some(extra)) => Err(GraphError::unknown_path(&format!("/{extra}"))),
+        (None, None) if !node.is_empty() => Ok(Route {
             version,
             node: node.to_string(),
             edge: None,
         }),
-        [node, edge] if !node.is_empty() && !edge.is_empty() => Ok(Route {
+        (Some(edge), None) if !node.is_empty() && !edge.is_empty() => Ok(Route {
             version,
             node: node.to_string(),
             edge: Some(edge.to_string()),
         }),
-        [_, _, extra @ ..] if !extra.is_empty() => {
-            Err(GraphError::unknown_path(&format!("/{}", extra.join("/"))))
-        }
         _ => Err(GraphError::unknown_path(path)),
+    }
+}
+
+/// `v23.0` for (23, 0), without the formatter for the versions Graph serves today.
+fn version_name(v: (u32, u32)) -> String {
+    match v {
+        (major @ 19..=26, 0) => {
+            const NAMES: [&str; 8] = [
+                "v19.0", "v20.0", "v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0",
+            ];
+            NAMES[(major - 19) as usize].to_string()
+        }
+        (major, minor) => format!("v{major}.{minor}"),
     }
 }
 
@@ -194,6 +213,24 @@ mod tests {
         assert_eq!(e.message, "Unknown path components: /b/c");
         assert!(parse_path("/v23.0/").is_err());
         assert!(parse_path("/").is_err());
+        assert_eq!(parse_path("/v23.5/1").unwrap().version, "v23.5");
+        assert_eq!(parse_path("/v26.0/1").unwrap().version, "v26.0");
+        assert_eq!(
+            parse_path("/v23.0").unwrap_err().message,
+            "Unknown path components: /"
+        );
+        assert_eq!(
+            parse_path("/v23.0//").unwrap_err().message,
+            "Unknown path components: /v23.0//"
+        );
+        assert_eq!(
+            parse_path("/1//").unwrap_err().message,
+            "Unknown path components: /1//"
+        );
+        assert_eq!(
+            parse_path("/1/a/b").unwrap_err().message,
+            "Unknown path components: /b"
+        );
     }
 
     #[test]
