@@ -198,16 +198,14 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         Ok(v) => v.unwrap_or(false),
         Err(_) => true,
     };
-    let op = classify(
-        &method,
-        kind_and_number.as_ref().map(|(k, _)| *k),
-        route.edge.as_deref(),
-        migrate,
-    );
-    let mut targets = vec![route.node.clone()];
-    if let Some((_, Some(number))) = &kind_and_number {
-        targets.push(number.clone());
-    }
+    let (kind, number) = match kind_and_number {
+        Some((kind, number)) => (Some(kind), number),
+        None => (None, None),
+    };
+    let op = classify(&method, kind, route.edge.as_deref(), migrate);
+    let mut targets = Vec::with_capacity(3);
+    targets.push(route.node.clone());
+    targets.extend(number);
     if op == Op::MigratePhoneNumber || op == Op::AddPhoneNumber {
         if let (Some(cc), Some(n)) = (params.text("cc"), params.text("phone_number")) {
             targets.push(format!("{}{}", cc.trim(), n.trim()));
