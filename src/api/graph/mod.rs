@@ -990,10 +990,7 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
 
 /// `facebook-api-version` for the common versions without an allocation.
 fn version_value(version: &str) -> HeaderValue {
-    const KNOWN: [&str; 8] = [
-        "v19.0", "v20.0", "v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0",
-    ];
-    match KNOWN.iter().find(|k| **k == version) {
+    match request::SERVED_VERSIONS.iter().find(|k| **k == version) {
         Some(k) => HeaderValue::from_static(k),
         None => HeaderValue::from_str(version).unwrap_or(HeaderValue::from_static("v23.0")),
     }

@@ -82,16 +82,17 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
     }
 }
 
+/// The versions Graph serves today, `OLDEST_USABLE` to `NEWEST`, as written in paths and in
+/// the `facebook-api-version` header.
+pub const SERVED_VERSIONS: [&str; 8] = [
+    "v19.0", "v20.0", "v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0",
+];
+
 /// `v23.0` for (23, 0), without the formatter for the versions Graph serves today.
 fn version_name(v: (u32, u32)) -> String {
-    match v {
-        (major @ 19..=26, 0) => {
-            const NAMES: [&str; 8] = [
-                "v19.0", "v20.0", "v21.0", "v22.0", "v23.0", "v24.0", "v25.0", "v26.0",
-            ];
-            NAMES[(major - 19) as usize].to_string()
-        }
-        (major, minor) => format!("v{major}.{minor}"),
+    match SERVED_VERSIONS.get(v.0.wrapping_sub(OLDEST_USABLE.0) as usize) {
+        Some(name) if v.1 == 0 => name.to_string(),
+        _ => format!("v{}.{}", v.0, v.1),
     }
 }
 
@@ -215,6 +216,14 @@ mod tests {
         assert!(parse_path("/").is_err());
         assert_eq!(parse_path("/v23.5/1").unwrap().version, "v23.5");
         assert_eq!(parse_path("/v26.0/1").unwrap().version, "v26.0");
+        assert_eq!(
+            SERVED_VERSIONS.last().copied(),
+            Some(format!("v{}.{}", NEWEST.0, NEWEST.1).as_str())
+        );
+        assert_eq!(
+            SERVED_VERSIONS[0],
+            format!("v{}.{}", OLDEST_USABLE.0, OLDEST_USABLE.1)
+        );
         assert_eq!(
             parse_path("/v23.0").unwrap_err().message,
             "Unknown path components: /"
