@@ -16,7 +16,7 @@ use crate::webhooks::{Delivery, DeliveryFilter};
 #[derive(Clone)]
 pub struct Scope {
     pub(crate) ns: Arc<Namespace>,
-    pub(crate) shared: Arc<crate::server::Shared>,
+    pub(crate) shared: Arc<crate::app::App>,
 }
 
 impl Scope {
@@ -119,23 +119,36 @@ impl Codes {
     }
 }
 
+#[track_caller]
+fn checked(filter: &RequestFilter) {
+    if let Err(e) = crate::api::facade::check_filter(filter) {
+        panic!("wabasim: this filter can never match: {e}");
+    }
+}
+
 /// The namespace's request journal.
 pub struct Journal(Arc<Namespace>);
 
 impl Journal {
+    /// The recorded requests `filter` matches, oldest first. Panics when the filter names a
+    /// facade or operation no facade has (it could never match).
+    #[track_caller]
     pub fn requests(&self, filter: &RequestFilter) -> Vec<Entry> {
+        checked(filter);
         self.0.journal.matching(filter)
     }
 
+    /// How many recorded requests `filter` matches; panics as [`Journal::requests`] does.
+    #[track_caller]
     pub fn count(&self, filter: &RequestFilter) -> usize {
+        checked(filter);
         self.0.journal.count(filter)
     }
 
     /// `Ok` when exactly `times` recorded requests match; otherwise a report naming the
     /// filter, the count, and the requests that were recorded.
     pub fn verify(&self, filter: &RequestFilter, times: usize) -> Result<(), String> {
-        filter
-            .check()
+        crate::api::facade::check_filter(filter)
             .map_err(|e| format!("wabasim: this filter can never match: {e}"))?;
         let got = self.count(filter);
         if got == times {

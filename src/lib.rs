@@ -9,8 +9,11 @@
 //! - [`fixture`]: YAML worlds;
 //! - [`faults`]: scripted failures;
 //! - [`scenario`]: scenario files, their runner and transcripts;
-//! - [`api`]: the facades (Graph, control API);
-//! - [`server`]: hyper, limits, namespaces, the journal hook;
+//! - [`wire`]: what travels between the server and a facade (request, answer, parameters);
+//! - [`api`]: the facades (`api::facade`: the interface and the one list; Graph, Alibaba
+//!   ChatApp) and the control API;
+//! - [`app`]: the state every handler shares; [`server`]: hyper, limits, namespaces, the
+//!   journal hook;
 //! - [`journal`]: the request journal; [`webhooks`]: signed deliveries with retries;
 //! - [`embed`]: typed helpers for tests that embed a simulator;
 //! - [`clock`]: time, and the only reader of the system clock.
@@ -64,6 +67,7 @@
 pub struct ReadmeSnippets;
 
 pub mod api;
+pub mod app;
 pub mod clock;
 pub mod embed;
 pub mod faults;
@@ -73,14 +77,19 @@ pub mod namespace;
 pub mod scenario;
 pub mod server;
 pub mod webhooks;
+pub mod wire;
 pub mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use fixture::Fixture;
+pub use app::{App, Config};
+pub use embed::Scope;
+pub use fixture::Fixture;
+pub use journal::{Entry, RequestFilter};
+pub use webhooks::DeliveryFilter;
+
 use namespace::Registry;
-use server::{Config, Shared};
 
 /// How many namespaces a server allows by default.
 pub const DEFAULT_MAX_NAMESPACES: usize = 10_000;
@@ -112,7 +121,7 @@ impl Default for Options {
 /// A running simulator; it shuts down when dropped.
 pub struct Simulator {
     addr: SocketAddr,
-    shared: Arc<Shared>,
+    shared: Arc<App>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -128,7 +137,7 @@ impl Simulator {
         let registry =
             Registry::with_journal_capacity(fixture, options.max_namespaces, options.journal_size)
                 .map_err(|e| e.to_string())?;
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(App {
             registry,
             config: options.config,
         });
@@ -157,7 +166,7 @@ impl Simulator {
     }
 
     /// The server's shared state (namespaces), for assertions from Rust.
-    pub fn shared(&self) -> &Arc<Shared> {
+    pub fn shared(&self) -> &Arc<App> {
         &self.shared
     }
 

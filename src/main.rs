@@ -10,7 +10,8 @@ use clap::{Parser, Subcommand};
 
 use wabasim::fixture::{Fixture, Limits};
 use wabasim::namespace::Registry;
-use wabasim::server::{self, Config, Shared};
+use wabasim::server;
+use wabasim::{App, Config};
 
 #[derive(Parser)]
 #[command(
@@ -222,7 +223,7 @@ fn serve(
             }
         },
     };
-    let shared = Arc::new(Shared { registry, config });
+    let shared = Arc::new(App { registry, config });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -4,87 +4,15 @@
 //! - `cams/`: Alibaba Cloud ChatApp (`cams` 2020-06-06, RPC with signed requests);
 //! - `admin/`: the control API under `/__admin/`.
 //!
-//! Shared here: what a facade answers ([`Answer`]), the request as the server read it
-//! ([`Incoming`]), a small JSON writer for hot paths, and parameter merging.
+//! `facade.rs` is the interface every vendor facade implements and the one list of them. What
+//! a facade reads and answers ([`Incoming`], [`Answer`]) lives below, in `crate::wire`.
 
 pub mod admin;
 pub mod cams;
+#[cfg(test)]
+mod echo;
+pub mod facade;
 pub mod graph;
-pub mod json;
-pub mod params;
 pub mod unmatched;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use http_body_util::Full;
-
-/// A request as the server read it: head and whole body.
-pub struct Incoming {
-    pub method: Method,
-    /// The path, as received (percent-encoded).
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: String,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Incoming {
-    /// A header's value as text. Pass a `HeaderName` constant on hot paths: a `&str` name is
-    /// parsed on every lookup.
-    pub fn header<K: http::header::AsHeaderName>(&self, name: K) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The media type of the body, lower-cased, without parameters.
-    pub fn content_type(&self) -> Option<String> {
-        self.header(http::header::CONTENT_TYPE).map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-    }
-}
-
-/// What a facade answers, and what the journal should know about it.
-pub struct Answer {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    /// `graph`, `cams`, `admin`.
-    pub facade: &'static str,
-    /// The operation, e.g. `request_code`, `GetMigrationVerifyCode`, or `unmatched`.
-    pub operation: &'static str,
-    /// The vendor error code this answer carries, if it is an error (`100/2388103`).
-    pub error: Option<String>,
-    /// The scripted fault that produced or altered this answer, if any (its id).
-    pub fault: Option<String>,
-}
-
-impl Answer {
-    pub fn json(status: StatusCode, body: impl Into<Bytes>) -> Answer {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        Answer {
-            status,
-            headers,
-            body: body.into(),
-            facade: "admin",
-            operation: "unmatched",
-            error: None,
-            fault: None,
-        }
-    }
-
-    pub fn into_response(self) -> http::Response<Full<Bytes>> {
-        let mut response = http::Response::new(Full::new(self.body));
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
-        response
-    }
-}
+pub use crate::wire::{Answer, Incoming, json, params};

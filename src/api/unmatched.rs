@@ -145,12 +145,10 @@ impl Explanation {
     }
 }
 
-/// Explains an unmatched request to `facade`; `None` for facades without a route table.
+/// Explains an unmatched request to facade `facade`; `None` for facades without a route
+/// table (each facade says, `Facade::explain_unmatched`).
 pub fn explain(facade: &str, method: &Method, path: &str) -> Option<Explanation> {
-    match facade {
-        "graph" => Some(explain_graph(method.as_str(), path)),
-        _ => None,
-    }
+    crate::api::facade::by_id(facade)?.explain_unmatched(method, path)
 }
 
 /// The path's segments after an optional `vNN.N` version.
@@ -166,7 +164,7 @@ fn graph_segments(path: &str) -> Vec<&str> {
     segs
 }
 
-fn explain_graph(method: &str, path: &str) -> Explanation {
+pub(crate) fn explain_graph(method: &str, path: &str) -> Explanation {
     let segs = graph_segments(path);
     let shape_of = |r: &RouteShape| -> Vec<&'static str> {
         r.template
@@ -241,9 +239,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The answer `--strict` gives an unmatched Graph request: Graph's envelope, so clients
-/// still parse it, but a type no real Graph error has, HTTP 404, and the closest route named.
-pub fn strict_graph_body(method: &Method, path: &str, e: &Explanation) -> String {
+/// The answer `--strict` gives an unmatched request unless its facade has its own: Graph's
+/// envelope (`{"error": {...}}`), so Graph clients still parse it, but a type no real error
+/// has, HTTP 404, and the closest route named.
+pub fn strict_body(method: &Method, path: &str, e: &Explanation) -> String {
     let hint = match e.closest.first() {
         Some(c) => format!(" Closest route: {c}."),
         None => String::new(),

@@ -1,79 +1,31 @@
 //! Running a prepared call through the namespace's faults: ask whether one fires, wait out a
-//! delay with no lock held, let the world handle the call (or not), and shape what the client
-//! gets. Each facade plugs in with one arm per method of [`Prepared`].
-
-use std::pin::Pin;
-use std::task::{Context, Poll};
+//! delay with no lock held, let the world handle the call (or not), and say how the answer
+//! goes on the wire. A facade plugs in by implementing [`PreparedCall`]; this file names none.
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
-use http_body_util::{Either, Full};
-use hyper::body::Frame;
 
 use super::{Call, Decision, Effect, Throttle, When};
-use crate::api::{Answer, cams, graph};
 use crate::namespace::Namespace;
+use crate::wire::Answer;
 use crate::world::DomainError;
 
-/// A call a facade has read and classified, not yet run.
-pub enum Prepared {
-    Graph(graph::Prepared),
-    Cams(cams::Prepared),
-}
-
-impl Prepared {
-    fn facade(&self) -> &'static str {
-        match self {
-            Prepared::Graph(_) => "graph",
-            Prepared::Cams(_) => "cams",
-        }
-    }
-
+/// A call a facade has read and classified, not yet run: what faults match on, and the
+/// facade's ways of answering it.
+pub trait PreparedCall: Send + Sync {
+    /// The facade's id (`graph`, `cams`).
+    fn facade(&self) -> &'static str;
     /// The facade's name for the call's operation.
-    pub fn operation(&self) -> &'static str {
-        match self {
-            Prepared::Graph(p) => p.op.name(),
-            Prepared::Cams(p) => p.op.name(),
-        }
-    }
-
-    fn targets(&self) -> &[String] {
-        match self {
-            Prepared::Graph(p) => &p.targets,
-            Prepared::Cams(p) => &p.targets,
-        }
-    }
-
-    fn execute(&self, ns: &Namespace) -> Answer {
-        match self {
-            Prepared::Graph(p) => graph::execute(ns, p),
-            Prepared::Cams(p) => cams::execute(ns, p),
-        }
-    }
-
+    fn operation(&self) -> &'static str;
+    /// The ids the call acts on (faults' `match.target`).
+    fn targets(&self) -> &[String];
+    /// Runs the call against the world and renders the answer.
+    fn execute(&self, ns: &Namespace) -> Answer;
     /// A named domain error in the facade's shape; `status` (a fault's) replaces the status
     /// the facade would give it.
-    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer {
-        match self {
-            Prepared::Graph(p) => {
-                let mut a = graph::render_error(ns, p, e);
-                if let Some(s) = status.and_then(|s| StatusCode::from_u16(s).ok()) {
-                    a.status = s;
-                }
-                a
-            }
-            // Alibaba's shape depends on the status (§6.1 envelope or a result), so the facade
-            // applies it.
-            Prepared::Cams(p) => cams::render_error(ns, p, e, status),
-        }
-    }
-
-    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
-        match self {
-            Prepared::Graph(p) => graph::render_throttle(ns, p, t),
-            Prepared::Cams(p) => cams::render_throttle(ns, p, t),
-        }
-    }
+    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer;
+    /// A `throttle` fault in the facade's shape.
+    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer;
 }
 
 /// How the answer goes on the wire.
@@ -86,81 +38,8 @@ pub enum Delivery {
     Truncate(usize),
 }
 
-/// The connection was closed on purpose (a fault); hyper drops it without an answer.
-#[derive(Debug)]
-pub struct Dropped;
-
-impl std::fmt::Display for Dropped {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection closed by a scripted fault")
-    }
-}
-
-impl std::error::Error for Dropped {}
-
-/// A response body: whole, or cut short.
-pub type Body = Either<Full<Bytes>, Truncated>;
-
-/// A body that sends its bytes and then fails, so hyper aborts the connection after them.
-/// Its length is unknown to hyper, which therefore trusts the `Content-Length` the head
-/// announces: the whole body's.
-pub struct Truncated {
-    part: Option<Bytes>,
-    /// Whether hyper was given one chance to flush what it has before the failure.
-    flushed: bool,
-}
-
-impl hyper::body::Body for Truncated {
-    type Data = Bytes;
-    type Error = Dropped;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Dropped>>> {
-        if let Some(part) = self.part.take() {
-            return Poll::Ready(Some(Ok(Frame::data(part))));
-        }
-        if !self.flushed {
-            // Pending makes hyper flush the head and the part before it polls again.
-            self.flushed = true;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
-        }
-        Poll::Ready(Some(Err(Dropped)))
-    }
-}
-
-impl Delivery {
-    /// The HTTP response for `answer`, or `Err(Dropped)` to close the connection.
-    pub fn respond(self, answer: Answer) -> Result<http::Response<Body>, Dropped> {
-        match self {
-            Delivery::Whole => Ok(answer.into_response().map(Either::Left)),
-            Delivery::Close => Err(Dropped),
-            Delivery::Truncate(cut) => {
-                // The announced length always exceeds what is sent, so the client sees a cut
-                // answer whatever `truncate` asked for (an empty body announces one byte).
-                let full = answer.body.len().max(1);
-                let part = answer
-                    .body
-                    .slice(..cut.min(full - 1).min(answer.body.len()));
-                let mut response = answer.into_response().map(|_| {
-                    Either::Right(Truncated {
-                        part: Some(part),
-                        flushed: false,
-                    })
-                });
-                response
-                    .headers_mut()
-                    .insert(http::header::CONTENT_LENGTH, HeaderValue::from(full));
-                Ok(response)
-            }
-        }
-    }
-}
-
 /// Answers a prepared call, letting the namespace's faults intervene.
-pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
+pub async fn answer(ns: &Namespace, call: &dyn PreparedCall) -> (Answer, Delivery) {
     // Without faults (the common case) the world's lock is not taken for the decision.
     if ns.faults.is_empty() {
         return (call.execute(ns), Delivery::Whole);
@@ -207,11 +86,8 @@ pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
             (call.render_error(ns, &e, status), Delivery::Whole)
         }
         Some(Effect::Throttle(t)) => (call.render_throttle(ns, &t), Delivery::Whole),
-        Some(Effect::Respond(r)) => (raw(&call, &r), Delivery::Whole),
-        Some(Effect::Close) => (
-            handled.unwrap_or_else(|| never_sent(&call)),
-            Delivery::Close,
-        ),
+        Some(Effect::Respond(r)) => (raw(call, &r), Delivery::Whole),
+        Some(Effect::Close) => (handled.unwrap_or_else(|| never_sent(call)), Delivery::Close),
         Some(Effect::Truncate(at)) => {
             let a = handled.unwrap_or_else(|| call.execute(ns));
             let len = a.body.len();
@@ -229,7 +105,7 @@ pub async fn answer(ns: &Namespace, call: Prepared) -> (Answer, Delivery) {
 }
 
 /// A raw answer from a fault's `response:`.
-fn raw(call: &Prepared, r: &super::spec::ResponseSpec) -> Answer {
+fn raw(call: &dyn PreparedCall, r: &super::spec::ResponseSpec) -> Answer {
     let (body, json) = match &r.body {
         None => (Bytes::new(), false),
         Some(serde_json::Value::String(s)) => (Bytes::from(s.clone()), false),
@@ -260,7 +136,7 @@ fn raw(call: &Prepared, r: &super::spec::ResponseSpec) -> Answer {
 
 /// What the journal records for a connection closed before the world saw the call: no
 /// status reached the client, so the status here is never sent.
-fn never_sent(call: &Prepared) -> Answer {
+fn never_sent(call: &dyn PreparedCall) -> Answer {
     let mut a = Answer::json(StatusCode::INTERNAL_SERVER_ERROR, Bytes::new());
     a.facade = call.facade();
     a.operation = call.operation();
@@ -280,7 +156,7 @@ fn garbage(ns: &Namespace, len: usize) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Incoming;
+    use crate::api::{Incoming, graph};
     use crate::fixture::Fixture;
     use std::sync::Arc;
 
@@ -312,7 +188,7 @@ mod tests {
             .await
             .ok()
             .unwrap();
-        let (a, d) = answer(&ns, Prepared::Graph(p)).await;
+        let (a, d) = answer(&ns, &p).await;
         assert_eq!(
             (a.status.as_u16(), a.fault.as_deref()),
             (500, Some("fault-1"))
@@ -325,7 +201,7 @@ mod tests {
             .await
             .ok()
             .unwrap();
-        let (a, _) = answer(&ns, Prepared::Graph(p)).await;
+        let (a, _) = answer(&ns, &p).await;
         assert_eq!((a.status.as_u16(), a.fault), (200, None));
     }
 }

@@ -4,8 +4,8 @@
 //! The layer knows no facade's wire. A facade describes a prepared call with a [`Call`]
 //! (facade, operation, the ids and numbers it names, the namespace); the namespace's
 //! [`Faults`] decide whether one fires; [`apply`] then renders the outcome through the
-//! facade's own `execute`, `render_error` and `render_throttle`, so one fault works on every
-//! facade. Faults come from the fixture (`faults:`) or from `/__admin/faults` at runtime.
+//! facade's own `execute`, `render_error` and `render_throttle` ([`PreparedCall`]), so one
+//! fault works on every facade. Faults come from the fixture (`faults:`) or from `/__admin/faults` at runtime.
 
 pub mod apply;
 pub mod spec;
@@ -16,7 +16,7 @@ use rand::{RngExt, SeedableRng};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use apply::{Body, Delivery, Dropped, Prepared, answer};
+pub use apply::{Delivery, PreparedCall, answer};
 pub use spec::FaultSpec;
 
 use crate::clock::{Duration, Timestamp};
@@ -316,13 +316,22 @@ mod tests {
 
     #[test]
     fn validation_names_the_key_and_the_choices() {
-        let e = |y: &str| spec(y).compile(Timestamp(0), "f".into()).unwrap_err();
+        let e = |y: &str| {
+            let s = spec(y);
+            s.check_names(&crate::api::facade::catalog())
+                .and_then(|()| s.compile(Timestamp(0), "f".into()))
+                .unwrap_err()
+        };
         assert!(e("{error: nope}").contains("expected one of: access_token_missing"));
         assert!(
             e("{match: {facade: graph, operation: regster}, error: wrong_code}")
                 .contains("expected one of: migrate_phone_number")
         );
-        assert!(e("{match: {facade: sms}, close: true}").contains("graph, cams"));
+        let unknown = e("{match: {facade: sms}, close: true}");
+        assert!(
+            unknown.contains("cams") && unknown.contains("graph"),
+            "{unknown}"
+        );
         assert!(e("{probability: 2, close: true}").contains("between 0 and 1"));
         assert!(e("{truncate: true}").contains("when: after"));
         assert!(e("{error: wrong_code, close: true}").contains("one action"));

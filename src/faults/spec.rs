@@ -189,16 +189,9 @@ pub struct ThrottleSpec {
     pub retry_after: Option<String>,
 }
 
-/// The facades faults can name, with their operations when the list is known here.
-fn facade_operations(facade: &str) -> Option<Option<&'static [&'static str]>> {
-    match facade {
-        "graph" => Some(Some(crate::api::graph::Op::NAMES)),
-        "cams" => Some(Some(crate::api::cams::Op::NAMES)),
-        _ => None,
-    }
-}
-
-const FACADES: &str = "graph, cams";
+/// The facades there are, each with its operations, in the facade list's order: handed in by
+/// the caller (`api::facade::catalog`), since this layer knows no facade.
+pub type Catalog<'a> = &'a [(&'a str, &'a [&'a str])];
 
 /// Parses an instant (RFC 3339) or an offset from `base` (`+1h`, `-30m`).
 pub fn instant(text: &str, base: Timestamp) -> Result<Timestamp, String> {
@@ -259,30 +252,35 @@ fn check_response(r: &ResponseSpec) -> Result<(), String> {
 }
 
 impl FaultSpec {
+    /// Checks `match.facade` and `match.operation` against the facades there are (before
+    /// [`FaultSpec::compile`]: a fault that names no real call could never fire).
+    pub fn check_names(&self, catalog: Catalog<'_>) -> Result<(), String> {
+        let m = &self.matcher;
+        let Some(f) = &m.facade else {
+            return Ok(());
+        };
+        let Some((_, ops)) = catalog.iter().find(|(id, _)| id == f) else {
+            let ids: Vec<&str> = catalog.iter().map(|(id, _)| *id).collect();
+            return Err(format!(
+                "match.facade: unknown facade {f:?}; expected one of: {}",
+                ids.join(", ")
+            ));
+        };
+        if let Some(op) = &m.operation
+            && !ops.contains(&op.as_str())
+        {
+            return Err(format!(
+                "match.operation: {f} has no operation {op:?}; expected one of: {}",
+                ops.join(", ")
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the fault and compiles it. `base` is the instant window offsets count from;
     /// `fallback_id` names a fault that has no `id`. Errors name the offending key.
     pub fn compile(&self, base: Timestamp, fallback_id: String) -> Result<Fault, String> {
         let m = &self.matcher;
-        if let Some(f) = &m.facade {
-            match facade_operations(f) {
-                None => {
-                    return Err(format!(
-                        "match.facade: unknown facade {f:?}; expected one of: {FACADES}"
-                    ));
-                }
-                Some(Some(ops)) => {
-                    if let Some(op) = &m.operation
-                        && !ops.contains(&op.as_str())
-                    {
-                        return Err(format!(
-                            "match.operation: {f} has no operation {op:?}; expected one of: {}",
-                            ops.join(", ")
-                        ));
-                    }
-                }
-                Some(None) => {}
-            }
-        }
         let phone = match &m.phone {
             Some(p) => Some(crate::world::phone::digits_only(p).ok_or_else(|| {
                 format!("match.phone: {p:?} is not a phone number such as +15550100001")

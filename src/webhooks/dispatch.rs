@@ -22,9 +22,9 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::outbox::{Attempt, AttemptKind, Job, TryOutcome};
 use super::signature;
+use crate::app::App;
 use crate::clock::Stopwatch;
 use crate::namespace::Namespace;
-use crate::server::Shared;
 
 /// How long the dispatcher sleeps when nothing wakes it (real time).
 pub const TICK: std::time::Duration = std::time::Duration::from_millis(100);
@@ -42,7 +42,7 @@ pub const USER_AGENT: &str = "facebookexternalua";
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 /// Runs until `stop` is notified.
-pub async fn run(shared: Arc<Shared>, stop: Arc<Notify>) {
+pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     let registry = &shared.registry;
     let mut connector = HttpConnector::new();
     connector.set_connect_timeout(Some(CALL_TIMEOUT));

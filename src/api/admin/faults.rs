@@ -60,6 +60,9 @@ pub fn add(ns: &Namespace, req: &Incoming) -> Answer {
             ),
         );
     }
+    if let Err(e) = spec.check_names(&crate::api::facade::catalog()) {
+        return error(StatusCode::BAD_REQUEST, format!("invalid fault: {e}"));
+    }
     let base = ns.with_world(|w| w.now());
     match ns.faults.add(&spec, base) {
         Ok(id) => ok(json!({ "id": id }), "faults_add"),

@@ -16,16 +16,16 @@ use serde_json::{Value, json};
 use super::{Answer, Incoming, body_json, error, ok};
 use crate::api::params::Params;
 use crate::api::unmatched;
+use crate::app::App;
 use crate::journal::{Entry, RequestFilter};
 use crate::namespace::Namespace;
-use crate::server::Shared;
 
 /// How many requests a listing shows when it gives no `limit` (the newest).
 pub const DEFAULT_LIMIT: usize = 1000;
 
 /// The namespaces a read covers.
 fn namespaces(
-    shared: &Shared,
+    shared: &App,
     ns: &Arc<Namespace>,
     wanted: Option<&str>,
 ) -> Result<Vec<Arc<Namespace>>, Answer> {
@@ -42,7 +42,7 @@ fn namespaces(
 }
 
 pub async fn list(
-    shared: &Arc<Shared>,
+    shared: &Arc<App>,
     ns: &Arc<Namespace>,
     req: &Incoming,
     only_unmatched: bool,
@@ -52,7 +52,7 @@ pub async fn list(
         .entries()
         .iter()
         .map(|(k, _)| (k.as_str(), params.text(k).unwrap_or_default().into_owned()));
-    let mut filter = match RequestFilter::from_pairs(pairs) {
+    let mut filter = match read_filter(RequestFilter::from_pairs(pairs)) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
@@ -106,7 +106,7 @@ pub async fn list(
     ok(json!({ "requests": out, "total": total }), "requests")
 }
 
-pub fn count(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
+pub fn count(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
     let body = match body_json(req) {
         Ok(b) => b,
         Err(a) => return a,
@@ -132,7 +132,9 @@ pub fn count(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answe
             ),
         );
     }
-    let filter = match RequestFilter::from_pairs(map.iter().map(|(k, v)| (k.as_str(), text(v)))) {
+    let filter = match read_filter(RequestFilter::from_pairs(
+        map.iter().map(|(k, v)| (k.as_str(), text(v))),
+    )) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
@@ -143,4 +145,11 @@ pub fn count(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answe
     };
     let count: usize = spaces.iter().map(|s| s.journal.count(&filter)).sum();
     ok(json!({ "count": count }), "requests_count")
+}
+
+/// A filter read from a request, its facade and operation names checked against the list.
+fn read_filter(read: Result<RequestFilter, String>) -> Result<RequestFilter, String> {
+    let filter = read?;
+    crate::api::facade::check_filter(&filter)?;
+    Ok(filter)
 }

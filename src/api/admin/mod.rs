@@ -20,9 +20,9 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Answer, Incoming};
+use crate::app::App;
 use crate::clock::{Duration, Timestamp};
 use crate::namespace::Namespace;
-use crate::server::Shared;
 
 /// The control operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,7 +166,7 @@ fn body_json(req: &Incoming) -> Result<Value, Answer> {
     })
 }
 
-pub async fn handle(shared: &Arc<Shared>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
+pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
     let path = req.path.trim_end_matches('/');
     let Ok(matched) = router().at(path) else {
         return error(

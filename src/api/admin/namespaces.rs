@@ -12,11 +12,11 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Answer, Incoming, body_json, error, ok};
+use crate::app::App;
 use crate::fixture::Fixture;
 use crate::namespace::{DEFAULT_NAMESPACE, NamespaceError};
-use crate::server::Shared;
 
-pub fn list(shared: &Arc<Shared>) -> Answer {
+pub fn list(shared: &Arc<App>) -> Answer {
     let all = shared.registry.all();
     let list: Vec<Value> = all
         .iter()
@@ -48,7 +48,7 @@ pub fn list(shared: &Arc<Shared>) -> Answer {
     )
 }
 
-pub async fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
+pub async fn create(shared: &Arc<App>, req: &Incoming) -> Answer {
     let body = match body_json(req) {
         Ok(b) => b,
         Err(a) => return a,
@@ -118,7 +118,7 @@ pub async fn create(shared: &Arc<Shared>, req: &Incoming) -> Answer {
 /// Creates the namespace from `fixture` (its world built already, or built here on the
 /// blocking pool); `own` when the request gave the fixture (the answer counts what it loaded).
 async fn created(
-    shared: &Arc<Shared>,
+    shared: &Arc<App>,
     name: &str,
     fixture: Arc<Fixture>,
     built: Option<(crate::world::World, Vec<crate::faults::Fault>)>,
@@ -157,7 +157,7 @@ async fn created(
     }
 }
 
-pub fn delete(shared: &Arc<Shared>, name: &str) -> Answer {
+pub fn delete(shared: &Arc<App>, name: &str) -> Answer {
     if name == DEFAULT_NAMESPACE {
         return error(
             StatusCode::BAD_REQUEST,

@@ -15,6 +15,7 @@
 //! (reference alibaba-cams.md §6.1, §8, §9).
 
 pub mod errors;
+mod facade;
 pub mod operations;
 pub mod render;
 pub mod request;
@@ -30,6 +31,7 @@ use crate::namespace::Namespace;
 use crate::world::phone::digits_only;
 use crate::world::{DomainError, PartnerIdx};
 
+pub use self::facade::Cams;
 pub use self::request::is_cams_request;
 
 /// The operations of this facade, named as Alibaba names them (which is also what faults and

@@ -6,9 +6,12 @@
 //! scripted domain error in Graph's shape for a prepared request.
 
 pub mod errors;
+mod facade;
 pub mod paging;
 pub mod render;
 pub mod request;
+
+pub use self::facade::Graph;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};

@@ -1,0 +1,148 @@
+//! The one interface every vendor facade implements, and [`FACADES`], the one list of them.
+//!
+//! The server picks the first facade that [`claims`](Facade::claims) a request (Graph claims
+//! everything, so it comes last); the facade [`prepare`](Facade::prepare)s it into a
+//! [`PreparedCall`], which the namespace's faults may answer instead of, delay or alter
+//! (`faults::answer`); the journal records it under the facade's [`id`](Facade::id) and
+//! operation names, redacting its [`secret_params`](Facade::secret_params); `--strict` and the
+//! journal's unmatched listing ask it to [`explain_unmatched`](Facade::explain_unmatched). The
+//! fault validator, the journal filters, the admin OpenAPI document and the scenario runner all
+//! read [`FACADES`]; none of them names a vendor. Adding a vendor is one folder under `api/`
+//! and one line in [`FACADES`].
+//!
+//! The control API (`admin/`) is not a facade: it is chosen by its path prefix, is never
+//! journaled and takes no faults.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use http::{HeaderMap, Method, StatusCode, Uri};
+
+use super::unmatched::Explanation;
+use super::{Answer, Incoming};
+use crate::faults::PreparedCall;
+use crate::namespace::Namespace;
+
+/// A facade's id: what the journal records, `match.facade` in faults, and the key of its
+/// fixture section and world bindings (`graph`, `cams`).
+pub type FacadeId = &'static str;
+
+/// What [`Facade::prepare`] returns: the call, or the answer when the request cannot be read.
+pub type Prepare<'a> =
+    Pin<Box<dyn Future<Output = Result<Box<dyn PreparedCall>, Answer>> + Send + 'a>>;
+
+/// One vendor's wire.
+pub trait Facade: Sync + 'static {
+    fn id(&self) -> FacadeId;
+
+    /// Whether this request is for this facade. The first facade in [`FACADES`] that claims
+    /// a request gets it; the last one should claim everything.
+    fn claims(&self, uri: &Uri, headers: &HeaderMap) -> bool;
+
+    /// Every operation name the facade gives its calls (faults' `match.operation`, journal
+    /// filters, the admin OpenAPI document).
+    fn operations(&self) -> &'static [&'static str];
+
+    /// Parameter names (compared without case) whose values the journal shows as
+    /// `[redacted]`, at any depth of a JSON body.
+    fn secret_params(&self) -> &'static [&'static str];
+
+    /// Reads the request and names its operation; an unreadable request is answered at once.
+    fn prepare<'a>(&'a self, ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a>;
+
+    /// The answer to a request refused before the facade read it (body too large or too
+    /// slow, a refused namespace), in the facade's shape.
+    fn early_error(&self, status: StatusCode, text: &str) -> Answer;
+
+    /// The answer to a request wabasim failed on (a caught panic), in the facade's shape.
+    fn internal_error(&self) -> Answer;
+
+    /// Why no operation matched, with the closest routes; `None` when the facade has no
+    /// route table (its own unmatched answer says enough).
+    fn explain_unmatched(&self, _method: &Method, _path: &str) -> Option<Explanation> {
+        None
+    }
+
+    /// The body `--strict` answers an unmatched request with, naming the closest route.
+    fn strict_body(&self, method: &Method, path: &str, why: &Explanation) -> String {
+        super::unmatched::strict_body(method, path, why)
+    }
+}
+
+/// Every vendor facade, in the order they are asked to claim a request.
+#[cfg(not(test))]
+pub static FACADES: &[&dyn Facade] = &[&super::cams::Cams, &super::graph::Graph];
+
+/// With the library's unit tests, a test-only vendor too (`api/echo.rs`), registered by this
+/// one line: the proof that a facade needs nothing outside its own file and the list.
+#[cfg(test)]
+pub static FACADES: &[&dyn Facade] =
+    &[&super::cams::Cams, &super::echo::Echo, &super::graph::Graph];
+
+/// The facade that serves this request.
+pub fn claiming(uri: &Uri, headers: &HeaderMap) -> &'static dyn Facade {
+    let last = FACADES.len() - 1;
+    FACADES[..last]
+        .iter()
+        .find(|f| f.claims(uri, headers))
+        .copied()
+        .unwrap_or(FACADES[last])
+}
+
+/// The facade of that id.
+pub fn by_id(id: &str) -> Option<&'static dyn Facade> {
+    FACADES.iter().find(|f| f.id() == id).copied()
+}
+
+/// Every facade id, in list order.
+pub fn ids() -> Vec<FacadeId> {
+    FACADES.iter().map(|f| f.id()).collect()
+}
+
+/// The operation names of facade `id` (`None` for an unknown facade).
+pub fn operations_of(id: &str) -> Option<&'static [&'static str]> {
+    by_id(id).map(|f| f.operations())
+}
+
+/// Whether some facade has an operation of that name.
+pub fn is_operation(name: &str) -> bool {
+    FACADES.iter().any(|f| f.operations().contains(&name))
+}
+
+/// Every facade with its operations, in list order: what fault specs are checked against
+/// (`faults::spec::FaultSpec::check_names`).
+pub fn catalog() -> Vec<(FacadeId, &'static [&'static str])> {
+    FACADES.iter().map(|f| (f.id(), f.operations())).collect()
+}
+
+/// The secret parameter names of facade `id` (none for an unknown facade).
+pub fn secret_params_of(id: &str) -> &'static [&'static str] {
+    by_id(id).map_or(&[], |f| f.secret_params())
+}
+
+/// Checks the facade and operation a journal filter names: a name no facade has would match
+/// nothing, and a test asserting "never called" would pass for the wrong reason.
+pub fn check_filter(filter: &crate::journal::RequestFilter) -> Result<(), String> {
+    use crate::journal::{UNCLASSIFIED, UNMATCHED};
+    if let Some(f) = &filter.facade
+        && by_id(f).is_none()
+    {
+        return Err(format!(
+            "unknown facade {f:?}; the journal records {} (control-API calls are not recorded)",
+            ids().join(", ")
+        ));
+    }
+    if let Some(o) = &filter.operation
+        && !(is_operation(o) || o == UNMATCHED || o == UNCLASSIFIED)
+    {
+        let known: Vec<String> = FACADES
+            .iter()
+            .map(|f| format!("{}: {}", f.id(), f.operations().join(", ")))
+            .collect();
+        return Err(format!(
+            "unknown operation {o:?}; operations by facade: {}; and {UNMATCHED}, {UNCLASSIFIED}",
+            known.join("; ")
+        ));
+    }
+    Ok(())
+}

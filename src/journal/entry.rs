@@ -1,0 +1,242 @@
+//! One journal entry: what is kept of a request and its answer, and how it is shown when read
+//! (parameters merged, secrets redacted, by the names its facade declared secret).
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method};
+use serde_json::{Map, Value, json};
+
+use super::UNMATCHED;
+use crate::clock::Timestamp;
+use crate::wire::Incoming;
+use crate::wire::params::{Param, Params};
+
+/// Body bytes kept per entry; longer bodies are kept truncated (and parsed no further).
+pub const BODY_KEPT: usize = 16 * 1024;
+
+const REDACTED: &str = "[redacted]";
+
+/// How a request ended, and whose it was: what the server hands the journal with the request.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub facade: &'static str,
+    /// The facade's secret parameter names (redacted when the entry is read).
+    pub secrets: &'static [&'static str],
+    /// The facade's operation name, `unmatched` or `unclassified`.
+    pub operation: &'static str,
+    pub status: u16,
+    /// The vendor error code the answer carried (`100/2388103`).
+    pub error: Option<String>,
+    /// The scripted fault that shaped the answer.
+    pub fault: Option<String>,
+    /// Time spent answering, in microseconds (real time).
+    pub micros: u64,
+}
+
+/// One recorded request and its answer.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Position in the namespace's journal, from 1, never reused (until a reset).
+    pub seq: u64,
+    /// The world's time when the request arrived.
+    pub at: Timestamp,
+    pub method: Method,
+    pub path: String,
+    pub query: String,
+    pub content_type: Option<HeaderValue>,
+    /// The body, cut at [`BODY_KEPT`] bytes.
+    pub body: Bytes,
+    /// The body's real length.
+    pub body_len: usize,
+    /// Whether an `Authorization` header was sent (its value is never kept).
+    pub authorization: bool,
+    pub facade: &'static str,
+    /// Parameter names whose values are shown as `[redacted]` (compared without case, at any
+    /// depth of a JSON body): the facade's secrets (`api::facade::Facade::secret_params`).
+    pub secrets: &'static [&'static str],
+    /// The facade's operation name, or `unmatched`.
+    pub operation: &'static str,
+    pub status: u16,
+    /// The vendor error code the answer carried (`100/2388103`).
+    pub error: Option<String>,
+    /// The scripted fault that shaped the answer.
+    pub fault: Option<String>,
+    /// Time spent answering, in microseconds (real time).
+    pub micros: u64,
+}
+
+impl Entry {
+    /// Builds an entry from a request the server owns, taking its path and query strings
+    /// without copying. The body and the content type are copied: hyper hands them out as
+    /// slices of its read buffer, and keeping a slice would keep the whole buffer (8 KiB and
+    /// more) alive for as long as the entry stays in the ring.
+    pub fn new(at: Timestamp, req: Incoming, outcome: Outcome) -> Entry {
+        let body_len = req.body.len();
+        let body = Bytes::copy_from_slice(&req.body[..body_len.min(BODY_KEPT)]);
+        let mut headers = req.headers;
+        let content_type = headers
+            .remove(http::header::CONTENT_TYPE)
+            .and_then(|ct| HeaderValue::from_bytes(ct.as_bytes()).ok());
+        Entry {
+            seq: 0,
+            at,
+            method: req.method,
+            path: req.path,
+            query: req.query,
+            content_type,
+            body,
+            body_len,
+            authorization: headers.contains_key(http::header::AUTHORIZATION),
+            facade: outcome.facade,
+            secrets: outcome.secrets,
+            operation: outcome.operation,
+            status: outcome.status,
+            error: outcome.error,
+            fault: outcome.fault,
+            micros: outcome.micros,
+        }
+    }
+
+    /// Whether the facade found no operation for this request.
+    pub fn is_unmatched(&self) -> bool {
+        self.operation == UNMATCHED
+    }
+
+    /// The request's parameters (query and body merged, secrets redacted).
+    pub async fn params(&self) -> Result<Value, String> {
+        if self.body_len > BODY_KEPT {
+            let query = Params::from_query(&self.query);
+            let mut out = self.params_json(&query);
+            out.insert("__body_truncated".into(), json!(self.body_len));
+            return Ok(Value::Object(out));
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = &self.content_type {
+            headers.insert(http::header::CONTENT_TYPE, ct.clone());
+        }
+        let incoming = Incoming {
+            method: self.method.clone(),
+            path: String::new(),
+            query: self.query.clone(),
+            headers,
+            body: self.body.clone(),
+        };
+        match Params::from_request(&incoming).await {
+            Ok(p) => Ok(Value::Object(self.params_json(&p))),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// The entry as the control API shows it.
+    pub async fn render(&self, namespace: &str) -> Value {
+        let mut o = Map::new();
+        o.insert("id".into(), json!(self.seq));
+        o.insert("namespace".into(), json!(namespace));
+        o.insert("at".into(), json!(self.at.rfc3339()));
+        o.insert("at_unix_ms".into(), json!(self.at.0));
+        o.insert("method".into(), json!(self.method.as_str()));
+        o.insert("path".into(), json!(self.path));
+        o.insert("facade".into(), json!(self.facade));
+        o.insert("operation".into(), json!(self.operation));
+        match self.params().await {
+            Ok(p) => {
+                o.insert("params".into(), p);
+            }
+            Err(e) => {
+                o.insert(
+                    "params".into(),
+                    Value::Object(self.params_json(&Params::from_query(&self.query))),
+                );
+                o.insert("params_error".into(), json!(e));
+            }
+        }
+        if self.authorization {
+            o.insert("authorization".into(), json!(REDACTED));
+        }
+        o.insert("status".into(), json!(self.status));
+        o.insert("error".into(), json!(self.error));
+        o.insert("fault".into(), json!(self.fault));
+        o.insert("duration_us".into(), json!(self.micros));
+        Value::Object(o)
+    }
+
+    /// Heap bytes this entry holds (for the memory figure in the journal's tests and stats):
+    /// what its strings and copied bytes take, plus the allocator's bookkeeping for each
+    /// allocation (the live heap a real server shows, `tests/journal_memory.rs`).
+    pub fn heap_bytes(&self) -> usize {
+        // A small allocation costs its size rounded up, plus a header: 16 bytes is typical.
+        const PER_ALLOCATION: usize = 16;
+        let held = |len: usize| if len == 0 { 0 } else { len + PER_ALLOCATION };
+        held(self.path.capacity())
+            + held(self.query.capacity())
+            + held(self.body.len())
+            // `Bytes::copy_from_slice` allocates the bytes and a shared header.
+            + if self.body.is_empty() { 0 } else { 32 }
+            + self.content_type.as_ref().map_or(0, |c| held(c.len()) + 32)
+            + self.error.as_ref().map_or(0, |e| held(e.capacity()))
+            + self.fault.as_ref().map_or(0, |f| held(f.capacity()))
+    }
+}
+impl Entry {
+    fn params_json(&self, p: &Params) -> Map<String, Value> {
+        let r = Redactor(self.secrets);
+        let mut out = Map::new();
+        for (k, v) in p.entries() {
+            let value = if r.is_secret(k) {
+                json!(REDACTED)
+            } else {
+                match v {
+                    Param::Text(s) => r.text(s),
+                    Param::Json(v) => r.value(v.clone()),
+                }
+            };
+            out.insert(k.clone(), value);
+        }
+        out
+    }
+}
+
+/// Redacts the values of secret parameter names.
+struct Redactor(&'static [&'static str]);
+
+impl Redactor {
+    fn is_secret(&self, key: &str) -> bool {
+        self.0.iter().any(|s| s.eq_ignore_ascii_case(key))
+    }
+
+    /// A text value as shown: unchanged, unless it is JSON carrying a secret (a form-encoded
+    /// `backup={"password": ...}`, as Graph reads it), which is shown re-serialised with the
+    /// secret redacted.
+    fn text(&self, text: &str) -> Value {
+        let t = text.trim_start();
+        if (t.starts_with('{') || t.starts_with('['))
+            && let Ok(parsed) = serde_json::from_str::<Value>(text)
+        {
+            let redacted = self.value(parsed.clone());
+            if redacted != parsed {
+                return Value::String(redacted.to_string());
+            }
+        }
+        Value::String(text.to_string())
+    }
+
+    /// Redacts secret keys at any depth of a JSON value (and inside strings that are JSON).
+    fn value(&self, v: Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = if self.is_secret(&k) {
+                            json!(REDACTED)
+                        } else {
+                            self.value(v)
+                        };
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.value(v)).collect()),
+            Value::String(text) => self.text(&text),
+            other => other,
+        }
+    }
+}

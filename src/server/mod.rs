@@ -1,0 +1,119 @@
+//! The HTTP server: accepting connections and shutting down gracefully.
+//!
+//! One port serves every facade: `/__admin/...` is the control API; any other request goes to
+//! the first facade of `api::facade::FACADES` that claims it (Graph, last, claims the rest).
+//! What happens to one request is `pipeline.rs`: a caught panic, the admin token, the
+//! namespace header, the body (`body.rs`: bounded, timed), the facade and the namespace's
+//! faults, `--strict`, and the journal (`recording.rs`: a guard that records a request however
+//! it ends); `wire.rs` turns the answer into hyper's response. [`run`] also runs the webhook
+//! dispatcher (`webhooks::dispatch`) for as long as the server serves.
+
+mod body;
+mod pipeline;
+mod recording;
+mod wire;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+
+pub use crate::app::{
+    ADMIN_BODY_LIMIT, App, BODY_LIMIT, BODY_READ_TIMEOUT, Config, HEADER_READ_TIMEOUT,
+};
+pub use pipeline::{ADMIN_TOKEN_HEADER, handle};
+pub use wire::{Body, Dropped};
+
+use crate::clock::Deadline;
+
+/// Serves connections from `listener` until `shutdown` completes, then lets open
+/// connections finish their current request.
+pub async fn run(listener: TcpListener, shared: Arc<App>, shutdown: impl Future<Output = ()>) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let stop_dispatch = Arc::new(tokio::sync::Notify::new());
+    let dispatcher = tokio::spawn(crate::webhooks::dispatch::run(
+        shared.clone(),
+        stop_dispatch.clone(),
+    ));
+    tokio::pin!(shutdown);
+    let mut accept_failures = AcceptFailures::default();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, _peer) = match accepted {
+                    Ok(s) => s,
+                    Err(e) => {
+                        // Out of file descriptors and the like: back off briefly, keep serving.
+                        accept_failures.note(&e);
+                        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let header_read_timeout = shared.config.header_read_timeout;
+                let shared = shared.clone();
+                let service = service_fn(move |req| {
+                    let shared = shared.clone();
+                    async move { handle(shared, req).await }
+                });
+                let conn = http1::Builder::new()
+                    .keep_alive(true)
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(header_read_timeout)
+                    .serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!("connection ended: {e}");
+                    }
+                });
+            }
+            _ = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    stop_dispatch.notify_one();
+    // Give in-flight requests a moment; then stop regardless.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    dispatcher.abort();
+}
+
+/// Logs failed accepts at most once every 10 s, with how many were left unsaid: out of file
+/// descriptors, accept fails in a tight loop and one line per failure would flood the log.
+#[derive(Default)]
+struct AcceptFailures {
+    last_logged: Option<Deadline>,
+    unsaid: u64,
+}
+
+impl AcceptFailures {
+    const QUIET_MS: u64 = 10_000;
+
+    fn note(&mut self, e: &std::io::Error) {
+        if self.last_logged.is_some_and(|quiet| !quiet.passed()) {
+            self.unsaid += 1;
+            return;
+        }
+        if self.unsaid > 0 {
+            tracing::warn!(
+                "accept failed: {e} ({} more failures in the last 10 s not logged)",
+                self.unsaid
+            );
+        } else {
+            tracing::warn!("accept failed: {e}");
+        }
+        self.unsaid = 0;
+        self.last_logged = Some(Deadline::after(Self::QUIET_MS));
+    }
+}
+
+/// Binds `addr`, returning the listener and the address actually bound (port 0 picks one).
+pub async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}

@@ -1,0 +1,419 @@
+//! One request end to end, in one place for every facade: a caught panic, the admin token,
+//! the namespace header, the body, the facade and the namespace's faults, `--strict` for
+//! unmatched requests, and the journal.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures_util::FutureExt;
+use http::StatusCode;
+use hyper::body::Incoming as HyperBody;
+
+use super::body::read_body;
+use super::recording::Recording;
+use super::wire::{self, Body, Dropped};
+use crate::api::{self, facade::Facade};
+use crate::app::{App, Config};
+use crate::clock::Stopwatch;
+use crate::faults;
+use crate::journal;
+use crate::namespace::{NAMESPACE_HEADER, Namespace, NamespaceError};
+use crate::wire::{Answer, Incoming};
+
+/// `X-Wabasim-Namespace`, built once.
+const NAMESPACE: http::HeaderName = http::HeaderName::from_static(NAMESPACE_HEADER);
+
+/// The header that carries the admin token (`Authorization: Bearer` works too).
+pub const ADMIN_TOKEN_HEADER: &str = "x-wabasim-admin-token";
+
+/// Who answers a request: the control API, or a vendor facade.
+#[derive(Clone, Copy)]
+pub(super) enum Target {
+    Admin,
+    Vendor(&'static dyn Facade),
+}
+
+impl Target {
+    fn of(uri: &http::Uri, headers: &http::HeaderMap) -> Target {
+        let path = uri.path();
+        if path == "/__admin" || path.starts_with("/__admin/") {
+            Target::Admin
+        } else {
+            Target::Vendor(api::facade::claiming(uri, headers))
+        }
+    }
+
+    /// An answer for a request its facade never classified (body too large or too slow, a
+    /// bad namespace header), in the facade's shape.
+    pub(super) fn early_error(self, status: StatusCode, text: &str) -> Answer {
+        let mut answer = match self {
+            Target::Admin => api::admin::error(status, text),
+            Target::Vendor(f) => f.early_error(status, text),
+        };
+        answer.operation = journal::UNCLASSIFIED;
+        answer
+    }
+
+    /// The 500 a panicked request answers, in the facade's shape (the control API's
+    /// `{"error": ...}`).
+    fn internal_error(self) -> Answer {
+        match self {
+            Target::Admin => api::admin::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: wabasim failed on this request (a bug: the server log has the details)",
+            ),
+            Target::Vendor(f) => f.internal_error(),
+        }
+    }
+}
+
+/// Handles one request end to end. `Err` closes the connection without an answer (a
+/// scripted fault asked for it).
+///
+/// A panic anywhere below is caught here (without a task per request: the future is polled
+/// inside `catch_unwind`), logged, journaled (status 500, error `wabasim_panic`) and answered
+/// 500 in the facade's own shape; the connection and the server keep serving. The world's
+/// locks are `parking_lot` locks, which a panic releases without poisoning.
+pub async fn handle(
+    app: Arc<App>,
+    req: http::Request<HyperBody>,
+) -> Result<http::Response<Body>, Dropped> {
+    let target = Target::of(req.uri(), req.headers());
+    match AssertUnwindSafe(serve(&app, req, target))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("(no message)");
+            tracing::error!("a request panicked: {what}; answered 500 (please report this)");
+            wire::whole(target.internal_error())
+        }
+    }
+}
+
+/// The request's namespace, as its `X-Wabasim-Namespace` header names it: absent means the
+/// default one; a value that is not visible ASCII, or a header sent twice, is refused rather
+/// than read as absent (which would act on the default namespace, shared by everyone).
+fn namespace_name(headers: &http::HeaderMap) -> Result<Option<&str>, NamespaceError> {
+    let mut values = headers.get_all(NAMESPACE).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(NamespaceError::Repeated);
+    }
+    match first.to_str() {
+        Ok(name) => Ok(Some(name)),
+        Err(_) => Err(NamespaceError::BadName(
+            String::from_utf8_lossy(first.as_bytes()).into_owned(),
+        )),
+    }
+}
+
+/// The namespace a request names, created on first use. Creating one builds a world from the
+/// server's fixture, which takes long for a big one: that runs on the blocking pool, not on
+/// the workers that serve everyone else.
+async fn namespace_of(
+    shared: &Arc<App>,
+    headers: &http::HeaderMap,
+) -> Result<Arc<Namespace>, NamespaceError> {
+    let name = namespace_name(headers)?;
+    if let Some(ns) = shared.registry.existing(name)? {
+        return Ok(ns);
+    }
+    let name = name.unwrap_or_default().trim().to_string();
+    let owner = shared.clone();
+    tokio::task::spawn_blocking(move || owner.registry.create(&name, None))
+        .await
+        .unwrap_or_else(|e| Err(NamespaceError::Fixture(e.to_string())))
+}
+
+fn namespace_refusal(target: Target, e: &NamespaceError) -> Answer {
+    let status = match e {
+        NamespaceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+        NamespaceError::Fixture(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        NamespaceError::BadName(_) | NamespaceError::Repeated => StatusCode::BAD_REQUEST,
+    };
+    target.early_error(status, &e.to_string())
+}
+
+async fn serve(
+    app: &Arc<App>,
+    req: http::Request<HyperBody>,
+    target: Target,
+) -> Result<http::Response<Body>, Dropped> {
+    let watch = Stopwatch::start();
+    let (parts, body) = req.into_parts();
+    if let Target::Admin = target
+        && let Some(refused) = admin_token_refusal(&app.config, &parts)
+    {
+        return wire::whole(refused);
+    }
+    let incoming = Incoming {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts.headers,
+        body: bytes::Bytes::new(),
+    };
+    let ns = match namespace_of(app, &incoming.headers).await {
+        Ok(ns) => ns,
+        Err(e) => {
+            let mut refused = namespace_refusal(target, &e);
+            if let Target::Vendor(facade) = target {
+                // No namespace could be had: the default one records the refusal.
+                let default = app.registry.default_namespace();
+                Recording::start(default, incoming, facade, watch).finish(&mut refused);
+            }
+            return wire::whole(refused);
+        }
+    };
+    let facade = match target {
+        Target::Vendor(f) => f,
+        Target::Admin => return serve_admin(app, &ns, incoming, body).await,
+    };
+    // From here on the request is journaled however it ends: answered, refused, dropped by
+    // its client (status 499) or panicked (500).
+    let mut recording = Recording::start(ns.clone(), incoming, facade, watch);
+    match read_body(&app.config, target, body).await {
+        Ok(b) => recording.request_mut().body = b,
+        Err(mut refused) => {
+            recording.finish(&mut refused);
+            return wire::whole(refused);
+        }
+    }
+    #[cfg(test)]
+    drill::maybe_panic_early(recording.request());
+    let (mut answer, delivery) = match facade.prepare(&ns, recording.request()).await {
+        Ok(prepared) => {
+            recording.classified(prepared.operation());
+            #[cfg(test)]
+            drill::maybe_panic(&ns, recording.request());
+            faults::answer(&ns, prepared.as_ref()).await
+        }
+        Err(answer) => (answer, faults::Delivery::Whole),
+    };
+    if app.config.strict && answer.operation == journal::UNMATCHED {
+        answer = strict(facade, answer, recording.request());
+    }
+    recording.finish(&mut answer);
+    wire::respond(delivery, answer)
+}
+
+/// A control-API request: its body, then its route (never journaled, no faults).
+async fn serve_admin(
+    app: &Arc<App>,
+    ns: &Arc<Namespace>,
+    mut incoming: Incoming,
+    body: HyperBody,
+) -> Result<http::Response<Body>, Dropped> {
+    incoming.body = match read_body(&app.config, Target::Admin, body).await {
+        Ok(b) => b,
+        Err(refused) => return wire::whole(refused),
+    };
+    #[cfg(test)]
+    drill::maybe_panic(ns, &incoming);
+    wire::whole(api::admin::handle(app, ns, &incoming).await)
+}
+
+/// `--strict`: replaces the vendor's generic answer to a request whose shape or method no
+/// route has (see `api::unmatched`). Unknown ids keep the vendor's answer.
+fn strict(facade: &dyn Facade, answer: Answer, req: &Incoming) -> Answer {
+    let Some(why) = facade.explain_unmatched(&req.method, &req.path) else {
+        return answer;
+    };
+    if why.reason == api::unmatched::Reason::UnknownNode {
+        return answer;
+    }
+    let mut loud = Answer::json(
+        StatusCode::NOT_FOUND,
+        facade.strict_body(&req.method, &req.path, &why),
+    );
+    loud.facade = answer.facade;
+    loud.operation = journal::UNMATCHED;
+    loud.error = Some("wabasim_strict".to_string());
+    loud
+}
+
+/// With `--admin-token`, a control request without the token is refused (401), except the
+/// health probe.
+fn admin_token_refusal(config: &Config, parts: &http::request::Parts) -> Option<Answer> {
+    let expected = config.admin_token.as_deref()?;
+    if parts.method == http::Method::GET
+        && parts.uri.path().trim_end_matches('/') == "/__admin/health"
+    {
+        return None;
+    }
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let given = header(ADMIN_TOKEN_HEADER).or_else(|| {
+        header("authorization").and_then(|a| {
+            let (scheme, value) = a.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then_some(value.trim())
+        })
+    });
+    match given {
+        Some(g) if same_secret(g, expected) => None,
+        Some(_) => Some(api::admin::error(
+            StatusCode::UNAUTHORIZED,
+            "wrong admin token",
+        )),
+        None => Some(api::admin::error(
+            StatusCode::UNAUTHORIZED,
+            "this server requires its admin token on /__admin/: send Authorization: Bearer <token> or X-Wabasim-Admin-Token: <token>",
+        )),
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= usize::from(a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0));
+    }
+    diff == 0
+}
+
+#[cfg(test)]
+mod drill {
+    use crate::api::Incoming;
+    use crate::namespace::Namespace;
+
+    pub const HEADER: &str = "x-wabasim-test-panic";
+
+    pub fn maybe_panic(ns: &Namespace, req: &Incoming) {
+        if req.header(HEADER) == Some("world") {
+            ns.with_world(|_| panic!("panic drill ({HEADER})"));
+        }
+    }
+
+    pub fn maybe_panic_early(req: &Incoming) {
+        if req.header(HEADER) == Some("early") {
+            panic!("panic drill ({HEADER}: early)");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::drill::HEADER;
+    use crate::journal::RequestFilter;
+
+    /// Sends one request on a kept-alive connection and reads one answer (its head and a
+    /// body of the announced length).
+    async fn exchange(conn: &mut TcpStream, head: &str) -> (u16, Value) {
+        conn.write_all(format!("{head}Host: x\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        loop {
+            let n = conn.read(&mut chunk).await.unwrap();
+            assert!(
+                n > 0,
+                "the connection closed: {}",
+                String::from_utf8_lossy(&buf)
+            );
+            buf.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&buf).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .and_then(|l| l.trim().parse().ok())
+                    .unwrap_or(0);
+                if body.len() >= len {
+                    let status = head[9..12].parse().unwrap();
+                    return (status, serde_json::from_str(&body[..len]).unwrap());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn failed_accepts_are_logged_once_per_quiet_period() {
+        let mut failures = crate::server::AcceptFailures::default();
+        let e = std::io::Error::other("Too many open files");
+        for _ in 0..100 {
+            failures.note(&e);
+        }
+        // The first was logged; the other 99 wait for the next line, which counts them.
+        assert_eq!(failures.unsaid, 99);
+        assert!(failures.last_logged.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_request_answers_500_in_its_facades_shape_and_the_server_keeps_serving() {
+        let sim = crate::Simulator::start().await.unwrap();
+        let mut conn = TcpStream::connect(sim.address()).await.unwrap();
+        let auth = "Authorization: Bearer wabasim-new-bsp\r\n";
+
+        // Graph, panicking inside the world's lock after it was classified.
+        let (status, body) = exchange(
+            &mut conn,
+            &format!("GET /v23.0/200000000000002 HTTP/1.1\r\n{auth}{HEADER}: world\r\n"),
+        )
+        .await;
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(body["error"]["code"], 1, "{body}");
+        assert_eq!(body["error"]["message"], "An unknown error has occurred.");
+        // The same connection, the same world: the lock was released.
+        let (status, body) = exchange(
+            &mut conn,
+            &format!("GET /v23.0/200000000000002 HTTP/1.1\r\n{auth}"),
+        )
+        .await;
+        assert_eq!(
+            (status, &body["id"]),
+            (200, &Value::from("200000000000002"))
+        );
+
+        // Alibaba's shape, and a panic before the facade read the request.
+        let (status, body) = exchange(
+            &mut conn,
+            &format!("POST /?Action=QueryChatappBindWaba&Version=2020-06-06 HTTP/1.1\r\n{HEADER}: early\r\n"),
+        )
+        .await;
+        assert_eq!(status, 500, "{body}");
+        assert_eq!(body["Code"], "InternalError", "{body}");
+
+        // The control API's shape (not journaled, as no control call is).
+        let (status, body) = exchange(
+            &mut conn,
+            &format!("GET /__admin/state HTTP/1.1\r\n{HEADER}: world\r\n"),
+        )
+        .await;
+        assert_eq!(status, 500, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("internal error"),
+            "{body}"
+        );
+
+        // Both vendor panics are in the journal, with what was known of them.
+        let journal = sim.journal();
+        let panicked = journal.requests(&RequestFilter::new().status(500));
+        let seen: Vec<(&str, &str, Option<&str>)> = panicked
+            .iter()
+            .map(|e| (e.facade, e.operation, e.error.as_deref()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("graph", "get_waba", Some("wabasim_panic")),
+                ("cams", "unclassified", Some("wabasim_panic")),
+            ]
+        );
+        assert_eq!(journal.count(&RequestFilter::new()), 3);
+    }
+}

@@ -1,0 +1,100 @@
+//! The journal's hook in the server: a vendor request is recorded once, however it ends.
+
+use std::sync::Arc;
+
+use crate::api::facade::Facade;
+use crate::clock::{Stopwatch, Timestamp};
+use crate::journal::{self, Entry, Outcome};
+use crate::namespace::Namespace;
+use crate::wire::{Answer, Incoming};
+
+/// A vendor request on its way through the server, journaled when it ends: [`finish`] with
+/// the answer, or, if the request future is dropped before (its client went away: status
+/// 499, error `client_closed`) or unwinds (a panic: 500, `wabasim_panic`), by `Drop`.
+///
+/// [`finish`]: Recording::finish
+pub(super) struct Recording {
+    ns: Arc<Namespace>,
+    /// World time at arrival.
+    at: Timestamp,
+    /// `None` once journaled.
+    request: Option<Incoming>,
+    facade: &'static dyn Facade,
+    /// The operation, once the facade has classified the request.
+    operation: &'static str,
+    watch: Stopwatch,
+}
+
+impl Recording {
+    pub(super) fn start(
+        ns: Arc<Namespace>,
+        request: Incoming,
+        facade: &'static dyn Facade,
+        watch: Stopwatch,
+    ) -> Recording {
+        Recording {
+            at: ns.now(),
+            ns,
+            request: Some(request),
+            facade,
+            operation: journal::UNCLASSIFIED,
+            watch,
+        }
+    }
+
+    pub(super) fn request(&self) -> &Incoming {
+        self.request.as_ref().expect("journaled only once")
+    }
+
+    pub(super) fn request_mut(&mut self) -> &mut Incoming {
+        self.request.as_mut().expect("journaled only once")
+    }
+
+    pub(super) fn classified(&mut self, operation: &'static str) {
+        self.operation = operation;
+    }
+
+    /// Journals the request with its answer, taking the answer's error and fault.
+    pub(super) fn finish(mut self, answer: &mut Answer) {
+        let error = answer.error.take();
+        let fault = answer.fault.take();
+        self.record(answer.operation, answer.status.as_u16(), error, fault);
+    }
+
+    fn record(
+        &mut self,
+        operation: &'static str,
+        status: u16,
+        error: Option<String>,
+        fault: Option<String>,
+    ) {
+        let Some(request) = self.request.take() else {
+            return;
+        };
+        let outcome = Outcome {
+            facade: self.facade.id(),
+            secrets: self.facade.secret_params(),
+            operation,
+            status,
+            error,
+            fault,
+            micros: self.watch.elapsed_micros(),
+        };
+        let entry = Entry::new(self.at, request, outcome);
+        self.ns.journal.record(entry);
+    }
+}
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if self.request.is_none() {
+            return;
+        }
+        let (status, error) = if std::thread::panicking() {
+            (500, journal::PANICKED)
+        } else {
+            (journal::CLIENT_CLOSED_STATUS, journal::CLIENT_CLOSED)
+        };
+        self.record(self.operation, status, Some(error.to_string()), None);
+    }
+}
