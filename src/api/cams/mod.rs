@@ -8,7 +8,7 @@
 //! answer (`render.rs`); [`render_error`] renders a scripted domain error and [`throttled`] a
 //! throttling reply in Alibaba's shape. Every error answer goes through one function, which
 //! gives business failures the namespace's configured status (`errors::business_status`). `errors.rs` is the one `DomainError` → Alibaba table;
-//! `signature.rs` verifies and produces signatures.
+//! `signature/` verifies and produces signatures.
 //!
 //! Every answer has `Content-Type: application/json;charset=utf-8`, a `RequestId` (an
 //! upper-case UUID) in the body and in `x-acs-request-id`, and an `x-acs-trace-id`
