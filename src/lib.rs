@@ -65,6 +65,7 @@ pub struct ReadmeSnippets;
 
 pub mod api;
 pub mod clock;
+pub(crate) mod digest;
 pub mod embed;
 pub mod faults;
 pub mod fixture;

@@ -26,6 +26,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use self::errors::{CamsError, from_domain};
 use self::request::RpcParams;
 use super::{Answer, Incoming};
+use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::namespace::Namespace;
 use crate::world::phone::digits_only;
 use crate::world::{DomainError, PartnerIdx};
@@ -341,8 +342,8 @@ impl Head {
     /// the same ids, as the rest of a transcript.
     fn new(seed: &str) -> Head {
         let (a, b) = (
-            fnv(seed, 0xcbf2_9ce4_8422_2325),
-            fnv(seed, 0x8422_2325_cbf2_9ce4),
+            fnv1a(seed.as_bytes(), FNV_OFFSET_BASIS),
+            fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4),
         );
         let hex = format!("{a:016X}{b:016X}");
         Head {
@@ -354,7 +355,7 @@ impl Head {
                 &hex[16..20],
                 &hex[20..32]
             ),
-            trace_id: format!("{:016x}", fnv(seed, 0x1234_5678_9abc_def0)),
+            trace_id: format!("{:016x}", fnv1a(seed.as_bytes(), 0x1234_5678_9abc_def0)),
         }
     }
 
@@ -408,15 +409,6 @@ impl Head {
             fault: None,
         }
     }
-}
-
-fn fnv(text: &str, basis: u64) -> u64 {
-    let mut h = basis;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The encodings both schemes are written in (reference §3.2, §3.3, §4.1): RFC 3986
 //! percent-encoding, `application/x-www-form-urlencoded` decoding to bytes, the canonical
-//! (decoded, sorted, re-encoded) parameter string, the body's SHA-256, and hex.
+//! (decoded, sorted, re-encoded) parameter string, and the body's SHA-256 (hex comes from
+//! `crate::digest`).
 //!
 //! Deliberate choices, so that the unmodified Python SDK passes and a tampered request does not:
 //! * Query strings and form bodies are decoded to **bytes**, never lossily to text, so any change to
@@ -10,6 +11,8 @@
 //!   (it sorts its own unencoded keys) and sorting encoded text can order `.` and `/` differently.
 
 use sha2::{Digest, Sha256};
+
+use crate::digest::{hex_lower, hex_value};
 
 /// Canonical query of §4.1: form-decode, sort the decoded pairs, RFC 3986-encode both halves.
 pub(super) fn canonical_query(raw_query: &str) -> String {
@@ -97,42 +100,6 @@ pub(super) fn percent_encode_into(out: &mut String, bytes: &[u8]) {
             out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
         }
     }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
-pub(super) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX_LOWER[usize::from(b >> 4)]));
-        out.push(char::from(HEX_LOWER[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-/// Lower-case only: §4.1 defines the signature as lower-case hex, and accepting other spellings
-/// would let a modified header through.
-pub(super) fn hex_decode_lower(text: &str) -> Option<Vec<u8>> {
-    let digit = |b: u8| match b {
-        b'0'..=b'9' | b'a'..=b'f' => hex_value(b),
-        _ => None,
-    };
-    let bytes = text.as_bytes();
-    if bytes.len() % 2 != 0 {
-        return None;
-    }
-    bytes
-        .chunks_exact(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
 }
 
 #[cfg(test)]

@@ -404,9 +404,7 @@ mod tests {
     #[test]
     fn the_whole_sdk_capture_verifies() {
         fn unhex(s: &str) -> Vec<u8> {
-            (0..s.len() / 2)
-                .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-                .collect()
+            crate::digest::hex_decode_lower(s).unwrap()
         }
         let text = include_str!("../../../../tests/data/cams_sdk_capture.tsv");
         let wabasim = |ak: &str| (ak == "wabasim-ak").then(|| "wabasim-secret".to_owned());

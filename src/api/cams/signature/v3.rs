@@ -13,13 +13,12 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::encoding::{
-    canonical_query, content_sha256_hex, encode_query, hex_decode_lower, hex_lower,
-};
+use super::encoding::{canonical_query, content_sha256_hex, encode_query};
 use super::{
     API_VERSION, REQUIRED_SIGNED_HEADERS, Scheme, SignatureError, SignedRequest, V3_ALGORITHM,
     Verified, incomplete, lossy,
 };
+use crate::digest::{hex_decode_lower, hex_lower};
 
 struct V3Authorization<'a> {
     credential: &'a str,
