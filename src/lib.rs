@@ -69,6 +69,7 @@ pub struct ReadmeSnippets;
 pub mod api;
 pub mod app;
 pub mod clock;
+pub(crate) mod digest;
 pub mod embed;
 pub mod faults;
 pub mod fixture;

@@ -13,6 +13,7 @@ use parking_lot::{Mutex, RwLock};
 use tokio::sync::Notify;
 
 use crate::clock::Timestamp;
+use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::faults::Faults;
 use crate::fixture::{BuildError, Fixture};
 use crate::journal::Journal;
@@ -74,7 +75,7 @@ impl Namespace {
             world: RwLock::new(world),
             events: Mutex::new(VecDeque::new()),
             trace_seq: AtomicU64::new(0),
-            trace_seed: seed ^ fnv(name),
+            trace_seed: seed ^ fnv1a(name.as_bytes(), FNV_OFFSET_BASIS),
             journal: Journal::new(journal_capacity),
             outbox: Outbox::new(dispatcher),
             faults: Faults::default(),
@@ -327,15 +328,6 @@ impl std::fmt::Display for TraceId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-fn fnv(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// Why a namespace could not be had.

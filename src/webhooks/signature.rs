@@ -4,6 +4,8 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::digest::hex_lower;
+
 /// The header Meta signs deliveries with.
 pub const HEADER: &str = "x-hub-signature-256";
 
@@ -12,13 +14,7 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256=");
-    for b in digest {
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
+    format!("sha256={}", hex_lower(&mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]

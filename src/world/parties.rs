@@ -8,6 +8,7 @@
 use super::vocab::{Scope, VerificationStatus};
 use super::{Id, PartnerIdx};
 use crate::clock::Timestamp;
+use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 
 /// A Meta business portfolio (Business Manager).
 #[derive(Clone, Debug)]
@@ -32,11 +33,7 @@ impl Partner {
     /// key (Graph always names the portfolio in `on_behalf_of_business_info`).
     pub fn business_id(&self) -> Id {
         self.business.unwrap_or_else(|| {
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in self.key.bytes() {
-                h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-            }
-            190_000_000_000_000 + h % 10_000_000_000_000
+            190_000_000_000_000 + fnv1a(self.key.as_bytes(), FNV_OFFSET_BASIS) % 10_000_000_000_000
         })
     }
 }

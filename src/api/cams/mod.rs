@@ -8,7 +8,7 @@
 //! answer (`render.rs`); [`render_error`] renders a scripted domain error and [`throttled`] a
 //! throttling reply in Alibaba's shape. Every error answer goes through one function, which
 //! gives business failures the namespace's configured status (`errors::business_status`). `errors.rs` is the one `DomainError` → Alibaba table;
-//! `signature.rs` verifies and produces signatures.
+//! `signature/` verifies and produces signatures.
 //!
 //! Every answer has `Content-Type: application/json;charset=utf-8`, a `RequestId` (an
 //! upper-case UUID) in the body and in `x-acs-request-id`, and an `x-acs-trace-id`
@@ -27,6 +27,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use self::errors::{CamsError, from_domain};
 use self::request::RpcParams;
 use super::{Answer, Incoming};
+use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::namespace::Namespace;
 use crate::world::phone::digits_only;
 use crate::world::{DomainError, PartnerIdx};
@@ -343,8 +344,8 @@ impl Head {
     /// the same ids, as the rest of a transcript.
     fn new(seed: &str) -> Head {
         let (a, b) = (
-            fnv(seed, 0xcbf2_9ce4_8422_2325),
-            fnv(seed, 0x8422_2325_cbf2_9ce4),
+            fnv1a(seed.as_bytes(), FNV_OFFSET_BASIS),
+            fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4),
         );
         let hex = format!("{a:016X}{b:016X}");
         Head {
@@ -356,7 +357,7 @@ impl Head {
                 &hex[16..20],
                 &hex[20..32]
             ),
-            trace_id: format!("{:016x}", fnv(seed, 0x1234_5678_9abc_def0)),
+            trace_id: format!("{:016x}", fnv1a(seed.as_bytes(), 0x1234_5678_9abc_def0)),
         }
     }
 
@@ -410,15 +411,6 @@ impl Head {
             fault: None,
         }
     }
-}
-
-fn fnv(text: &str, basis: u64) -> u64 {
-    let mut h = basis;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]
