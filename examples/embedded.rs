@@ -14,8 +14,8 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::Value;
+use wabasim::RequestFilter;
 use wabasim::clock::Duration;
-use wabasim::journal::RequestFilter;
 use wabasim::webhooks::{DeliveryFilter, DeliveryState};
 
 const TOKEN: &str = "wabasim-new-bsp";

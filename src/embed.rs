@@ -7,8 +7,9 @@
 
 use std::sync::Arc;
 
+use crate::api::filter::RequestFilter;
 use crate::clock::{Deadline, Duration, Timestamp};
-use crate::journal::{Entry, RequestFilter};
+use crate::journal::Entry;
 use crate::namespace::Namespace;
 use crate::webhooks::{Delivery, DeliveryFilter};
 
@@ -135,26 +136,27 @@ impl Journal {
     #[track_caller]
     pub fn requests(&self, filter: &RequestFilter) -> Vec<Entry> {
         checked(filter);
-        self.0.journal.matching(filter)
+        self.0.journal.matching(|e| filter.matches(e))
     }
 
     /// How many recorded requests `filter` matches; panics as [`Journal::requests`] does.
     #[track_caller]
     pub fn count(&self, filter: &RequestFilter) -> usize {
         checked(filter);
-        self.0.journal.count(filter)
+        self.0.journal.count(|e| filter.matches(e))
     }
 
     /// `Ok` when exactly `times` recorded requests match; otherwise a report naming the
     /// filter, the count, and the requests that were recorded.
     pub fn verify(&self, filter: &RequestFilter, times: usize) -> Result<(), String> {
-        crate::api::facade::check_filter(filter)
+        filter
+            .check()
             .map_err(|e| format!("wabasim: this filter can never match: {e}"))?;
         let got = self.count(filter);
         if got == times {
             return Ok(());
         }
-        let all = self.0.journal.matching(&RequestFilter::new());
+        let all = self.0.journal.matching(|_| true);
         let mut report = format!(
             "wabasim: expected {times} request(s) matching [{}] in namespace {:?}, got {got}.\n",
             filter.describe(),

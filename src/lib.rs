@@ -30,7 +30,7 @@
 //! ```
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
 //! use wabasim::clock::Duration;
-//! use wabasim::journal::RequestFilter;
+//! use wabasim::RequestFilter;
 //!
 //! # #[tokio::main] async fn main() {
 //! let sim = wabasim::Simulator::start().await.unwrap();
@@ -84,10 +84,11 @@ pub mod world;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+pub use api::filter::RequestFilter;
 pub use app::{App, Config};
 pub use embed::Scope;
 pub use fixture::Fixture;
-pub use journal::{Entry, RequestFilter};
+pub use journal::Entry;
 pub use webhooks::DeliveryFilter;
 
 use namespace::Registry;

@@ -47,8 +47,9 @@ pub struct Namespace {
     pub faults: Faults,
     /// The fixture the namespace was last loaded from; a reset goes back to it.
     fixture: Mutex<Option<Arc<Fixture>>>,
-    /// Signature nonces of recent signed requests (Alibaba), for the replay check.
-    nonces: Mutex<SeenNonces>,
+    /// Signature nonces of recent signed requests, per facade (keyed by its id), for the
+    /// replay checks of facades that sign requests.
+    nonces: Mutex<Vec<(&'static str, SeenNonces)>>,
 }
 
 impl Namespace {
@@ -80,7 +81,7 @@ impl Namespace {
             outbox: Outbox::new(dispatcher),
             faults: Faults::default(),
             fixture: Mutex::new(None),
-            nonces: Mutex::new(SeenNonces::default()),
+            nonces: Mutex::new(Vec::new()),
         }
     }
 
@@ -224,10 +225,25 @@ impl Namespace {
         self.events.lock().iter().cloned().collect()
     }
 
-    /// Records a signed request's nonce, remembered until `expires`; `false` if it was seen
-    /// before (a replay). `now` is the wall-clock time the caller checks dates against.
-    pub fn first_use_of_nonce(&self, nonce: &str, expires: Timestamp, now: Timestamp) -> bool {
-        self.nonces.lock().insert(nonce, expires, now)
+    /// Records a signed request's nonce for facade `facade`, remembered until `expires`;
+    /// `false` if that facade saw it before (a replay). `now` is the wall-clock time the
+    /// caller checks dates against.
+    pub fn first_use_of_nonce(
+        &self,
+        facade: &'static str,
+        nonce: &str,
+        expires: Timestamp,
+        now: Timestamp,
+    ) -> bool {
+        let mut all = self.nonces.lock();
+        let at = match all.iter().position(|(id, _)| *id == facade) {
+            Some(at) => at,
+            None => {
+                all.push((facade, SeenNonces::default()));
+                all.len() - 1
+            }
+        };
+        all[at].1.insert(nonce, expires, now)
     }
 
     /// A fresh Graph-style trace id (23 characters of base64url alphabet).

@@ -11,7 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wabasim::journal::RequestFilter;
+use wabasim::RequestFilter;
 use wabasim::{Options, Simulator};
 
 struct Counting;

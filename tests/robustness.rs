@@ -13,7 +13,7 @@ use common::{Sim, Simulator, raw_exchange};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use wabasim::server::Config;
-use wabasim::{Options, journal::RequestFilter};
+use wabasim::{Options, RequestFilter};
 
 const NUMBER_WITH_PIN: &str = "110000000000009";
 

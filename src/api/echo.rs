@@ -126,7 +126,7 @@ mod tests {
     use serde_json::Value;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    use crate::journal::RequestFilter;
+    use crate::api::filter::RequestFilter;
 
     async fn call(sim: &crate::Simulator, head: &str, body: &str) -> (u16, Value) {
         let mut conn = tokio::net::TcpStream::connect(sim.address()).await.unwrap();

@@ -122,7 +122,7 @@ pub fn secret_params_of(id: &str) -> &'static [&'static str] {
 
 /// Checks the facade and operation a journal filter names: a name no facade has would match
 /// nothing, and a test asserting "never called" would pass for the wrong reason.
-pub fn check_filter(filter: &crate::journal::RequestFilter) -> Result<(), String> {
+pub fn check_filter(filter: &super::filter::RequestFilter) -> Result<(), String> {
     use crate::journal::{UNCLASSIFIED, UNMATCHED};
     if let Some(f) = &filter.facade
         && by_id(f).is_none()

@@ -12,6 +12,7 @@ pub mod cams;
 #[cfg(test)]
 mod echo;
 pub mod facade;
+pub mod filter;
 pub mod graph;
 pub mod unmatched;
 

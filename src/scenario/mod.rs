@@ -237,7 +237,7 @@ pub struct Expect {
 
 /// `expect.status`: a status, or a class such as `"4xx"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ExpectStatus(pub crate::journal::StatusMatch);
+pub struct ExpectStatus(pub crate::api::filter::StatusMatch);
 
 impl ExpectStatus {
     pub fn matches(self, status: u16) -> bool {
@@ -248,8 +248,8 @@ impl ExpectStatus {
 impl std::fmt::Display for ExpectStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0 {
-            crate::journal::StatusMatch::Exact(s) => write!(f, "{s}"),
-            crate::journal::StatusMatch::Class(c) => write!(f, "{c}xx"),
+            crate::api::filter::StatusMatch::Exact(s) => write!(f, "{s}"),
+            crate::api::filter::StatusMatch::Class(c) => write!(f, "{c}xx"),
         }
     }
 }
@@ -269,7 +269,7 @@ impl<'de> Deserialize<'de> for ExpectStatus {
                 self.visit_str(&v.to_string())
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ExpectStatus, E> {
-                crate::journal::StatusMatch::parse(v)
+                crate::api::filter::StatusMatch::parse(v)
                     .map(ExpectStatus)
                     .map_err(E::custom)
             }

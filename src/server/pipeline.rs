@@ -308,7 +308,7 @@ mod tests {
     use tokio::net::TcpStream;
 
     use super::drill::HEADER;
-    use crate::journal::RequestFilter;
+    use crate::api::filter::RequestFilter;
 
     /// Sends one request on a kept-alive connection and reads one answer (its head and a
     /// body of the announced length).

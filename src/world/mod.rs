@@ -18,13 +18,14 @@
 //! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
 //! RNG, so the same seed and the same requests give the same world.
 
-pub mod cams;
+pub mod bindings;
 pub mod decisions;
 pub mod duplication;
 pub mod error;
 pub mod event;
 pub mod migration;
 pub mod parties;
+pub mod partner_view;
 pub mod phone;
 pub mod registration;
 pub mod settings;
@@ -120,37 +121,9 @@ pub struct World {
     /// Scripted changes, referenced by `Timer::Scheduled`.
     pub scheduled: Vec<(String, ScheduledChange)>,
     events: Vec<WorldEvent>,
-    /// Extension state for facades that bind their own identifiers to world objects
-    /// (Alibaba's `CustSpaceId`s and access keys).
-    pub cams: crate::world::CamsBinding,
-}
-
-/// Alibaba ChatApp's view of the world: spaces bound to WABAs and access keys.
-#[derive(Clone, Debug, Default)]
-pub struct CamsBinding {
-    /// `CustSpaceId` -> the WABA it is bound to.
-    pub spaces: HashMap<String, CamsSpace>,
-    /// Access key id -> key.
-    pub access_keys: HashMap<String, AccessKey>,
-    /// What a `CreateChatappTemplate` call gave that Meta's template has no field for, by
-    /// template id, so that `GetChatappTemplateDetail` returns what was written.
-    pub template_inputs: HashMap<Id, cams::TemplateInput>,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct CamsSpace {
-    pub waba: Id,
-    pub status_callback_url: Option<String>,
-    pub up_callback_url: Option<String>,
-    pub status_queue: Option<String>,
-    pub up_queue: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct AccessKey {
-    pub secret: String,
-    /// The partner (Alibaba) account the key belongs to.
-    pub partner: PartnerIdx,
+    /// State vendor facades keep beside the domain's, keyed by facade id
+    /// (`World::binding`).
+    bindings: bindings::Bindings,
 }
 
 impl std::fmt::Debug for World {
@@ -187,7 +160,7 @@ impl World {
             timer_seq: 0,
             scheduled: Vec::new(),
             events: Vec::new(),
-            cams: CamsBinding::default(),
+            bindings: bindings::Bindings::default(),
         }
     }
 

@@ -14,10 +14,11 @@ use http::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Answer, Incoming, body_json, error, ok};
+use crate::api::filter::RequestFilter;
 use crate::api::params::Params;
 use crate::api::unmatched;
 use crate::app::App;
-use crate::journal::{Entry, RequestFilter};
+use crate::journal::Entry;
 use crate::namespace::Namespace;
 
 /// How many requests a listing shows when it gives no `limit` (the newest).
@@ -52,7 +53,7 @@ pub async fn list(
         .entries()
         .iter()
         .map(|(k, _)| (k.as_str(), params.text(k).unwrap_or_default().into_owned()));
-    let mut filter = match read_filter(RequestFilter::from_pairs(pairs)) {
+    let mut filter = match RequestFilter::from_pairs(pairs) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
@@ -77,11 +78,11 @@ pub async fn list(
     let mut total = 0;
     let mut found: Vec<(Entry, &str)> = Vec::new();
     for space in &spaces {
-        total += space.journal.count(&filter);
+        total += space.journal.count(|e| filter.matches(e));
         found.extend(
             space
                 .journal
-                .newest_matching(&filter, limit)
+                .newest_matching(|e| filter.matches(e), limit)
                 .into_iter()
                 .map(|e| (e, space.name.as_str())),
         );
@@ -132,9 +133,7 @@ pub fn count(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
             ),
         );
     }
-    let filter = match read_filter(RequestFilter::from_pairs(
-        map.iter().map(|(k, v)| (k.as_str(), text(v))),
-    )) {
+    let filter = match RequestFilter::from_pairs(map.iter().map(|(k, v)| (k.as_str(), text(v)))) {
         Ok(f) => f,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
@@ -143,13 +142,9 @@ pub fn count(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> Answer {
         Ok(s) => s,
         Err(a) => return a,
     };
-    let count: usize = spaces.iter().map(|s| s.journal.count(&filter)).sum();
+    let count: usize = spaces
+        .iter()
+        .map(|s| s.journal.count(|e| filter.matches(e)))
+        .sum();
     ok(json!({ "count": count }), "requests_count")
-}
-
-/// A filter read from a request, its facade and operation names checked against the list.
-fn read_filter(read: Result<RequestFilter, String>) -> Result<RequestFilter, String> {
-    let filter = read?;
-    crate::api::facade::check_filter(&filter)?;
-    Ok(filter)
 }

@@ -16,6 +16,7 @@
 
 pub mod errors;
 mod facade;
+pub mod model;
 pub mod operations;
 pub mod render;
 pub mod request;
@@ -238,7 +239,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
     let mut targets = Vec::new();
     if let Some(space) = params.non_empty("CustSpaceId") {
         targets.push(space.to_string());
-        if let Some(waba) = ns.with_world(|w| w.cams.spaces.get(space).map(|s| s.waba)) {
+        if let Some(waba) = ns.with_world(|w| model::of(w).spaces.get(space).map(|s| s.waba)) {
             targets.push(waba.to_string());
         }
     }

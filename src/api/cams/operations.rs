@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::model::{self, TemplateInput};
 use super::render::{self, AUDIT_STATUSES};
 use super::{Op, Prepared};
 use crate::api::json::Obj;
-use crate::world::cams::TemplateInput;
 use crate::world::phone::digits_only;
 use crate::world::template::{NewTemplate, TemplateOptions};
 use crate::world::vocab::Category;
@@ -98,7 +98,7 @@ fn required<'a>(p: &'a Prepared, name: &str) -> Result<&'a str, DomainError> {
 fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), DomainError> {
     let space = match p.params.non_empty("CustSpaceId") {
         Some(s) => s.to_string(),
-        None => match w.spaces_of(p.partner).as_slice() {
+        None => match model::spaces_of(w, p.partner).as_slice() {
             [only] => (*only).to_string(),
             many => {
                 return Err(DomainError::param(
@@ -111,8 +111,7 @@ fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), 
             }
         },
     };
-    let waba = w
-        .cams
+    let waba = model::of(w)
         .spaces
         .get(&space)
         .map(|s| s.waba)
@@ -251,7 +250,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
         }
         Op::ChatappBindWaba => {
             let waba = required(p, "WabaId")?.to_string();
-            let space = w.bind_space(who, &waba)?;
+            let space = model::bind_space(w, who, &waba)?;
             Ok(ok(p, |o| {
                 o.obj("Data", |d| {
                     d.str("CustSpaceId", &space).str("WabaId", &waba);
@@ -296,7 +295,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
 /// the `Status` filter matches too.
 fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
     let (space_id, waba) = space_waba(w, who, p)?;
-    let space = w.cams.spaces.get(&space_id);
+    let space = model::of(w).spaces.get(&space_id);
     let status = p.params.non_empty("Status");
     let phones: Vec<_> = w
         .numbers_listed_on(waba)
@@ -472,7 +471,7 @@ fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
             None => name.is_some_and(|n| t.name == n),
         })
         .ok_or(DomainError::TemplateNotFound)?;
-    let input = w.cams.template_inputs.get(&t.id);
+    let input = model::of(w).template_inputs.get(&t.id);
     Ok(ok(p, |o| render::template_detail(o, t, input)))
 }
 
@@ -537,7 +536,7 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
         attributes: render::alibaba_only_attributes(&alibaba),
     };
     if input != TemplateInput::default() {
-        w.cams.template_inputs.insert(id, input);
+        model::of_mut(w).template_inputs.insert(id, input);
     }
     Ok(ok(p, |o| {
         o.obj("Data", |d| {

@@ -8,10 +8,10 @@
 
 use serde_json::{Map, Value};
 
+use super::model::{CamsSpace, KeptAttribute, TemplateInput};
 use crate::api::json::{Arr, Obj};
-use crate::world::cams::{KeptAttribute, TemplateInput};
 use crate::world::vocab::{MessagingLimit, NameStatus, ReviewStatus, TemplateStatus};
-use crate::world::{CamsSpace, Id, Phone, Template, Waba, World};
+use crate::world::{Id, Phone, Template, Waba, World};
 
 /// `NameStatus` / `NewNameStatus` (§7.3: `Approval`, `Pending_Review`, `Rejected`). A name
 /// usable without review counts as approved; an expired or declined one as rejected; no name

@@ -19,6 +19,7 @@ use http::HeaderMap;
 
 use super::Op;
 use super::errors::CamsError;
+use super::model;
 use super::signature::{self, API_VERSION, SignedRequest, Verified};
 use crate::api::Incoming;
 use crate::clock::{Duration, Timestamp, wall_now};
@@ -152,12 +153,12 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, Refused> {
         body: &req.body,
     };
     let verified = signature::verify(&signed, |ak| {
-        ns.with_world(|w| w.cams.access_keys.get(ak).map(|k| k.secret.clone()))
+        ns.read_world(|w| model::of(w).access_keys.get(ak).map(|k| k.secret.clone()))
     })
     .map_err(|e| CamsError::signature(&e))?;
     let partner = ns
-        .with_world(|w| {
-            w.cams
+        .read_world(|w| {
+            model::of(w)
                 .access_keys
                 .get(&verified.access_key_id)
                 .map(|k| k.partner)
@@ -234,7 +235,7 @@ fn check_freshness(ns: &Namespace, v: &Verified, now: Timestamp) -> Result<(), C
         return Err(CamsError::date_expired());
     }
     let key = format!("{}\n{nonce}", v.access_key_id);
-    if !ns.first_use_of_nonce(&key, date + DATE_WINDOW, now) {
+    if !ns.first_use_of_nonce("cams", &key, date + DATE_WINDOW, now) {
         return Err(CamsError::nonce_used());
     }
     Ok(())

@@ -1,10 +1,12 @@
 //! Which journal entries a read wants: [`RequestFilter`], built in Rust or read from the control
-//! API's query string or JSON body. Facade and operation names are not checked here (the
-//! journal knows no facade): `api::facade::check_filter` checks them against the facade list.
+//! API's query string or JSON body. It lives with the facades, not in the journal, because the
+//! facade and operation names it may take are checked against the facade list
+//! (`facade::check_filter`): a name no facade has would match nothing, and a test asserting
+//! "never called" would pass for the wrong reason. The journal takes any predicate.
 
+use super::facade::check_filter;
 use crate::clock::Timestamp;
-
-use super::Entry;
+use crate::journal::Entry;
 
 /// Which entries a read wants. Every field narrows; an empty filter matches everything.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,18 +68,30 @@ impl RequestFilter {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Only requests to this facade (`graph`, `cams`). Checked against the facade list where
-    /// the filter is used (`embed::Journal` panics on an unknown name: a filter that cannot
-    /// match would make a test pass for the wrong reason).
+    /// Only requests to this facade (`graph`, `cams`). Panics on any other name: a filter
+    /// that cannot match would make a test pass for the wrong reason.
+    #[track_caller]
     pub fn facade(mut self, facade: &str) -> Self {
         self.facade = Some(facade.to_string());
+        if let Err(e) = self.check() {
+            panic!("{e}");
+        }
         self
     }
     /// Only requests of this operation (a facade's operation name, `unmatched` or
-    /// `unclassified`); checked where the filter is used, as [`RequestFilter::facade`].
+    /// `unclassified`). Panics on an unknown name (a typo would never match).
+    #[track_caller]
     pub fn operation(mut self, operation: &str) -> Self {
         self.operation = Some(operation.to_string());
+        if let Err(e) = self.check() {
+            panic!("{e}");
+        }
         self
+    }
+
+    /// Checks the values only known names may take (a filter built field by field).
+    pub fn check(&self) -> Result<(), String> {
+        check_filter(self)
     }
     pub fn method(mut self, method: &str) -> Self {
         self.method = Some(method.to_string());
@@ -99,6 +113,14 @@ impl RequestFilter {
     /// Reads a filter from `(name, value)` pairs: a query string, or a JSON body's fields.
     /// `namespace` is not a filter of one journal; the control API reads it before.
     pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, String)>,
+    ) -> Result<RequestFilter, String> {
+        let f = Self::read_pairs(pairs)?;
+        f.check()?;
+        Ok(f)
+    }
+
+    fn read_pairs<'a>(
         pairs: impl IntoIterator<Item = (&'a str, String)>,
     ) -> Result<RequestFilter, String> {
         let mut f = RequestFilter::default();
@@ -226,4 +248,40 @@ fn segment_matches(pattern: &str, text: &str) -> bool {
         }
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::Journal;
+    use crate::journal::tests::entry;
+
+    #[test]
+    fn filters() {
+        let j = Journal::new(10);
+        j.record(entry("/v23.0/1/register", "register", 200, ""));
+        j.record(entry("/v23.0/2/register", "register", 400, ""));
+        j.record(entry("/v23.0/2/registr", "unmatched", 400, ""));
+        let count = |f: RequestFilter| j.count(|e| f.matches(e));
+        assert_eq!(count(RequestFilter::new().operation("register")), 2);
+        assert_eq!(count(RequestFilter::new().path("/v23.0/*/register")), 2);
+        assert_eq!(count(RequestFilter::new().path("/v23.0/*/reg*")), 3);
+        assert_eq!(count(RequestFilter::new().path("/v23.0/2/register/")), 1);
+        assert_eq!(count(RequestFilter::new().status(400)), 2);
+        assert_eq!(count(RequestFilter::new().unmatched()), 1);
+        let f = RequestFilter::from_pairs([("status", "4xx".to_string())]).unwrap();
+        assert_eq!(j.count(|e| f.matches(e)), 2);
+        let f = RequestFilter::from_pairs([("after", "2".to_string())]).unwrap();
+        assert_eq!(j.count(|e| f.matches(e)), 1);
+        assert!(RequestFilter::from_pairs([("colour", "red".to_string())]).is_err());
+        assert!(RequestFilter::from_pairs([("status", "7xx".to_string())]).is_err());
+    }
+
+    #[test]
+    fn names_no_facade_has_are_refused() {
+        assert!(RequestFilter::from_pairs([("operation", "regsiter".to_string())]).is_err());
+        assert!(RequestFilter::from_pairs([("facade", "sms".to_string())]).is_err());
+        let typo = std::panic::catch_unwind(|| RequestFilter::new().operation("regsiter"));
+        assert!(typo.is_err());
+    }
 }

@@ -1,36 +1,12 @@
-//! What Alibaba ChatApp (cams) needs from the world that Graph does not expose: acting as a
-//! partner through an access key, finding a number by its digits on a WABA, and binding a
-//! WABA to a `CustSpaceId`.
-//!
-//! Everything else cams does goes through the same rules Graph uses (migration,
-//! registration, templates), acting as the partner the access key belongs to.
+//! The world as a partner acting with its own credentials sees it, beyond what Graph exposes:
+//! acting as a partner (not through a user token), finding a number by its digits on a WABA,
+//! the numbers a WABA's manager lists (including those on their way in), and whether a number
+//! can be added. Vendor facades that authenticate partners themselves (Alibaba ChatApp's
+//! AccessKeys) act through these; their own state is their `bindings::Binding`.
 
 use super::phone::Pending;
 use super::vocab::{PhoneStatus, Scope};
-use super::{CamsSpace, DomainError, Id, PartnerIdx, Principal, Scopes, TokenOwner, World};
-
-/// What a `CreateChatappTemplate` caller wrote that Meta's template has no field for. The
-/// world keeps it so that `GetChatappTemplateDetail` returns what was written; nothing else
-/// reads it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TemplateInput {
-    /// `Example`: variable name -> sample value, by name.
-    pub example: Vec<(String, String)>,
-    /// Component and button attributes Meta's components have no key for (`UrlType`,
-    /// `IsOptOut`, `Caption`, ...).
-    pub attributes: Vec<KeptAttribute>,
-}
-
-/// One attribute of a component or button, as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeptAttribute {
-    /// Where: a JSON pointer into the components array (`/2/Buttons/0`).
-    pub at: String,
-    /// Alibaba's key (`IsOptOut`).
-    pub key: String,
-    /// The value as JSON text (`true`, `"dynamic"`).
-    pub value: String,
-}
+use super::{DomainError, Id, PartnerIdx, Principal, Scopes, TokenOwner, World};
 
 impl World {
     /// The principal an Alibaba access key acts as: its partner, with the partner's first app
@@ -107,54 +83,5 @@ impl World {
             return Err(DomainError::NumberRegisteredElsewhere);
         }
         Ok(())
-    }
-
-    /// The space ids bound to WABAs a partner manages, sorted.
-    pub fn spaces_of(&self, partner: PartnerIdx) -> Vec<&str> {
-        let mut ids: Vec<&str> = self
-            .cams
-            .spaces
-            .iter()
-            .filter(|(_, s)| {
-                self.wabas
-                    .get(&s.waba)
-                    .is_some_and(|w| w.partner == Some(partner))
-            })
-            .map(|(id, _)| id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids
-    }
-
-    /// Binds a WABA the caller manages to a ChatApp space (ChatappBindWaba, after embedded
-    /// signup shared the WABA with the partner). A WABA already bound keeps its space.
-    pub fn bind_space(&mut self, who: &Principal, waba: &str) -> Result<String, DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?.id;
-        let mut bound: Vec<&String> = self
-            .cams
-            .spaces
-            .iter()
-            .filter(|(_, s)| s.waba == waba)
-            .map(|(id, _)| id)
-            .collect();
-        bound.sort_unstable();
-        if let Some(id) = bound.first() {
-            return Ok((*id).clone());
-        }
-        let id = loop {
-            let candidate = format!("cams-{}", self.next_hex(10));
-            if !self.cams.spaces.contains_key(&candidate) {
-                break candidate;
-            }
-        };
-        self.cams.spaces.insert(
-            id.clone(),
-            CamsSpace {
-                waba,
-                ..CamsSpace::default()
-            },
-        );
-        Ok(id)
     }
 }

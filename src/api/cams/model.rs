@@ -1,0 +1,122 @@
+//! Alibaba ChatApp's state in the world (moto's "models"): the spaces (`CustSpaceId`) bound to
+//! WABAs, the AccessKeys that act as partners, and what a template call wrote that Meta's
+//! template has no field for. It is this facade's [`Binding`], found in a world by its type;
+//! the world itself knows no vendor. Everything else cams does goes through the same world
+//! rules Graph uses, acting as the partner the AccessKey belongs to.
+
+use crate::world::bindings::Binding;
+use crate::world::vocab::Scope;
+use crate::world::{DomainError, HashMap, Id, PartnerIdx, Principal, World};
+
+/// Alibaba ChatApp's view of the world: spaces bound to WABAs and access keys.
+#[derive(Clone, Debug, Default)]
+pub struct CamsBinding {
+    /// `CustSpaceId` -> the WABA it is bound to.
+    pub spaces: HashMap<String, CamsSpace>,
+    /// Access key id -> key.
+    pub access_keys: HashMap<String, AccessKey>,
+    /// What a `CreateChatappTemplate` call gave that Meta's template has no field for, by
+    /// template id, so that `GetChatappTemplateDetail` returns what was written.
+    pub template_inputs: HashMap<Id, TemplateInput>,
+}
+
+impl Binding for CamsBinding {
+    const FACADE: &'static str = "cams";
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CamsSpace {
+    pub waba: Id,
+    pub status_callback_url: Option<String>,
+    pub up_callback_url: Option<String>,
+    pub status_queue: Option<String>,
+    pub up_queue: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AccessKey {
+    pub secret: String,
+    /// The partner (Alibaba) account the key belongs to.
+    pub partner: PartnerIdx,
+}
+
+/// What a `CreateChatappTemplate` caller wrote that Meta's template has no field for. The
+/// world keeps it so that `GetChatappTemplateDetail` returns what was written; nothing else
+/// reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateInput {
+    /// `Example`: variable name -> sample value, by name.
+    pub example: Vec<(String, String)>,
+    /// Component and button attributes Meta's components have no key for (`UrlType`,
+    /// `IsOptOut`, `Caption`, ...).
+    pub attributes: Vec<KeptAttribute>,
+}
+
+/// One attribute of a component or button, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptAttribute {
+    /// Where: a JSON pointer into the components array (`/2/Buttons/0`).
+    pub at: String,
+    /// Alibaba's key (`IsOptOut`).
+    pub key: String,
+    /// The value as JSON text (`true`, `"dynamic"`).
+    pub value: String,
+}
+
+/// ChatApp's state in `w` (empty when nothing was bound yet).
+pub fn of(w: &World) -> &CamsBinding {
+    static EMPTY: std::sync::LazyLock<CamsBinding> = std::sync::LazyLock::new(Default::default);
+    w.binding::<CamsBinding>().unwrap_or(&EMPTY)
+}
+
+/// ChatApp's state in `w`, to change.
+pub fn of_mut(w: &mut World) -> &mut CamsBinding {
+    w.binding_mut::<CamsBinding>()
+}
+
+/// The space ids bound to WABAs a partner manages, sorted.
+pub fn spaces_of(w: &World, partner: PartnerIdx) -> Vec<&str> {
+    let mut ids: Vec<&str> = of(w)
+        .spaces
+        .iter()
+        .filter(|(_, s)| {
+            w.wabas
+                .get(&s.waba)
+                .is_some_and(|waba| waba.partner == Some(partner))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Binds a WABA the caller manages to a ChatApp space (ChatappBindWaba, after embedded
+/// signup shared the WABA with the partner). A WABA already bound keeps its space.
+pub fn bind_space(w: &mut World, who: &Principal, waba: &str) -> Result<String, DomainError> {
+    w.require_scope(who, Scope::Management)?;
+    let waba = w.managed_waba(who, waba)?.id;
+    let mut bound: Vec<&String> = of(w)
+        .spaces
+        .iter()
+        .filter(|(_, s)| s.waba == waba)
+        .map(|(id, _)| id)
+        .collect();
+    bound.sort_unstable();
+    if let Some(id) = bound.first() {
+        return Ok((*id).clone());
+    }
+    let id = loop {
+        let candidate = format!("cams-{}", w.next_hex(10));
+        if !of(w).spaces.contains_key(&candidate) {
+            break candidate;
+        }
+    };
+    of_mut(w).spaces.insert(
+        id.clone(),
+        CamsSpace {
+            waba,
+            ..CamsSpace::default()
+        },
+    );
+    Ok(id)
+}

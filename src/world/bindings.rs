@@ -1,0 +1,103 @@
+//! State a facade keeps in the world beside the domain's own, keyed by the facade's id: the
+//! vendor's identifiers bound to world objects (Alibaba's `CustSpaceId`s and AccessKeys
+//! today, 360dialog's partners and channels next). The world knows no vendor: a facade
+//! declares its state as a [`Binding`] type in its own folder, and finds it here by that type.
+//!
+//! A namespace's world is rebuilt (never cloned) on reset, so bindings need no more than
+//! `Default` to start and `Debug` to be shown.
+
+use std::any::Any;
+use std::fmt::Debug;
+
+use super::World;
+
+/// One facade's state in a world.
+pub trait Binding: Any + Debug + Default + Send + Sync {
+    /// The id of the facade that owns it (`cams`).
+    const FACADE: &'static str;
+}
+
+/// Object-safe view of a [`Binding`], for storing bindings of different types together.
+trait Stored: Any + Debug + Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Any + Debug + Send + Sync> Stored for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
+/// The facades' bindings of one world: a handful at most, so a list, not a map.
+#[derive(Debug, Default)]
+pub struct Bindings(Vec<(&'static str, Box<dyn Stored>)>);
+
+impl Bindings {
+    /// The binding of type `B`, if its facade has written one.
+    pub fn get<B: Binding>(&self) -> Option<&B> {
+        self.0
+            .iter()
+            .find(|(id, _)| *id == B::FACADE)
+            .and_then(|(_, b)| b.as_any().downcast_ref::<B>())
+    }
+
+    /// The binding of type `B`, created empty on first use.
+    pub fn get_mut<B: Binding>(&mut self) -> &mut B {
+        let at = match self.0.iter().position(|(id, _)| *id == B::FACADE) {
+            Some(at) => at,
+            None => {
+                self.0.push((B::FACADE, Box::new(B::default())));
+                self.0.len() - 1
+            }
+        };
+        self.0[at]
+            .1
+            .as_any_mut()
+            .downcast_mut::<B>()
+            .expect("one binding type per facade id")
+    }
+
+    /// The ids of the facades that hold state here.
+    pub fn facades(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().map(|(id, _)| *id)
+    }
+}
+
+impl World {
+    /// A facade's state in this world, if it has any.
+    pub fn binding<B: Binding>(&self) -> Option<&B> {
+        self.bindings.get::<B>()
+    }
+
+    /// A facade's state in this world, created empty on first use.
+    pub fn binding_mut<B: Binding>(&mut self) -> &mut B {
+        self.bindings.get_mut::<B>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default)]
+    struct Spaces(Vec<String>);
+
+    impl Binding for Spaces {
+        const FACADE: &'static str = "test";
+    }
+
+    #[test]
+    fn a_binding_is_created_on_first_write_and_found_by_its_type() {
+        let mut b = Bindings::default();
+        assert!(b.get::<Spaces>().is_none());
+        b.get_mut::<Spaces>().0.push("space-1".into());
+        b.get_mut::<Spaces>().0.push("space-2".into());
+        assert_eq!(b.get::<Spaces>().map(|s| s.0.len()), Some(2));
+        assert_eq!(b.facades().collect::<Vec<_>>(), ["test"]);
+    }
+}
