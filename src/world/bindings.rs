@@ -43,7 +43,8 @@ impl Bindings {
         self.0
             .iter()
             .find(|(id, _)| *id == B::FACADE)
-            .and_then(|(_, b)| b.as_any().downcast_ref::<B>())
+            // `**b`: the boxed value, not the `Box` (which is `Any` too).
+            .and_then(|(_, b)| (**b).as_any().downcast_ref::<B>())
     }
 
     /// The binding of type `B`, created empty on first use.
@@ -55,8 +56,7 @@ impl Bindings {
                 self.0.len() - 1
             }
         };
-        self.0[at]
-            .1
+        (*self.0[at].1)
             .as_any_mut()
             .downcast_mut::<B>()
             .expect("one binding type per facade id")
