@@ -251,6 +251,20 @@ fn check_response(r: &ResponseSpec) -> Result<(), String> {
     Ok(())
 }
 
+/// The action keys as given, each once: on the fault or under `action:`.
+struct Picked {
+    /// The keys given, in the order below.
+    keys: Vec<&'static str>,
+    error: Option<String>,
+    status: Option<u16>,
+    response: Option<ResponseSpec>,
+    delay: Option<String>,
+    close: Option<bool>,
+    truncate: Option<TruncateSpec>,
+    garbage: Option<bool>,
+    throttle: Option<ThrottleSpec>,
+}
+
 impl FaultSpec {
     /// Checks `match.facade` and `match.operation` against the facades there are (before
     /// [`FaultSpec::compile`]: a fault that names no real call could never fire).
@@ -279,7 +293,41 @@ impl FaultSpec {
 
     /// Checks the fault and compiles it. `base` is the instant window offsets count from;
     /// `fallback_id` names a fault that has no `id`. Errors name the offending key.
+    ///
+    /// The checks run in this order, and the first error is the one reported (after
+    /// [`FaultSpec::check_names`], which callers run first): the match (phone, window), whether the fault can ever fire, the action
+    /// keys, the delay, the action, the `when`, the id.
     pub fn compile(&self, base: Timestamp, fallback_id: String) -> Result<Fault, String> {
+        let matcher = self.compile_matcher(base)?;
+        self.check_can_fire(&matcher)?;
+        let picked = self.pick_action()?;
+        let delay = compile_delay(picked.delay.as_deref())?;
+        let effect = compile_effect(&picked)?;
+        if effect.is_none() && delay.is_none() {
+            return Err(
+                "the fault has no action; give one of: error, response, delay, close, truncate, garbage, throttle"
+                    .into(),
+            );
+        }
+        let when = self.when_for(&effect)?;
+        let id = self.compile_id(fallback_id)?;
+        Ok(Fault {
+            id,
+            spec: self.clone(),
+            matcher,
+            after: self.after,
+            times: self.times,
+            probability: self.probability,
+            when,
+            delay,
+            effect,
+            seen: 0,
+            hits: 0,
+        })
+    }
+
+    /// The match criteria: the phone as digits, the window's ends as instants.
+    fn compile_matcher(&self, base: Timestamp) -> Result<Matcher, String> {
         let m = &self.matcher;
         let phone = match &m.phone {
             Some(p) => Some(crate::world::phone::digits_only(p).ok_or_else(|| {
@@ -300,12 +348,25 @@ impl FaultSpec {
             ),
             None => (None, None),
         };
+        Ok(Matcher {
+            facade: m.facade.clone(),
+            operation: m.operation.clone(),
+            id: m.id.as_ref().map(|s| s.trim().to_string()),
+            phone,
+            namespace: m.namespace.as_ref().map(|n| n.trim().to_string()),
+            from,
+            until,
+        })
+    }
+
+    /// A fault that can never fire makes a test pass for the wrong reason: refuse it (a
+    /// probability of 0, `times: 0`, an empty window, a namespace that cannot exist).
+    fn check_can_fire(&self, matcher: &Matcher) -> Result<(), String> {
         if let Some(p) = self.probability
             && !(0.0..=1.0).contains(&p)
         {
             return Err(format!("probability: {p} is not between 0 and 1"));
         }
-        // A fault that can never fire makes a test pass for the wrong reason: refuse it.
         if self.probability == Some(0.0) {
             return Err(
                 "probability: 0 never fires; remove the fault, or give a probability above 0"
@@ -315,7 +376,7 @@ impl FaultSpec {
         if self.times == Some(0) {
             return Err("times: 0 never fires; remove the fault, or give times: 1 or more".into());
         }
-        if let (Some(f), Some(u)) = (from, until)
+        if let (Some(f), Some(u)) = (matcher.from, matcher.until)
             && f >= u
         {
             return Err(format!(
@@ -324,16 +385,20 @@ impl FaultSpec {
                 f.rfc3339()
             ));
         }
-        if let Some(n) = &m.namespace
+        if let Some(n) = &self.matcher.namespace
             && !crate::namespace::valid_name(n.trim())
         {
             return Err(format!(
                 "match.namespace: {n:?} cannot name a namespace (1 to 128 characters from A-Z a-z 0-9 . _ : -), so the fault never fires"
             ));
         }
+        Ok(())
+    }
 
+    /// The action keys, from the fault itself or from under `action:`, never both.
+    fn pick_action(&self) -> Result<Picked, String> {
         let nested = self.action.clone().unwrap_or_default();
-        let mut keys: Vec<&str> = Vec::new();
+        let mut keys: Vec<&'static str> = Vec::new();
         macro_rules! pick {
             ($field:ident) => {{
                 match (&self.$field, &nested.$field) {
@@ -359,93 +424,21 @@ impl FaultSpec {
         let truncate = pick!(truncate);
         let garbage = pick!(garbage);
         let throttle = pick!(throttle);
+        Ok(Picked {
+            keys,
+            error,
+            status,
+            response,
+            delay,
+            close,
+            truncate,
+            garbage,
+            throttle,
+        })
+    }
 
-        let delay = match delay {
-            Some(text) => {
-                let d = Duration::parse(&text).map_err(|e| format!("delay: {e}"))?;
-                if d.0 < 0 || d > MAX_DELAY {
-                    return Err(format!("delay: {text:?} must be between 0s and 10m"));
-                }
-                Some(std::time::Duration::from_millis(d.0 as u64))
-            }
-            None => None,
-        };
-        let mut effects: Vec<Effect> = Vec::new();
-        if let Some(name) = error {
-            if !ERROR_NAMES.contains(&name.as_str()) {
-                return Err(format!(
-                    "error: unknown error {name:?}; expected one of: {}",
-                    ERROR_NAMES.join(", ")
-                ));
-            }
-            if let Some(s) = status
-                && !(s == 200 || (400..=599).contains(&s))
-            {
-                return Err(format!(
-                    "status: {s} is not an error answer's status; expected 200 or 400 to 599"
-                ));
-            }
-            effects.push(Effect::Error { name, status });
-        } else if status.is_some() {
-            return Err("status goes with error: (it sets the status of that error's answer; a raw answer gives its own in response.status)".into());
-        }
-        if let Some(r) = response {
-            check_response(&r)?;
-            effects.push(Effect::Respond(r));
-        }
-        if close == Some(true) {
-            effects.push(Effect::Close);
-        }
-        match truncate {
-            Some(TruncateSpec::Half(true)) => effects.push(Effect::Truncate(None)),
-            Some(TruncateSpec::Bytes(n)) => effects.push(Effect::Truncate(Some(n as usize))),
-            _ => {}
-        }
-        if garbage == Some(true) {
-            effects.push(Effect::Garbage);
-        }
-        if let Some(t) = throttle {
-            if let Some(code) = t.code
-                && code != 80007
-                && code != 130429
-            {
-                return Err(format!(
-                    "throttle.code: {code} is not a throttling code; expected 80007 or 130429"
-                ));
-            }
-            let retry_after = match &t.retry_after {
-                Some(text) => {
-                    let d =
-                        Duration::parse(text).map_err(|e| format!("throttle.retry_after: {e}"))?;
-                    if d.0 < 0 {
-                        return Err("throttle.retry_after: must not be negative".into());
-                    }
-                    d
-                }
-                None => Duration::seconds(60),
-            };
-            effects.push(Effect::Throttle(Throttle {
-                code: t.code,
-                retry_after,
-            }));
-        }
-        if effects.len() > 1 {
-            return Err(format!(
-                "a fault has one action, besides an optional delay; this one has {}",
-                keys.iter()
-                    .filter(|k| **k != "delay" && **k != "status")
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        let effect = effects.pop();
-        if effect.is_none() && delay.is_none() {
-            return Err(
-                "the fault has no action; give one of: error, response, delay, close, truncate, garbage, throttle"
-                    .into(),
-            );
-        }
+    /// `instead` unless given; a damaged body needs the world's answer, so `after`.
+    fn when_for(&self, effect: &Option<Effect>) -> Result<When, String> {
         let when = self.when.unwrap_or_default();
         if matches!(effect, Some(Effect::Truncate(_)) | Some(Effect::Garbage))
             && when == When::Instead
@@ -459,7 +452,12 @@ impl FaultSpec {
                 }
             ));
         }
-        let id = match &self.id {
+        Ok(when)
+    }
+
+    /// The id given, if it can appear in a URL path, or `fallback_id`.
+    fn compile_id(&self, fallback_id: String) -> Result<String, String> {
+        match &self.id {
             Some(id)
                 if id.is_empty()
                     || id.len() > 128
@@ -467,33 +465,108 @@ impl FaultSpec {
                         b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')
                     }) =>
             {
-                return Err(format!(
+                Err(format!(
                     "id: {id:?} must be 1 to 128 characters from A-Z a-z 0-9 . _ : - (it appears in /__admin/faults/{{id}})"
-                ));
+                ))
             }
-            Some(id) => id.clone(),
-            None => fallback_id,
-        };
-        Ok(Fault {
-            id,
-            spec: self.clone(),
-            matcher: Matcher {
-                facade: m.facade.clone(),
-                operation: m.operation.clone(),
-                id: m.id.as_ref().map(|s| s.trim().to_string()),
-                phone,
-                namespace: m.namespace.as_ref().map(|n| n.trim().to_string()),
-                from,
-                until,
-            },
-            after: self.after,
-            times: self.times,
-            probability: self.probability,
-            when,
-            delay,
-            effect,
-            seen: 0,
-            hits: 0,
-        })
+            Some(id) => Ok(id.clone()),
+            None => Ok(fallback_id),
+        }
     }
+}
+
+/// A delay of 0s to 10m ([`MAX_DELAY`]).
+fn compile_delay(text: Option<&str>) -> Result<Option<std::time::Duration>, String> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let d = Duration::parse(text).map_err(|e| format!("delay: {e}"))?;
+    if d.0 < 0 || d > MAX_DELAY {
+        return Err(format!("delay: {text:?} must be between 0s and 10m"));
+    }
+    Ok(Some(std::time::Duration::from_millis(d.0 as u64)))
+}
+
+/// The one action besides the delay, if any: a named error (with its status), a raw
+/// answer, a closed connection, a truncated or garbled body, a throttle.
+fn compile_effect(picked: &Picked) -> Result<Option<Effect>, String> {
+    let mut effects: Vec<Effect> = Vec::new();
+    if let Some(name) = &picked.error {
+        if !ERROR_NAMES.contains(&name.as_str()) {
+            return Err(format!(
+                "error: unknown error {name:?}; expected one of: {}",
+                ERROR_NAMES.join(", ")
+            ));
+        }
+        if let Some(s) = picked.status
+            && !(s == 200 || (400..=599).contains(&s))
+        {
+            return Err(format!(
+                "status: {s} is not an error answer's status; expected 200 or 400 to 599"
+            ));
+        }
+        effects.push(Effect::Error {
+            name: name.clone(),
+            status: picked.status,
+        });
+    } else if picked.status.is_some() {
+        return Err("status goes with error: (it sets the status of that error's answer; a raw answer gives its own in response.status)".into());
+    }
+    if let Some(r) = &picked.response {
+        check_response(r)?;
+        effects.push(Effect::Respond(r.clone()));
+    }
+    if picked.close == Some(true) {
+        effects.push(Effect::Close);
+    }
+    match picked.truncate {
+        Some(TruncateSpec::Half(true)) => effects.push(Effect::Truncate(None)),
+        Some(TruncateSpec::Bytes(n)) => effects.push(Effect::Truncate(Some(n as usize))),
+        _ => {}
+    }
+    if picked.garbage == Some(true) {
+        effects.push(Effect::Garbage);
+    }
+    if let Some(t) = &picked.throttle {
+        effects.push(Effect::Throttle(compile_throttle(t)?));
+    }
+    if effects.len() > 1 {
+        return Err(format!(
+            "a fault has one action, besides an optional delay; this one has {}",
+            picked
+                .keys
+                .iter()
+                .filter(|k| **k != "delay" && **k != "status")
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(effects.pop())
+}
+
+/// A throttle's code (Graph's 80007 or 130429) and when to retry (60s unless given).
+fn compile_throttle(t: &ThrottleSpec) -> Result<Throttle, String> {
+    if let Some(code) = t.code
+        && code != 80007
+        && code != 130429
+    {
+        return Err(format!(
+            "throttle.code: {code} is not a throttling code; expected 80007 or 130429"
+        ));
+    }
+    let retry_after = match &t.retry_after {
+        Some(text) => {
+            let d = Duration::parse(text).map_err(|e| format!("throttle.retry_after: {e}"))?;
+            if d.0 < 0 {
+                return Err("throttle.retry_after: must not be negative".into());
+            }
+            d
+        }
+        None => Duration::seconds(60),
+    };
+    Ok(Throttle {
+        code: t.code,
+        retry_after,
+    })
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::expect::{self, lookup};
 use super::transcript::{Placeholders, body_text};
-use super::{Loaded, RequestSpec, Step};
+use super::{Expect, Loaded, RequestSpec, Step, WebhookWait};
 use crate::clock::Duration;
 use crate::fixture::Fixture;
 use crate::{Options, Simulator};
@@ -224,6 +224,8 @@ fn fixed_ids(f: &Fixture) -> HashSet<String> {
     out
 }
 
+/// Sends one step and checks its answer: the status, headers and JSON expected, then the
+/// captures. The exchange goes to the transcript whether or not it passes.
 async fn run_step(
     client: &Client<HttpConnector, Full<Bytes>>,
     sim: &Simulator,
@@ -257,21 +259,7 @@ async fn run_step(
     places.learn(&reply.headers, body_json.as_ref());
     write_exchange(transcript, number, step, &request, &reply);
 
-    // A webhook wait checks and captures from the first matching delivery.
-    let subject: Option<Value> = if step.webhook.is_some() {
-        match body_json.as_ref().and_then(|b| lookup(b, "deliveries.0")) {
-            Some(d) => Some(d.clone()),
-            None => {
-                if reply.status == 200 {
-                    report.problems.push(no_delivery(sim, step));
-                }
-                None
-            }
-        }
-    } else {
-        body_json.clone()
-    };
-
+    let subject = subject(sim, step, &reply, body_json, &mut report);
     let expect = step.expect.clone().unwrap_or_default();
     if expect.dropped {
         if reply.broken.is_none() {
@@ -281,64 +269,126 @@ async fn run_step(
             ));
         }
     } else {
-        if let Some(why) = &reply.broken {
-            report.problems.push(why.clone());
-        }
-        match expect.status {
-            Some(s) if !s.matches(reply.status) => report
-                .problems
-                .push(format!("status: expected {s}, got {}", reply.status)),
-            None if reply.broken.is_none() && !(200..300).contains(&reply.status) => {
-                report.problems.push(format!(
-                    "status: expected a 2xx answer, got {}{}",
-                    reply.status,
-                    short_body(&reply.body)
-                ))
+        check_answer(step, &expect, &reply, subject.as_ref(), vars, &mut report);
+    }
+    capture(step, &reply, subject.as_ref(), vars, &mut report);
+    report.passed = report.problems.is_empty();
+    report
+}
+
+/// What a step checks and captures from: the answer's JSON body, or for a webhook wait the
+/// first matching delivery (and a problem saying why when none came).
+fn subject(
+    sim: &Simulator,
+    step: &Step,
+    reply: &Reply,
+    body_json: Option<Value>,
+    report: &mut StepReport,
+) -> Option<Value> {
+    if step.webhook.is_none() {
+        return body_json;
+    }
+    match body_json.as_ref().and_then(|b| lookup(b, "deliveries.0")) {
+        Some(d) => Some(d.clone()),
+        None => {
+            if reply.status == 200 {
+                report.problems.push(no_delivery(sim, step));
             }
-            _ => {}
-        }
-        for (k, v) in &expect.headers {
-            let want = match interpolate_text(v, vars) {
-                Ok(w) => w,
-                Err(e) => {
-                    report.problems.push(e);
-                    continue;
-                }
-            };
-            let got = reply
-                .headers
-                .iter()
-                .find(|(name, _)| name.eq_ignore_ascii_case(k))
-                .map(|(_, v)| v.as_str());
-            if got != Some(want.as_str()) {
-                report.problems.push(format!(
-                    "header {k}: expected {want:?}, got {}",
-                    got.map(|g| format!("{g:?}")).unwrap_or("nothing".into())
-                ));
-            }
-        }
-        if let Some(want) = &expect.json {
-            match interpolate_json(want, vars) {
-                Err(e) => report.problems.push(e),
-                Ok(want) => match &subject {
-                    None if step.webhook.is_none() => report.problems.push(format!(
-                        "json: the body is not JSON{}",
-                        short_body(&reply.body)
-                    )),
-                    None => {}
-                    Some(actual) => {
-                        let m = expect::mismatches(&want, actual);
-                        if !m.is_empty() {
-                            report
-                                .problems
-                                .extend(m.into_iter().map(|p| format!("json {p}")));
-                            report.diff = Some(expect::diff(&want, actual));
-                        }
-                    }
-                },
-            }
+            None
         }
     }
+}
+
+/// A whole answer, checked against `expect`: the status (any 2xx unless given), the headers
+/// and the JSON.
+fn check_answer(
+    step: &Step,
+    expect: &Expect,
+    reply: &Reply,
+    subject: Option<&Value>,
+    vars: &HashMap<String, Value>,
+    report: &mut StepReport,
+) {
+    if let Some(why) = &reply.broken {
+        report.problems.push(why.clone());
+    }
+    match expect.status {
+        Some(s) if !s.matches(reply.status) => report
+            .problems
+            .push(format!("status: expected {s}, got {}", reply.status)),
+        None if reply.broken.is_none() && !(200..300).contains(&reply.status) => {
+            report.problems.push(format!(
+                "status: expected a 2xx answer, got {}{}",
+                reply.status,
+                short_body(&reply.body)
+            ))
+        }
+        _ => {}
+    }
+    for (k, v) in &expect.headers {
+        let want = match interpolate_text(v, vars) {
+            Ok(w) => w,
+            Err(e) => {
+                report.problems.push(e);
+                continue;
+            }
+        };
+        let got = reply
+            .headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.as_str());
+        if got != Some(want.as_str()) {
+            report.problems.push(format!(
+                "header {k}: expected {want:?}, got {}",
+                got.map(|g| format!("{g:?}")).unwrap_or("nothing".into())
+            ));
+        }
+    }
+    if let Some(want) = &expect.json {
+        check_json(step, want, reply, subject, vars, report);
+    }
+}
+
+/// The expected JSON (its `${...}` filled in) against the subject: a problem per mismatch,
+/// and a diff.
+fn check_json(
+    step: &Step,
+    want: &Value,
+    reply: &Reply,
+    subject: Option<&Value>,
+    vars: &HashMap<String, Value>,
+    report: &mut StepReport,
+) {
+    match interpolate_json(want, vars) {
+        Err(e) => report.problems.push(e),
+        Ok(want) => match subject {
+            None if step.webhook.is_none() => report.problems.push(format!(
+                "json: the body is not JSON{}",
+                short_body(&reply.body)
+            )),
+            None => {}
+            Some(actual) => {
+                let m = expect::mismatches(&want, actual);
+                if !m.is_empty() {
+                    report
+                        .problems
+                        .extend(m.into_iter().map(|p| format!("json {p}")));
+                    report.diff = Some(expect::diff(&want, actual));
+                }
+            }
+        },
+    }
+}
+
+/// The step's captures into `vars`: a header (`header:Name`) or a path in the subject.
+fn capture(
+    step: &Step,
+    reply: &Reply,
+    subject: Option<&Value>,
+    vars: &mut HashMap<String, Value>,
+    report: &mut StepReport,
+) {
     for (name, path) in &step.capture {
         let value = match path.strip_prefix("header:") {
             Some(h) => reply
@@ -346,7 +396,7 @@ async fn run_step(
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(h))
                 .map(|(_, v)| Value::String(v.clone())),
-            None => subject.as_ref().and_then(|b| lookup(b, path)).cloned(),
+            None => subject.and_then(|b| lookup(b, path)).cloned(),
         };
         match value {
             Some(v) => {
@@ -357,8 +407,6 @@ async fn run_step(
                 .push(format!("capture {name}: nothing at {path:?} in the answer")),
         }
     }
-    report.passed = report.problems.is_empty();
-    report
 }
 
 fn short_body(body: &[u8]) -> String {
@@ -406,24 +454,7 @@ fn build(step: &Step, vars: &HashMap<String, Value>, sim: &Simulator) -> Result<
         body = b.to_string().into_bytes();
         ("POST".to_string(), format!("/__admin/clock/{p}"))
     } else if let Some(w) = &step.webhook {
-        let wait = w.wait.clone().unwrap_or_else(|| "5s".into());
-        let waited = Duration::parse(&wait).map_err(|e| format!("webhook.wait: {e}"))?;
-        timeout = timeout.max(std::time::Duration::from_millis(
-            waited.0.max(0) as u64 + 10_000,
-        ));
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if let Some(f) = &w.field {
-            q.append_pair("field", &interpolate_text(f, vars)?);
-        }
-        if let Some(waba) = &w.waba {
-            q.append_pair("waba", &interpolate_text(waba, vars)?);
-        }
-        q.append_pair("state", w.state.as_deref().unwrap_or("delivered"));
-        q.append_pair("wait", &wait);
-        (
-            "GET".to_string(),
-            format!("/__admin/webhooks?{}", q.finish()),
-        )
+        webhook_wait(w, vars, &mut timeout)?
     } else {
         return Err("give one of request, admin, clock or webhook".into());
     };
@@ -481,6 +512,32 @@ fn build(step: &Step, vars: &HashMap<String, Value>, sim: &Simulator) -> Result<
         body,
         timeout,
     })
+}
+
+/// A `webhook:` step's long poll of the control API, its timeout long enough for the wait.
+fn webhook_wait(
+    w: &WebhookWait,
+    vars: &HashMap<String, Value>,
+    timeout: &mut std::time::Duration,
+) -> Result<(String, String), String> {
+    let wait = w.wait.clone().unwrap_or_else(|| "5s".into());
+    let waited = Duration::parse(&wait).map_err(|e| format!("webhook.wait: {e}"))?;
+    *timeout = (*timeout).max(std::time::Duration::from_millis(
+        waited.0.max(0) as u64 + 10_000,
+    ));
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    if let Some(f) = &w.field {
+        q.append_pair("field", &interpolate_text(f, vars)?);
+    }
+    if let Some(waba) = &w.waba {
+        q.append_pair("waba", &interpolate_text(waba, vars)?);
+    }
+    q.append_pair("state", w.state.as_deref().unwrap_or("delivered"));
+    q.append_pair("wait", &wait);
+    Ok((
+        "GET".to_string(),
+        format!("/__admin/webhooks?{}", q.finish()),
+    ))
 }
 
 /// A facade call signed as that facade's SDK signs it: for `cams`, ACS3-HMAC-SHA256 with the
