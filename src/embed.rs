@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::clock::{Deadline, Duration, Timestamp};
+use crate::clock::{Deadline, Duration, MAX_ADVANCE, Timestamp};
 use crate::journal::{Entry, RequestFilter};
 use crate::namespace::Namespace;
 use crate::webhooks::{Delivery, DeliveryFilter};
@@ -64,11 +64,18 @@ impl Clock {
         self.0.catch_up()
     }
 
-    /// Moves time forward, applying every timer that falls due (and letting due webhook
-    /// retries go).
+    /// Moves time forward by `by`, applying every timer that falls due (and letting due
+    /// webhook retries go); returns the time reached.
+    ///
+    /// One call moves the clock at most [`MAX_ADVANCE`] (100 years), as
+    /// `POST /__admin/clock/advance` does: a longer span is clamped to it, and a negative
+    /// one to zero (nothing moves). To go back, or further, use [`Clock::set`].
     pub fn advance(&self, by: Duration) -> Timestamp {
+        let by = by.clamp(Duration(0), MAX_ADVANCE);
         let now = self.0.with_world(|w| {
-            w.clock.advance(by);
+            w.clock
+                .advance(by)
+                .expect("a span clamped to 0..=MAX_ADVANCE is always accepted");
             w.catch_up();
             w.now()
         });
@@ -251,5 +258,30 @@ impl Webhooks {
         let id = crate::world::parse_id(app_id)?;
         self.0
             .with_world(|w| w.apps.get(&id).map(|a| a.secret.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+
+    fn clock() -> Clock {
+        let ns = Namespace::from_fixture("t", Arc::new(Fixture::default_world())).unwrap();
+        Clock(Arc::new(ns))
+    }
+
+    #[test]
+    fn advance_moves_at_most_max_advance_and_never_back() {
+        let clock = clock();
+        let start = clock.freeze();
+        let reached = clock.advance(Duration::days(1_000_000));
+        assert_eq!(reached, start + MAX_ADVANCE, "clamped to MAX_ADVANCE");
+        assert_eq!(clock.now(), reached);
+        assert_eq!(clock.advance(Duration::days(-1)), reached, "nothing moves");
+        assert_eq!(
+            clock.advance(Duration::hours(24)),
+            reached + Duration::hours(24)
+        );
     }
 }
