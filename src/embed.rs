@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::clock::{Deadline, Duration, MAX_ADVANCE, Timestamp};
-use crate::journal::{Entry, RequestFilter};
+use crate::journal::{Entry, JournalStats, RequestFilter};
 use crate::namespace::Namespace;
 use crate::webhooks::{Delivery, DeliveryFilter};
 
@@ -50,7 +50,9 @@ impl Scope {
             .map_err(|e| e.to_string())
     }
 
-    /// The namespace itself, for what the helpers do not cover.
+    /// The namespace itself, for the crate's own tests that reach into the world; not part
+    /// of the embedding surface (its type may change without notice).
+    #[doc(hidden)]
     pub fn raw(&self) -> &Arc<Namespace> {
         &self.ns
     }
@@ -193,6 +195,12 @@ impl Journal {
             report.push_str("(* = matches)\n");
         }
         Err(report)
+    }
+
+    /// How many requests the journal holds and has dropped, and about how much memory it
+    /// takes (what `Options::journal_size` bounds).
+    pub fn stats(&self) -> JournalStats {
+        self.0.journal.stats()
     }
 
     /// Panics with [`Journal::verify`]'s report unless exactly `times` requests match.

@@ -204,7 +204,7 @@ async fn the_embedding_api_verifies_calls_with_a_readable_report() {
     let sim = Sim::start().await;
     let id = sim.migrate_fully(DEST_WABA).await;
     let journal = sim.sim.journal();
-    let register = wabasim::journal::RequestFilter::new().operation("register");
+    let register = wabasim::RequestFilter::new().operation("register");
     journal.expect(&register, 1);
     let report = journal.verify(&register, 2).unwrap_err();
     assert!(
