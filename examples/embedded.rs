@@ -14,9 +14,7 @@ use hyper::service::service_fn;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::Value;
-use wabasim::RequestFilter;
-use wabasim::clock::Duration;
-use wabasim::webhooks::{DeliveryFilter, DeliveryState};
+use wabasim::{DeliveryFilter, DeliveryState, Duration, RequestFilter};
 
 const TOKEN: &str = "wabasim-new-bsp";
 const DEST_WABA: &str = "200000000000002";

@@ -305,6 +305,32 @@ fn pacific_dst(year: i64, t: Timestamp) -> bool {
     t >= start && t < end
 }
 
+/// The most a clock moves in one [`Clock::advance`]: 100 years. Past it the world's time
+/// would leave the range of dates it can show.
+pub const MAX_ADVANCE: Duration = Duration::days(36_525);
+
+/// Why [`Clock::advance`] refused a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdvanceError {
+    /// The span was negative.
+    Backward,
+    /// The span was over [`MAX_ADVANCE`].
+    TooFar,
+}
+
+impl fmt::Display for AdvanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdvanceError::Backward => f.write_str("the clock only moves forward here"),
+            AdvanceError::TooFar => {
+                f.write_str("the clock moves at most 100 years (36525 days) at a time")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AdvanceError {}
+
 /// A world's virtual clock. It follows real time from a start instant, and can be frozen,
 /// set and advanced; all of a world's time-dependent rules read it.
 #[derive(Clone, Debug)]
@@ -351,9 +377,19 @@ impl Clock {
         self.anchor.is_none()
     }
 
-    /// Moves the clock forward (or backward, for a negative span) without changing whether it runs.
-    pub fn advance(&mut self, by: Duration) {
+    /// Moves the clock forward by `by`, without changing whether it runs: the one place a
+    /// world's time is advanced, whoever asks (`POST /__admin/clock/advance`, the embedding
+    /// API's `Clock::advance`). A span over [`MAX_ADVANCE`] or below zero is refused and the
+    /// clock is left as it was; [`Clock::set`] goes back, or far.
+    pub fn advance(&mut self, by: Duration) -> Result<Timestamp, AdvanceError> {
+        if by < Duration(0) {
+            return Err(AdvanceError::Backward);
+        }
+        if by > MAX_ADVANCE {
+            return Err(AdvanceError::TooFar);
+        }
         self.base = self.base + by;
+        Ok(self.now())
     }
 
     /// Jumps to `to`, keeping whether it runs.
@@ -505,7 +541,10 @@ mod tests {
         let start = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
         let mut c = Clock::frozen_at(start);
         assert_eq!(c.now(), start);
-        c.advance(Duration::hours(24));
+        assert_eq!(
+            c.advance(Duration::hours(24)),
+            Ok(start + Duration::hours(24))
+        );
         assert_eq!(c.now(), start + Duration::hours(24));
         c.set(start);
         assert_eq!(c.now(), start);
@@ -514,5 +553,20 @@ mod tests {
         c.freeze();
         let t = c.now();
         assert_eq!(c.now(), t);
+    }
+
+    #[test]
+    fn advance_moves_at_most_max_advance_and_never_back() {
+        let start = Timestamp::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let mut c = Clock::frozen_at(start);
+        assert_eq!(
+            c.advance(Duration(MAX_ADVANCE.0 + 1)),
+            Err(AdvanceError::TooFar)
+        );
+        assert_eq!(c.advance(Duration(-1)), Err(AdvanceError::Backward));
+        assert_eq!(c.now(), start, "a refused span leaves the clock as it was");
+        assert_eq!(c.advance(MAX_ADVANCE), Ok(start + MAX_ADVANCE));
+        assert_eq!(c.advance(Duration(0)), Ok(start + MAX_ADVANCE));
+        assert!(AdvanceError::TooFar.to_string().contains("100 years"));
     }
 }

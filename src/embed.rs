@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use crate::api::filter::RequestFilter;
-use crate::clock::{Deadline, Duration, Timestamp};
-use crate::journal::Entry;
+use crate::clock::{Deadline, Duration, MAX_ADVANCE, Timestamp};
+use crate::journal::{Entry, JournalStats};
 use crate::namespace::Namespace;
 use crate::webhooks::{Delivery, DeliveryFilter};
 
@@ -51,7 +51,9 @@ impl Scope {
             .map_err(|e| e.to_string())
     }
 
-    /// The namespace itself, for what the helpers do not cover.
+    /// The namespace itself, for the crate's own tests that reach into the world; not part
+    /// of the embedding surface (its type may change without notice).
+    #[doc(hidden)]
     pub fn raw(&self) -> &Arc<Namespace> {
         &self.ns
     }
@@ -65,11 +67,18 @@ impl Clock {
         self.0.catch_up()
     }
 
-    /// Moves time forward, applying every timer that falls due (and letting due webhook
-    /// retries go).
+    /// Moves time forward by `by`, applying every timer that falls due (and letting due
+    /// webhook retries go); returns the time reached.
+    ///
+    /// One call moves the clock at most [`MAX_ADVANCE`] (100 years), as
+    /// `POST /__admin/clock/advance` does: a longer span is clamped to it, and a negative
+    /// one to zero (nothing moves). To go back, or further, use [`Clock::set`].
     pub fn advance(&self, by: Duration) -> Timestamp {
+        let by = by.clamp(Duration(0), MAX_ADVANCE);
         let now = self.0.with_world(|w| {
-            w.clock.advance(by);
+            w.clock
+                .advance(by)
+                .expect("a span clamped to 0..=MAX_ADVANCE is always accepted");
             w.catch_up();
             w.now()
         });
@@ -190,6 +199,12 @@ impl Journal {
         Err(report)
     }
 
+    /// How many requests the journal holds and has dropped, and about how much memory it
+    /// takes (what `Options::journal_size` bounds).
+    pub fn stats(&self) -> JournalStats {
+        self.0.journal.stats()
+    }
+
     /// Panics with [`Journal::verify`]'s report unless exactly `times` requests match.
     #[track_caller]
     pub fn expect(&self, filter: &RequestFilter, times: usize) {
@@ -253,5 +268,30 @@ impl Webhooks {
         let id = crate::world::parse_id(app_id)?;
         self.0
             .with_world(|w| w.apps.get(&id).map(|a| a.secret.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+
+    fn clock() -> Clock {
+        let ns = Namespace::from_fixture("t", Arc::new(Fixture::default_world())).unwrap();
+        Clock(Arc::new(ns))
+    }
+
+    #[test]
+    fn advance_moves_at_most_max_advance_and_never_back() {
+        let clock = clock();
+        let start = clock.freeze();
+        let reached = clock.advance(Duration::days(1_000_000));
+        assert_eq!(reached, start + MAX_ADVANCE, "clamped to MAX_ADVANCE");
+        assert_eq!(clock.now(), reached);
+        assert_eq!(clock.advance(Duration::days(-1)), reached, "nothing moves");
+        assert_eq!(
+            clock.advance(Duration::hours(24)),
+            reached + Duration::hours(24)
+        );
     }
 }

@@ -4,19 +4,28 @@
 //! migration, for contract testing: Meta's Graph API over one in-memory world with a
 //! virtual clock and a seeded RNG, and a control API under `/__admin/`.
 //!
-//! Layout (see ARCHITECTURE.md):
-//! - [`world`]: the domain: no HTTP, no JSON, no async;
-//! - [`fixture`]: YAML worlds;
-//! - [`faults`]: scripted failures;
-//! - [`scenario`]: scenario files, their runner and transcripts;
-//! - [`wire`]: what travels between the server and a facade (request, answer, parameters);
-//! - [`api`]: the facades (`api::facade`: the interface and the one list; Graph, Alibaba
-//!   ChatApp) and the control API;
-//! - [`app`]: the state every handler shares; [`server`]: hyper, limits, namespaces, the
-//!   journal hook;
-//! - [`journal`]: the request journal; [`webhooks`]: signed deliveries with retries;
-//! - [`embed`]: typed helpers for tests that embed a simulator;
-//! - [`clock`]: time, and the only reader of the system clock.
+//! ## Layout
+//!
+//! The embedding surface is this crate's root and nothing else: [`Simulator`] and
+//! [`Options`]; a namespace, [`Scope`], and its typed helpers [`Clock`], [`Codes`],
+//! [`Journal`] and [`Webhooks`]; what they take and give, [`RequestFilter`], [`Entry`] and
+//! [`JournalStats`], [`DeliveryFilter`], [`Delivery`] (with [`DeliveryState`], [`Attempt`]
+//! and [`AttemptKind`]); [`Config`], [`Fixture`] and [`DEFAULT_FIXTURE`]; and time,
+//! [`Duration`], [`Timestamp`] and [`MAX_ADVANCE`].
+//!
+//! The modules below are public for the `wabasim` binary and the crate's own tests, and are
+//! hidden from these docs: their paths and items may change without notice (see
+//! ARCHITECTURE.md).
+//! - `world`: the domain: no HTTP, no JSON, no async (`world::vocab`: its words);
+//! - `fixture`: YAML worlds; `faults`: scripted failures; `scenario`: scenario files, their
+//!   runner and transcripts;
+//! - `wire`: what travels between the server and a facade (request, answer, parameters);
+//! - `api`: the facades (`api::facade`: the interface and the one list; Graph, Alibaba
+//!   ChatApp) and the control API (`api::admin::ROUTES`: its route table);
+//! - `app`: the state every handler shares; `server`: hyper, limits, namespaces, the journal
+//!   hook; `namespace`: the registry of isolated worlds;
+//! - `journal`: the request journal; `webhooks`: signed deliveries with retries;
+//! - `clock`: time, and the only reader of the system clock.
 //!
 //! ## Embedding in a Rust test
 //!
@@ -29,8 +38,7 @@
 //!
 //! ```
 //! use tokio::io::{AsyncReadExt, AsyncWriteExt};
-//! use wabasim::clock::Duration;
-//! use wabasim::RequestFilter;
+//! use wabasim::{Duration, RequestFilter};
 //!
 //! # #[tokio::main] async fn main() {
 //! let sim = wabasim::Simulator::start().await.unwrap();
@@ -66,31 +74,50 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeSnippets;
 
+// The embedding surface's typed helpers: every item is re-exported below.
+mod embed;
+
+// Public for the binary (src/main.rs) and the crate's own tests, hidden from the docs: not
+// the embedding surface, which is the `pub use` list below.
+#[doc(hidden)]
 pub mod api;
+#[doc(hidden)]
 pub mod app;
+#[doc(hidden)]
 pub mod clock;
-pub(crate) mod digest;
-pub mod embed;
+#[doc(hidden)]
 pub mod faults;
+#[doc(hidden)]
 pub mod fixture;
+#[doc(hidden)]
 pub mod journal;
+#[doc(hidden)]
 pub mod namespace;
+#[doc(hidden)]
 pub mod scenario;
+#[doc(hidden)]
 pub mod server;
+#[doc(hidden)]
 pub mod webhooks;
+#[doc(hidden)]
 pub mod wire;
+#[doc(hidden)]
 pub mod world;
+
+mod digest;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use api::filter::RequestFilter;
-pub use app::{App, Config};
-pub use embed::Scope;
-pub use fixture::Fixture;
-pub use journal::Entry;
-pub use webhooks::DeliveryFilter;
+pub use app::Config;
+pub use clock::{Duration, MAX_ADVANCE, Timestamp};
+pub use embed::{Clock, Codes, Journal, Scope, Webhooks};
+pub use fixture::{DEFAULT_FIXTURE, Fixture};
+pub use journal::{Entry, JournalStats};
+pub use webhooks::{Attempt, AttemptKind, Delivery, DeliveryFilter, DeliveryState};
 
+use app::App;
 use namespace::Registry;
 
 /// How many namespaces a server allows by default.
@@ -167,49 +194,60 @@ impl Simulator {
         self.addr
     }
 
-    /// The server's shared state (namespaces), for assertions from Rust.
-    pub fn shared(&self) -> &Arc<App> {
+    /// The server's shared state (namespaces), for the scenario runner.
+    pub(crate) fn shared(&self) -> &Arc<App> {
         &self.shared
     }
 
     /// The default namespace.
-    pub fn scope(&self) -> embed::Scope {
-        embed::Scope {
+    pub fn scope(&self) -> Scope {
+        Scope {
             ns: self.shared.registry.default_namespace(),
             shared: self.shared.clone(),
         }
     }
 
     /// A namespace by name (what `X-Wabasim-Namespace` selects), created if needed.
-    pub fn namespace(&self, name: &str) -> Result<embed::Scope, String> {
+    pub fn namespace(&self, name: &str) -> Result<Scope, String> {
         let ns = self
             .shared
             .registry
             .get(Some(name))
             .map_err(|e| e.to_string())?;
-        Ok(embed::Scope {
+        Ok(Scope {
             ns,
             shared: self.shared.clone(),
         })
     }
 
+    /// The names of the namespaces that exist now: `default` first, then the others in
+    /// alphabetical order (what `GET /__admin/namespaces` lists).
+    pub fn namespaces(&self) -> Vec<String> {
+        self.shared
+            .registry
+            .all()
+            .iter()
+            .map(|ns| ns.name.clone())
+            .collect()
+    }
+
     /// The default namespace's clock.
-    pub fn clock(&self) -> embed::Clock {
+    pub fn clock(&self) -> Clock {
         self.scope().clock()
     }
 
     /// The verification codes sent in the default namespace.
-    pub fn codes(&self) -> embed::Codes {
+    pub fn codes(&self) -> Codes {
         self.scope().codes()
     }
 
     /// The default namespace's request journal.
-    pub fn journal(&self) -> embed::Journal {
+    pub fn journal(&self) -> Journal {
         self.scope().journal()
     }
 
     /// The default namespace's webhook deliveries.
-    pub fn webhooks(&self) -> embed::Webhooks {
+    pub fn webhooks(&self) -> Webhooks {
         self.scope().webhooks()
     }
 

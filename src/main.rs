@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use wabasim::Config;
+use wabasim::app::App;
 use wabasim::fixture::{Fixture, Limits};
 use wabasim::namespace::Registry;
 use wabasim::server;
-use wabasim::{App, Config};
 
 #[derive(Parser)]
 #[command(

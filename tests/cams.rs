@@ -465,7 +465,7 @@ async fn gateway_refusals_use_the_alibaba_envelope() {
     let now = wabasim::clock::wall_now();
     for (offset_min, ok) in [(-60, false), (-14, true), (14, true), (20, false)] {
         let mut call = CamsCall::new("QueryChatappBindWaba", &query);
-        call.date = Some((now + wabasim::clock::Duration::minutes(offset_min)).rfc3339());
+        call.date = Some((now + wabasim::Duration::minutes(offset_min)).rfc3339());
         let r = sim.cams_call(call).await;
         let expected = if ok { "OK" } else { "InvalidTimeStamp.Expired" };
         assert_eq!(
@@ -748,10 +748,9 @@ async fn migration_preconditions_answer_business_failures() {
 }
 
 /// Alibaba WABAs that each break one destination rule, and a key of another partner.
-fn destination_rules_fixture() -> wabasim::fixture::Fixture {
+fn destination_rules_fixture() -> wabasim::Fixture {
     let text = include_str!("../fixtures/cams-destinations.yaml");
-    wabasim::fixture::Fixture::parse(text, "fixtures/cams-destinations.yaml")
-        .expect("fixture parses")
+    wabasim::Fixture::parse(text, "fixtures/cams-destinations.yaml").expect("fixture parses")
 }
 
 #[tokio::test]
@@ -1159,7 +1158,7 @@ async fn faults_name_cams_operations_and_answer_in_alibaba_shape() {
 /// The default world's fixture text with one change (a line replaced), for a namespace of
 /// its own.
 fn default_fixture_with(from: &str, to: &str) -> String {
-    let text = wabasim::fixture::DEFAULT_FIXTURE;
+    let text = wabasim::DEFAULT_FIXTURE;
     assert!(text.contains(from), "the default fixture has no {from:?}");
     text.replacen(from, to, 1)
 }
@@ -1679,10 +1678,7 @@ async fn numbers_are_named_without_their_country_code_and_adding_is_not_migratin
 #[tokio::test]
 async fn a_migrating_number_reads_pending_in_query_and_sync_in_either_id_mode() {
     for (name, fixture) in [
-        (
-            "pending-new-id",
-            wabasim::fixture::DEFAULT_FIXTURE.to_string(),
-        ),
+        ("pending-new-id", wabasim::DEFAULT_FIXTURE.to_string()),
         (
             "pending-keep-id",
             default_fixture_with(
@@ -1769,13 +1765,13 @@ async fn a_migrating_number_reads_pending_in_query_and_sync_in_either_id_mode() 
 #[tokio::test]
 async fn an_earlier_attempts_verification_skips_the_code_in_either_id_mode() {
     for keep in [false, true] {
-        let text = wabasim::fixture::DEFAULT_FIXTURE.replace(
+        let text = wabasim::DEFAULT_FIXTURE.replace(
             "seed: 7\n",
             &format!("seed: 7\nsettings: {{migration_keeps_phone_id: {keep}}}\n"),
         );
         let sim = Sim::with(
             Simulator::start_with(wabasim::Options {
-                fixture: Some(wabasim::fixture::Fixture::parse(&text, "mode").unwrap()),
+                fixture: Some(wabasim::Fixture::parse(&text, "mode").unwrap()),
                 ..Default::default()
             })
             .await

@@ -6,8 +6,7 @@ mod common;
 
 use common::{Sim, world};
 use serde_json::json;
-use wabasim::fixture::Fixture;
-use wabasim::{Options, Simulator};
+use wabasim::{Fixture, Options, Simulator};
 
 const EVENTS: &str = r#"
 events:
@@ -39,8 +38,8 @@ async fn sim_with_events() -> Sim {
 }
 
 fn fields(sim: &Sim) -> Vec<&'static str> {
-    let ns = sim.sim.shared().registry.get(None).unwrap();
-    ns.events().iter().map(|e| e.kind.field()).collect()
+    let events = sim.sim.scope().raw().events();
+    events.iter().map(|e| e.kind.field()).collect()
 }
 
 #[tokio::test]

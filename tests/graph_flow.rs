@@ -445,11 +445,11 @@ async fn migrate_twice_answers_the_same_pending_number() {
 
 #[tokio::test]
 async fn a_world_that_keeps_phone_ids_migrates_under_the_same_id() {
-    let text = wabasim::fixture::DEFAULT_FIXTURE.replace(
+    let text = wabasim::DEFAULT_FIXTURE.replace(
         "seed: 7\n",
         "seed: 7\nsettings: {migration_keeps_phone_id: true}\n",
     );
-    let fixture = wabasim::fixture::Fixture::parse(&text, "keep-id").unwrap();
+    let fixture = wabasim::Fixture::parse(&text, "keep-id").unwrap();
     let sim = Sim::with(
         wabasim::Simulator::start_with(wabasim::Options {
             fixture: Some(fixture),

@@ -6,7 +6,7 @@ mod common;
 use common::world::*;
 use common::{Reply, Sim};
 use serde_json::json;
-use wabasim::clock::Duration;
+use wabasim::Duration;
 use wabasim::world::World;
 
 /// Snapshots an error reply: status and body, with the trace id made stable.
@@ -23,8 +23,7 @@ fn snap(name: &str, r: &Reply) {
 
 /// Changes the default namespace's world directly (the "fix" of a precondition).
 fn fix(sim: &Sim, f: impl FnOnce(&mut World)) {
-    let ns = sim.sim.shared().registry.get(None).unwrap();
-    ns.with_world(f);
+    sim.sim.scope().raw().with_world(f);
 }
 
 fn phone_id(n: &str) -> u64 {
@@ -805,12 +804,12 @@ async fn a_pin_on_a_migrated_record_answers_not_registered() {
 }
 
 fn keep_id_sim_options() -> wabasim::Options {
-    let text = wabasim::fixture::DEFAULT_FIXTURE.replace(
+    let text = wabasim::DEFAULT_FIXTURE.replace(
         "seed: 7\n",
         "seed: 7\nsettings: {migration_keeps_phone_id: true}\n",
     );
     wabasim::Options {
-        fixture: Some(wabasim::fixture::Fixture::parse(&text, "keep-id").unwrap()),
+        fixture: Some(wabasim::Fixture::parse(&text, "keep-id").unwrap()),
         ..Default::default()
     }
 }

@@ -284,9 +284,9 @@ async fn the_list_filters_work_in_both_client_styles() {
 /// after register.
 #[tokio::test]
 async fn duplication_can_lag_behind_register() {
-    let text = wabasim::fixture::DEFAULT_FIXTURE
+    let text = wabasim::DEFAULT_FIXTURE
         .replace("seed: 7\n", "seed: 7\nsettings: {duplication_delay: 5m}\n");
-    let fixture = wabasim::fixture::Fixture::parse(&text, "delayed").unwrap();
+    let fixture = wabasim::Fixture::parse(&text, "delayed").unwrap();
     let sim = Sim::with(
         wabasim::Simulator::start_with(wabasim::Options {
             fixture: Some(fixture),

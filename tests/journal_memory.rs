@@ -11,8 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wabasim::RequestFilter;
-use wabasim::{Options, Simulator};
+use wabasim::{Options, RequestFilter, Simulator};
 
 struct Counting;
 
@@ -93,7 +92,7 @@ async fn journal_memory_stays_flat_and_small_over_real_sockets() {
     settle().await;
     let after = live();
 
-    let stats = sim.scope().raw().journal.stats();
+    let stats = sim.journal().stats();
     assert_eq!(stats.len, RING);
     assert_eq!(
         sim.journal()

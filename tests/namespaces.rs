@@ -149,6 +149,11 @@ async fn namespaces_are_created_listed_bounded_and_deleted() {
         .map(|n| n["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["default", "from-default", "own"]);
+    assert_eq!(
+        sim.sim.namespaces(),
+        names,
+        "the embedding API lists the same"
+    );
     assert_eq!(list["max"], 3);
 
     let r = sim.admin("DELETE", "/__admin/namespaces/own", None).await;

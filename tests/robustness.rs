@@ -12,8 +12,7 @@ use common::world::{DEST_WABA, NEW_BSP, READY_NUMBER};
 use common::{Sim, Simulator, raw_exchange};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use wabasim::server::Config;
-use wabasim::{Options, RequestFilter};
+use wabasim::{Config, Options, RequestFilter};
 
 const NUMBER_WITH_PIN: &str = "110000000000009";
 
@@ -445,7 +444,7 @@ async fn filters_and_faults_that_could_never_match_are_refused() {
     let typo = std::panic::catch_unwind(|| RequestFilter::new().operation("regsiter"));
     assert!(typo.is_err());
     let typo = std::panic::catch_unwind(|| {
-        wabasim::webhooks::DeliveryFilter::new().field("message_template_status_updat")
+        wabasim::DeliveryFilter::new().field("message_template_status_updat")
     });
     assert!(typo.is_err());
 }

@@ -56,6 +56,6 @@ fn shipped_fixtures_point_editors_at_the_schema() {
             "{} should start with the schema line",
             path.display()
         );
-        wabasim::fixture::Fixture::parse(&text, &path.display().to_string()).unwrap();
+        wabasim::Fixture::parse(&text, &path.display().to_string()).unwrap();
     }
 }

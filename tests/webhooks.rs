@@ -242,11 +242,10 @@ async fn a_receiver_that_is_down_is_retried_as_the_clock_advances_and_nothing_is
         assert!(attempts[0]["status"].is_null());
         assert!(attempts[0]["error"].as_str().unwrap().len() > 3);
         // The first retry is 10 s later on the world's clock.
-        let at =
-            wabasim::clock::Timestamp::parse_rfc3339(attempts[0]["at"].as_str().unwrap()).unwrap();
-        let next = wabasim::clock::Timestamp::parse_rfc3339(d["next_attempt_at"].as_str().unwrap())
-            .unwrap();
-        assert_eq!(next - at, wabasim::clock::Duration::seconds(10));
+        let at = wabasim::Timestamp::parse_rfc3339(attempts[0]["at"].as_str().unwrap()).unwrap();
+        let next =
+            wabasim::Timestamp::parse_rfc3339(d["next_attempt_at"].as_str().unwrap()).unwrap();
+        assert_eq!(next - at, wabasim::Duration::seconds(10));
     }
 
     // Advancing the clock drives the second try, which fails too.

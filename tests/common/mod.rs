@@ -522,8 +522,11 @@ fn oas_path(sim: &Simulator, namespace: Option<&str>, path: &str) -> Option<Stri
         [node, edge] => (*node, Some(*edge)),
         _ => return None,
     };
-    let ns = sim.shared().registry.get(namespace).ok()?;
-    let kind = ns.with_world(|w| {
+    let scope = match namespace {
+        Some(name) => sim.namespace(name).ok()?,
+        None => sim.scope(),
+    };
+    let kind = scope.raw().with_world(|w| {
         let id = wabasim::world::parse_id(node)?;
         if w.wabas.contains_key(&id) {
             Some("{WABA-ID}")

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::{Answer, Incoming};
 use crate::app::App;
-use crate::clock::{Duration, Timestamp};
+use crate::clock::{AdvanceError, Duration, Timestamp};
 use crate::namespace::Namespace;
 
 /// The control operations.
@@ -262,11 +262,9 @@ fn clock_json(w: &crate::world::World) -> Value {
     json!({"now": now.rfc3339(), "unix_ms": now.0, "frozen": w.clock.is_frozen()})
 }
 
-/// The most `POST /__admin/clock/advance` moves the clock at once: 100 years. Past it the
-/// world's time would leave the range of dates it can show.
-pub const MAX_ADVANCE: Duration = Duration::days(36_525);
-
-/// `{"seconds": N}` or `{"duration": "24h"}`: moves the clock and applies what falls due.
+/// `{"seconds": N}` or `{"duration": "24h"}`: moves the clock through
+/// [`Clock::advance`](crate::clock::Clock::advance), which owns the cap
+/// ([`MAX_ADVANCE`](crate::clock::MAX_ADVANCE)), and applies what falls due.
 fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
     let body = match body_json(req) {
         Ok(b) => b,
@@ -285,13 +283,7 @@ fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
             }
         },
         (None, Some(d)) => match d.as_str().map(Duration::parse) {
-            Some(Ok(d)) if d.0 >= 0 => d,
-            Some(Ok(_)) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "the clock only moves forward here; use POST /__admin/clock/set to go back",
-                );
-            }
+            Some(Ok(d)) => d,
             Some(Err(e)) => return error(StatusCode::BAD_REQUEST, e),
             None => {
                 return error(
@@ -307,20 +299,26 @@ fn clock_advance(ns: &Namespace, req: &Incoming) -> Answer {
             );
         }
     };
-    if by > MAX_ADVANCE {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "the clock moves at most 100 years (36525 days) at a time; to reach a far date use POST /__admin/clock/set",
-        );
-    }
-    let answer = ok(
-        ns.with_world(|w| {
-            w.clock.advance(by);
-            w.catch_up();
-            clock_json(w)
-        }),
-        "clock_advance",
-    );
+    let moved = ns.with_world(|w| {
+        w.clock.advance(by)?;
+        w.catch_up();
+        Ok(clock_json(w))
+    });
+    let answer = match moved {
+        Ok(json) => ok(json, "clock_advance"),
+        Err(e @ AdvanceError::Backward) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("{e}; use POST /__admin/clock/set to go back"),
+            );
+        }
+        Err(e @ AdvanceError::TooFar) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("{e}; to reach a far date use POST /__admin/clock/set"),
+            );
+        }
+    };
     // Retries may be due now: do not wait for the dispatcher's next tick.
     shared_wake(ns);
     answer

@@ -2,13 +2,19 @@
 //!
 //! The document is made from the route table ([`super::ROUTES`]) and one description per
 //! [`Route`] (an exhaustive `match`, so a new route does not compile without its
-//! description). `tests/admin_openapi.rs` checks both directions against the running server:
+//! description). `tests/admin_api.rs` checks both directions against the running server:
 //! every documented operation answers (no 404/405 from the router), and every route of the
 //! table is documented.
+//!
+//! No description here names a vendor: the facade ids and operation names a journal filter or
+//! a fault takes are read from [`FACADES`] into the schemas (`facade_schema`,
+//! `operation_schema`), so a new facade is documented with no edit to this file.
 
 use serde_json::{Map, Value, json};
 
 use super::{ROUTES, Route};
+use crate::api::facade::{self, FACADES};
+use crate::journal::{UNCLASSIFIED, UNMATCHED};
 
 /// A query or path parameter: name, where, description, required.
 type P = (&'static str, &'static str, &'static str, bool);
@@ -37,13 +43,13 @@ const REQUEST_FILTERS: &[P] = &[
     (
         "facade",
         "query",
-        "`graph` or `cams` (400 otherwise: control calls are not recorded).",
+        "A facade's id, one of the schema's `enum` (400 otherwise: control calls are not recorded).",
         false,
     ),
     (
         "operation",
         "query",
-        "A Graph operation (`register`), an Alibaba action, `unmatched` or `unclassified`; 400 with the valid names otherwise.",
+        "An operation of a facade (the schema lists each facade's under its id), `unmatched` or `unclassified`; 400 with the valid names otherwise.",
         false,
     ),
     ("method", "query", "HTTP method.", false),
@@ -93,6 +99,46 @@ const REQUEST_FILTERS: &[P] = &[
         false,
     ),
 ];
+
+/// The schema of a query or path parameter. The journal filters `facade` and `operation` take
+/// the names [`FACADES`] lists; every other parameter is text.
+fn param_schema(name: &str) -> Value {
+    match name {
+        "facade" => facade_schema(),
+        "operation" => journal_operation_schema(),
+        _ => json!({"type": "string"}),
+    }
+}
+
+/// Every facade id, in [`FACADES`] order.
+fn facade_schema() -> Value {
+    json!({"type": "string", "enum": facade::ids()})
+}
+
+/// Each facade's operation names, one `enum` titled with the facade's id (what a fault's
+/// `match.operation` takes).
+fn operation_schema() -> Value {
+    json!({"type": "string", "anyOf": operations_by_facade()})
+}
+
+/// [`operation_schema`], and the journal's own words for a request no operation matched (what
+/// a journal filter's `operation` takes).
+fn journal_operation_schema() -> Value {
+    let mut any_of = operations_by_facade();
+    any_of.push(json!({
+        "title": "journal",
+        "description": "No operation matched (`unmatched`), or the request was answered before its operation was known (`unclassified`).",
+        "enum": [UNMATCHED, UNCLASSIFIED],
+    }));
+    json!({"type": "string", "anyOf": any_of})
+}
+
+fn operations_by_facade() -> Vec<Value> {
+    FACADES
+        .iter()
+        .map(|f| json!({"title": f.id(), "enum": f.operations()}))
+        .collect()
+}
 
 fn obj(props: Value) -> Value {
     json!({"type": "object", "properties": props})
@@ -279,7 +325,7 @@ fn describe(route: Route) -> Op {
             tag: "journal",
             params: &[],
             body: Some(obj(json!({
-                "facade": {"type": "string"}, "operation": {"type": "string"},
+                "facade": facade_schema(), "operation": journal_operation_schema(),
                 "method": {"type": "string"}, "path": {"type": "string"},
                 "status": {"type": ["integer", "string"]}, "namespace": {"type": "string"},
                 "since": {"type": "string"}, "until": {"type": "string"},
@@ -443,7 +489,10 @@ fn describe(route: Route) -> Op {
                 "type": "object",
                 "properties": {
                     "id": {"type": "string"},
-                    "match": {"type": "object"},
+                    "match": obj(json!({
+                        "facade": facade_schema(),
+                        "operation": operation_schema(),
+                    })),
                     "after": {"type": "integer"},
                     "times": {"type": "integer"},
                     "probability": {"type": "number"},
@@ -517,7 +566,7 @@ pub fn document() -> Value {
             json!({
                 "name": name, "in": at, "description": description,
                 "required": *required || *at == "path",
-                "schema": {"type": "string"},
+                "schema": param_schema(name),
             })
         }));
         let mut operation = json!({
@@ -576,4 +625,71 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `facade` and `operation` parameters of `GET /__admin/requests`.
+    fn filter_schemas(doc: &Value) -> (Value, Value) {
+        let params = doc["paths"]["/__admin/requests"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let schema = |name: &str| {
+            params
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("no {name} parameter"))["schema"]
+                .clone()
+        };
+        (schema("facade"), schema("operation"))
+    }
+
+    #[test]
+    fn facades_and_their_operations_are_read_from_the_facade_list() {
+        let doc = document();
+        let (facade, operation) = filter_schemas(&doc);
+        // The unit tests' FACADES holds the test-only `echo` facade: it is documented with no
+        // line of this file naming it.
+        assert!(facade::ids().contains(&"echo"));
+        assert_eq!(facade["enum"], json!(facade::ids()));
+        let groups = operation["anyOf"].as_array().unwrap();
+        for f in FACADES {
+            let group = groups
+                .iter()
+                .find(|g| g["title"] == f.id())
+                .unwrap_or_else(|| panic!("{} has no operation group", f.id()));
+            assert_eq!(group["enum"], json!(f.operations()));
+        }
+        assert!(
+            groups
+                .iter()
+                .any(|g| g["enum"] == json!([UNMATCHED, UNCLASSIFIED]))
+        );
+        // A fault's `match` takes the same names, without the journal's own words.
+        let fault = &doc["paths"]["/__admin/faults"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["properties"]["match"]["properties"];
+        assert_eq!(fault["facade"], facade);
+        assert_eq!(
+            fault["operation"]["anyOf"].as_array().unwrap().len(),
+            FACADES.len()
+        );
+    }
+
+    #[test]
+    fn no_parameter_description_names_a_facade() {
+        let doc = document();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                for p in op["parameters"].as_array().unwrap() {
+                    let text = p["description"].as_str().unwrap_or("").to_lowercase();
+                    for id in facade::ids() {
+                        assert!(!text.contains(&format!("`{id}`")), "{}: {text}", p["name"]);
+                    }
+                    assert!(!text.contains("alibaba"), "{}: {text}", p["name"]);
+                }
+            }
+        }
+    }
 }
