@@ -21,6 +21,7 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 use super::unmatched::Explanation;
 use super::{Answer, Incoming};
 use crate::faults::PreparedCall;
+use crate::fixture::Section;
 use crate::namespace::Namespace;
 
 /// A facade's id: what the journal records, `match.facade` in faults, and the key of its
@@ -67,6 +68,54 @@ pub trait Facade: Sync + 'static {
     fn strict_body(&self, method: &Method, path: &str, why: &Explanation) -> String {
         super::unmatched::strict_body(method, path, why)
     }
+
+    /// The facade's own section of the fixture format, under its id (`cams:`), if it has
+    /// one.
+    fn fixture_section(&self) -> Option<&'static dyn Section> {
+        None
+    }
+
+    /// A scenario step written as a call of this facade (`{facade: cams, action, params}`),
+    /// as the facade's SDK would send it (signed, for a facade that signs); `None` when this
+    /// facade's requests are written as `"METHOD /path"` lines.
+    fn scripted_request(
+        &self,
+        _call: &ScriptedCall<'_>,
+    ) -> Option<Result<ScriptedRequest, String>> {
+        None
+    }
+
+    /// A request header as a transcript shows it, when its value changes on every run (a
+    /// signature, a signing date, a nonce): `None` to show it as sent.
+    fn shown_header(&self, _name: &str, _value: &str) -> Option<String> {
+        None
+    }
+}
+
+/// A scenario's facade call, its values interpolated.
+pub struct ScriptedCall<'a> {
+    pub action: &'a str,
+    /// The call's parameters, as text.
+    pub params: &'a [(String, String)],
+    /// The credential to sign with (default: the fixture's first).
+    pub access_key: Option<&'a str>,
+    /// A secret to sign with instead of the fixture's.
+    pub secret: Option<&'a str>,
+    /// Extra request headers (lower-case names).
+    pub headers: &'a [(String, String)],
+    /// The server's `host:port`.
+    pub host: &'a str,
+    /// The fixture the server's namespaces start from (where credentials are found).
+    pub fixture: &'a crate::fixture::Fixture,
+}
+
+/// The request a [`ScriptedCall`] becomes.
+pub struct ScriptedRequest {
+    pub method: String,
+    /// Path and query.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 /// Every vendor facade, in the order they are asked to claim a request.

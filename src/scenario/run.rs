@@ -540,8 +540,8 @@ fn webhook_wait(
     ))
 }
 
-/// A facade call signed as that facade's SDK signs it: for `cams`, ACS3-HMAC-SHA256 with the
-/// wall clock's date and a fresh nonce, every parameter in the query (SDK 5.x).
+/// A facade call, as that facade's SDK would send it (`Facade::scripted_request`: signed, for
+/// Alibaba ChatApp).
 fn signed_call(
     step: &Step,
     call: &super::FacadeCall,
@@ -549,108 +549,74 @@ fn signed_call(
     sim: &Simulator,
     timeout: std::time::Duration,
 ) -> Result<Request, String> {
-    use crate::api::cams::signature::V3Call;
-    if call.facade != "cams" {
-        return Err(format!(
-            "request.facade: unknown facade {:?}; a facade call is for \"cams\" (Graph requests are written \"METHOD /path\")",
-            call.facade
-        ));
-    }
+    let facade = crate::api::facade::by_id(&call.facade).ok_or_else(|| {
+        format!(
+            "request.facade: unknown facade {:?}; facades: {} (Graph requests are written \"METHOD /path\")",
+            call.facade,
+            crate::api::facade::ids().join(", ")
+        )
+    })?;
     if step.auth.is_some()
         || !step.query.is_empty()
         || step.form.is_some()
         || step.json.is_some()
         || step.body.is_some()
     {
-        return Err(
-            "a cams call takes its parameters in request.params (auth, query, form, json and body would break its signature)"
-                .into(),
-        );
+        return Err(format!(
+            "a {} call takes its parameters in request.params (auth, query, form, json and body would break its signature)",
+            call.facade
+        ));
     }
-    let fixture = sim.shared().registry.fixture();
-    let key = match &call.access_key {
-        Some(k) => interpolate_text(k, vars)?,
-        None => fixture
-            .cams
-            .access_keys
-            .first()
-            .map(|k| k.id.clone())
-            .ok_or("request.access_key: the fixture has no cams access key to sign with")?,
-    };
-    let secret = match &call.secret {
-        Some(s) => interpolate_text(s, vars)?,
-        None => fixture
-            .cams
-            .access_keys
-            .iter()
-            .find(|k| k.id == key)
-            .map(|k| k.secret.clone())
-            .ok_or_else(|| {
-                format!("request.access_key: the fixture has no access key {key:?}; give request.secret to sign with one")
-            })?,
-    };
     let mut params: Vec<(String, String)> = Vec::with_capacity(call.params.len());
     for (k, v) in &call.params {
         params.push((k.clone(), param_text(&interpolate_json(v, vars)?)));
     }
-    let pairs: Vec<(&str, &str)> = params
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let host = sim.address().to_string();
-    let date = crate::clock::wall_now().rfc3339();
-    let nonce = next_nonce();
     let mut headers: Vec<(String, String)> = Vec::with_capacity(step.headers.len());
     for (k, v) in &step.headers {
         headers.push((k.to_ascii_lowercase(), interpolate_text(v, vars)?));
     }
-    let extra: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let signed = V3Call {
-        host: &host,
+    let access_key = call
+        .access_key
+        .as_deref()
+        .map(|k| interpolate_text(k, vars))
+        .transpose()?;
+    let secret = call
+        .secret
+        .as_deref()
+        .map(|s| interpolate_text(s, vars))
+        .transpose()?;
+    let fixture = sim.shared().registry.fixture();
+    let scripted = crate::api::facade::ScriptedCall {
         action: &interpolate_text(&call.action, vars)?,
-        query: &pairs,
-        body: b"",
-        content_type: None,
-        date: &date,
-        nonce: &nonce,
-        extra_headers: &extra,
-    }
-    .sign(&key, &secret);
+        params: &params,
+        access_key: access_key.as_deref(),
+        secret: secret.as_deref(),
+        headers: &headers,
+        host: &sim.address().to_string(),
+        fixture: &fixture,
+    };
+    let request = facade.scripted_request(&scripted).ok_or_else(|| {
+        format!(
+            "request.facade: {} requests are written \"METHOD /path\", not as a call",
+            call.facade
+        )
+    })??;
     Ok(Request {
-        method: "POST".into(),
-        path: format!("/?{}", signed.raw_query),
-        headers: signed.headers,
-        body: Vec::new(),
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
         timeout,
     })
 }
 
-/// A signature nonce unique in this process: the wall-clock instant and a counter.
-fn next_nonce() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{:016x}{:016x}",
-        crate::clock::wall_now().0,
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// A request header as the transcript shows it: what changes on every run of a signed
-/// Alibaba call (its date, nonce and signature) is replaced by a placeholder.
+/// A request header as the transcript shows it: what changes on every run (a signed call's
+/// date, nonce and signature, as its facade says) is replaced by a placeholder.
 fn shown_header<'a>(name: &str, value: &'a str) -> std::borrow::Cow<'a, str> {
-    match name {
-        "x-acs-date" => "[signing time]".into(),
-        "x-acs-signature-nonce" => "[nonce]".into(),
-        "authorization" if value.starts_with("ACS3-") => match value.rfind("Signature=") {
-            Some(at) => format!("{}Signature=[signature]", &value[..at]).into(),
-            None => value.into(),
-        },
-        _ => value.into(),
-    }
+    crate::api::facade::FACADES
+        .iter()
+        .find_map(|f| f.shown_header(name, value))
+        .map_or(value.into(), std::borrow::Cow::Owned)
 }
 
 fn split_line(line: &str) -> Result<(String, String), String> {

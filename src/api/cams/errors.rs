@@ -261,11 +261,11 @@ fn parameter_code(param: &str) -> &'static str {
     }
 }
 
-/// The HTTP status of business failures in this namespace: the fixture's
-/// `cams.business_error_status` (200 unless set to 400; a namespace without a fixture: 200).
+/// The HTTP status of business failures in this namespace: its fixture's
+/// `cams.business_error_status` (200 unless set to 400), kept in the facade's binding.
+/// Called with the world's lock free.
 pub fn business_status(ns: &Namespace) -> u16 {
-    ns.fixture()
-        .map_or(200, |f| f.cams.business_error_status.as_u16())
+    ns.read_world(|w| super::model::of(w).business_error_status.unwrap_or(200))
 }
 
 /// The table: every domain error as cams answers it for `op`. An `InvalidParameter` must

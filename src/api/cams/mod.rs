@@ -16,6 +16,7 @@
 
 pub mod errors;
 mod facade;
+pub mod fixture;
 pub mod model;
 pub mod operations;
 pub mod render;
@@ -538,7 +539,10 @@ mod tests {
     #[test]
     fn the_fixture_setting_sends_business_failures_as_400() {
         let mut fixture = crate::fixture::Fixture::default_world();
-        fixture.cams.business_error_status = crate::fixture::BusinessErrorStatus::BadRequest;
+        fixture.sections.insert(
+            "cams".into(),
+            serde_json::json!({"business_error_status": 400}),
+        );
         let ns = Namespace::from_fixture("t400", std::sync::Arc::new(fixture)).unwrap();
         let a = render_error(
             &ns,

@@ -18,6 +18,9 @@ pub struct CamsBinding {
     /// What a `CreateChatappTemplate` call gave that Meta's template has no field for, by
     /// template id, so that `GetChatappTemplateDetail` returns what was written.
     pub template_inputs: HashMap<Id, TemplateInput>,
+    /// The HTTP status of business failures, from the fixture (`cams.business_error_status`;
+    /// `None`: the default, 200).
+    pub business_error_status: Option<u16>,
 }
 
 impl Binding for CamsBinding {
