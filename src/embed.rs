@@ -131,7 +131,7 @@ impl Codes {
 
 #[track_caller]
 fn checked(filter: &RequestFilter) {
-    if let Err(e) = crate::api::facade::check_filter(filter) {
+    if let Err(e) = filter.check() {
         panic!("wabasim: this filter can never match: {e}");
     }
 }

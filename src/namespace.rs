@@ -20,8 +20,7 @@ use crate::journal::Journal;
 use crate::webhooks::Outbox;
 use crate::world::{World, WorldEvent};
 
-/// The header that selects a namespace.
-pub const NAMESPACE_HEADER: &str = "x-wabasim-namespace";
+pub use crate::wire::{NAMESPACE_HEADER, valid_namespace_name as valid_name};
 /// The namespace of requests that name none.
 pub const DEFAULT_NAMESPACE: &str = "default";
 
@@ -566,15 +565,6 @@ impl Registry {
     pub fn set_fixture(&self, fixture: Fixture) {
         *self.fixture.write() = Arc::new(fixture);
     }
-}
-
-/// Whether `name` can name a namespace: 1 to 128 characters from `A-Z a-z 0-9 . _ : -`.
-pub fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
 #[cfg(test)]

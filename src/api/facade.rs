@@ -168,30 +168,3 @@ pub fn catalog() -> Vec<(FacadeId, &'static [&'static str])> {
 pub fn secret_params_of(id: &str) -> &'static [&'static str] {
     by_id(id).map_or(&[], |f| f.secret_params())
 }
-
-/// Checks the facade and operation a journal filter names: a name no facade has would match
-/// nothing, and a test asserting "never called" would pass for the wrong reason.
-pub fn check_filter(filter: &super::filter::RequestFilter) -> Result<(), String> {
-    use crate::journal::{UNCLASSIFIED, UNMATCHED};
-    if let Some(f) = &filter.facade
-        && by_id(f).is_none()
-    {
-        return Err(format!(
-            "unknown facade {f:?}; the journal records {} (control-API calls are not recorded)",
-            ids().join(", ")
-        ));
-    }
-    if let Some(o) = &filter.operation
-        && !(is_operation(o) || o == UNMATCHED || o == UNCLASSIFIED)
-    {
-        let known: Vec<String> = FACADES
-            .iter()
-            .map(|f| format!("{}: {}", f.id(), f.operations().join(", ")))
-            .collect();
-        return Err(format!(
-            "unknown operation {o:?}; operations by facade: {}; and {UNMATCHED}, {UNCLASSIFIED}",
-            known.join("; ")
-        ));
-    }
-    Ok(())
-}

@@ -1,10 +1,10 @@
 //! Which journal entries a read wants: [`RequestFilter`], built in Rust or read from the control
 //! API's query string or JSON body. It lives with the facades, not in the journal, because the
 //! facade and operation names it may take are checked against the facade list
-//! (`facade::check_filter`): a name no facade has would match nothing, and a test asserting
+//! (`RequestFilter::check`): a name no facade has would match nothing, and a test asserting
 //! "never called" would pass for the wrong reason. The journal takes any predicate.
 
-use super::facade::check_filter;
+use super::facade;
 use crate::clock::Timestamp;
 use crate::journal::Entry;
 
@@ -248,6 +248,33 @@ fn segment_matches(pattern: &str, text: &str) -> bool {
         }
     }
     true
+}
+
+/// Checks the facade and operation a journal filter names: a name no facade has would match
+/// nothing, and a test asserting "never called" would pass for the wrong reason.
+fn check_filter(filter: &RequestFilter) -> Result<(), String> {
+    use crate::journal::{UNCLASSIFIED, UNMATCHED};
+    if let Some(f) = &filter.facade
+        && facade::by_id(f).is_none()
+    {
+        return Err(format!(
+            "unknown facade {f:?}; the journal records {} (control-API calls are not recorded)",
+            facade::ids().join(", ")
+        ));
+    }
+    if let Some(o) = &filter.operation
+        && !(facade::is_operation(o) || o == UNMATCHED || o == UNCLASSIFIED)
+    {
+        let known: Vec<String> = facade::FACADES
+            .iter()
+            .map(|f| format!("{}: {}", f.id(), f.operations().join(", ")))
+            .collect();
+        return Err(format!(
+            "unknown operation {o:?}; operations by facade: {}; and {UNMATCHED}, {UNCLASSIFIED}",
+            known.join("; ")
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -145,12 +145,6 @@ impl Explanation {
     }
 }
 
-/// Explains an unmatched request to facade `facade`; `None` for facades without a route
-/// table (each facade says, `Facade::explain_unmatched`).
-pub fn explain(facade: &str, method: &Method, path: &str) -> Option<Explanation> {
-    crate::api::facade::by_id(facade)?.explain_unmatched(method, path)
-}
-
 /// The path's segments after an optional `vNN.N` version.
 fn graph_segments(path: &str) -> Vec<&str> {
     let trimmed = path.trim_matches('/');

@@ -386,7 +386,7 @@ impl FaultSpec {
             ));
         }
         if let Some(n) = &self.matcher.namespace
-            && !crate::namespace::valid_name(n.trim())
+            && !crate::wire::valid_namespace_name(n.trim())
         {
             return Err(format!(
                 "match.namespace: {n:?} cannot name a namespace (1 to 128 characters from A-Z a-z 0-9 . _ : -), so the fault never fires"

@@ -19,6 +19,7 @@ use crate::faults;
 use crate::journal;
 use crate::namespace::{NAMESPACE_HEADER, Namespace, NamespaceError};
 use crate::wire::{Answer, Incoming};
+use bytes::Bytes;
 
 /// `X-Wabasim-Namespace`, built once.
 const NAMESPACE: http::HeaderName = http::HeaderName::from_static(NAMESPACE_HEADER);
@@ -28,7 +29,7 @@ pub const ADMIN_TOKEN_HEADER: &str = "x-wabasim-admin-token";
 
 /// Who answers a request: the control API, or a vendor facade.
 #[derive(Clone, Copy)]
-pub(super) enum Target {
+enum Target {
     Admin,
     Vendor(&'static dyn Facade),
 }
@@ -43,9 +44,21 @@ impl Target {
         }
     }
 
+    /// The request's body, within this target's size limit and the body timeout; `Err` is
+    /// the answer to send instead, in the facade's shape.
+    async fn body(self, config: &Config, body: HyperBody) -> Result<Bytes, Answer> {
+        let limit = match self {
+            Target::Admin => config.admin_body_limit,
+            Target::Vendor(_) => config.body_limit,
+        };
+        read_body(limit, config.body_read_timeout, body)
+            .await
+            .map_err(|e| self.early_error(e.status, &e.text))
+    }
+
     /// An answer for a request its facade never classified (body too large or too slow, a
     /// bad namespace header), in the facade's shape.
-    pub(super) fn early_error(self, status: StatusCode, text: &str) -> Answer {
+    fn early_error(self, status: StatusCode, text: &str) -> Answer {
         let mut answer = match self {
             Target::Admin => api::admin::error(status, text),
             Target::Vendor(f) => f.early_error(status, text),
@@ -180,7 +193,7 @@ async fn serve(
     // From here on the request is journaled however it ends: answered, refused, dropped by
     // its client (status 499) or panicked (500).
     let mut recording = Recording::start(ns.clone(), incoming, facade, watch);
-    match read_body(&app.config, target, body).await {
+    match target.body(&app.config, body).await {
         Ok(b) => recording.request_mut().body = b,
         Err(mut refused) => {
             recording.finish(&mut refused);
@@ -212,7 +225,7 @@ async fn serve_admin(
     mut incoming: Incoming,
     body: HyperBody,
 ) -> Result<http::Response<Body>, Dropped> {
-    incoming.body = match read_body(&app.config, Target::Admin, body).await {
+    incoming.body = match Target::Admin.body(&app.config, body).await {
         Ok(b) => b,
         Err(refused) => return wire::whole(refused),
     };

@@ -25,8 +25,8 @@
 
 use bytes::Bytes;
 
-use crate::api::json::Obj;
 use crate::clock::Timestamp;
+use crate::wire::json::Obj;
 use crate::world::{EventKind, Id, World, WorldEvent};
 
 /// Where one subscriber hears about an event.

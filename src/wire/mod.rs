@@ -8,6 +8,18 @@
 pub mod json;
 pub mod params;
 
+/// The header that selects a namespace (`X-Wabasim-Namespace`).
+pub const NAMESPACE_HEADER: &str = "x-wabasim-namespace";
+
+/// Whether `name` can name a namespace: 1 to 128 characters from `A-Z a-z 0-9 . _ : -`.
+pub fn valid_namespace_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use http_body_util::Full;

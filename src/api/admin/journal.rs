@@ -16,7 +16,6 @@ use serde_json::{Value, json};
 use super::{Answer, Incoming, body_json, error, ok};
 use crate::api::filter::RequestFilter;
 use crate::api::params::Params;
-use crate::api::unmatched;
 use crate::app::App;
 use crate::journal::Entry;
 use crate::namespace::Namespace;
@@ -97,7 +96,8 @@ pub async fn list(
     for (entry, name) in &found {
         let mut v = entry.render(name).await;
         if entry.is_unmatched()
-            && let Some(why) = unmatched::explain(entry.facade, &entry.method, &entry.path)
+            && let Some(why) = crate::api::facade::by_id(entry.facade)
+                .and_then(|f| f.explain_unmatched(&entry.method, &entry.path))
             && let Value::Object(map) = &mut v
         {
             map.insert("unmatched".into(), why.to_json());
