@@ -3,9 +3,11 @@
 //! A request is handled in two steps so the server can put scripted faults between them:
 //! [`prepare`] reads the request (path, parameters, token) and names the operation;
 //! [`execute`] runs it against the world and renders the answer. [`render_error`] renders a
-//! scripted domain error in Graph's shape for a prepared request.
+//! scripted domain error in Graph's shape for a prepared request. The operations and their
+//! routes are one table, in `op.rs`.
 
 pub mod errors;
+pub mod op;
 pub mod paging;
 pub mod render;
 pub mod request;
@@ -14,6 +16,8 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use self::errors::{GraphError, from_domain};
+use self::op::classify;
+pub use self::op::{NodeKind, Op};
 use self::render::{
     PHONE_DEFAULT, PHONE_FIELDS, PHONE_TYPE, TEMPLATE_DEFAULT, TEMPLATE_FIELDS, TEMPLATE_TYPE,
     WABA_DEFAULT, WABA_FIELDS, WABA_TYPE,
@@ -26,107 +30,6 @@ use crate::namespace::Namespace;
 use crate::world::template::{NewTemplate, ParameterFormat, TemplateFilter};
 use crate::world::vocab::{Category, Quality, Scope, TemplateStatus};
 use crate::world::{DomainError, Id, Principal, World};
-
-/// What kind of object a node id names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeKind {
-    Waba,
-    Phone,
-    Template,
-}
-
-/// The operations of this facade; their names are what faults and the journal match on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    MigratePhoneNumber,
-    AddPhoneNumber,
-    ListPhoneNumbers,
-    GetPhoneNumber,
-    SetPin,
-    RequestCode,
-    VerifyCode,
-    Register,
-    Deregister,
-    GetWaba,
-    ListTemplates,
-    CreateTemplate,
-    DeleteTemplate,
-    GetTemplate,
-    ListSubscribedApps,
-    SubscribeApp,
-    UnsubscribeApp,
-    MigrateTemplates,
-    /// A node that does not exist.
-    UnknownNode,
-    /// A node that exists, with an edge it does not have.
-    UnknownEdge,
-    /// A node and edge that exist, with a method they do not support.
-    UnsupportedMethod,
-}
-
-impl Op {
-    pub fn name(self) -> &'static str {
-        match self {
-            Op::MigratePhoneNumber => "migrate_phone_number",
-            Op::AddPhoneNumber => "add_phone_number",
-            Op::ListPhoneNumbers => "list_phone_numbers",
-            Op::GetPhoneNumber => "get_phone_number",
-            Op::SetPin => "set_pin",
-            Op::RequestCode => "request_code",
-            Op::VerifyCode => "verify_code",
-            Op::Register => "register",
-            Op::Deregister => "deregister",
-            Op::GetWaba => "get_waba",
-            Op::ListTemplates => "list_message_templates",
-            Op::CreateTemplate => "create_message_template",
-            Op::DeleteTemplate => "delete_message_template",
-            Op::GetTemplate => "get_message_template",
-            Op::ListSubscribedApps => "list_subscribed_apps",
-            Op::SubscribeApp => "subscribe_app",
-            Op::UnsubscribeApp => "unsubscribe_app",
-            Op::MigrateTemplates => "migrate_message_templates",
-            Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod => "unmatched",
-        }
-    }
-
-    /// Whether the operation only reads the world (and so may share it with other reads).
-    pub fn is_read(self) -> bool {
-        matches!(
-            self,
-            Op::ListPhoneNumbers
-                | Op::GetPhoneNumber
-                | Op::GetWaba
-                | Op::GetTemplate
-                | Op::ListTemplates
-                | Op::ListSubscribedApps
-                | Op::UnknownNode
-                | Op::UnknownEdge
-                | Op::UnsupportedMethod
-        )
-    }
-
-    /// Every operation name, for fault validation and the control API's documentation.
-    pub const NAMES: &'static [&'static str] = &[
-        "migrate_phone_number",
-        "add_phone_number",
-        "list_phone_numbers",
-        "get_phone_number",
-        "set_pin",
-        "request_code",
-        "verify_code",
-        "register",
-        "deregister",
-        "get_waba",
-        "list_message_templates",
-        "create_message_template",
-        "delete_message_template",
-        "get_message_template",
-        "list_subscribed_apps",
-        "subscribe_app",
-        "unsubscribe_app",
-        "migrate_message_templates",
-    ];
-}
 
 /// A request read and classified, not yet executed.
 pub struct Prepared {
@@ -212,11 +115,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         }
     }
     // Only lists write paging links; other answers need neither the URL nor the query.
-    let lists = matches!(
-        op,
-        Op::ListPhoneNumbers | Op::ListTemplates | Op::ListSubscribedApps
-    );
-    let (base_url, query) = if lists {
+    let (base_url, query) = if op.is_list() {
         let host = req.header(http::header::HOST).unwrap_or("localhost");
         let base_url = match &route.edge {
             Some(edge) => format!("http://{host}/{}/{}/{edge}", route.version, route.node),
@@ -250,52 +149,6 @@ fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
         Some((NodeKind::Template, None))
     } else {
         None
-    }
-}
-
-fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, migrate: bool) -> Op {
-    use NodeKind::*;
-    let Some(kind) = kind else {
-        return Op::UnknownNode;
-    };
-    let get = *method == Method::GET;
-    let post = *method == Method::POST;
-    let delete = *method == Method::DELETE;
-    let known_edge = |edges: &[&str]| edge.is_none_or(|e| edges.contains(&e));
-    match (kind, edge) {
-        (Waba, Some("phone_numbers")) if post && migrate => Op::MigratePhoneNumber,
-        (Waba, Some("phone_numbers")) if post => Op::AddPhoneNumber,
-        (Waba, Some("phone_numbers")) if get => Op::ListPhoneNumbers,
-        (Waba, None) if get => Op::GetWaba,
-        (Waba, Some("message_templates")) if get => Op::ListTemplates,
-        (Waba, Some("message_templates")) if post => Op::CreateTemplate,
-        (Waba, Some("message_templates")) if delete => Op::DeleteTemplate,
-        (Waba, Some("subscribed_apps")) if get => Op::ListSubscribedApps,
-        (Waba, Some("subscribed_apps")) if post => Op::SubscribeApp,
-        (Waba, Some("subscribed_apps")) if delete => Op::UnsubscribeApp,
-        (Waba, Some("migrate_message_templates")) if post => Op::MigrateTemplates,
-        (Phone, None) if get => Op::GetPhoneNumber,
-        (Phone, None) if post => Op::SetPin,
-        (Phone, Some("request_code")) if post => Op::RequestCode,
-        (Phone, Some("verify_code")) if post => Op::VerifyCode,
-        (Phone, Some("register")) if post => Op::Register,
-        (Phone, Some("deregister")) if post => Op::Deregister,
-        (Template, None) if get => Op::GetTemplate,
-        (Waba, _)
-            if known_edge(&[
-                "phone_numbers",
-                "message_templates",
-                "subscribed_apps",
-                "migrate_message_templates",
-            ]) =>
-        {
-            Op::UnsupportedMethod
-        }
-        (Phone, _) if known_edge(&["request_code", "verify_code", "register", "deregister"]) => {
-            Op::UnsupportedMethod
-        }
-        (Template, None) => Op::UnsupportedMethod,
-        _ => Op::UnknownEdge,
     }
 }
 
