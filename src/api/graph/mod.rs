@@ -7,15 +7,17 @@
 //! routes are one table, in `op.rs`.
 
 pub mod errors;
+mod head;
 pub mod op;
 pub mod paging;
 pub mod render;
 pub mod request;
 
-use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use http::{HeaderValue, Method};
 
 use self::errors::{GraphError, from_domain};
+use self::head::Head;
+pub use self::head::{early_error, internal_error};
 use self::op::classify;
 pub use self::op::{NodeKind, Op};
 use self::render::{
@@ -48,6 +50,13 @@ pub struct Prepared {
     query: String,
 }
 
+impl Prepared {
+    /// The head of this request's answer.
+    fn head(&self) -> Head<'_> {
+        Head::new(&self.route.version, &self.trace, &self.request_id)
+    }
+}
+
 fn method_name(m: &Method) -> &'static str {
     match *m {
         Method::GET => "get",
@@ -65,19 +74,11 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
     let route = match request::parse_path(&req.path) {
         Ok(r) => r,
         Err(e) => {
-            let head = Head {
-                version: request::DEFAULT_VERSION,
-                trace: &trace,
-                request_id: &request_id,
-            };
+            let head = Head::unversioned(&trace, &request_id);
             return Err(head.error(&e, "unmatched", None));
         }
     };
-    let head = Head {
-        version: &route.version,
-        trace: &trace,
-        request_id: &request_id,
-    };
+    let head = Head::new(&route.version, &trace, &request_id);
     let mut params = match Params::from_request(req).await {
         Ok(p) => p,
         Err(e) => {
@@ -178,11 +179,7 @@ struct Done {
 
 /// Runs a prepared request against the namespace's world.
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
-    let head = Head {
-        version: &p.route.version,
-        trace: &p.trace,
-        request_id: &p.request_id,
-    };
+    let head = p.head();
     // Reads share the world (read lock), so they run side by side; changes take it alone.
     let outcome = if p.op.is_read() {
         ns.read_world(|w| run(w, p, read))
@@ -201,11 +198,7 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
 /// Renders a scripted domain error for a prepared request (faults), with the usage header
 /// of its node when the node is a WABA or phone number.
 pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
-    let head = Head {
-        version: &p.route.version,
-        trace: &p.trace,
-        request_id: &p.request_id,
-    };
+    let head = p.head();
     let usage = ns.with_world(|w| usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id))));
     head.error(&from_domain(e, method_name(&p.method)), p.op.name(), usage)
 }
@@ -214,11 +207,7 @@ pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
 /// fault says so) with the node's `X-Business-Use-Case-Usage` at 100% and the time to regain
 /// access in minutes (reference meta-graph.md §6.2, §8).
 pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle) -> Answer {
-    let head = Head {
-        version: &p.route.version,
-        trace: &p.trace,
-        request_id: &p.request_id,
-    };
+    let head = p.head();
     let e = match t.code {
         Some(130429) => DomainError::ThroughputReached,
         _ => DomainError::RateLimited,
@@ -839,158 +828,4 @@ fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u
         .str("category", t.category.as_str());
     o.end();
     Ok(buf)
-}
-
-/// `facebook-api-version` for the common versions without an allocation.
-fn version_value(version: &str) -> HeaderValue {
-    match request::SERVED_VERSIONS.iter().find(|k| **k == version) {
-        Some(k) => HeaderValue::from_static(k),
-        None => HeaderValue::from_str(version).unwrap_or(HeaderValue::from_static("v23.0")),
-    }
-}
-
-/// What every Graph answer carries in its head.
-struct Head<'a> {
-    version: &'a str,
-    trace: &'a str,
-    request_id: &'a str,
-}
-
-impl Head<'_> {
-    fn headers(&self, usage: Option<(Id, u32)>) -> HeaderMap {
-        use http::header::{
-            ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA,
-        };
-        const FB_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
-        const FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
-        const FB_REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
-        const FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
-        const BUC_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
-        // Every answer's headers, built once and copied, with placeholders for the ones that
-        // vary, which are then overwritten in place: a copy and a walk over a dozen entries
-        // cost far less than hashing names into a new map per request. One map for answers
-        // with the usage header and one for those without.
-        static CONSTANT: std::sync::OnceLock<[HeaderMap; 2]> = std::sync::OnceLock::new();
-        let [without_usage, with_usage] = CONSTANT.get_or_init(|| {
-            let mut h = HeaderMap::with_capacity(12);
-            h.insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=UTF-8"),
-            );
-            h.insert(FB_REV, HeaderValue::from_static("1029384756"));
-            h.insert(
-                CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),
-            );
-            h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
-            h.insert(
-                EXPIRES,
-                HeaderValue::from_static("Sat, 01 Jan 2000 00:00:00 GMT"),
-            );
-            h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-            for name in [FB_API_VERSION, FB_TRACE_ID, FB_REQUEST_ID] {
-                h.insert(name, HeaderValue::from_static(""));
-            }
-            let mut with_usage = h.clone();
-            with_usage.insert(BUC_USAGE, HeaderValue::from_static(""));
-            [h, with_usage]
-        });
-        let mut h = if usage.is_some() {
-            with_usage.clone()
-        } else {
-            without_usage.clone()
-        };
-        for (name, value) in h.iter_mut() {
-            if *name == FB_API_VERSION {
-                *value = version_value(self.version);
-            } else if *name == FB_TRACE_ID {
-                *value = HeaderValue::from_bytes(self.trace.as_bytes())
-                    .unwrap_or(HeaderValue::from_static(""));
-            } else if *name == FB_REQUEST_ID {
-                *value = HeaderValue::from_bytes(self.request_id.as_bytes())
-                    .unwrap_or(HeaderValue::from_static(""));
-            } else if *name == BUC_USAGE
-                && let Some((waba, percent)) = usage
-            {
-                // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
-                // Written into one buffer that becomes the header value without another copy.
-                let mut text = Vec::with_capacity(176);
-                text.extend_from_slice(b"{");
-                crate::api::json::write_id(&mut text, waba);
-                text.extend_from_slice(
-                    br#":[{"type":"whatsapp_business_management","call_count":"#,
-                );
-                crate::api::json::write_u64(&mut text, percent.into());
-                text.extend_from_slice(
-                    br#","total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
-                );
-                *value = HeaderValue::from_maybe_shared(Bytes::from(text))
-                    .unwrap_or(HeaderValue::from_static(""));
-            }
-        }
-        h
-    }
-
-    fn ok(&self, body: Vec<u8>, op: &'static str, usage: Option<(Id, u32)>) -> Answer {
-        Answer {
-            status: StatusCode::OK,
-            headers: self.headers(usage),
-            body: Bytes::from(body),
-            facade: "graph",
-            operation: op,
-            error: None,
-            fault: None,
-        }
-    }
-
-    fn error(&self, e: &GraphError, op: &'static str, usage: Option<(Id, u32)>) -> Answer {
-        let mut headers = self.headers(usage);
-        let kind = if e.is_token_error() {
-            "invalid_token"
-        } else {
-            "invalid_request"
-        };
-        let www = format!(
-            r#"OAuth "Facebook Platform" "{kind}" "{}""#,
-            e.message.replace('"', "'")
-        );
-        if let Ok(v) = HeaderValue::from_str(&www) {
-            headers.insert("www-authenticate", v);
-        }
-        Answer {
-            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
-            headers,
-            body: Bytes::from(e.body(self.trace)),
-            facade: "graph",
-            operation: op,
-            error: Some(e.code_text()),
-            fault: None,
-        }
-    }
-}
-
-/// A Graph-shaped error for requests that never reached the facade (body too large, no
-/// namespace).
-pub fn early_error(status: u16, details: &str) -> Answer {
-    let head = Head {
-        version: request::DEFAULT_VERSION,
-        trace: "AwabasimEarlyErrorTrace",
-        request_id: "AwabasimEarlyErrorReqId",
-    };
-    head.error(&GraphError::bad_body(status, details), "unmatched", None)
-}
-
-/// The answer to a request wabasim failed on (a panic, caught by the server): Graph's own
-/// unknown error, code 1 (the `InternalError` row of `errors.rs`).
-pub fn internal_error() -> Answer {
-    let head = Head {
-        version: request::DEFAULT_VERSION,
-        trace: "AwabasimInternalErrTrace",
-        request_id: "AwabasimInternalErrReqId",
-    };
-    head.error(
-        &from_domain(&DomainError::InternalError, "get"),
-        crate::journal::UNCLASSIFIED,
-        None,
-    )
 }
