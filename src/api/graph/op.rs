@@ -3,10 +3,10 @@
 //!
 //! Made from the table, when compiling: [`Op::name`], [`Op::NAMES`] (fault validation, the
 //! journal, the control API's documentation), [`Op::is_read`] (a `GET`) and [`Op::is_list`] (a
-//! `GET` on an edge), each an index into an array. Made from it at run time, off the hot path:
-//! which edges a node has (an unknown edge versus a method the route does not take) and the
-//! routes the unmatched-request hints name ([`explain_unmatched`]). [`classify`] runs on every
-//! request and stays a `match`; the tests check it against the table both ways.
+//! `GET` on an edge), each an index into an array, and the edges each node kind has (which tell
+//! an unknown edge from a method the route does not take). Made from it at run time, off the
+//! hot path: the routes the unmatched-request hints name ([`explain_unmatched`]). [`classify`]
+//! runs on every request and stays a `match`; the tests check it against the table both ways.
 
 use std::sync::OnceLock;
 
@@ -376,6 +376,7 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
     let get = *method == Method::GET;
     let post = *method == Method::POST;
     let delete = *method == Method::DELETE;
+    let known_edge = |edges: &[&str]| edge.is_none_or(|e| edges.contains(&e));
     match (kind, edge) {
         (Waba, Some("phone_numbers")) if post && migrate => Op::MigratePhoneNumber,
         (Waba, Some("phone_numbers")) if post => Op::AddPhoneNumber,
@@ -395,14 +396,65 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, Some("register")) if post => Op::Register,
         (Phone, Some("deregister")) if post => Op::Deregister,
         (Template, None) if get => Op::GetTemplate,
-        _ if has_route(kind, edge) => Op::UnsupportedMethod,
+        // A node without an edge always has a route (with some other method).
+        (Waba, _) if known_edge(&WABA_EDGES) => Op::UnsupportedMethod,
+        (Phone, _) if known_edge(&PHONE_EDGES) => Op::UnsupportedMethod,
+        (Template, _) if known_edge(&TEMPLATE_EDGES) => Op::UnsupportedMethod,
         _ => Op::UnknownEdge,
     }
 }
 
-/// Whether some operation's route is this node kind and edge (with whatever method).
-fn has_route(kind: NodeKind, edge: Option<&str>) -> bool {
-    OPS.iter().any(|r| r.kind == kind && r.edge == edge)
+// The edges each node kind's routes have, made from `OPS` when compiling: an edge outside
+// them is unknown, one inside them with no route for the method is a method not supported.
+const WABA_EDGES: [&str; edge_count(NodeKind::Waba)] = edges(NodeKind::Waba);
+const PHONE_EDGES: [&str; edge_count(NodeKind::Phone)] = edges(NodeKind::Phone);
+const TEMPLATE_EDGES: [&str; edge_count(NodeKind::Template)] = edges(NodeKind::Template);
+
+/// Whether row `i` of [`OPS`] is the first with its edge among `kind`'s routes.
+const fn first_with_edge(kind: NodeKind, i: usize) -> bool {
+    let Some(edge) = OPS[i].edge else {
+        return false;
+    };
+    if OPS[i].kind as u8 != kind as u8 {
+        return false;
+    }
+    let mut j = 0;
+    while j < i {
+        if let Some(earlier) = OPS[j].edge
+            && OPS[j].kind as u8 == kind as u8
+            && same_bytes(earlier.as_bytes(), edge.as_bytes())
+        {
+            return false;
+        }
+        j += 1;
+    }
+    true
+}
+
+const fn edge_count(kind: NodeKind) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < OPS.len() {
+        if first_with_edge(kind, i) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn edges<const N: usize>(kind: NodeKind) -> [&'static str; N] {
+    let mut edges = [""; N];
+    let mut n = 0;
+    let mut i = 0;
+    while i < OPS.len() {
+        if let (true, Some(edge)) = (first_with_edge(kind, i), OPS[i].edge) {
+            edges[n] = edge;
+            n += 1;
+        }
+        i += 1;
+    }
+    edges
 }
 
 /// The routes the unmatched-request hints name: one per method and shape, in [`OPS`]'s order
@@ -505,6 +557,21 @@ mod tests {
             };
             assert_eq!(rebuilt, r.shape);
         }
+    }
+
+    #[test]
+    fn edge_lists_are_the_tables_edges_once() {
+        let lists: [&[&str]; 3] = [&WABA_EDGES, &PHONE_EDGES, &TEMPLATE_EDGES];
+        for (kind, list) in NodeKind::ALL.into_iter().zip(lists) {
+            let mut from_table: Vec<&str> = Vec::new();
+            for e in OPS.iter().filter(|r| r.kind == kind).filter_map(|r| r.edge) {
+                if !from_table.contains(&e) {
+                    from_table.push(e);
+                }
+            }
+            assert_eq!(list, from_table.as_slice(), "{kind:?}");
+        }
+        assert!(TEMPLATE_EDGES.is_empty());
     }
 
     #[test]
