@@ -8,6 +8,10 @@
 //! What `--strict` replaces: a path whose shape or method no route has. A well-formed path
 //! whose node id names nothing in the namespace is still answered as Graph does (error 100,
 //! subcode 33): that is a real answer a client must handle, not a typo in the client.
+//!
+//! Each facade keeps its own routes and reads its own paths (Graph: `graph::op`, from its
+//! operation table); what is common lives here: the reasons, the route shape, and the
+//! closest-route distance ([`explain_against`]).
 
 use http::Method;
 use serde_json::{Value, json};
@@ -16,99 +20,10 @@ use serde_json::{Value, json};
 #[derive(Clone, Copy, Debug)]
 pub struct RouteShape {
     pub method: &'static str,
-    /// Segments after the version; `{...}` is a node id.
+    /// The path after what every route shares (Graph's version); `{...}` is a node id.
     pub template: &'static str,
     pub operation: &'static str,
 }
-
-/// Graph's routes (reference meta-graph.md §3–§4), in the order the facade classifies them.
-pub const GRAPH_ROUTES: &[RouteShape] = &[
-    RouteShape {
-        method: "POST",
-        template: "/{waba_id}/phone_numbers",
-        operation: "migrate_phone_number",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{waba_id}/phone_numbers",
-        operation: "list_phone_numbers",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{phone_number_id}",
-        operation: "get_phone_number",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{phone_number_id}",
-        operation: "set_pin",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{phone_number_id}/request_code",
-        operation: "request_code",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{phone_number_id}/verify_code",
-        operation: "verify_code",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{phone_number_id}/register",
-        operation: "register",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{phone_number_id}/deregister",
-        operation: "deregister",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{waba_id}",
-        operation: "get_waba",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{waba_id}/message_templates",
-        operation: "list_message_templates",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{waba_id}/message_templates",
-        operation: "create_message_template",
-    },
-    RouteShape {
-        method: "DELETE",
-        template: "/{waba_id}/message_templates",
-        operation: "delete_message_template",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{template_id}",
-        operation: "get_message_template",
-    },
-    RouteShape {
-        method: "GET",
-        template: "/{waba_id}/subscribed_apps",
-        operation: "list_subscribed_apps",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{waba_id}/subscribed_apps",
-        operation: "subscribe_app",
-    },
-    RouteShape {
-        method: "DELETE",
-        template: "/{waba_id}/subscribed_apps",
-        operation: "unsubscribe_app",
-    },
-    RouteShape {
-        method: "POST",
-        template: "/{waba_id}/migrate_message_templates",
-        operation: "migrate_message_templates",
-    },
-];
 
 /// Why a request was unmatched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,21 +60,15 @@ impl Explanation {
     }
 }
 
-/// The path's segments after an optional `vNN.N` version.
-fn graph_segments(path: &str) -> Vec<&str> {
-    let trimmed = path.trim_matches('/');
-    let mut segs: Vec<&str> = trimmed.split('/').filter(|s| !s.is_empty()).collect();
-    if segs
-        .first()
-        .is_some_and(|s| s.starts_with('v') && s[1..].contains('.'))
-    {
-        segs.remove(0);
-    }
-    segs
-}
-
-pub(crate) fn explain_graph(method: &str, path: &str) -> Explanation {
-    let segs = graph_segments(path);
+/// Explains a request no route took, against a facade's `routes`: `segments` are the
+/// request's path segments after anything the routes leave out (Graph's version), `is_id`
+/// tells whether a segment could fill a `{...}` placeholder.
+pub fn explain_against(
+    routes: &[RouteShape],
+    method: &str,
+    segments: &[&str],
+    is_id: impl Fn(&str) -> bool,
+) -> Explanation {
     let shape_of = |r: &RouteShape| -> Vec<&'static str> {
         r.template
             .trim_matches('/')
@@ -169,16 +78,12 @@ pub(crate) fn explain_graph(method: &str, path: &str) -> Explanation {
     };
     let fits = |r: &RouteShape| {
         let t = shape_of(r);
-        t.len() == segs.len()
-            && t.iter().zip(&segs).all(|(t, s)| {
-                if t.starts_with('{') {
-                    crate::world::parse_id(s).is_some()
-                } else {
-                    t == s
-                }
-            })
+        t.len() == segments.len()
+            && t.iter()
+                .zip(segments)
+                .all(|(t, s)| if t.starts_with('{') { is_id(s) } else { t == s })
     };
-    let same_shape: Vec<&RouteShape> = GRAPH_ROUTES.iter().filter(|r| fits(r)).collect();
+    let same_shape: Vec<&RouteShape> = routes.iter().filter(|r| fits(r)).collect();
     let reason = if same_shape.iter().any(|r| r.method == method) {
         Reason::UnknownNode
     } else if !same_shape.is_empty() {
@@ -186,7 +91,7 @@ pub(crate) fn explain_graph(method: &str, path: &str) -> Explanation {
     } else {
         Reason::NoRoute
     };
-    let mut scored: Vec<(usize, &RouteShape)> = GRAPH_ROUTES
+    let mut scored: Vec<(usize, &RouteShape)> = routes
         .iter()
         .map(|r| {
             let t = shape_of(r);
@@ -194,12 +99,10 @@ pub(crate) fn explain_graph(method: &str, path: &str) -> Explanation {
             if r.method != method {
                 score += 2;
             }
-            score += 4 * t.len().abs_diff(segs.len());
+            score += 4 * t.len().abs_diff(segments.len());
             for (i, tseg) in t.iter().enumerate() {
-                match segs.get(i) {
-                    Some(s) if tseg.starts_with('{') && crate::world::parse_id(s).is_none() => {
-                        score += 3
-                    }
+                match segments.get(i) {
+                    Some(s) if tseg.starts_with('{') && !is_id(s) => score += 3,
                     Some(_) if tseg.starts_with('{') => {}
                     Some(s) => score += edit_distance(tseg, s).min(8),
                     None => {}
@@ -258,32 +161,66 @@ pub fn strict_body(method: &Method, path: &str, e: &Explanation) -> String {
 mod tests {
     use super::*;
 
+    const ROUTES: &[RouteShape] = &[
+        RouteShape {
+            method: "GET",
+            template: "/{id}",
+            operation: "get",
+        },
+        RouteShape {
+            method: "POST",
+            template: "/{id}/items",
+            operation: "add_item",
+        },
+        RouteShape {
+            method: "GET",
+            template: "/{id}/items",
+            operation: "list_items",
+        },
+    ];
+
+    fn is_id(s: &str) -> bool {
+        s.bytes().all(|b| b.is_ascii_digit())
+    }
+
     #[test]
-    fn a_typo_in_an_edge_points_at_the_route() {
-        let e = explain_graph("POST", "/v23.0/110000000000001/registr");
+    fn the_closest_routes_come_first() {
+        let e = explain_against(ROUTES, "POST", &["7", "itme"], is_id);
         assert_eq!(e.reason, Reason::NoRoute);
+        assert_eq!(
+            e.closest,
+            [
+                "POST /{version}/{id}/items",
+                "GET /{version}/{id}/items",
+                "GET /{version}/{id}"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fitting_shape_tells_method_from_node() {
+        let e = explain_against(ROUTES, "DELETE", &["7", "items"], is_id);
+        assert_eq!(e.reason, Reason::MethodNotAllowed);
+        let e = explain_against(ROUTES, "GET", &["7", "items"], is_id);
+        assert_eq!(e.reason, Reason::UnknownNode);
+        assert_eq!(e.closest[0], "GET /{version}/{id}/items");
+        let e = explain_against(ROUTES, "GET", &["x", "items"], is_id);
+        assert_eq!(e.reason, Reason::NoRoute);
+    }
+
+    #[test]
+    fn only_graph_has_a_route_table() {
+        use crate::api::facade::by_id;
+        let explain = |f: &str, m: &Method, p: &str| by_id(f).unwrap().explain_unmatched(m, p);
+        assert!(explain("cams", &Method::GET, "/").is_none());
+        let e = explain("graph", &Method::POST, "/v23.0/110000000000001/registr").unwrap();
         assert_eq!(e.closest[0], "POST /{version}/{phone_number_id}/register");
     }
 
     #[test]
-    fn wrong_method_and_unknown_node() {
-        let e = explain_graph("PUT", "/v23.0/110000000000001/register");
-        assert_eq!(e.reason, Reason::MethodNotAllowed);
-        let e = explain_graph("GET", "/v23.0/999/phone_numbers");
-        assert_eq!(e.reason, Reason::UnknownNode);
-        assert_eq!(e.closest[0], "GET /{version}/{waba_id}/phone_numbers");
-    }
-
-    #[test]
-    fn routes_cover_every_graph_operation() {
-        for op in crate::api::graph::Op::NAMES {
-            if *op == "add_phone_number" {
-                continue; // the same route as migrate_phone_number, told apart by a parameter
-            }
-            assert!(
-                GRAPH_ROUTES.iter().any(|r| r.operation == *op),
-                "{op} has no route shape"
-            );
-        }
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("register", "registr"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
     }
 }

@@ -5,7 +5,7 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::{Op, Prepared};
 use crate::api::facade::{Facade, FacadeId, Prepare};
-use crate::api::unmatched::{self, Explanation};
+use crate::api::unmatched::Explanation;
 use crate::api::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
 use crate::namespace::Namespace;
@@ -60,7 +60,7 @@ impl Facade for Graph {
     }
 
     fn explain_unmatched(&self, method: &Method, path: &str) -> Option<Explanation> {
-        Some(unmatched::explain_graph(method.as_str(), path))
+        super::op::explain_unmatched(method, path)
     }
 }
 

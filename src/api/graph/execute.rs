@@ -1,0 +1,191 @@
+//! The second step of a Graph request: run the prepared operation against the world and
+//! render the answer. Here: choosing the lock (reads share the world), the caller and scope
+//! checks every operation makes, the `X-Business-Use-Case-Usage` count, the dispatch to the
+//! handlers in `ops/`, and the two answers faults script instead ([`render_error`],
+//! [`render_throttle`]).
+
+use http::{HeaderValue, Method};
+
+use super::errors::{GraphError, from_domain};
+use super::op::Op;
+use super::ops::{Fail, apps, phones, registration, templates, waba};
+use super::prepare::Prepared;
+use crate::api::Answer;
+use crate::namespace::Namespace;
+use crate::world::vocab::Scope;
+use crate::world::{DomainError, Id, Principal, World};
+
+/// A successful body, and the WABA whose Business-Use-Case usage the call counts against.
+struct Done {
+    body: Vec<u8>,
+    usage: Option<(Id, u32)>,
+}
+
+/// Runs a prepared request against the namespace's world.
+pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
+    let head = p.head();
+    // Reads share the world (read lock), so they run side by side; changes take it alone.
+    let outcome = if p.op.is_read() {
+        ns.read_world(|w| run(w, p, read))
+    } else {
+        ns.with_world(|w| run(w, p, change))
+    };
+    match outcome {
+        Ok(done) => head.ok(done.body, p.op.name(), done.usage),
+        Err((Fail::Domain(e), usage)) => {
+            head.error(&from_domain(&e, method_name(&p.method)), p.op.name(), usage)
+        }
+        Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
+    }
+}
+
+/// Renders a scripted domain error for a prepared request (faults), with the usage header
+/// of its node when the node is a WABA or phone number.
+pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
+    let usage = ns.with_world(|w| usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id))));
+    p.head()
+        .error(&from_domain(e, method_name(&p.method)), p.op.name(), usage)
+}
+
+/// A throttled answer for a prepared request (faults): error 80007 (or 130429 when the
+/// fault says so) with the node's `X-Business-Use-Case-Usage` at 100% and the time to regain
+/// access in minutes (reference meta-graph.md §6.2, §8).
+pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle) -> Answer {
+    let e = match t.code {
+        Some(130429) => DomainError::ThroughputReached,
+        _ => DomainError::RateLimited,
+    };
+    let mut answer = p
+        .head()
+        .error(&from_domain(&e, method_name(&p.method)), p.op.name(), None);
+    let waba = ns
+        .with_world(|w| usage_waba(w, &p.route.node))
+        .map(|id| id.to_string())
+        .unwrap_or_else(|| p.route.node.clone());
+    let minutes = (t.retry_after.as_millis().max(0) as u64).div_ceil(60_000);
+    let usage = format!(
+        r#"{{"{waba}":[{{"type":"whatsapp_business_management","call_count":100,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":{minutes}}}]}}"#
+    );
+    if let Ok(v) = HeaderValue::from_str(&usage) {
+        answer.headers.insert("x-business-use-case-usage", v);
+    }
+    answer
+}
+
+/// The method as the unknown-object message quotes it.
+fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "get",
+        Method::POST => "post",
+        Method::DELETE => "delete",
+        Method::PUT => "put",
+        _ => "get",
+    }
+}
+
+/// The WABA a node belongs to, for `X-Business-Use-Case-Usage`.
+fn usage_waba(w: &World, node: &str) -> Option<Id> {
+    let id = crate::world::parse_id(node)?;
+    if w.wabas.contains_key(&id) {
+        Some(id)
+    } else if let Some(p) = w.phones.get(&id) {
+        Some(p.waba)
+    } else {
+        w.templates.get(&id).map(|t| t.waba)
+    }
+}
+
+/// Whether the caller manages the WABA `id` (only those are counted and named).
+fn manages(w: &World, who: &Principal, id: &Id) -> bool {
+    w.wabas
+        .get(id)
+        .is_some_and(|x| who.may_manage(x.business, x.partner))
+}
+
+/// The caller, the usage header, then `op` on the world (`W` is `World` or `&mut World`).
+fn run<W: std::ops::Deref<Target = World>>(
+    w: W,
+    p: &Prepared,
+    op: impl FnOnce(W, &Principal, &Prepared) -> Result<Vec<u8>, Fail>,
+) -> Result<Done, (Fail, Option<(Id, u32)>)> {
+    let who = match &p.who {
+        Ok(who) => *who,
+        Err(e) => return Err((Fail::Domain(e.clone()), None)),
+    };
+    // Only the caller's own WABAs: counting (and naming) a foreign one in the usage header
+    // would tell an unknown id from someone else's, which Graph does not.
+    let usage = usage_waba(&w, &p.route.node)
+        .filter(|id| manages(&w, &who, id))
+        .map(|id| (id, w.count_call(id)));
+    check_scope(&w, &who, p).map_err(|f| (f, usage))?;
+    let body = op(w, &who, p).map_err(|f| (f, usage))?;
+    Ok(Done { body, usage })
+}
+
+/// Every operation here needs whatsapp_business_management, except reading a phone number,
+/// which a messaging-only app also does ([INF]; reference meta-graph.md §6.2).
+fn check_scope(w: &World, who: &Principal, p: &Prepared) -> Result<(), Fail> {
+    let needs_management = !matches!(
+        p.op,
+        Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
+    );
+    if needs_management {
+        w.require_scope(who, Scope::Management)?;
+    } else if !who.scopes.has(Scope::Management) && !who.scopes.has(Scope::Messaging) {
+        w.require_scope(who, Scope::Messaging)?;
+    }
+    Ok(())
+}
+
+/// The operations that read: they run under the world's read lock.
+fn read(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    match p.op {
+        Op::GetPhoneNumber => phones::get(w, who, p),
+        Op::ListPhoneNumbers => phones::list(w, who, p),
+        Op::GetWaba => waba::get(w, who, p),
+        Op::GetTemplate => templates::get(w, who, p),
+        Op::ListTemplates => templates::list(w, who, p),
+        Op::ListSubscribedApps => apps::list(w, who, p),
+        Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod => unmatched(w, who, p),
+        // `execute` sends only `Op::is_read` operations here; anything else is a bug, answered
+        // as Graph's unknown error rather than a panic.
+        _ => Err(DomainError::InternalError.into()),
+    }
+}
+
+/// The operations that change the world: they hold it alone.
+fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    match p.op {
+        Op::MigratePhoneNumber => phones::migrate(w, who, p),
+        Op::AddPhoneNumber => phones::add(w, who, p),
+        Op::SetPin => registration::set_pin(w, who, p),
+        Op::RequestCode => registration::request_code(w, who, p),
+        Op::VerifyCode => registration::verify_code(w, who, p),
+        Op::Register => registration::register(w, who, p),
+        Op::Deregister => registration::deregister(w, who, p),
+        Op::CreateTemplate => templates::create(w, who, p),
+        Op::DeleteTemplate => templates::delete(w, who, p),
+        Op::MigrateTemplates => templates::migrate(w, who, p),
+        Op::SubscribeApp => apps::subscribe(w, who, p),
+        Op::UnsubscribeApp => apps::unsubscribe(w, who, p),
+        _ => read(w, who, p),
+    }
+}
+
+/// What Graph answers a request no operation took: an unknown object, or on a node the
+/// caller can see, `Unknown path components` for an edge it does not have.
+fn unmatched(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let node = p.route.node.as_str();
+    if p.op != Op::UnknownEdge {
+        return Err(DomainError::unknown(node).into());
+    }
+    // An edge on a node the caller cannot see is still "does not exist".
+    match usage_waba(w, node) {
+        Some(waba) if manages(w, who, &waba) => Err(GraphError::unknown_path(&format!(
+            "/{}",
+            p.route.edge.as_deref().unwrap_or("")
+        ))
+        .into()),
+        _ => Err(DomainError::unknown(node).into()),
+    }
+}

@@ -1,0 +1,282 @@
+//! The head every Graph answer carries ([`Head`]: the version that served it, its trace and
+//! request ids, Graph's constant headers, the usage header) and the answers made from it: a
+//! success, an error in Graph's envelope, and the two errors no read request stands behind
+//! ([`early_error`], [`internal_error`]).
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+
+use super::errors::{GraphError, from_domain};
+use super::request;
+use crate::api::Answer;
+use crate::world::{DomainError, Id};
+
+/// `facebook-api-version` for the common versions without an allocation.
+fn version_value(version: &str) -> HeaderValue {
+    match request::SERVED_VERSIONS.iter().find(|k| **k == version) {
+        Some(k) => HeaderValue::from_static(k),
+        None => HeaderValue::from_str(version).unwrap_or(HeaderValue::from_static("v23.0")),
+    }
+}
+
+/// What every Graph answer carries in its head: the version that served it and its two ids.
+pub(super) struct Head<'a> {
+    version: &'a str,
+    trace: &'a str,
+    request_id: &'a str,
+}
+
+impl<'a> Head<'a> {
+    pub(super) fn new(version: &'a str, trace: &'a str, request_id: &'a str) -> Self {
+        Head {
+            version,
+            trace,
+            request_id,
+        }
+    }
+
+    /// The head of an answer to a request whose version is not known (its path could not be
+    /// read, or it was never read): the default version.
+    pub(super) fn unversioned(trace: &'a str, request_id: &'a str) -> Self {
+        Head::new(request::DEFAULT_VERSION, trace, request_id)
+    }
+
+    fn headers(&self, usage: Option<(Id, u32)>) -> HeaderMap {
+        use http::header::{
+            ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA,
+        };
+        const FB_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
+        const FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
+        const FB_REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
+        const FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
+        const BUC_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
+        // Every answer's headers, built once and copied, with placeholders for the ones that
+        // vary, which are then overwritten in place: a copy and a walk over a dozen entries
+        // cost far less than hashing names into a new map per request. One map for answers
+        // with the usage header and one for those without.
+        static CONSTANT: std::sync::OnceLock<[HeaderMap; 2]> = std::sync::OnceLock::new();
+        let [without_usage, with_usage] = CONSTANT.get_or_init(|| {
+            let mut h = HeaderMap::with_capacity(12);
+            h.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=UTF-8"),
+            );
+            h.insert(FB_REV, HeaderValue::from_static("1029384756"));
+            h.insert(
+                CACHE_CONTROL,
+                HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),
+            );
+            h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+            h.insert(
+                EXPIRES,
+                HeaderValue::from_static("Sat, 01 Jan 2000 00:00:00 GMT"),
+            );
+            h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+            for name in [FB_API_VERSION, FB_TRACE_ID, FB_REQUEST_ID] {
+                h.insert(name, HeaderValue::from_static(""));
+            }
+            let mut with_usage = h.clone();
+            with_usage.insert(BUC_USAGE, HeaderValue::from_static(""));
+            [h, with_usage]
+        });
+        let mut h = if usage.is_some() {
+            with_usage.clone()
+        } else {
+            without_usage.clone()
+        };
+        for (name, value) in h.iter_mut() {
+            if *name == FB_API_VERSION {
+                *value = version_value(self.version);
+            } else if *name == FB_TRACE_ID {
+                *value = HeaderValue::from_bytes(self.trace.as_bytes())
+                    .unwrap_or(HeaderValue::from_static(""));
+            } else if *name == FB_REQUEST_ID {
+                *value = HeaderValue::from_bytes(self.request_id.as_bytes())
+                    .unwrap_or(HeaderValue::from_static(""));
+            } else if *name == BUC_USAGE
+                && let Some((waba, percent)) = usage
+            {
+                // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
+                // Written into one buffer that becomes the header value without another copy.
+                let mut text = Vec::with_capacity(176);
+                text.extend_from_slice(b"{");
+                crate::api::json::write_id(&mut text, waba);
+                text.extend_from_slice(
+                    br#":[{"type":"whatsapp_business_management","call_count":"#,
+                );
+                crate::api::json::write_u64(&mut text, percent.into());
+                text.extend_from_slice(
+                    br#","total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
+                );
+                *value = HeaderValue::from_maybe_shared(Bytes::from(text))
+                    .unwrap_or(HeaderValue::from_static(""));
+            }
+        }
+        h
+    }
+
+    /// A 200 answer with `body`; `usage` is the WABA and percentage for
+    /// `X-Business-Use-Case-Usage`.
+    pub(super) fn ok(&self, body: Vec<u8>, op: &'static str, usage: Option<(Id, u32)>) -> Answer {
+        Answer {
+            status: StatusCode::OK,
+            headers: self.headers(usage),
+            body: Bytes::from(body),
+            facade: "graph",
+            operation: op,
+            error: None,
+            fault: None,
+        }
+    }
+
+    /// `e` in Graph's envelope, with its status and `WWW-Authenticate`.
+    pub(super) fn error(
+        &self,
+        e: &GraphError,
+        op: &'static str,
+        usage: Option<(Id, u32)>,
+    ) -> Answer {
+        let mut headers = self.headers(usage);
+        let kind = if e.is_token_error() {
+            "invalid_token"
+        } else {
+            "invalid_request"
+        };
+        let www = format!(
+            r#"OAuth "Facebook Platform" "{kind}" "{}""#,
+            e.message.replace('"', "'")
+        );
+        if let Ok(v) = HeaderValue::from_str(&www) {
+            headers.insert("www-authenticate", v);
+        }
+        Answer {
+            status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
+            headers,
+            body: Bytes::from(e.body(self.trace)),
+            facade: "graph",
+            operation: op,
+            error: Some(e.code_text()),
+            fault: None,
+        }
+    }
+}
+
+/// A Graph-shaped error for requests that never reached the facade (body too large, no
+/// namespace).
+pub fn early_error(status: u16, details: &str) -> Answer {
+    Head::unversioned("AwabasimEarlyErrorTrace", "AwabasimEarlyErrorReqId").error(
+        &GraphError::bad_body(status, details),
+        "unmatched",
+        None,
+    )
+}
+
+/// The answer to a request wabasim failed on (a panic, caught by the server): Graph's own
+/// unknown error, code 1 (the `InternalError` row of `errors.rs`).
+pub fn internal_error() -> Answer {
+    Head::unversioned("AwabasimInternalErrTrace", "AwabasimInternalErrReqId").error(
+        &from_domain(&DomainError::InternalError, "get"),
+        crate::journal::UNCLASSIFIED,
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
+        a.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+
+    #[test]
+    fn a_success_carries_the_version_the_ids_and_the_constant_headers() {
+        let a = Head::new("v21.0", "Atrace", "Areq").ok(b"{}".to_vec(), "get_waba", None);
+        assert_eq!(
+            (a.status.as_u16(), a.facade, a.operation),
+            (200, "graph", "get_waba")
+        );
+        assert_eq!((a.body.as_ref(), a.error.as_deref()), (&b"{}"[..], None));
+        assert_eq!(header(&a, "facebook-api-version"), Some("v21.0"));
+        assert_eq!(header(&a, "x-fb-trace-id"), Some("Atrace"));
+        assert_eq!(header(&a, "x-fb-request-id"), Some("Areq"));
+        assert_eq!(
+            header(&a, "content-type"),
+            Some("application/json; charset=UTF-8")
+        );
+        assert_eq!(header(&a, "x-fb-rev"), Some("1029384756"));
+        assert_eq!(header(&a, "access-control-allow-origin"), Some("*"));
+        assert_eq!(header(&a, "x-business-use-case-usage"), None);
+        assert_eq!(header(&a, "www-authenticate"), None);
+        assert_eq!(a.headers.len(), 9);
+    }
+
+    #[test]
+    fn the_usage_header_names_the_waba_and_its_percentage() {
+        let a = Head::new("v23.0", "t", "r").ok(Vec::new(), "get_waba", Some((200000000000002, 7)));
+        assert_eq!(
+            header(&a, "x-business-use-case-usage"),
+            Some(
+                r#"{"200000000000002":[{"type":"whatsapp_business_management","call_count":7,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#
+            )
+        );
+        assert_eq!(a.headers.len(), 10);
+        // The constant maps are copied, not changed: the next answer has no usage again.
+        let b = Head::new("v23.0", "t", "r").ok(Vec::new(), "get_waba", None);
+        assert_eq!(header(&b, "x-business-use-case-usage"), None);
+    }
+
+    #[test]
+    fn versions_graph_serves_are_static_and_others_pass_through() {
+        assert_eq!(version_value("v26.0"), "v26.0");
+        assert_eq!(version_value("v23.5"), "v23.5");
+        assert_eq!(version_value("v2\n"), "v23.0");
+        let a = Head::unversioned("t", "r").ok(Vec::new(), "get_waba", None);
+        assert_eq!(
+            header(&a, "facebook-api-version"),
+            Some(request::DEFAULT_VERSION)
+        );
+    }
+
+    #[test]
+    fn an_error_has_its_status_envelope_and_www_authenticate() {
+        let e = from_domain(&DomainError::unknown("123"), "get");
+        let a = Head::new("v23.0", "Atrace", "Areq").error(&e, "get_waba", None);
+        assert_eq!(a.status.as_u16(), e.status);
+        assert_eq!(a.error, Some(e.code_text()));
+        assert_eq!(a.body.as_ref(), e.body("Atrace").as_slice());
+        let www = header(&a, "www-authenticate").unwrap();
+        let message = www
+            .strip_prefix(r#"OAuth "Facebook Platform" "invalid_request" ""#)
+            .and_then(|m| m.strip_suffix('"'))
+            .unwrap();
+        assert_eq!(message, e.message.replace('"', "'"));
+        let token = from_domain(&DomainError::AccessTokenMissing, "get");
+        let a = Head::new("v23.0", "t", "r").error(&token, "get_waba", None);
+        assert!(
+            header(&a, "www-authenticate")
+                .unwrap()
+                .contains(r#""invalid_token""#)
+        );
+    }
+
+    #[test]
+    fn answers_without_a_request_have_fixed_ids() {
+        let a = early_error(413, "too large");
+        assert_eq!((a.status.as_u16(), a.operation), (413, "unmatched"));
+        assert_eq!(header(&a, "x-fb-trace-id"), Some("AwabasimEarlyErrorTrace"));
+        assert_eq!(
+            header(&a, "facebook-api-version"),
+            Some(request::DEFAULT_VERSION)
+        );
+        let a = internal_error();
+        assert_eq!(
+            (a.status.as_u16(), a.operation, a.error.as_deref()),
+            (500, crate::journal::UNCLASSIFIED, Some("1"))
+        );
+        assert_eq!(
+            header(&a, "x-fb-request-id"),
+            Some("AwabasimInternalErrReqId")
+        );
+    }
+}

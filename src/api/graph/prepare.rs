@@ -1,0 +1,126 @@
+//! The first step of a Graph request: read it (path, parameters, token, the old
+//! `method=delete` convention), look its node up and resolve its token under one lock, and
+//! name its operation. The result, [`Prepared`], is what faults match on before
+//! [`execute`](super::execute) runs it.
+
+use http::Method;
+
+use super::errors::GraphError;
+use super::head::Head;
+use super::op::{NodeKind, Op, classify};
+use super::request::{self, Route};
+use crate::api::params::Params;
+use crate::api::{Answer, Incoming};
+use crate::namespace::{Namespace, TraceId};
+use crate::world::{DomainError, Principal, World};
+
+/// A request read and classified, not yet executed.
+pub struct Prepared {
+    pub op: Op,
+    pub method: Method,
+    pub route: Route,
+    pub params: Params,
+    /// Who is calling: resolved from the token while the node is looked up (one lock).
+    pub(super) who: Result<Principal, DomainError>,
+    /// The node id, and for phone numbers also the number's digits: what faults match on.
+    pub targets: Vec<String>,
+    trace: TraceId,
+    request_id: TraceId,
+    /// `http://host/vNN.N/node[/edge]`, for paging links.
+    pub(super) base_url: String,
+    pub(super) query: String,
+}
+
+impl Prepared {
+    /// The head of this request's answer.
+    pub(super) fn head(&self) -> Head<'_> {
+        Head::new(&self.route.version, &self.trace, &self.request_id)
+    }
+}
+
+/// Reads the request and names its operation. An unreadable request is answered at once.
+pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
+    let trace = ns.next_trace_id();
+    let request_id = ns.next_trace_id();
+    let route = match request::parse_path(&req.path) {
+        Ok(r) => r,
+        Err(e) => {
+            let head = Head::unversioned(&trace, &request_id);
+            return Err(head.error(&e, "unmatched", None));
+        }
+    };
+    let head = Head::new(&route.version, &trace, &request_id);
+    let mut params = match Params::from_request(req).await {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(head.error(&GraphError::bad_body(400, e.to_string()), "unmatched", None));
+        }
+    };
+    let token = request::token(req, &mut params);
+    // Graph's old convention: `method=delete` on a POST (facebook-business still knows it).
+    let mut method = req.method.clone();
+    if method == Method::POST
+        && let Some(m) = params.non_empty("method")
+        && m.eq_ignore_ascii_case("delete")
+    {
+        method = Method::DELETE;
+    }
+    let (kind_and_number, who) = ns.read_world(|w| {
+        let who = token.and_then(|t| w.authenticate(&t));
+        (node_kind(w, &route.node), who)
+    });
+    let migrate = match params.bool("migrate_phone_number") {
+        Ok(v) => v.unwrap_or(false),
+        Err(_) => true,
+    };
+    let (kind, number) = match kind_and_number {
+        Some((kind, number)) => (Some(kind), number),
+        None => (None, None),
+    };
+    let op = classify(&method, kind, route.edge.as_deref(), migrate);
+    let mut targets = Vec::with_capacity(3);
+    targets.push(route.node.clone());
+    targets.extend(number);
+    if op == Op::MigratePhoneNumber || op == Op::AddPhoneNumber {
+        if let (Some(cc), Some(n)) = (params.text("cc"), params.text("phone_number")) {
+            targets.push(format!("{}{}", cc.trim(), n.trim()));
+        }
+    }
+    // Only lists write paging links; other answers need neither the URL nor the query.
+    let (base_url, query) = if op.is_list() {
+        let host = req.header(http::header::HOST).unwrap_or("localhost");
+        let base_url = match &route.edge {
+            Some(edge) => format!("http://{host}/{}/{}/{edge}", route.version, route.node),
+            None => format!("http://{host}/{}/{}", route.version, route.node),
+        };
+        (base_url, req.query.clone())
+    } else {
+        (String::new(), String::new())
+    };
+    Ok(Prepared {
+        op,
+        method,
+        route,
+        params,
+        who,
+        targets,
+        trace,
+        request_id,
+        base_url,
+        query,
+    })
+}
+
+/// What the node id names, and for a phone number its digits (a fault target).
+fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
+    let id = crate::world::parse_id(node)?;
+    if w.wabas.contains_key(&id) {
+        Some((NodeKind::Waba, None))
+    } else if let Some(p) = w.phones.get(&id) {
+        Some((NodeKind::Phone, Some(p.e164_digits())))
+    } else if w.templates.contains_key(&id) {
+        Some((NodeKind::Template, None))
+    } else {
+        None
+    }
+}
