@@ -6,7 +6,9 @@
 //! that answers can check the answer (`expect:`: status, partial JSON, headers) and capture
 //! values for later steps (`capture:`, used as `${name}`).
 //!
-//! - `run.rs` drives the steps over HTTP;
+//! - `run.rs` drives the steps and checks their answers;
+//! - `request.rs` builds a step's HTTP request (interpolation, signed calls, headers);
+//! - `exchange.rs` sends it over the socket and writes the exchange to the transcript;
 //! - `expect.rs` matches partial JSON and explains a mismatch with a diff;
 //! - `transcript.rs` writes the exchanges with stable placeholders;
 //! - `receiver.rs` is the webhook receiver a scenario can point apps at (`${receiver}`);
@@ -15,8 +17,10 @@
 //! The format is the set of types below; `scenarios/schema.json` is generated from them.
 
 pub mod cli;
+mod exchange;
 mod expect;
 mod receiver;
+mod request;
 mod run;
 mod transcript;
 

@@ -180,114 +180,166 @@ fn phone_data(o: &mut Obj<'_>, id: Id, digits: &str) {
     });
 }
 
+/// The operation's handler: one function per operation (or pair of operations that differ
+/// only in their answer), grouped below by family.
 fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
     match p.op {
-        Op::CreateChatappMigrationInitiate => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let cc = required(p, "CountryCode")?;
-            let mobile = required(p, "MobileNumber")?;
-            refuse_repeated_country_code(w, cc, "MobileNumber", mobile)?;
-            let id = w.start_migration(who, &waba.to_string(), cc, mobile)?;
-            let digits = w.phones[&id].e164_digits();
-            Ok(ok(p, |o| {
-                o.obj("Data", |d| {
-                    d.str("PhoneNumber", &digits)
-                        .str("Id", &id.to_string())
-                        .str("Status", "MIGRATING");
-                });
-            }))
-        }
-        Op::GetMigrationVerifyCode | Op::GetChatappVerifyCode => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, digits) = number_on(w, p, waba)?;
-            let method = required(p, "Method")?;
-            let locale = required(p, "Locale")?;
-            w.request_code(who, &id.to_string(), method, locale)?;
-            Ok(ok(p, |o| {
-                if p.op == Op::GetMigrationVerifyCode {
-                    phone_data(o, id, &digits);
-                }
-            }))
-        }
-        Op::ChatappMigrationVerified => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, digits) = number_on(w, p, waba)?;
-            w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
-            Ok(ok(p, |o| phone_data(o, id, &digits)))
-        }
-        Op::ChatappMigrationRegister | Op::ChatappPhoneNumberRegister => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, _) = number_on(w, p, waba)?;
-            w.register_keeping_pin(who, &id.to_string())?;
-            Ok(ok(p, |_| {}))
-        }
-        Op::ChatappVerifyAndRegister => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, _) = number_on(w, p, waba)?;
-            w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
-            w.register_keeping_pin(who, &id.to_string())?;
-            Ok(ok(p, |_| {}))
-        }
-        Op::ChatappPhoneNumberDeregister => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, _) = number_on(w, p, waba)?;
-            w.deregister(who, &id.to_string())?;
-            Ok(ok(p, |_| {}))
-        }
-        Op::GetPhoneNumberVerificationStatus => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let (id, digits) = number_on(w, p, waba)?;
-            let status = w.phones[&id]
-                .code_status(w.now(), w.settings.verification_validity)
-                .as_str();
-            Ok(ok(p, |o| {
-                o.obj("Data", |d| {
-                    d.str("PhoneNumber", &digits)
-                        .str("Id", &id.to_string())
-                        .str("CodeVerificationStatus", status);
-                });
-            }))
-        }
-        Op::ChatappBindWaba => {
-            let waba = required(p, "WabaId")?.to_string();
-            let space = model::bind_space(w, who, &waba)?;
-            Ok(ok(p, |o| {
-                o.obj("Data", |d| {
-                    d.str("CustSpaceId", &space).str("WabaId", &waba);
-                });
-            }))
-        }
-        Op::AddChatappPhoneNumber => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let cc = required(p, "Cc")?;
-            let number = required(p, "PhoneNumber")?;
-            refuse_repeated_country_code(w, cc, "PhoneNumber", number)?;
-            // Asked before adding so that a number registered elsewhere is answered in
-            // ChatApp's terms (migrate it with CreateChatappMigrationInitiate).
-            if let Some(national) = digits_only(number) {
-                let e164 = format!("{}{national}", cc.trim().trim_start_matches('+'));
-                w.addable_on(&e164, waba)?;
-            }
-            w.add_number(
-                who,
-                &waba.to_string(),
-                cc,
-                number,
-                required(p, "VerifiedName")?,
-            )?;
-            Ok(ok(p, |_| {}))
-        }
+        // Migration and verification codes.
+        Op::CreateChatappMigrationInitiate => migration_initiate(w, who, p),
+        Op::GetMigrationVerifyCode | Op::GetChatappVerifyCode => request_code(w, who, p),
+        Op::ChatappMigrationVerified => verify_code(w, who, p),
+        Op::GetPhoneNumberVerificationStatus => verification_status(w, who, p),
+        // Registration.
+        Op::ChatappMigrationRegister | Op::ChatappPhoneNumberRegister => register(w, who, p),
+        Op::ChatappVerifyAndRegister => verify_and_register(w, who, p),
+        Op::ChatappPhoneNumberDeregister => deregister(w, who, p),
+        // Spaces and phone numbers.
+        Op::ChatappBindWaba => bind_waba(w, who, p),
+        Op::QueryChatappBindWaba => bound_waba(w, who, p),
+        Op::AddChatappPhoneNumber => add_phone_number(w, who, p),
         Op::ChatappSyncPhoneNumber | Op::QueryChatappPhoneNumbers => phone_numbers(w, who, p),
-        Op::QueryChatappBindWaba => {
-            let (_, waba) = space_waba(w, who, p)?;
-            let waba = &w.wabas[&waba];
-            Ok(ok(p, |o| render::waba_data(o, w, waba)))
-        }
         Op::GetChatappPhoneNumberMetric => metrics(w, who, p),
+        // Templates.
         Op::ListChatappTemplate => list_templates(w, who, p),
         Op::GetChatappTemplateDetail => template_detail(w, who, p),
         Op::CreateChatappTemplate => create_template(w, who, p),
     }
+}
+
+// Migration and verification codes.
+
+/// CreateChatappMigrationInitiate: the number (`CountryCode` + `MobileNumber`) starts
+/// migrating into the space's WABA.
+fn migration_initiate(
+    w: &mut World,
+    who: &Principal,
+    p: &Prepared,
+) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let cc = required(p, "CountryCode")?;
+    let mobile = required(p, "MobileNumber")?;
+    refuse_repeated_country_code(w, cc, "MobileNumber", mobile)?;
+    let id = w.start_migration(who, &waba.to_string(), cc, mobile)?;
+    let digits = w.phones[&id].e164_digits();
+    Ok(ok(p, |o| {
+        o.obj("Data", |d| {
+            d.str("PhoneNumber", &digits)
+                .str("Id", &id.to_string())
+                .str("Status", "MIGRATING");
+        });
+    }))
+}
+
+/// GetMigrationVerifyCode and GetChatappVerifyCode: a code is sent (only the first answers
+/// with the number).
+fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, digits) = number_on(w, p, waba)?;
+    let method = required(p, "Method")?;
+    let locale = required(p, "Locale")?;
+    w.request_code(who, &id.to_string(), method, locale)?;
+    Ok(ok(p, |o| {
+        if p.op == Op::GetMigrationVerifyCode {
+            phone_data(o, id, &digits);
+        }
+    }))
+}
+
+/// ChatappMigrationVerified: the code is checked.
+fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, digits) = number_on(w, p, waba)?;
+    w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
+    Ok(ok(p, |o| phone_data(o, id, &digits)))
+}
+
+/// GetPhoneNumberVerificationStatus: where the number's code stands.
+fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, digits) = number_on(w, p, waba)?;
+    let status = w.phones[&id]
+        .code_status(w.now(), w.settings.verification_validity)
+        .as_str();
+    Ok(ok(p, |o| {
+        o.obj("Data", |d| {
+            d.str("PhoneNumber", &digits)
+                .str("Id", &id.to_string())
+                .str("CodeVerificationStatus", status);
+        });
+    }))
+}
+
+// Registration.
+
+/// ChatappMigrationRegister and ChatappPhoneNumberRegister.
+fn register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, _) = number_on(w, p, waba)?;
+    w.register_keeping_pin(who, &id.to_string())?;
+    Ok(ok(p, |_| {}))
+}
+
+/// ChatappVerifyAndRegister: the code is checked, then the number registered.
+fn verify_and_register(
+    w: &mut World,
+    who: &Principal,
+    p: &Prepared,
+) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, _) = number_on(w, p, waba)?;
+    w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
+    w.register_keeping_pin(who, &id.to_string())?;
+    Ok(ok(p, |_| {}))
+}
+
+/// ChatappPhoneNumberDeregister.
+fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let (id, _) = number_on(w, p, waba)?;
+    w.deregister(who, &id.to_string())?;
+    Ok(ok(p, |_| {}))
+}
+
+// Spaces and phone numbers.
+
+/// ChatappBindWaba: a space bound to `WabaId`.
+fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let waba = required(p, "WabaId")?.to_string();
+    let space = model::bind_space(w, who, &waba)?;
+    Ok(ok(p, |o| {
+        o.obj("Data", |d| {
+            d.str("CustSpaceId", &space).str("WabaId", &waba);
+        });
+    }))
+}
+
+/// QueryChatappBindWaba: the WABA the space is bound to.
+fn bound_waba(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let waba = &w.wabas[&waba];
+    Ok(ok(p, |o| render::waba_data(o, w, waba)))
+}
+
+/// AddChatappPhoneNumber: a new number (`Cc` + `PhoneNumber`) on the space's WABA.
+fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+    let (_, waba) = space_waba(w, who, p)?;
+    let cc = required(p, "Cc")?;
+    let number = required(p, "PhoneNumber")?;
+    refuse_repeated_country_code(w, cc, "PhoneNumber", number)?;
+    // Asked before adding so that a number registered elsewhere is answered in
+    // ChatApp's terms (migrate it with CreateChatappMigrationInitiate).
+    if let Some(national) = digits_only(number) {
+        let e164 = format!("{}{national}", cc.trim().trim_start_matches('+'));
+        w.addable_on(&e164, waba)?;
+    }
+    w.add_number(
+        who,
+        &waba.to_string(),
+        cc,
+        number,
+        required(p, "VerifiedName")?,
+    )?;
+    Ok(ok(p, |_| {}))
 }
 
 /// QueryChatappPhoneNumbers and ChatappSyncPhoneNumber: the space's numbers, a number being
@@ -376,6 +428,8 @@ fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainEr
         });
     }))
 }
+
+// Templates.
 
 /// `TemplateType`: only WhatsApp templates exist here; Viber is a valid type with none.
 fn whatsapp_type(p: &Prepared) -> Result<bool, DomainError> {
