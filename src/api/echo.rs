@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::json;
 
-use super::facade::{Facade, FacadeId, Prepare};
+use super::facade::{self, Classified, Facade, FacadeId, Served};
 use super::unmatched::{Explanation, Reason};
 use super::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
@@ -51,24 +51,13 @@ impl Facade for Echo {
         &["echo_key"]
     }
 
-    fn prepare<'a>(&'a self, _ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a> {
-        Box::pin(async move {
-            let operation = match (&req.method, req.path.as_str()) {
-                (&Method::POST, "/echo/say") => "echo_say",
-                (&Method::POST, "/echo/whisper") => "echo_whisper",
-                _ => {
-                    let body = json!({"echo_error": "no such route"});
-                    return Err(answer(StatusCode::NOT_FOUND, body, "unmatched"));
-                }
-            };
-            let said = String::from_utf8_lossy(&req.body).into_owned();
-            let call = Call {
-                operation,
-                targets: vec![said.clone()],
-                said,
-            };
-            Ok(Box::new(call) as Box<dyn PreparedCall>)
-        })
+    fn serve<'a>(
+        &'a self,
+        ns: &'a Namespace,
+        req: &'a Incoming,
+        classified: Classified<'a>,
+    ) -> Served<'a> {
+        facade::run_later(ns, prepare(req), classified)
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {
@@ -86,6 +75,25 @@ impl Facade for Echo {
             closest: vec!["POST /echo/say".into()],
         })
     }
+}
+
+/// Reads an echo request (async, as a facade that reads multipart bodies would be).
+async fn prepare(req: &Incoming) -> Result<Call, Answer> {
+    let operation = match (&req.method, req.path.as_str()) {
+        (&Method::POST, "/echo/say") => "echo_say",
+        (&Method::POST, "/echo/whisper") => "echo_whisper",
+        _ => {
+            let body = json!({"echo_error": "no such route"});
+            return Err(answer(StatusCode::NOT_FOUND, body, "unmatched"));
+        }
+    };
+    let said = String::from_utf8_lossy(&req.body).into_owned();
+    let call = Call {
+        operation,
+        targets: vec![said.clone()],
+        said,
+    };
+    Ok(call)
 }
 
 impl PreparedCall for Call {

@@ -1,9 +1,9 @@
 //! The one interface every vendor facade implements, and [`FACADES`], the one list of them.
 //!
 //! The server picks the first facade that [`claims`](Facade::claims) a request (Graph claims
-//! everything, so it comes last); the facade [`prepare`](Facade::prepare)s it into a
-//! [`PreparedCall`], which the namespace's faults may answer instead of, delay or alter
-//! (`faults::answer`); the journal records it under the facade's [`id`](Facade::id) and
+//! everything, so it comes last); the facade [`serve`](Facade::serve)s it: reads it into a
+//! [`PreparedCall`] of its own type, which the namespace's faults may answer instead of,
+//! delay or alter (`faults::answer`); the journal records it under the facade's [`id`](Facade::id) and
 //! operation names, redacting its [`secret_params`](Facade::secret_params); `--strict` and the
 //! journal's unmatched listing ask it to [`explain_unmatched`](Facade::explain_unmatched). The
 //! fault validator, the journal filters, the admin OpenAPI document and the scenario runner all
@@ -20,7 +20,7 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::unmatched::Explanation;
 use super::{Answer, Incoming};
-use crate::faults::PreparedCall;
+use crate::faults::{Delivery, PreparedCall};
 use crate::fixture::Section;
 use crate::namespace::Namespace;
 
@@ -28,9 +28,102 @@ use crate::namespace::Namespace;
 /// fixture section and world bindings (`graph`, `cams`).
 pub type FacadeId = &'static str;
 
-/// What [`Facade::prepare`] returns: the call, or the answer when the request cannot be read.
-pub type Prepare<'a> =
-    Pin<Box<dyn Future<Output = Result<Box<dyn PreparedCall>, Answer>> + Send + 'a>>;
+/// What [`Facade::serve`] gives: the answer at once (no fault armed, nothing to await: the
+/// common case, with no allocation for the facade's call), or a future that owns the call.
+// `Now` is the hot path and is returned by value: boxing it would add the allocation this
+// type exists to avoid.
+#[allow(clippy::large_enum_variant)]
+pub enum Served<'a> {
+    Now(Answer, Delivery),
+    Later(Pin<Box<dyn Future<Output = (Answer, Delivery)> + Send + 'a>>),
+}
+
+impl Served<'_> {
+    pub async fn answer(self) -> (Answer, Delivery) {
+        match self {
+            Served::Now(a, d) => (a, d),
+            Served::Later(f) => f.await,
+        }
+    }
+}
+
+/// Told the operation as soon as a facade has classified a request (before the world sees
+/// it), so that a request dropped or failed after that is journaled with it.
+pub type Classified<'a> = &'a (dyn Fn(&'static str) + Sync);
+
+/// Runs a facade's prepared call through the namespace's faults (`faults::answer`): at once
+/// when none is armed.
+pub fn run<'a, P: PreparedCall + 'a>(
+    ns: &'a Namespace,
+    prepared: Result<P, Answer>,
+    classified: Classified<'_>,
+) -> Served<'a> {
+    let call = match prepared {
+        Ok(call) => call,
+        Err(refused) => return Served::Now(refused, Delivery::Whole),
+    };
+    classified(call.operation());
+    if ns.faults.is_empty() {
+        return Served::Now(call.execute(ns), Delivery::Whole);
+    }
+    Served::Later(Box::pin(
+        async move { crate::faults::answer(ns, &call).await },
+    ))
+}
+
+/// [`run`] for a facade whose reading of the request awaits (a multipart body).
+pub fn run_later<'a, P, F>(ns: &'a Namespace, prepare: F, classified: Classified<'a>) -> Served<'a>
+where
+    P: PreparedCall + 'a,
+    F: Future<Output = Result<P, Answer>> + Send + 'a,
+{
+    Served::Later(Box::pin(async move {
+        run(ns, prepare.await, classified).answer().await
+    }))
+}
+
+/// [`run`] for a facade whose `prepare` is async only to read a multipart body: any other
+/// request is read without awaiting, so its future completes on its first poll and needs no
+/// box.
+pub fn run_ready_unless_multipart<'a, P, F>(
+    ns: &'a Namespace,
+    req: &Incoming,
+    prepare: F,
+    classified: Classified<'a>,
+) -> Served<'a>
+where
+    P: PreparedCall + 'a,
+    F: Future<Output = Result<P, Answer>> + Send + 'a,
+{
+    const MULTIPART: &str = "multipart/";
+    let multipart = req.header(http::header::CONTENT_TYPE).is_some_and(|ct| {
+        ct.trim_start()
+            .get(..MULTIPART.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(MULTIPART))
+    });
+    if multipart {
+        return run_later(ns, prepare, classified);
+    }
+    let mut prepare = std::pin::pin!(prepare);
+    match futures_util::FutureExt::now_or_never(prepare.as_mut()) {
+        Some(prepared) => run(ns, prepared, classified),
+        // Reading a request that is not multipart never awaits (a unit test holds this);
+        // should that change, the request is answered as a failure, not left hanging.
+        None => {
+            tracing::error!("a facade's prepare awaited on a request that is not multipart");
+            Served::Now(internal(), Delivery::Whole)
+        }
+    }
+}
+
+fn internal() -> Answer {
+    let mut a = Answer::json(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        r#"{"error":"wabasim: a request could not be read at once"}"#,
+    );
+    a.error = Some("wabasim_internal".into());
+    a
+}
 
 /// One vendor's wire.
 pub trait Facade: Sync + 'static {
@@ -48,8 +141,16 @@ pub trait Facade: Sync + 'static {
     /// `[redacted]`, at any depth of a JSON body.
     fn secret_params(&self) -> &'static [&'static str];
 
-    /// Reads the request and names its operation; an unreadable request is answered at once.
-    fn prepare<'a>(&'a self, ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a>;
+    /// Reads the request, names its operation (telling `classified`), and answers it through
+    /// the namespace's faults (`run`, `run_later`, `run_ready_unless_multipart` do the
+    /// last part for a facade's concrete call type); an unreadable request is answered at
+    /// once.
+    fn serve<'a>(
+        &'a self,
+        ns: &'a Namespace,
+        req: &'a Incoming,
+        classified: Classified<'a>,
+    ) -> Served<'a>;
 
     /// The answer to a request refused before the facade read it (body too large or too
     /// slow, a refused namespace), in the facade's shape.
@@ -167,4 +268,61 @@ pub fn catalog() -> Vec<(FacadeId, &'static [&'static str])> {
 /// The secret parameter names of facade `id` (none for an unknown facade).
 pub fn secret_params_of(id: &str) -> &'static [&'static str] {
     by_id(id).map_or(&[], |f| f.secret_params())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use bytes::Bytes;
+    use http::{HeaderValue, Method};
+
+    use super::*;
+
+    fn request(method: Method, path: &str, content_type: Option<&'static str>) -> Incoming {
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = content_type {
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+        }
+        Incoming {
+            method,
+            path: path.into(),
+            query: "access_token=wabasim-new-bsp&Action=QueryChatappBindWaba&Version=2020-06-06"
+                .into(),
+            headers,
+            body: Bytes::from_static(b"a=1"),
+        }
+    }
+
+    /// The hot path takes no box for the call or its future: every facade reads a request
+    /// that is not multipart without awaiting (`run_ready_unless_multipart` relies on it).
+    #[test]
+    fn requests_that_are_not_multipart_are_served_at_once() {
+        let fixture = Arc::new(crate::fixture::Fixture::default_world());
+        let ns = Namespace::from_fixture("t", fixture).unwrap();
+        let noted = std::sync::Mutex::new(Vec::new());
+        let classified = |op: &'static str| noted.lock().unwrap().push(op);
+        // The test-only echo facade awaits on purpose: it stands for a facade that does.
+        for facade in FACADES.iter().filter(|f| f.id() != "echo") {
+            for ct in [
+                None,
+                Some("application/x-www-form-urlencoded"),
+                Some("application/json"),
+            ] {
+                let req = request(Method::POST, "/v23.0/200000000000002", ct);
+                let served = facade.serve(&ns, &req, &classified);
+                assert!(
+                    matches!(served, Served::Now(..)),
+                    "{} awaited on {ct:?}",
+                    facade.id()
+                );
+            }
+        }
+        let req = request(Method::GET, "/v23.0/200000000000002", None);
+        assert!(matches!(
+            by_id("graph").unwrap().serve(&ns, &req, &classified),
+            Served::Now(..)
+        ));
+        assert!(noted.lock().unwrap().contains(&"get_waba"));
+    }
 }

@@ -15,7 +15,6 @@ use super::wire::{self, Body, Dropped};
 use crate::api::{self, facade::Facade};
 use crate::app::{App, Config};
 use crate::clock::Stopwatch;
-use crate::faults;
 use crate::journal;
 use crate::namespace::{NAMESPACE_HEADER, Namespace, NamespaceError};
 use crate::wire::{Answer, Incoming};
@@ -202,14 +201,16 @@ async fn serve(
     }
     #[cfg(test)]
     drill::maybe_panic_early(recording.request());
-    let (mut answer, delivery) = match facade.prepare(&ns, recording.request()).await {
-        Ok(prepared) => {
-            recording.classified(prepared.operation());
+    let (mut answer, delivery) = {
+        let classified = |operation: &'static str| {
+            recording.classified(operation);
             #[cfg(test)]
             drill::maybe_panic(&ns, recording.request());
-            faults::answer(&ns, prepared.as_ref()).await
-        }
-        Err(answer) => (answer, faults::Delivery::Whole),
+        };
+        facade
+            .serve(&ns, recording.request(), &classified)
+            .answer()
+            .await
     };
     if app.config.strict && answer.operation == journal::UNMATCHED {
         answer = strict(facade, answer, recording.request());

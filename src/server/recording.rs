@@ -20,8 +20,9 @@ pub(super) struct Recording {
     /// `None` once journaled.
     request: Option<Incoming>,
     facade: &'static dyn Facade,
-    /// The operation, once the facade has classified the request.
-    operation: &'static str,
+    /// The operation, once the facade has classified the request (set through a shared
+    /// borrow: the facade reads the request the recording holds while it classifies it).
+    operation: std::sync::OnceLock<&'static str>,
     watch: Stopwatch,
 }
 
@@ -37,7 +38,7 @@ impl Recording {
             ns,
             request: Some(request),
             facade,
-            operation: journal::UNCLASSIFIED,
+            operation: std::sync::OnceLock::new(),
             watch,
         }
     }
@@ -50,8 +51,8 @@ impl Recording {
         self.request.as_mut().expect("journaled only once")
     }
 
-    pub(super) fn classified(&mut self, operation: &'static str) {
-        self.operation = operation;
+    pub(super) fn classified(&self, operation: &'static str) {
+        let _ = self.operation.set(operation);
     }
 
     /// Journals the request with its answer, taking the answer's error and fault.
@@ -95,6 +96,11 @@ impl Drop for Recording {
         } else {
             (journal::CLIENT_CLOSED_STATUS, journal::CLIENT_CLOSED)
         };
-        self.record(self.operation, status, Some(error.to_string()), None);
+        let operation = self
+            .operation
+            .get()
+            .copied()
+            .unwrap_or(journal::UNCLASSIFIED);
+        self.record(operation, status, Some(error.to_string()), None);
     }
 }

@@ -5,7 +5,9 @@ use http::{HeaderMap, StatusCode, Uri};
 
 use super::signature::V3Call;
 use super::{Op, Prepared};
-use crate::api::facade::{Facade, FacadeId, Prepare, ScriptedCall, ScriptedRequest};
+use crate::api::facade::{
+    self, Classified, Facade, FacadeId, ScriptedCall, ScriptedRequest, Served,
+};
 use crate::api::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
 use crate::fixture::Section;
@@ -37,12 +39,13 @@ impl Facade for Cams {
         SECRETS
     }
 
-    fn prepare<'a>(&'a self, ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a> {
-        Box::pin(async move {
-            super::prepare(ns, req)
-                .await
-                .map(|p| Box::new(p) as Box<dyn PreparedCall>)
-        })
+    fn serve<'a>(
+        &'a self,
+        ns: &'a Namespace,
+        req: &'a Incoming,
+        classified: Classified<'a>,
+    ) -> Served<'a> {
+        facade::run_ready_unless_multipart(ns, req, super::prepare(ns, req), classified)
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {

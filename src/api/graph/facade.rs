@@ -4,7 +4,7 @@
 use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::{Op, Prepared};
-use crate::api::facade::{Facade, FacadeId, Prepare};
+use crate::api::facade::{self, Classified, Facade, FacadeId, Served};
 use crate::api::unmatched::Explanation;
 use crate::api::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
@@ -43,12 +43,13 @@ impl Facade for Graph {
         SECRETS
     }
 
-    fn prepare<'a>(&'a self, ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a> {
-        Box::pin(async move {
-            super::prepare(ns, req)
-                .await
-                .map(|p| Box::new(p) as Box<dyn PreparedCall>)
-        })
+    fn serve<'a>(
+        &'a self,
+        ns: &'a Namespace,
+        req: &'a Incoming,
+        classified: Classified<'a>,
+    ) -> Served<'a> {
+        facade::run_ready_unless_multipart(ns, req, super::prepare(ns, req), classified)
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {
