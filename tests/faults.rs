@@ -455,5 +455,11 @@ async fn registration_errors_can_be_scripted_by_name() {
             ],
         )
         .await;
-    assert_eq!(r.json()["Code"], "RegisterError.CannotCreateCertificate");
+    // Relayed as ChatApp relays Meta (alibaba-cams-errors.md H3), HTTP 400 (H1).
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["Code"], "ERR-FB-001");
+    assert_eq!(
+        r.json()["Message"],
+        "Your display name could not be processed. Please edit your display name and try again."
+    );
 }

@@ -19,6 +19,7 @@
 //! RNG, so the same seed and the same requests give the same world.
 
 pub mod bindings;
+pub mod business_profile;
 pub mod decisions;
 pub mod duplication;
 pub mod error;
@@ -124,6 +125,8 @@ pub struct World {
     /// State vendor facades keep beside the domain's, keyed by facade id
     /// (`World::binding`).
     bindings: bindings::Bindings,
+    /// Business profiles by phone-number id (`business_profile.rs`).
+    pub business_profiles: business_profile::BusinessProfiles,
 }
 
 impl std::fmt::Debug for World {
@@ -161,6 +164,7 @@ impl World {
             scheduled: Vec::new(),
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
+            business_profiles: Default::default(),
         }
     }
 

@@ -3,9 +3,11 @@
 
 Runs the documented migration flow (reference alibaba-cams.md §7.1), the follow-up reads, the
 registration of a number that is not migrated (§7.2) and the template operations (§7.4), then
-checks that a wrong secret and a throttled call raise the SDK's own exceptions, and that with
-the fixture setting `cams.business_error_status: 400` a business failure raises
-`ClientException` carrying the business `Code` (§6.5). Every response is
+checks that a wrong secret and a throttled call raise the SDK's own exceptions, and that every
+failure row of ../shared/reference/alibaba-cams-errors.md (H1-H5, M1-M4, L1-L9) reaches a
+production caller as the exception class, code and HTTP status asserted in `failures()`;
+with the opt-in fixture setting `cams.business_error_status: 200` a business failure returns
+normally with its `Code`. Every response is
 checked on the parsed SDK model (the SDK silently returns body=None when a field has the wrong
 JSON shape) and on exact JSON types. Prints one line per step and exits non-zero at the first
 failed check.
@@ -33,7 +35,7 @@ import uuid
 from alibabacloud_cams20200606 import models as cams
 from alibabacloud_cams20200606.client import Client
 from alibabacloud_tea_openapi import utils_models as open_api_models
-from alibabacloud_tea_openapi.exceptions import ClientException, ThrottlingException
+from alibabacloud_tea_openapi.exceptions import ClientException, ServerException, ThrottlingException
 
 BASE_URL = os.environ.get('WABASIM_URL', 'http://127.0.0.1:8787').rstrip('/')
 NAMESPACE = os.environ.get('WABASIM_NAMESPACE') or f'cams-sdk-{uuid.uuid4().hex[:12]}'
@@ -82,10 +84,10 @@ def ok(step: str, detail: str = '') -> None:
 # ---------------------------------------------------------------------------------------------
 
 def make_client(secret: str = ACCESS_KEY_SECRET, signature_algorithm: str | None = None,
-                namespace: str | None = None) -> Client:
+                namespace: str | None = None, access_key_id: str = ACCESS_KEY_ID) -> Client:
     endpoint = urllib.parse.urlsplit(BASE_URL).netloc
     config = open_api_models.Config(
-        access_key_id=ACCESS_KEY_ID,
+        access_key_id=access_key_id,
         access_key_secret=secret,
         endpoint=endpoint,
         protocol='http',
@@ -191,19 +193,20 @@ def run() -> None:
         cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, method='SMS', locale='en_US')))
     check(body.data is not None, f'{step}: Data missing')
     expect_types(step, body.data, id=str, phone_number=str)
+    check(body.message == 'None', f'{step}: Message={body.message!r} (L1: the doc sample shows "None")')
+    check(body.access_denied_detail == 'None', f'{step}: AccessDeniedDetail={body.access_denied_detail!r} (L2)')
     ok(step, f'Data.Id={body.data.id}')
 
     step = 'admin codes'
     code = latest_code(PHONE_NUMBER)
     ok(step, f'code {code}')
 
-    step = 'ChatappMigrationVerified with a wrong code (business failure, no exception)'
     wrong = '000000' if code != '000000' else '111111'
-    body = body_of(step, client.chatapp_migration_verified(cams.ChatappMigrationVerifiedRequest(
-        cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, verify_code=wrong)))
-    check(body.code not in (None, 'OK'), f'{step}: Code={body.code!r}')
-    check(isinstance(body.message, str) and body.message, f'{step}: Message={body.message!r}')
-    ok(step, body.code)
+    expect_raise(  # H1, H3: Meta's 136025 relayed
+        'ChatappMigrationVerified with a wrong code -> ClientException ERR-FB-001', ClientException, 400,
+        'ERR-FB-001', lambda: client.chatapp_migration_verified(cams.ChatappMigrationVerifiedRequest(
+            cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, verify_code=wrong)),
+        message='(#136025) Verify code error')
 
     step = 'ChatappMigrationVerified'
     body = expect_ok(step, client.chatapp_migration_verified(cams.ChatappMigrationVerifiedRequest(
@@ -322,48 +325,171 @@ def run() -> None:
     expect_ok(step, client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(cust_space_id=CUST_SPACE_ID)))
     ok(step)
 
-    business_errors_as_400()
+    failures(client)
+    business_errors_as_200_opt_in()
 
 
-def expect_client_exception(step: str, code: str, call) -> None:
-    """`call` must raise ClientException with HTTP 400 and the business `code`."""
+def expect_raise(step: str, cls, status: int, code: str, call, message: str | None = None) -> None:
+    """`call` must raise exactly `cls` (not a subclass a caller would catch first, nor a
+    sibling) with HTTP `status` and `code`, as a production caller sees it."""
     try:
         call()
-    except ClientException as e:
+    except (ThrottlingException, ClientException, ServerException) as e:
+        check(type(e) is cls, f'{step}: raised {type(e).__name__} (code={e.code!r}), expected {cls.__name__}')
         check(e.code == code, f'{step}: code={e.code!r} message={e.message!r}, expected {code}')
-        check(e.status_code == 400, f'{step}: status_code={e.status_code!r}')
+        check(e.status_code == status, f'{step}: status_code={e.status_code!r}, expected {status}')
         check(isinstance(e.message, str) and e.message, f'{step}: message={e.message!r}')
-        ok(step, f'HTTP {e.status_code} {e.code}')
+        if message is not None:
+            check(message in e.message, f'{step}: message={e.message!r}, expected it to carry {message!r}')
+        ok(step, f'{cls.__name__} HTTP {e.status_code} {e.code}')
     except Exception as e:  # noqa: BLE001 - any other exception type is the failure being tested
         raise Failure(f'{step}: raised {type(e).__name__} instead: {e}') from None
     else:
-        raise Failure(f'{step}: the call returned normally (expected ClientException {code})')
+        raise Failure(f'{step}: the call returned normally (expected {cls.__name__} {code})')
 
 
-def business_errors_as_400() -> None:
-    """§6.5: with `cams.business_error_status: 400` the SDK raises on business failures."""
-    namespace = f'{NAMESPACE}-400'
+def failures(client: Client) -> None:
+    """Every row of alibaba-cams-errors.md, as the unmodified SDK raises it."""
+    space = dict(cust_space_id=CUST_SPACE_ID)
+    # H1: a business failure is a 400, so the SDK raises ClientException.
+    expect_raise('H1 unknown template', ClientException, 400, 'DetailError.TemplateNotExist',
+                 lambda: client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
+                     template_name='no_such_template', language='en_US', **space)))
+    # H2: a broken Meta rule, relayed with Meta's text.
+    expect_raise('H2 two-step verification on', ClientException, 400, 'ERR-FB-001',
+                 lambda: client.create_chatapp_migration_initiate(cams.CreateChatappMigrationInitiateRequest(
+                     country_code='1', mobile_number='5550100002', **space)),
+                 message='Two-step authentication must be disabled for this phone number.')
+    expect_raise('H2 test number', ClientException, 400, 'ERR-FB-001',
+                 lambda: client.create_chatapp_migration_initiate(cams.CreateChatappMigrationInitiateRequest(
+                     country_code='1', mobile_number='5550100005', **space)),
+                 message='Test business phone numbers cannot be migrated.')
+    # H4: a number the space does not hold.
+    expect_raise('H4 number not in the space', ClientException, 400, 'ERR-OPERATION-MAAP-0065',
+                 lambda: client.get_phone_number_verification_status(cams.GetPhoneNumberVerificationStatusRequest(
+                     phone_number='8613800001234', **space)),
+                 message='The phoneCode is not bind to the subscriber.')
+    # H5: a real action that is not simulated is a distinct ServerException; the simulated
+    # phone-number management actions answer with data.
+    expect_raise('H5 DeleteChatappTemplate not simulated', ServerException, 501, 'Wabasim.NotSimulated',
+                 lambda: client.delete_chatapp_template(cams.DeleteChatappTemplateRequest(
+                     template_code='x', **space)), message='DeleteChatappTemplate')
+    phone_settings(client)
+    # M1: a space with no WABA bound; a WABA the account does not manage.
+    expect_raise('M1 space without a WABA', ClientException, 400, 'ERR-OPERATION-MAAP-0060',
+                 lambda: client.query_chatapp_phone_numbers(cams.QueryChatappPhoneNumbersRequest(
+                     cust_space_id='cams-nope')))
+    expect_raise('M1 foreign WABA', ClientException, 400, 'Unknown.ResourceOwnerId',
+                 lambda: client.chatapp_bind_waba(cams.ChatappBindWabaRequest(waba_id='999')))
+    # M2: the gateway's type checks (Python does not type the models, so the values go out as given).
+    expect_raise('M2 Start=abc', ClientException, 400, 'InvalidParameter',
+                 lambda: client.get_chatapp_phone_number_metric(cams.GetChatappPhoneNumberMetricRequest(
+                     start='abc', end=1, **space)))
+    expect_raise('M2 AllowCategoryChange=yes', ClientException, 400, 'InvalidParameter',
+                 lambda: client.create_chatapp_template(cams.CreateChatappTemplateRequest(
+                     template_type='WHATSAPP', name='m2', language='en_US', category='UTILITY',
+                     components=[cams.CreateChatappTemplateRequestComponents(type='BODY', text='x')],
+                     allow_category_change='yes', **space)))
+    # M3: System.LimitControl is a plain 400: ClientException on this SDK.
+    admin('POST', '/__admin/faults', {'match': {'facade': 'cams', 'operation': 'QueryChatappBindWaba'},
+                                      'error': 'rate_limited', 'times': 1})
+    expect_raise('M3 System.LimitControl', ClientException, 400, 'System.LimitControl',
+                 lambda: client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(**space)))
+    two_flows()
+    # L5: a parameter too long is refused without echoing it.
+    expect_raise('L5 PhoneNumber of 20,000 digits', ClientException, 400, 'InvalidParameter',
+                 lambda: client.get_phone_number_verification_status(cams.GetPhoneNumberVerificationStatusRequest(
+                     phone_number='1' * 20_000, **space)))
+    # L8: GetChatappTemplateDetail with neither TemplateCode nor TemplateName.
+    expect_raise('L8 neither TemplateCode nor TemplateName', ClientException, 400,
+                 'InvalidParameter.TemplateCodeNotEmpty',
+                 lambda: client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
+                     language='en_US', **space)))
+    # L9: an unknown AccessKeyId, in the newer gateway text.
+    expect_raise('L9 unknown access key', ClientException, 404, 'InvalidAccessKeyId.NotFound',
+                 lambda: make_client(access_key_id='nobody-ak').query_chatapp_bind_waba(
+                     cams.QueryChatappBindWabaRequest(**space)),
+                 message='Specified access key is not found or invalid.')
+    # L4: RequestIds are unique across a namespace reset.
+    first = client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(**space)).body.request_id
+    admin('POST', '/__admin/reset')
+    again = client.query_chatapp_bind_waba(cams.QueryChatappBindWabaRequest(**space)).body.request_id
+    check(first != again, f'L4: the same RequestId {first} after a reset')
+    ok('L4 RequestId unique across a reset', f'{first} != {again}')
+
+
+def two_flows() -> None:
+    """H3 and M4 in a fresh world: a number being migrated in, not yet verified."""
+    namespace = f'{NAMESPACE}-flows'
+    admin('POST', '/__admin/namespaces', {'name': namespace})
+    client = make_client(namespace=namespace)
+    number = dict(cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER)
+    expect_ok('flows: CreateChatappMigrationInitiate', client.create_chatapp_migration_initiate(
+        cams.CreateChatappMigrationInitiateRequest(
+            cust_space_id=CUST_SPACE_ID, country_code=COUNTRY_CODE, mobile_number=MOBILE_NUMBER)))
+    # H3: registration before verification is Meta's 133006, relayed.
+    expect_raise('H3 register before verify', ClientException, 400, 'ERR-FB-001',
+                 lambda: client.chatapp_migration_register(cams.ChatappMigrationRegisterRequest(**number)),
+                 message='(#133006)')
+    # M4: the embedded-signup operations refuse a number being migrated, naming the right one.
+    expect_raise('M4 ChatappPhoneNumberRegister on a migrating number', ClientException, 400,
+                 'InvalidParameter.PhoneNumberError',
+                 lambda: client.chatapp_phone_number_register(cams.ChatappPhoneNumberRegisterRequest(**number)),
+                 message='ChatappMigrationRegister')
+    expect_raise('M4 ChatappVerifyAndRegister on a migrating number', ClientException, 400,
+                 'InvalidParameter.PhoneNumberError',
+                 lambda: client.chatapp_verify_and_register(cams.ChatappVerifyAndRegisterRequest(
+                     verify_code='123456', **number)),
+                 message='ChatappMigrationVerified')
+
+
+def phone_settings(client: Client) -> None:
+    """H5: the phone-number management actions the flows touch, on the same world."""
+    number = dict(cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER)
+    step = 'UpdateAccountWebhook'
+    expect_ok(step, client.update_account_webhook(cams.UpdateAccountWebhookRequest(
+        cust_space_id=CUST_SPACE_ID, http_flag='Y', status_callback_url='https://hooks.example/status')))
+    ok(step)
+    step = 'UpdatePhoneWebhook'
+    expect_ok(step, client.update_phone_webhook(cams.UpdatePhoneWebhookRequest(
+        http_flag='Y', up_callback_url='https://hooks.example/up', **number)))
+    body = expect_ok('QueryChatappPhoneNumbers (webhooks)', client.query_chatapp_phone_numbers(
+        cams.QueryChatappPhoneNumbersRequest(cust_space_id=CUST_SPACE_ID)))
+    mine = [n for n in body.phone_numbers if n.phone_number == PHONE_NUMBER][0]
+    check((mine.status_callback_url, mine.up_callback_url) ==
+          ('https://hooks.example/status', 'https://hooks.example/up'),
+          f'{step}: {mine.status_callback_url!r} {mine.up_callback_url!r}')
+    ok(step, 'read back through QueryChatappPhoneNumbers')
+    step = 'ModifyPhoneBusinessProfile'
+    body = expect_ok(step, client.modify_phone_business_profile(cams.ModifyPhoneBusinessProfileRequest(
+        about='We ship', email='help@acme.example', vertical='RETAIL',
+        websites=['https://acme.example'], **number)))
+    check(body.success is True, f'{step}: Success={body.success!r}')
+    ok(step)
+    step = 'QueryPhoneBusinessProfile'
+    body = expect_ok(step, client.query_phone_business_profile(cams.QueryPhoneBusinessProfileRequest(**number)))
+    check(body.data is not None, f'{step}: Data missing')
+    got = (body.data.about, body.data.email, body.data.vertical, body.data.websites)
+    check(got == ('We ship', 'help@acme.example', 'RETAIL', ['https://acme.example']), f'{step}: {got}')
+    ok(step, repr(got))
+
+
+def business_errors_as_200_opt_in() -> None:
+    """H1: with the opt-in `cams.business_error_status: 200` the SDK returns normally."""
+    namespace = f'{NAMESPACE}-200'
     default = pathlib.Path(__file__).resolve().parents[2] / 'fixtures' / 'default.yaml'
     text = default.read_text(encoding='utf-8')
     check('\ncams:\n' in text, f'{default} has no top-level cams: section')
-    text = text.replace('\ncams:\n', '\ncams:\n  business_error_status: 400\n', 1)
+    text = text.replace('\ncams:\n', '\ncams:\n  business_error_status: 200\n', 1)
     admin('POST', '/__admin/namespaces', {'name': namespace, 'fixture': text})
     client = make_client(namespace=namespace)
 
-    expect_ok('400 namespace: CreateChatappMigrationInitiate', client.create_chatapp_migration_initiate(
-        cams.CreateChatappMigrationInitiateRequest(
-            cust_space_id=CUST_SPACE_ID, country_code=COUNTRY_CODE, mobile_number=MOBILE_NUMBER)))
-    expect_ok('400 namespace: GetMigrationVerifyCode', client.get_migration_verify_code(
-        cams.GetMigrationVerifyCodeRequest(
-            cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, method='SMS', locale='en_US')))
-    expect_client_exception(
-        'business_error_status 400: wrong code -> ClientException', 'VerifyCodeError.CodeMismatch',
-        lambda: client.chatapp_migration_verified(cams.ChatappMigrationVerifiedRequest(
-            cust_space_id=CUST_SPACE_ID, phone_number=PHONE_NUMBER, verify_code='999999x')))
-    expect_client_exception(
-        'business_error_status 400: unknown template -> ClientException', 'DetailError.TemplateNotExist',
-        lambda: client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
-            cust_space_id=CUST_SPACE_ID, template_name='no_such_template', language='en_US')))
+    step = '200 opt-in: unknown template returns normally'
+    body = body_of(step, client.get_chatapp_template_detail(cams.GetChatappTemplateDetailRequest(
+        cust_space_id=CUST_SPACE_ID, template_name='no_such_template', language='en_US')))
+    check(body.code == 'DetailError.TemplateNotExist', f'{step}: Code={body.code!r}')
+    check(body.success is False, f'{step}: Success={body.success!r}')
+    ok(step, body.code)
 
 
 def registration(client: Client) -> None:

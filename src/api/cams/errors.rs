@@ -1,38 +1,41 @@
 //! Alibaba's error replies, and the one table that maps every [`DomainError`] to them.
 //!
 //! Rows cite `../shared/reference/alibaba-cams.md` (§6.1 envelope, §6.2 gateway codes, §6.3
-//! CAMS-documented codes, §6.4 the CAMS error-code page, §6.5 business-error status). The
-//! reference leaves much open; every inferred choice is made here and nowhere else:
+//! CAMS-documented codes, §6.4 the CAMS error-code page) and, where it corrects §6.5 of that
+//! file, `../shared/reference/alibaba-cams-errors.md` (rows H1–H5, M1–M4, L1–L9, and the
+//! *Public error codes* page it quotes). Every inferred choice is made here and nowhere else:
 //!
-//! - **Two classes** (§6.5, inferred). *Gateway* failures (signature, access key, date, nonce,
-//!   action, version, missing parameter, throttling, outages) and the four codes CAMS
-//!   documents with HTTP 400 (§6.3) always answer 4xx/5xx in the gateway envelope of §6.1:
-//!   `RequestId`, `HostId`, `Code`, `Message`, `Recommend`. The SDK raises `ClientException`
-//!   (4xx), `ServerException` (5xx) or `ThrottlingException` (with `x-acs-retry-after`).
-//!   *Business* failures of the service (every `InvalidParameter*` code, `MigrationError.*`,
-//!   `VerifyCodeError.*`, `RegisterError.*`, `DetailError.*`) answer with the status of the
-//!   fixture setting `cams.business_error_status` ([`business_status`], the one place it is
-//!   read): **200** by default, with `Code` ≠ `OK`, `Message`, and `Success: false` on
-//!   operations whose model has `Success` (the SDK returns them normally); or **400** in the
-//!   gateway envelope (the SDK raises `ClientException` carrying the `Code`). The reference
-//!   asks for exactly this switch: "make the choice configurable. The client under test must
-//!   handle both". A scripted `error:` fault may override the status of its answer.
-//! - **A code has one class, whichever check finds it.** `InvalidParameter` is a business
-//!   code whether the gateway's type check finds it (`Start=abc`: not an integer) or the
-//!   operation does (`Granularity=HOUR`): both follow the setting. `MissingParameter` is
-//!   always a gateway 400 (§6.2 [seen]).
-//! - **Codes for migration and registration rules** (inferred: no source names any, §10). They
-//!   follow the `<Area>Error.<Reason>` pattern of the codes CAMS does document
-//!   (`DetailError.TemplateNotExist`, `TemplateListError.QueryError`, §6.4), one per rule, so
-//!   a client can tell the rules apart: `MigrationError.*` (only for migration rules),
-//!   `VerifyCodeError.*`, `RegisterError.*`. They are wabasim's own: production code should
-//!   branch on `Code != "OK"`, not on these names. Messages say what to do in ChatApp's
-//!   terms (its operations and parameters), never Graph's.
+//! - **Business failures answer HTTP 400** (H1 [seen]: the Public error codes page lists
+//!   `DetailError.TemplateNotExist` and every `ERR-OPERATION-MAAP-*` code with 400), in the
+//!   gateway envelope of §6.1 (`RequestId`, `HostId`, `Code`, `Message`, `Recommend`), so the
+//!   SDK raises `ClientException` carrying the `Code`. The fixture setting
+//!   `cams.business_error_status: 200` ([`business_status`], the one place it is read) is an
+//!   opt-in for clients written against the old reading of §6.5: HTTP 200, `Code` ≠ `OK`,
+//!   `Message`, and `Success: false` where the model has `Success`. Gateway failures
+//!   (signature, access key, date, nonce, action, version, a missing or ill-typed parameter,
+//!   throttling, outages) keep their own status whatever the setting. A scripted `error:`
+//!   fault may override the status of its answer.
+//! - **A broken Meta rule is relayed as ChatApp relays Meta** (H2, H3): `ERR-FB-001`, HTTP 400,
+//!   with Meta's own message text (meta-graph.md §6; the same texts Graph sends). The Public
+//!   error codes page shows only `ERR-FB-001` of the `ERR-FB-*` family [seen]; which number
+//!   goes with each Meta rule is inferred (H2), and wabasim uses `ERR-FB-001` for every one.
+//!   For a migration rule the text is Meta's user message ("Two-step authentication must be
+//!   disabled for this phone number."); for a WhatsApp code it is Meta's `message`,
+//!   `(#<code>) <title>` ("(#136025) Verify code error").
+//! - **A broken ChatApp rule uses its `ERR-OPERATION-MAAP-*` code** [seen, Public error
+//!   codes]: a number that is not bound to the space is `ERR-OPERATION-MAAP-0065` (H4); a
+//!   `CustSpaceId` no WABA is bound to is `ERR-OPERATION-MAAP-0060` (M1: which code an unknown
+//!   space gets is inferred; a space bound to a WABA another account manages stays
+//!   `Unknown.ResourceOwnerId`, §6.3). Calling one registration flow's operation on a number
+//!   in the other flow (M4, inferred) is `InvalidParameter.PhoneNumberError` (§6.4) naming
+//!   the right operation.
 //! - **Parameter errors** from the service use the §6.4 code for the parameter where there is
 //!   one (`InvalidParameter.PhoneNumberError`, `.PageInvalid`, `.LanguageNotSupport`,
 //!   `.AuditStatusNotSupport`, `.TemplateTypeNotSupport`, `.CreateError`), else
 //!   `InvalidParameter`. Adding a number that is already in the space, or registered on
 //!   another WABA, is `InvalidParameter.PhoneNumberError` (no migration is involved).
+//!   The gateway's own type and length checks (M2, L5: inferred) are gateway failures: 400
+//!   `InvalidParameter` whatever the setting, without echoing the value.
 //! - **Template codes** (§6.4 and the CAMS error page in other languages). The Chinese page
 //!   (the source, help.aliyun.com/zh/chatapp/developer-reference/api-error-codes) and its
 //!   current translations spell `InvalidParameter.HeaderMoreVarable` and `.UrlMoreVarable`;
@@ -47,8 +50,11 @@
 //!   BODY or with an unknown component type.
 //! - **Gateway texts** for `InvalidTimeStamp.*`, `SignatureNonceUsed`, `InvalidVersion`,
 //!   `InvalidAction.NotFound` are the POP texts Alibaba's SDK-era clients list; their HTTP
-//!   statuses (400, 400, 400, 404) are §6.2's inferred ones. `Throttling.User` is 400 (§6.2,
-//!   inferred) with `x-acs-retry-after` in milliseconds (§5, §9 item 7).
+//!   statuses (400, 400, 400, 404) are §6.2's inferred ones. `InvalidAction.NotFound` is only
+//!   for names that are not 2020-06-06 actions; a real action wabasim does not simulate is
+//!   [`CamsError::not_simulated`] (H5). `Throttling.User` is 400 (§6.2, inferred) with
+//!   `x-acs-retry-after` in milliseconds (§5, §9 item 7); `System.LimitControl` is a plain 400
+//!   (M3: documented so [seen]; no retry header, which is inferred).
 //! - Access-token errors can only be scripted (cams authenticates by access key); they render
 //!   as the access-key errors closest to them.
 //! - Refusals before a request reaches the facade (an oversized or unreadable body, a bad
@@ -74,6 +80,9 @@ pub struct CamsError {
     pub message: String,
     /// `x-acs-retry-after` in milliseconds: the SDK raises `ThrottlingException` for it.
     pub retry_after_ms: Option<u64>,
+    /// A business failure of the service (its status follows `cams.business_error_status`),
+    /// not the gateway's.
+    pub business: bool,
 }
 
 impl CamsError {
@@ -83,19 +92,68 @@ impl CamsError {
             code: code.to_string(),
             message: message.into(),
             retry_after_ms: None,
+            business: false,
         }
     }
 
-    /// A business failure: HTTP 200, `Code` ≠ `OK` (§6.5, inferred), until
+    /// A business failure: HTTP 400 (H1 [seen]), until
     /// [`with_business_status`](Self::with_business_status) applies the fixture's setting.
     fn business(code: &str, message: impl Into<String>) -> CamsError {
-        CamsError::new(200, code, message)
+        CamsError {
+            business: true,
+            ..CamsError::new(400, code, message)
+        }
     }
 
-    /// A business failure takes the namespace's business-error status; a gateway failure
-    /// keeps its own.
+    /// A Meta rule, relayed as ChatApp relays Meta: `ERR-FB-001` with Meta's text (H2, H3;
+    /// the number is inferred, see the module documentation).
+    fn meta(text: impl Into<String>) -> CamsError {
+        CamsError::business("ERR-FB-001", text)
+    }
+
+    /// A Meta WhatsApp error code relayed: Meta's `message`, `(#<code>) <title>` (H3).
+    fn meta_code(code: u32, title: &str) -> CamsError {
+        CamsError::meta(format!("(#{code}) {title}"))
+    }
+
+    /// H4 [seen, Public error codes]: the number is not bound to the space.
+    pub fn number_not_in_space() -> CamsError {
+        CamsError::business(
+            "ERR-OPERATION-MAAP-0065",
+            "The phoneCode is not bind to the subscriber.",
+        )
+    }
+
+    /// M1 [seen code, inferred use]: no WABA is bound to the `CustSpaceId`.
+    pub fn space_without_waba() -> CamsError {
+        CamsError::business(
+            "ERR-OPERATION-MAAP-0060",
+            "The subscriber has not bind WABA.",
+        )
+    }
+
+    /// M4 [inferred]: an operation of the other registration flow (§7.1 vs §7.2), in the
+    /// documented phone-number code (§6.4), naming the operation to use.
+    pub fn other_flow(use_instead: &str) -> CamsError {
+        CamsError::business(
+            "InvalidParameter.PhoneNumberError",
+            format!("The phone number is not in this operation's flow: use {use_instead}."),
+        )
+    }
+
+    /// L8 [inferred]: GetChatappTemplateDetail with neither `TemplateCode` nor `TemplateName`
+    /// (both optional in the SDK) is the service's refusal, in the §6.4 code for it.
+    pub fn template_code_empty() -> CamsError {
+        CamsError::business(
+            "InvalidParameter.TemplateCodeNotEmpty",
+            "TemplateCode or TemplateName must be given.",
+        )
+    }
+
+    /// The status a business failure takes in this namespace (`status`: 200 or 400); a
+    /// gateway failure keeps its own.
     pub fn with_business_status(mut self, status: u16) -> CamsError {
-        if self.status == 200 {
+        if self.business {
             self.status = status;
         }
         self
@@ -124,14 +182,21 @@ impl CamsError {
         )
     }
 
-    /// A parameter the gateway cannot read as its declared type (an integer, a boolean).
-    /// Code and text are POP's; like every `InvalidParameter`, a business failure (see the
-    /// module documentation).
+    /// A parameter the gateway cannot read as its declared type (an integer, a boolean): POP
+    /// type-checks declared Long/Boolean parameters before the service runs, so this is a
+    /// gateway 400 whatever `cams.business_error_status` says (M2 [inferred]).
     pub fn invalid_parameter(name: &str, why: &str) -> CamsError {
-        CamsError::business(
+        CamsError::new(
+            400,
             "InvalidParameter",
             format!("The specified parameter \"{name}\" is not valid. {why}"),
         )
+    }
+
+    /// A parameter longer than the gateway accepts (L5 [inferred]: the limits are
+    /// `request::MAX_LENGTHS`); the value is not echoed.
+    pub fn too_long(name: &str, max: usize) -> CamsError {
+        CamsError::invalid_parameter(name, &format!("It is longer than {max} characters."))
     }
 
     /// §6.2 [seen] for the codes, statuses and texts (reference §4.3, §6.2).
@@ -165,7 +230,7 @@ impl CamsError {
         )
     }
 
-    /// §6.2 [inferred status 404].
+    /// §6.2 [inferred status 404]: only for a name that is not a 2020-06-06 action (H5).
     pub fn unknown_action(action: &str) -> CamsError {
         CamsError::new(
             404,
@@ -173,6 +238,29 @@ impl CamsError {
             format!(
                 "Specified api is not found, please check your url and method. Action: {action}"
             ),
+        )
+    }
+
+    /// H5 [seen: the action is real in SDK 5.3.1's client.py]: a real action wabasim does not
+    /// simulate. wabasim's own code and status (inferred): HTTP 501, so the SDK raises
+    /// `ServerException`, which nobody can take for Alibaba's "this API does not exist"
+    /// (`InvalidAction.NotFound`, a `ClientException`).
+    pub fn not_simulated(action: &str) -> CamsError {
+        CamsError::new(
+            501,
+            "Wabasim.NotSimulated",
+            format!(
+                "{action} is a real ChatApp 2020-06-06 action that wabasim does not simulate. Action: {action}"
+            ),
+        )
+    }
+
+    /// L7 [inferred]: RPC-style calls are GET or POST; POP's code for another method.
+    pub fn unsupported_method(method: &str) -> CamsError {
+        CamsError::new(
+            400,
+            "UnsupportedHTTPMethod",
+            format!("This http method is not supported. Method: {method}"),
         )
     }
 
@@ -262,21 +350,18 @@ fn parameter_code(param: &str) -> &'static str {
 }
 
 /// The HTTP status of business failures in this namespace: its fixture's
-/// `cams.business_error_status` (200 unless set to 400), kept in the facade's binding.
+/// `cams.business_error_status` (400 unless set to 200, H1), kept in the facade's binding.
 /// Called with the world's lock free.
 pub fn business_status(ns: &Namespace) -> u16 {
-    ns.read_world(|w| super::model::of(w).business_error_status.unwrap_or(200))
+    ns.read_world(|w| super::model::of(w).business_error_status.unwrap_or(400))
 }
 
 /// The table: every domain error as cams answers it for `op`. An `InvalidParameter` must
 /// already name the Alibaba parameter (the facade translates the world's names per
-/// operation). Business failures come out as HTTP 200; the caller applies
+/// operation). Business failures come out as HTTP 400; the caller applies
 /// [`business_status`].
 pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
     use DomainError::*;
-    let migration = |reason: &str, msg: &str| {
-        CamsError::business(&format!("MigrationError.{reason}"), msg.to_string())
-    };
     match e {
         // Access (scripted only): the closest access-key errors (§6.2).
         AccessTokenMissing => CamsError::new(
@@ -284,10 +369,11 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "IncompleteSignature",
             "The request signature does not conform to Aliyun standards.",
         ),
+        // §6.2, L9 [seen, other product]: the newer gateway text.
         AccessTokenInvalid => CamsError::new(
             404,
             "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
+            "Specified access key is not found or invalid.",
         ),
         AccessTokenExpired { .. } => CamsError::new(
             400,
@@ -300,13 +386,13 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "Ram.PermissionDeny",
             "You are not authorized to perform the operation.",
         ),
-        // §6.3 [doc]: 400. A space, WABA or number the access key's account does not own.
+        // §6.3 [doc]: 400, M1 [seen]. A WABA or number the access key's account does not own.
         UnknownObject { .. } => CamsError::new(
             400,
             "Unknown.ResourceOwnerId",
             "The resource does not belong to the current user.",
         ),
-        // §6.4 [doc] codes; HTTP 200 (§6.5, inferred).
+        // §6.4 [doc] codes; HTTP 400 (H1).
         InvalidParameter { param, details } => {
             let message = if details.is_empty() {
                 format!("The specified parameter \"{param}\" is not valid.")
@@ -325,118 +411,70 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "InvalidParameter.PhoneNumberError",
             "The phone number is registered on another WhatsApp Business Account: migrate it with CreateChatappMigrationInitiate instead of adding it.",
         ),
-        // Migration preconditions: codes inferred, Meta's messages (meta-graph.md §6.4).
-        NumberAlreadyOnDestination => migration(
-            "PhoneNumberExists",
-            "This phone number already exists in your list of phone numbers.",
+
+        // Migration rules are Meta's: relayed as ERR-FB-001 with Meta's user message (H2;
+        // the texts are meta-graph.md §6.4's, as Graph's table sends them).
+        NumberAlreadyOnDestination => {
+            CamsError::meta("This phone number already exists in your list of phone numbers.")
+        }
+        NumberNotRegistered => {
+            CamsError::meta("Please add this phone number in your WhatsApp account")
+        }
+        DifferentBusiness => {
+            CamsError::meta("This phone number belongs to a different Business Manager account.")
+        }
+        SourceNotSetUp => CamsError::meta(
+            "The WhatsApp account that this phone number is registered with is not set up correctly.",
         ),
-        NumberNotRegistered => migration(
-            "PhoneNumberNotRegistered",
-            "The phone number is not registered on any WhatsApp Business Account: add it (AddChatappPhoneNumber) instead of migrating it.",
-        ),
-        DifferentBusiness => migration(
-            "DifferentBusiness",
-            "This phone number belongs to a different Business Manager account.",
-        ),
-        SourceNotSetUp => migration(
-            "SourceWabaNotReady",
-            "The WhatsApp account that this phone number is registered with is not set up correctly: its review must be approved and its business verified.",
-        ),
-        TestNumber => migration(
-            "TestNumber",
-            "Test business phone numbers cannot be migrated.",
-        ),
-        BusinessAppNumber => migration(
-            "BusinessAppNumber",
+        TestNumber => CamsError::meta("Test business phone numbers cannot be migrated."),
+        BusinessAppNumber => CamsError::meta(
             "Business phone numbers in use with the WhatsApp Business App cannot be migrated using this API.",
         ),
-        DisplayNameNotApproved => migration(
-            "DisplayNameNotApproved",
-            "Registered name should be present and approved.",
-        ),
-        TwoStepStillEnabled => migration(
-            "TwoStepVerificationEnabled",
-            "Two-step authentication must be disabled for this phone number.",
-        ),
-        DestinationNotApproved => {
-            migration("WabaNotApproved", "Your WhatsApp account must be approved.")
+        DisplayNameNotApproved => {
+            CamsError::meta("Registered name should be present and approved.")
         }
-        DestinationNoPayment => migration(
-            "NoPaymentMethod",
-            "Your WhatsApp account does not have a payment account.",
+        // H2's own example [seen text, meta-graph.md legacy message list].
+        TwoStepStillEnabled => {
+            CamsError::meta("Two-step authentication must be disabled for this phone number.")
+        }
+        DestinationNotApproved => CamsError::meta("Your WhatsApp account must be approved"),
+        DestinationNoPayment => {
+            CamsError::meta("Your WhatsApp account does not have a payment account.")
+        }
+        DestinationNoSubscribedApp => CamsError::meta("Cannot migrate phone number."),
+        MigrationFailed => CamsError::meta("There was an error migrating this phone number."),
+        MaintenanceMode => CamsError::meta("Account is in maintenance mode."),
+        NotEligibleForCode => CamsError::meta(
+            "This phone number isn't eligible to receive a registration code since it is not being migrated.",
         ),
-        DestinationNoSubscribedApp => migration(
-            "NoSubscribedApp",
-            "No app is subscribed to the webhooks of your WhatsApp account.",
-        ),
-        MigrationFailed => migration(
-            "Failed",
-            "There was an error migrating this phone number. Try again later.",
-        ),
-        MaintenanceMode => migration(
-            "MaintenanceMode",
-            "Account is in maintenance mode. Try again in a few minutes.",
+        NotEligibleForVerify => CamsError::meta(
+            "This phone number isn't eligible to verify a registration code since it is not being migrated.",
         ),
 
-        // Verification codes and registration: codes inferred.
-        NotEligibleForCode => CamsError::business(
-            "VerifyCodeError.NotEligible",
-            "This phone number isn't eligible to receive a verification code since it is neither being migrated nor newly added.",
+        // Verification codes and registration are Meta's too: ERR-FB-001 with Meta's
+        // `(#code) title` (H3; codes and titles of meta-graph.md §6.3, as Graph sends them).
+        TooManyCodeRequests => CamsError::meta_code(136024, "Request code error"),
+        WrongCode => CamsError::meta_code(136025, "Verify code error"),
+        NotVerified => CamsError::meta_code(133006, "Phone number re-verification needed"),
+        PinMismatch => CamsError::meta_code(133005, "Two step verification PIN Mismatch"),
+        TooManyPinAttempts { .. } => {
+            CamsError::meta_code(133008, "Too many two step verification PIN guesses")
+        }
+        PinTooFast => CamsError::meta_code(133009, "Two step verification PIN Guessed Too Fast"),
+        DeregistrationIncomplete => CamsError::meta_code(133000, "Incomplete deregistration"),
+        RecentlyDeleted => CamsError::meta_code(
+            133015,
+            "Please wait a few minutes before attempting to register this phone number",
         ),
-        NotEligibleForVerify => CamsError::business(
-            "VerifyCodeError.NotEligible",
-            "This phone number isn't eligible to verify a code since it is neither being migrated nor newly added.",
-        ),
-        TooManyCodeRequests => CamsError::business(
-            "VerifyCodeError.TooManyRequests",
-            "Too many verification code requests for this phone number. Wait before requesting another code.",
-        ),
-        WrongCode => CamsError::business(
-            "VerifyCodeError.CodeMismatch",
-            "The verification code is incorrect, expired or already used. Request a new code.",
-        ),
-        NotVerified => CamsError::business(
-            "RegisterError.NotVerified",
-            "The phone number must be verified with a code before it is registered.",
-        ),
-        PinMismatch => CamsError::business(
-            "RegisterError.PinMismatch",
-            "The two-step verification PIN is incorrect.",
-        ),
-        TooManyRegistrations { until } => CamsError::business(
-            "RegisterError.RateLimit",
-            format!(
-                "Too many register or deregister attempts for this phone number. Try again after {}.",
-                until.rfc3339()
-            ),
-        ),
-        TooManyPinAttempts { until } => CamsError::business(
-            "RegisterError.TooManyPinAttempts",
-            format!(
-                "Too many two-step verification PIN guesses for this phone number. Try again after {}.",
-                until.rfc3339()
-            ),
-        ),
-        PinTooFast => CamsError::business(
-            "RegisterError.PinTooFast",
-            "The two-step verification PIN was entered too quickly. Wait a moment before trying again.",
-        ),
-        DeregistrationIncomplete => CamsError::business(
-            "RegisterError.DeregistrationIncomplete",
-            "A previous deregistration attempt failed. Deregister the number again before registering it.",
-        ),
-        RecentlyDeleted => CamsError::business(
-            "RegisterError.RecentlyDeleted",
-            "The phone number was recently deleted and the deletion has not completed. Wait 5 minutes before trying again.",
-        ),
-        CannotCreateCertificate => CamsError::business(
-            "RegisterError.CannotCreateCertificate",
+        CannotCreateCertificate => CamsError::meta(
             "Your display name could not be processed. Please edit your display name and try again.",
         ),
-        NotRegistered => CamsError::business(
-            "RegisterError.NotRegistered",
-            "The phone number is not registered.",
-        ),
+        TooManyRegistrations { .. } => {
+            CamsError::meta_code(133016, "Account register deregister rate limit exceeded")
+        }
+        // The text Meta sends on the wire (graph-fidelity-review.md: "(#133010) Account not
+        // registered").
+        NotRegistered => CamsError::meta_code(133010, "Account not registered"),
 
         // Templates: §6.4 [doc] codes.
         TemplateLimitExceeded { limit } => CamsError::business(
@@ -492,14 +530,15 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "Only one variable is allowed in the URL.",
         ),
 
-        // Flow control: §6.3 [doc] System.LimitControl (400), §6.2 Throttling.User; both carry
-        // x-acs-retry-after so the SDK raises ThrottlingException.
+        // Flow control: §6.3 [doc] System.LimitControl is a plain 400 (M3: no
+        // x-acs-retry-after, inferred: the pinned SDK raises ClientException for it);
+        // Throttling.User (§6.2) carries x-acs-retry-after, so the SDK raises
+        // ThrottlingException.
         RateLimited => CamsError::new(
             400,
             "System.LimitControl",
             "The system is under flow control.",
-        )
-        .retry_after(DEFAULT_RETRY_AFTER_MS),
+        ),
         ThroughputReached => CamsError::throttled(DEFAULT_RETRY_AFTER_MS),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(
@@ -539,14 +578,16 @@ mod tests {
     }
 
     #[test]
-    fn throttling_carries_a_positive_retry_after() {
-        for e in [DomainError::RateLimited, DomainError::ThroughputReached] {
-            let c = from_domain(&e, Op::QueryChatappBindWaba);
-            assert!(c.retry_after_ms.is_some_and(|ms| ms > 0));
-            assert!(c.is_gateway());
-            // Throttling is a gateway failure: the business setting leaves it alone.
-            assert_eq!(c.clone().with_business_status(400), c);
-        }
+    fn throttling_carries_a_positive_retry_after_and_limit_control_does_not() {
+        let c = from_domain(&DomainError::ThroughputReached, Op::QueryChatappBindWaba);
+        assert!(c.retry_after_ms.is_some_and(|ms| ms > 0));
+        assert!(c.is_gateway());
+        // Throttling is a gateway failure: the business setting leaves it alone.
+        assert_eq!(c.clone().with_business_status(200), c);
+        // M3: System.LimitControl is documented as a plain 400.
+        let c = from_domain(&DomainError::RateLimited, Op::QueryChatappBindWaba);
+        assert_eq!((c.status, c.retry_after_ms), (400, None));
+        assert_eq!(c.clone().with_business_status(200), c);
         assert_eq!(CamsError::throttled(0).retry_after_ms, Some(1));
         assert_eq!(CamsError::throttled(250).code, "Throttling.User");
     }
@@ -558,31 +599,69 @@ mod tests {
         assert_eq!(code("Page"), "InvalidParameter.PageInvalid");
         assert_eq!(code("Locale"), "InvalidParameter");
         let business = from_domain(&DomainError::param("Locale", "x"), Op::GetChatappVerifyCode);
-        assert_eq!(business.status, 200);
-        let without: serde_json::Value =
-            serde_json::from_slice(&business.body("R", false)).unwrap();
-        assert!(without.get("Success").is_none());
-        // The gateway's type check answers the same class as the service's own checks.
-        assert_eq!(
-            CamsError::invalid_parameter("Start", "It must be an integer.").status,
-            business.status
+        assert_eq!((business.status, business.business), (400, true));
+        assert_eq!(business.clone().with_business_status(200).status, 200);
+        // M2: the gateway's type check is the gateway's: 400 whatever the setting.
+        let typed = CamsError::invalid_parameter("Start", "It must be an integer.");
+        assert_eq!(typed.clone().with_business_status(200), typed);
+        assert_eq!(typed.status, 400);
+        assert!(
+            !CamsError::too_long("PhoneNumber", 32)
+                .message
+                .contains("000")
         );
     }
 
     #[test]
-    fn business_failures_take_the_configured_status_and_the_gateway_envelope() {
-        let c = from_domain(&DomainError::WrongCode, Op::ChatappMigrationVerified)
-            .with_business_status(400);
-        assert_eq!(
-            (c.status, c.code.as_str()),
-            (400, "VerifyCodeError.CodeMismatch")
-        );
+    fn business_failures_are_400_unless_the_namespace_opts_into_200() {
+        let c = from_domain(&DomainError::WrongCode, Op::ChatappMigrationVerified);
+        assert_eq!((c.status, c.code.as_str()), (400, "ERR-FB-001"));
+        assert_eq!(c.message, "(#136025) Verify code error");
         let body: serde_json::Value = serde_json::from_slice(&c.body("R", true)).unwrap();
         assert_eq!(body["HostId"], HOST_ID);
         assert!(body.get("Success").is_none());
-        let c = from_domain(&DomainError::WrongCode, Op::ChatappMigrationVerified)
-            .with_business_status(200);
+        let c = c.with_business_status(200);
         assert_eq!(c.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&c.body("R", true)).unwrap();
+        assert_eq!(body["Success"], false);
+    }
+
+    #[test]
+    fn no_invented_families_remain() {
+        for name in crate::world::error::ERROR_NAMES {
+            let e = DomainError::from_name(name, crate::clock::Timestamp(0)).unwrap();
+            for op in [
+                Op::CreateChatappMigrationInitiate,
+                Op::ChatappMigrationRegister,
+            ] {
+                let c = from_domain(&e, op);
+                for invented in ["MigrationError.", "VerifyCodeError.", "RegisterError."] {
+                    assert!(!c.code.starts_with(invented), "{name}: {}", c.code);
+                }
+            }
+        }
+        // H2: the two-step rule is relayed with Meta's text.
+        let c = from_domain(
+            &DomainError::TwoStepStillEnabled,
+            Op::CreateChatappMigrationInitiate,
+        );
+        assert_eq!(
+            (c.status, c.code.as_str(), c.message.as_str()),
+            (
+                400,
+                "ERR-FB-001",
+                "Two-step authentication must be disabled for this phone number."
+            )
+        );
+        // H4, M1: ChatApp's own rules.
+        assert_eq!(
+            CamsError::number_not_in_space().code,
+            "ERR-OPERATION-MAAP-0065"
+        );
+        assert_eq!(
+            CamsError::space_without_waba().code,
+            "ERR-OPERATION-MAAP-0060"
+        );
     }
 
     #[test]
@@ -596,7 +675,7 @@ mod tests {
             &DomainError::NumberAlreadyOnDestination,
             Op::CreateChatappMigrationInitiate,
         );
-        assert_eq!(migrate.code, "MigrationError.PhoneNumberExists");
+        assert_eq!(migrate.code, "ERR-FB-001");
         let elsewhere = from_domain(
             &DomainError::NumberRegisteredElsewhere,
             Op::AddChatappPhoneNumber,

@@ -41,7 +41,7 @@ impl Section for CamsSection {
     }
 
     /// Access keys and spaces with the id of one of the base's replace it, others are added;
-    /// `business_error_status: 400` wins over 200.
+    /// `business_error_status: 200` (the opt-in) wins over 400.
     fn lay_over(&self, base: &mut Value, over: Value) {
         let (Value::Object(base), Value::Object(over)) = (base, over) else {
             return;
@@ -53,7 +53,7 @@ impl Section for CamsSection {
                         v.get("id").and_then(Value::as_str).map(str::to_string)
                     })
                 }
-                ("business_error_status", Some(_), v) if v != 400 => {}
+                ("business_error_status", Some(_), v) if v != 200 => {}
                 (_, _, v) => {
                     base.insert(key, v);
                 }
@@ -126,19 +126,20 @@ pub struct CamsSpec {
     #[serde(default)]
     pub spaces: Vec<SpaceSpec>,
     /// The HTTP status of ChatApp business failures (a wrong code, a broken migration rule,
-    /// an invalid parameter): `200` (the default: `Code` ≠ `OK` in a normal result) or `400`
-    /// (the gateway's error envelope: the SDK raises `ClientException`). Gateway failures
-    /// (signature, throttling, missing parameter) are 4xx/5xx either way.
+    /// an invalid parameter): `400` (the default, as Alibaba answers: the gateway's error
+    /// envelope, the SDK raises `ClientException`; alibaba-cams-errors.md H1) or `200` (the
+    /// opt-in: `Code` ≠ `OK` in a normal result). Gateway failures (signature, throttling,
+    /// missing or ill-typed parameter) are 4xx/5xx either way.
     #[serde(default)]
     pub business_error_status: BusinessErrorStatus,
 }
 
-/// `cams.business_error_status`: 200 or 400 (reference alibaba-cams.md §6.5: inferred, so
-/// configurable).
+/// `cams.business_error_status`: 400 (the default: alibaba-cams-errors.md H1 [seen]) or 200
+/// (the opt-in, for clients written against reference §6.5's old inference).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BusinessErrorStatus {
-    #[default]
     Ok,
+    #[default]
     BadRequest,
 }
 
@@ -170,10 +171,10 @@ impl JsonSchema for BusinessErrorStatus {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "200 (default) or 400",
+            "description": "400 (default, as Alibaba answers) or 200 (opt-in)",
             "type": "integer",
             "enum": [200, 400],
-            "default": 200
+            "default": 400
         })
     }
 }

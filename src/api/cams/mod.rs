@@ -14,11 +14,13 @@
 //! upper-case UUID) in the body and in `x-acs-request-id`, and an `x-acs-trace-id`
 //! (reference alibaba-cams.md §6.1, §8, §9).
 
+pub mod actions;
 pub mod errors;
 mod facade;
 pub mod fixture;
 pub mod model;
 pub mod operations;
+mod phone_settings;
 pub mod render;
 pub mod request;
 pub mod signature;
@@ -59,6 +61,10 @@ pub enum Op {
     ListChatappTemplate,
     GetChatappTemplateDetail,
     CreateChatappTemplate,
+    UpdateAccountWebhook,
+    UpdatePhoneWebhook,
+    QueryPhoneBusinessProfile,
+    ModifyPhoneBusinessProfile,
 }
 
 /// Each operation: its name, whether its response model has `Success`, and the parameters the
@@ -162,6 +168,31 @@ const OPS: &[(Op, &str, bool, &[&str])] = &[
         true,
         &["TemplateType", "Name", "Language", "Components"],
     ),
+    // H5: the phone-number management actions of SDK 5.3.1 the flows touch.
+    (
+        Op::UpdateAccountWebhook,
+        "UpdateAccountWebhook",
+        false,
+        &["CustSpaceId"],
+    ),
+    (
+        Op::UpdatePhoneWebhook,
+        "UpdatePhoneWebhook",
+        false,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (
+        Op::QueryPhoneBusinessProfile,
+        "QueryPhoneBusinessProfile",
+        true,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
+    (
+        Op::ModifyPhoneBusinessProfile,
+        "ModifyPhoneBusinessProfile",
+        true,
+        &["CustSpaceId", "PhoneNumber"],
+    ),
 ];
 
 impl Op {
@@ -210,6 +241,10 @@ impl Op {
         "ListChatappTemplate",
         "GetChatappTemplateDetail",
         "CreateChatappTemplate",
+        "UpdateAccountWebhook",
+        "UpdatePhoneWebhook",
+        "QueryPhoneBusinessProfile",
+        "ModifyPhoneBusinessProfile",
     ];
 }
 
@@ -277,7 +312,7 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = Head::for_prepared(p);
     match ns.with_world(|w| operations::run(w, p)) {
         Ok(body) => head.ok(body, p.op.name()),
-        Err(e) => error_answer(ns, &head, from_domain(&e, p.op), Some(p.op), None),
+        Err(e) => error_answer(ns, &head, e, Some(p.op), None),
     }
 }
 
@@ -342,12 +377,24 @@ struct Head {
 }
 
 impl Head {
-    /// Ids derived from the namespace's deterministic trace sequence: the same requests give
-    /// the same ids, as the rest of a transcript.
+    /// Ids derived from the namespace's trace sequence. The trace id is deterministic (the
+    /// same requests give the same ids, as the rest of a transcript); the RequestId also
+    /// takes a process-wide sequence and the process's start time, so that it is unique
+    /// across namespace resets and runs (L4 [inferred]: integrators log and deduplicate by
+    /// it). Transcripts show it redacted.
     fn new(seed: &str) -> Head {
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        static SALT: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| {
+            crate::clock::wall_now().0 as u64 ^ (u64::from(std::process::id()) << 40)
+        });
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let unique = fnv1a(&n.to_le_bytes(), *SALT);
         let (a, b) = (
-            fnv1a(seed.as_bytes(), FNV_OFFSET_BASIS),
-            fnv1a(seed.as_bytes(), 0x8422_2325_cbf2_9ce4),
+            fnv1a(seed.as_bytes(), FNV_OFFSET_BASIS ^ unique),
+            fnv1a(
+                seed.as_bytes(),
+                0x8422_2325_cbf2_9ce4 ^ unique.rotate_left(32),
+            ),
         );
         let hex = format!("{a:016X}{b:016X}");
         Head {
@@ -491,27 +538,19 @@ mod tests {
     #[test]
     fn named_errors_render_in_alibaba_shape() {
         let ns = ns();
-        // A business failure of an operation with Success: 200, Success false.
+        // A business failure: 400 in the gateway envelope (H1).
         let a = render_error(
             &ns,
             &prepared(Op::GetChatappVerifyCode),
             &DomainError::TooManyCodeRequests,
             None,
         );
-        assert_eq!(a.status, 200);
+        assert_eq!(a.status, 400);
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
-        assert_eq!(body["Success"], false);
-        // The same error on an operation without Success leaves it out.
-        let a = render_error(
-            &ns,
-            &prepared(Op::GetMigrationVerifyCode),
-            &DomainError::TooManyCodeRequests,
-            None,
-        );
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
+        assert_eq!(body["Code"], "ERR-FB-001");
+        assert_eq!(body["HostId"], errors::HOST_ID);
         assert!(body.get("Success").is_none());
-        // A gateway-class error: 4xx in the §6.1 envelope.
+        // A gateway-class error keeps its own status.
         let a = render_error(
             &ns,
             &prepared(Op::GetMigrationVerifyCode),
@@ -519,52 +558,58 @@ mod tests {
             None,
         );
         assert_eq!(a.status, 500);
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(body["HostId"], errors::HOST_ID);
         assert_eq!(a.error.as_deref(), Some("InternalError"));
         // A fault's status wins, and the shape follows it.
         let a = render_error(
             &ns,
             &prepared(Op::GetChatappVerifyCode),
             &DomainError::TooManyCodeRequests,
-            Some(400),
+            Some(200),
         );
-        assert_eq!(a.status, 400);
+        assert_eq!(a.status, 200);
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
-        assert_eq!(body["HostId"], errors::HOST_ID);
-        assert!(body.get("Success").is_none());
+        assert_eq!(body["Code"], "ERR-FB-001");
+        assert_eq!(body["Success"], false);
+        assert!(body.get("HostId").is_none());
     }
 
     #[test]
-    fn the_fixture_setting_sends_business_failures_as_400() {
+    fn the_fixture_setting_opts_into_business_failures_as_200() {
         let mut fixture = crate::fixture::Fixture::default_world();
         fixture.sections.insert(
             "cams".into(),
-            serde_json::json!({"business_error_status": 400}),
+            serde_json::json!({"business_error_status": 200}),
         );
-        let ns = Namespace::from_fixture("t400", std::sync::Arc::new(fixture)).unwrap();
+        let ns = Namespace::from_fixture("t200", std::sync::Arc::new(fixture)).unwrap();
         let a = render_error(
             &ns,
             &prepared(Op::ChatappMigrationVerified),
             &DomainError::WrongCode,
             None,
         );
-        assert_eq!(a.status, 400);
+        assert_eq!(a.status, 200);
         let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
-        assert_eq!(body["Code"], "VerifyCodeError.CodeMismatch");
-        assert_eq!(body["HostId"], errors::HOST_ID);
-        // ...and a fault can still ask for 200.
+        assert_eq!(body["Code"], "ERR-FB-001");
+        assert!(body.get("Success").is_none()); // the model has none
+        // ...and a fault can still ask for 400.
         let a = render_error(
             &ns,
             &prepared(Op::ChatappMigrationVerified),
             &DomainError::WrongCode,
-            Some(200),
+            Some(400),
         );
-        assert_eq!(a.status, 200);
+        assert_eq!(a.status, 400);
         // Gateway failures are unchanged.
         let a = throttled(&ns, &prepared(Op::QueryChatappBindWaba), None);
         assert_eq!(a.status, 400);
         assert_eq!(a.error.as_deref(), Some("Throttling.User"));
+    }
+
+    #[test]
+    fn request_ids_are_unique_and_trace_ids_deterministic() {
+        // L4: the same trace seed (as after a namespace reset) gives a new RequestId.
+        let (a, b) = (Head::new("seed"), Head::new("seed"));
+        assert_ne!(a.request_id, b.request_id);
+        assert_eq!(a.trace_id, b.trace_id);
     }
 }

@@ -19,8 +19,19 @@ pub struct CamsBinding {
     /// template id, so that `GetChatappTemplateDetail` returns what was written.
     pub template_inputs: HashMap<Id, TemplateInput>,
     /// The HTTP status of business failures, from the fixture (`cams.business_error_status`;
-    /// `None`: the default, 200).
+    /// `None`: the default, 400).
     pub business_error_status: Option<u16>,
+    /// ChatApp's receipt callbacks set on one number (UpdatePhoneWebhook), by phone-number id;
+    /// they win over the space's (UpdateAccountWebhook, or the fixture).
+    pub phone_webhooks: HashMap<Id, PhoneWebhook>,
+}
+
+/// Where ChatApp sends one number's receipts: its own callbacks, not Meta's webhook
+/// override (ChatApp keeps Meta's webhooks and forwards receipts to its customers).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PhoneWebhook {
+    pub status_callback_url: Option<String>,
+    pub up_callback_url: Option<String>,
 }
 
 impl Binding for CamsBinding {

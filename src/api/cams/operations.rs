@@ -10,10 +10,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::errors::{CamsError, from_domain};
 use super::model::{self, TemplateInput};
 use super::render::{self, AUDIT_STATUSES};
-use super::{Op, Prepared};
+use super::{Op, Prepared, phone_settings};
 use crate::api::json::Obj;
+use crate::world::phone::Pending;
 use crate::world::phone::digits_only;
 use crate::world::template::{NewTemplate, TemplateOptions};
 use crate::world::vocab::Category;
@@ -37,16 +39,39 @@ fn alibaba_name(op: Op, world_param: &str) -> &str {
     }
 }
 
-/// Runs a prepared request; the body on success, the domain error (named in Alibaba's
-/// parameter names) otherwise.
-pub fn run(w: &mut World, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+/// Why an operation failed: a world rule (mapped by `errors::from_domain`), or one of
+/// ChatApp's own (already in Alibaba's terms).
+pub enum Failure {
+    World(DomainError),
+    Cams(CamsError),
+}
+
+impl From<DomainError> for Failure {
+    fn from(e: DomainError) -> Failure {
+        Failure::World(e)
+    }
+}
+
+impl From<CamsError> for Failure {
+    fn from(e: CamsError) -> Failure {
+        Failure::Cams(e)
+    }
+}
+
+/// Runs a prepared request; the body on success, the error in Alibaba's terms otherwise (a
+/// world's parameter error named in Alibaba's parameter names).
+pub fn run(w: &mut World, p: &Prepared) -> Result<Vec<u8>, CamsError> {
     let who = w.partner_principal(p.partner);
     dispatch(w, &who, p).map_err(|e| match e {
-        DomainError::InvalidParameter { param, details } => DomainError::InvalidParameter {
-            param: alibaba_name(p.op, &param).to_string(),
-            details: rename_in(p.op, &details),
-        },
-        other => other,
+        Failure::World(DomainError::InvalidParameter { param, details }) => from_domain(
+            &DomainError::InvalidParameter {
+                param: alibaba_name(p.op, &param).to_string(),
+                details: rename_in(p.op, &details),
+            },
+            p.op,
+        ),
+        Failure::World(other) => from_domain(&other, p.op),
+        Failure::Cams(e) => e,
     })
 }
 
@@ -69,14 +94,16 @@ fn rename_in(op: Op, details: &str) -> String {
     out
 }
 
-/// A success body: the envelope (`RequestId`, `Code`, `Message`, and `Success` where the
-/// model has it), then whatever `f` writes.
-fn ok(p: &Prepared, f: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
+/// A success body: the envelope (`RequestId`, `Code`, `Message`, `AccessDeniedDetail`, and
+/// `Success` where the model has it), then whatever `f` writes.
+pub(super) fn ok(p: &Prepared, f: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
     let mut buf = Vec::with_capacity(256);
     let mut o = Obj::new(&mut buf);
     o.str("RequestId", &p.request_id)
         .str("Code", "OK")
-        .str("Message", "SUCCESS");
+        .str("Message", success_message(p.op))
+        // L2 [seen]: the doc samples carry "AccessDeniedDetail":"None" on success.
+        .str("AccessDeniedDetail", "None");
     if p.op.has_success() {
         o.bool("Success", true);
     }
@@ -85,7 +112,19 @@ fn ok(p: &Prepared, f: impl FnOnce(&mut Obj<'_>)) -> Vec<u8> {
     buf
 }
 
-fn required<'a>(p: &'a Prepared, name: &str) -> Result<&'a str, DomainError> {
+/// `Message` on success: `"None"` where the doc samples show it (L1 [seen]: seeds 000/001
+/// and the API pages of these four), `"SUCCESS"` elsewhere (§7.1 samples).
+fn success_message(op: Op) -> &'static str {
+    match op {
+        Op::GetMigrationVerifyCode
+        | Op::ChatappBindWaba
+        | Op::ChatappPhoneNumberRegister
+        | Op::GetPhoneNumberVerificationStatus => "None",
+        _ => "SUCCESS",
+    }
+}
+
+pub(super) fn required<'a>(p: &'a Prepared, name: &str) -> Result<&'a str, DomainError> {
     // Present by construction (the gateway checked `Op::required`); an error, not a panic,
     // if a scripted path ever gets here without it.
     p.params
@@ -95,7 +134,11 @@ fn required<'a>(p: &'a Prepared, name: &str) -> Result<&'a str, DomainError> {
 
 /// The WABA the request's `CustSpaceId` is bound to. Without one, the access key's only space
 /// is meant (the parameter is optional on the query operations, §7.3).
-fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), DomainError> {
+pub(super) fn space_waba(
+    w: &World,
+    who: &Principal,
+    p: &Prepared,
+) -> Result<(String, Id), Failure> {
     let space = match p.params.non_empty("CustSpaceId") {
         Some(s) => s.to_string(),
         None => match model::spaces_of(w, p.partner).as_slice() {
@@ -107,15 +150,17 @@ fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), 
                         "This account has {} spaces: name one with CustSpaceId.",
                         many.len()
                     ),
-                ));
+                )
+                .into());
             }
         },
     };
+    // M1: no WABA is bound to a CustSpaceId this world has no space for.
     let waba = model::of(w)
         .spaces
         .get(&space)
         .map(|s| s.waba)
-        .ok_or_else(|| DomainError::unknown(space.clone()))?;
+        .ok_or_else(CamsError::space_without_waba)?;
     // A space bound to a WABA another partner manages is not this account's.
     w.managed_waba(who, &waba.to_string())
         .map_err(|_| DomainError::unknown(space.clone()))?;
@@ -123,7 +168,7 @@ fn space_waba(w: &World, who: &Principal, p: &Prepared) -> Result<(String, Id), 
 }
 
 /// The number `PhoneNumber` names on `waba`: its record id and digits.
-fn number_on(w: &World, p: &Prepared, waba: Id) -> Result<(Id, String), DomainError> {
+pub(super) fn number_on(w: &World, p: &Prepared, waba: Id) -> Result<(Id, String), Failure> {
     let text = required(p, "PhoneNumber")?;
     let digits = digits_only(text).ok_or_else(|| {
         DomainError::param(
@@ -131,12 +176,10 @@ fn number_on(w: &World, p: &Prepared, waba: Id) -> Result<(Id, String), DomainEr
             "Give the number with its country code, digits only (e.g. 8613800001234).",
         )
     })?;
-    let id = w.number_on_waba(&digits, waba).ok_or_else(|| {
-        DomainError::param(
-            "PhoneNumber",
-            format!("The phone number {digits} is not a number of this space."),
-        )
-    })?;
+    // H4 [seen]: a number the space does not hold.
+    let id = w
+        .number_on_waba(&digits, waba)
+        .ok_or_else(CamsError::number_not_in_space)?;
     Ok((id, digits))
 }
 
@@ -182,7 +225,7 @@ fn phone_data(o: &mut Obj<'_>, id: Id, digits: &str) {
 
 /// The operation's handler: one function per operation (or pair of operations that differ
 /// only in their answer), grouped below by family.
-fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     match p.op {
         // Migration and verification codes.
         Op::CreateChatappMigrationInitiate => migration_initiate(w, who, p),
@@ -203,6 +246,11 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
         Op::ListChatappTemplate => list_templates(w, who, p),
         Op::GetChatappTemplateDetail => template_detail(w, who, p),
         Op::CreateChatappTemplate => create_template(w, who, p),
+        // Phone-number management (H5).
+        Op::UpdateAccountWebhook => phone_settings::update_account_webhook(w, who, p),
+        Op::UpdatePhoneWebhook => phone_settings::update_phone_webhook(w, who, p),
+        Op::QueryPhoneBusinessProfile => phone_settings::query_profile(w, who, p),
+        Op::ModifyPhoneBusinessProfile => phone_settings::modify_profile(w, who, p),
     }
 }
 
@@ -210,11 +258,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Dom
 
 /// CreateChatappMigrationInitiate: the number (`CountryCode` + `MobileNumber`) starts
 /// migrating into the space's WABA.
-fn migration_initiate(
-    w: &mut World,
-    who: &Principal,
-    p: &Prepared,
-) -> Result<Vec<u8>, DomainError> {
+fn migration_initiate(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let cc = required(p, "CountryCode")?;
     let mobile = required(p, "MobileNumber")?;
@@ -232,9 +276,10 @@ fn migration_initiate(
 
 /// GetMigrationVerifyCode and GetChatappVerifyCode: a code is sent (only the first answers
 /// with the number).
-fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
+    same_flow(w, id, p.op)?;
     let method = required(p, "Method")?;
     let locale = required(p, "Locale")?;
     w.request_code(who, &id.to_string(), method, locale)?;
@@ -245,16 +290,41 @@ fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>,
     }))
 }
 
+/// The two registration flows are kept apart (M4 [inferred]: the docs describe two flows,
+/// §7.1 and §7.2): a number being migrated in is verified and registered with the migration
+/// operations, a number added with AddChatappPhoneNumber with the embedded-signup ones.
+/// A number in neither flow (registered, deregistered) is left to the world's rules.
+fn same_flow(w: &World, id: Id, op: Op) -> Result<(), CamsError> {
+    let migration_op = matches!(
+        op,
+        Op::GetMigrationVerifyCode | Op::ChatappMigrationVerified | Op::ChatappMigrationRegister
+    );
+    match w.phones[&id].pending {
+        Some(Pending::Migration(_)) if !migration_op => Err(CamsError::other_flow(match op {
+            Op::GetChatappVerifyCode => "GetMigrationVerifyCode",
+            Op::ChatappVerifyAndRegister => "ChatappMigrationVerified",
+            _ => "ChatappMigrationRegister",
+        })),
+        Some(Pending::NewNumber) if migration_op => Err(CamsError::other_flow(match op {
+            Op::GetMigrationVerifyCode => "GetChatappVerifyCode",
+            Op::ChatappMigrationVerified => "ChatappVerifyAndRegister",
+            _ => "ChatappPhoneNumberRegister",
+        })),
+        _ => Ok(()),
+    }
+}
+
 /// ChatappMigrationVerified: the code is checked.
-fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
+    same_flow(w, id, p.op)?;
     w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
     Ok(ok(p, |o| phone_data(o, id, &digits)))
 }
 
 /// GetPhoneNumberVerificationStatus: where the number's code stands.
-fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
     let status = w.phones[&id]
@@ -272,28 +342,26 @@ fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u
 // Registration.
 
 /// ChatappMigrationRegister and ChatappPhoneNumberRegister.
-fn register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
+    same_flow(w, id, p.op)?;
     w.register_keeping_pin(who, &id.to_string())?;
     Ok(ok(p, |_| {}))
 }
 
 /// ChatappVerifyAndRegister: the code is checked, then the number registered.
-fn verify_and_register(
-    w: &mut World,
-    who: &Principal,
-    p: &Prepared,
-) -> Result<Vec<u8>, DomainError> {
+fn verify_and_register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
+    same_flow(w, id, p.op)?;
     w.verify_code(who, &id.to_string(), required(p, "VerifyCode")?)?;
     w.register_keeping_pin(who, &id.to_string())?;
     Ok(ok(p, |_| {}))
 }
 
 /// ChatappPhoneNumberDeregister.
-fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     w.deregister(who, &id.to_string())?;
@@ -303,7 +371,7 @@ fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, D
 // Spaces and phone numbers.
 
 /// ChatappBindWaba: a space bound to `WabaId`.
-fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let waba = required(p, "WabaId")?.to_string();
     let space = model::bind_space(w, who, &waba)?;
     Ok(ok(p, |o| {
@@ -314,14 +382,14 @@ fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Do
 }
 
 /// QueryChatappBindWaba: the WABA the space is bound to.
-fn bound_waba(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn bound_waba(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let waba = &w.wabas[&waba];
     Ok(ok(p, |o| render::waba_data(o, w, waba)))
 }
 
 /// AddChatappPhoneNumber: a new number (`Cc` + `PhoneNumber`) on the space's WABA.
-fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let cc = required(p, "Cc")?;
     let number = required(p, "PhoneNumber")?;
@@ -345,7 +413,7 @@ fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<
 /// QueryChatappPhoneNumbers and ChatappSyncPhoneNumber: the space's numbers, a number being
 /// migrated in included, each with the status the space sees ([`render::phone_status`]), which
 /// the `Status` filter matches too.
-fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (space_id, waba) = space_waba(w, who, p)?;
     let space = model::of(w).spaces.get(&space_id);
     let status = p.params.non_empty("Status");
@@ -368,13 +436,13 @@ fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Do
 
 /// Messaging is not simulated, so every bucket counts zero messages; the buckets themselves
 /// follow `Start`, `End` and `Granularity` (at most [`MAX_BUCKETS`] of them).
-fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     const MAX_BUCKETS: i64 = 1000;
     let (_, waba) = space_waba(w, who, p)?;
     let int = |name: &str| p.params.int(name).ok().flatten().unwrap_or_default();
     let (start, end) = (int("Start"), int("End"));
     if end <= start {
-        return Err(DomainError::param("End", "End must be later than Start."));
+        return Err(DomainError::param("End", "End must be later than Start.").into());
     }
     let granularity = match p.params.non_empty("Granularity") {
         None => "DAILY",
@@ -384,7 +452,8 @@ fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainEr
             return Err(DomainError::param(
                 "Granularity",
                 "Granularity must be DAILY or HALF_HOUR.",
-            ));
+            )
+            .into());
         }
     };
     let step: i64 = if granularity == "DAILY" {
@@ -397,7 +466,8 @@ fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainEr
         return Err(DomainError::param(
             "End",
             format!("The range holds {buckets} {granularity} buckets; at most {MAX_BUCKETS}."),
-        ));
+        )
+        .into());
     }
     let numbers: Vec<String> = if p.params.non_empty("PhoneNumber").is_some() {
         vec![number_on(w, p, waba)?.1]
@@ -444,7 +514,7 @@ fn whatsapp_type(p: &Prepared) -> Result<bool, DomainError> {
     }
 }
 
-fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let page_error = || {
         DomainError::param(
@@ -456,7 +526,7 @@ fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, D
     let field = |k: &str| page.get(k).and_then(Value::as_i64);
     let (index, size) = match (field("Index"), field("Size")) {
         (Some(i), Some(s)) if i >= 1 && (1..=100).contains(&s) => (i as usize, s as usize),
-        _ => return Err(page_error()),
+        _ => return Err(page_error().into()),
     };
     let audit = match p.params.non_empty("AuditStatus") {
         None => None,
@@ -508,7 +578,7 @@ fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, D
     }))
 }
 
-fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     let language = required(p, "Language")?;
     let code = p.params.non_empty("TemplateCode");
@@ -529,13 +599,12 @@ fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
     Ok(ok(p, |o| render::template_detail(o, t, input)))
 }
 
-fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, DomainError> {
+fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
     let (_, waba) = space_waba(w, who, p)?;
     if !whatsapp_type(p)? {
-        return Err(DomainError::param(
-            "TemplateType",
-            "Only WHATSAPP templates are simulated.",
-        ));
+        return Err(
+            DomainError::param("TemplateType", "Only WHATSAPP templates are simulated.").into(),
+        );
     }
     let name = required(p, "Name")?.to_string();
     let language = required(p, "Language")?.to_string();

@@ -117,11 +117,18 @@ pub fn phone_item(a: &mut Arr<'_>, w: &World, p: &Phone, waba: Id, space: Option
                 name_status(p.new_name_status.unwrap_or(p.name_status)),
             )
             .str("IsOfficial", if p.official { "Y" } else { "N" });
+        // A number's own callbacks (UpdatePhoneWebhook) win over its space's (H5).
+        let own = super::model::of(w).phone_webhooks.get(&p.id);
+        let status = own.and_then(|h| h.status_callback_url.as_deref());
+        let up = own.and_then(|h| h.up_callback_url.as_deref());
         if let Some(s) = space {
-            o.opt_str("StatusCallbackUrl", s.status_callback_url.as_deref())
-                .opt_str("UpCallbackUrl", s.up_callback_url.as_deref())
-                .opt_str("StatusQueue", s.status_queue.as_deref())
-                .opt_str("UpQueue", s.up_queue.as_deref());
+            o.opt_str(
+                "StatusCallbackUrl",
+                status.or(s.status_callback_url.as_deref()),
+            )
+            .opt_str("UpCallbackUrl", up.or(s.up_callback_url.as_deref()))
+            .opt_str("StatusQueue", s.status_queue.as_deref())
+            .opt_str("UpQueue", s.up_queue.as_deref());
         }
     });
 }

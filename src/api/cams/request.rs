@@ -5,12 +5,16 @@
 //! §6.2 (gateway errors), §9 (checklist). The gateway checks run in this order (inferred: the
 //! reference does not say), each failing with the §6.2 code of [`CamsError`]:
 //! 1. the signature (V3 `Authorization`, or V2 `Signature` parameters) and its access key;
+//!    then the method is GET or POST (L7 [inferred]: RPC style; `UnsupportedHTTPMethod`);
 //! 2. the version (`x-acs-version`, or V2 `Version`) is `2020-06-06`;
-//! 3. the action (`x-acs-action`, or V2 `Action`) names an operation of this facade;
+//! 3. the action (`x-acs-action`, or V2 `Action`) names an operation of this facade; a real
+//!    2020-06-06 action it does not simulate is `Wabasim.NotSimulated` (H5), any other name
+//!    `InvalidAction.NotFound`;
 //! 4. the signed date is within [`DATE_WINDOW`] of the **wall clock** (the SDK signs with real
 //!    time, whatever year a fixture's virtual clock is in);
 //! 5. the signed nonce was not used by another request of the namespace within that window;
-//! 6. required parameters are present and typed ones read as their type.
+//! 6. required parameters are present, none is longer than [`max_length`] allows (L5), and
+//!    typed ones read as their type (M2: a gateway 400 whatever the business setting).
 //!
 //! Action and version are taken from what the signature covers, so an unsigned header cannot
 //! redirect a V2 request.
@@ -126,6 +130,29 @@ impl RpcParams {
     }
 }
 
+/// The longest value the gateway accepts for a parameter (L5 [inferred]: the real service
+/// has limits, none is documented). Numbers and codes are short; template components and
+/// examples are JSON; everything else is text of a field.
+pub fn max_length(name: &str) -> usize {
+    match name {
+        "PhoneNumber" | "MobileNumber" | "CountryCode" | "Cc" | "VerifyCode" => 32,
+        "CustSpaceId" | "WabaId" | "TemplateCode" | "Locale" | "Method" | "Language" => 128,
+        "Components" | "Example" => 65_536,
+        _ => 4_096,
+    }
+}
+
+impl RpcParams {
+    /// The first parameter longer than [`max_length`] allows, with its limit.
+    pub fn too_long(&self) -> Option<(&str, usize)> {
+        self.entries
+            .iter()
+            .map(|(k, v)| (k.as_str(), max_length(k), v.chars().count()))
+            .find(|(_, max, len)| len > max)
+            .map(|(k, max, _)| (k, max))
+    }
+}
+
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -169,6 +196,9 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, Refused> {
             ))
         })?;
 
+    if !matches!(req.method.as_str(), "GET" | "POST") {
+        return Err(CamsError::unsupported_method(req.method.as_str()).into());
+    }
     let version =
         non_blank(&verified.version).ok_or_else(|| CamsError::missing_parameter("Version"))?;
     if version != API_VERSION {
@@ -176,7 +206,13 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, Refused> {
     }
     let action =
         non_blank(&verified.action).ok_or_else(|| CamsError::missing_parameter("Action"))?;
-    let op = Op::parse(action).ok_or_else(|| CamsError::unknown_action(action))?;
+    let op = Op::parse(action).ok_or_else(|| {
+        if super::actions::is_real(action) {
+            CamsError::not_simulated(action)
+        } else {
+            CamsError::unknown_action(action)
+        }
+    })?;
 
     check_freshness(ns, &verified, wall_now())?;
 
@@ -190,12 +226,16 @@ pub fn admit(ns: &Namespace, req: &Incoming) -> Result<Admitted, Refused> {
             return Err(refuse(CamsError::missing_parameter(name)));
         }
     }
-    // GetChatappTemplateDetail names its template by code or by name (§7.4).
+    if let Some((name, max)) = params.too_long() {
+        return Err(refuse(CamsError::too_long(name, max)));
+    }
+    // GetChatappTemplateDetail names its template by code or by name (§7.4); both are
+    // optional in the SDK, so neither is the service's refusal, not the gateway's (L8).
     if op == Op::GetChatappTemplateDetail
         && params.non_empty("TemplateCode").is_none()
         && params.non_empty("TemplateName").is_none()
     {
-        return Err(refuse(CamsError::missing_parameter("TemplateCode")));
+        return Err(refuse(CamsError::template_code_empty()));
     }
     for name in [
         "Start",

@@ -211,7 +211,8 @@ impl SignatureError {
             Self::MissingSignedHeader(name) => format!(
                 "The request signature does not conform to Aliyun standards. Signed header \"{name}\" is not present in the request."
             ),
-            Self::UnknownAccessKey(_) => "Specified access key is not found.".to_owned(),
+            // alibaba-cams-errors.md L9 [seen, other product]: the newer gateway text.
+            Self::UnknownAccessKey(_) => "Specified access key is not found or invalid.".to_owned(),
             Self::ContentHashMismatch { computed, .. } => format!(
                 "Specified signature is not matched with our calculation. x-acs-content-sha256 does not match the request body, server computed:{computed}"
             ),
