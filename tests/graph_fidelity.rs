@@ -1,0 +1,216 @@
+//! The rows of `shared/reference/graph-fidelity-review.md`, each driven over a real socket and
+//! asserted as a production caller sees it: status, code, subcode, message, headers.
+
+mod common;
+
+use common::world::*;
+use common::{Reply, Sim};
+
+fn error(r: &Reply) -> serde_json::Value {
+    r.json()["error"].clone()
+}
+
+/// Row 1 (seen): an edge the node does not have is a nonexisting field of its node type,
+/// code 100 without a subcode, not 2500 and not 100/33.
+#[tokio::test]
+async fn an_edge_the_node_lacks_is_a_nonexisting_field_of_its_type() {
+    let sim = Sim::start().await;
+    for (path, field, node_type) in [
+        (
+            format!("/v23.0/{READY_PHONE_ID}/message_templates"),
+            "message_templates",
+            "WhatsAppBusinessPhoneNumber",
+        ),
+        (
+            format!("/v23.0/{READY_PHONE_ID}/phone_numbers"),
+            "phone_numbers",
+            "WhatsAppBusinessPhoneNumber",
+        ),
+        (
+            format!("/v23.0/{SOURCE_WABA}/request_code"),
+            "request_code",
+            "WhatsAppBusinessAccount",
+        ),
+        (
+            format!("/v23.0/{SOURCE_WABA}/foo"),
+            "foo",
+            "WhatsAppBusinessAccount",
+        ),
+    ] {
+        let r = sim.get(&path, OLD_BSP).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+        let e = error(&r);
+        assert_eq!(e["code"], 100, "{path}");
+        assert_eq!(e["type"], "OAuthException", "{path}");
+        assert!(e.get("error_subcode").is_none(), "{path}: {e}");
+        assert_eq!(
+            e["message"],
+            format!(
+                "(#100) Tried accessing nonexisting field ({field}) on node type ({node_type})"
+            )
+        );
+        let www = r.header("www-authenticate").unwrap();
+        assert!(
+            www.contains(r#""invalid_request" "(#100) Tried accessing"#),
+            "{www}"
+        );
+    }
+}
+
+/// Rows 5 and 6 (inferred, README "Behaviour choices"): GET on a POST-only edge and POST to
+/// an edge the node does not have follow row 1's rule.
+#[tokio::test]
+async fn a_method_an_edge_does_not_take_follows_the_node_type_rule() {
+    let sim = Sim::start().await;
+    let r = sim
+        .get(&format!("/v23.0/{READY_PHONE_ID}/register"), OLD_BSP)
+        .await;
+    assert_eq!((r.status, error(&r)["code"].as_i64()), (400, Some(100)));
+    assert!(error(&r).get("error_subcode").is_none());
+    assert_eq!(
+        error(&r)["message"],
+        "(#100) Tried accessing nonexisting field (register) on node type (WhatsAppBusinessPhoneNumber)"
+    );
+    for path in [
+        format!("/v23.0/{DEST_WABA}/foo"),
+        format!("/v23.0/{READY_PHONE_ID}/phone_numbers"),
+    ] {
+        let token = if path.contains(DEST_WABA) {
+            NEW_BSP
+        } else {
+            OLD_BSP
+        };
+        let r = sim.post_form(&path, token, &[("a", "b")]).await;
+        assert_eq!(r.status, 400, "{path}");
+        assert_eq!(error(&r)["code"], 100, "{path}");
+        assert!(
+            error(&r)["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("(#100) Tried accessing nonexisting field ("),
+            "{path}"
+        );
+    }
+    // A node the caller cannot see still does not exist (100/33), edge or not.
+    let r = sim
+        .get(
+            &format!("/v23.0/{READY_PHONE_ID}/message_templates"),
+            NEW_BSP,
+        )
+        .await;
+    assert_eq!(
+        (
+            error(&r)["code"].as_i64(),
+            error(&r)["error_subcode"].as_i64()
+        ),
+        (Some(100), Some(33))
+    );
+    // A bad version or extra segments keep 2500 (row 1's source).
+    let r = sim
+        .get(&format!("/v23.0/{SOURCE_WABA}/phone_numbers/x"), OLD_BSP)
+        .await;
+    assert_eq!(error(&r)["code"], 2500);
+}
+
+/// Row 2: template component limits, 2388040 under code 100.
+#[tokio::test]
+async fn template_component_texts_have_meta_s_character_limits() {
+    let sim = Sim::start().await;
+    let path = format!("/v23.0/{DEST_WABA}/message_templates");
+    let create = |name: &'static str, components: String| {
+        let sim = &sim;
+        let path = &path;
+        async move {
+            sim.post_form(
+                path,
+                NEW_BSP,
+                &[
+                    ("name", name),
+                    ("language", "en_US"),
+                    ("category", "UTILITY"),
+                    ("components", &components),
+                ],
+            )
+            .await
+        }
+    };
+    let body = |n: usize| format!(r#"{{"type":"BODY","text":"{}"}}"#, "b".repeat(n));
+    let r = create("at_the_limit", format!("[{}]", body(1024))).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    for (name, components, what) in [
+        ("long_body", format!("[{}]", body(1025)), "BODY"),
+        (
+            "long_header",
+            format!(
+                r#"[{{"type":"HEADER","format":"TEXT","text":"{}"}},{}]"#,
+                "h".repeat(61),
+                body(5)
+            ),
+            "HEADER",
+        ),
+        (
+            "long_footer",
+            format!(
+                r#"[{},{{"type":"FOOTER","text":"{}"}}]"#,
+                body(5),
+                "f".repeat(61)
+            ),
+            "FOOTER",
+        ),
+        (
+            "long_button",
+            format!(
+                r#"[{},{{"type":"BUTTONS","buttons":[{{"type":"QUICK_REPLY","text":"{}"}}]}}]"#,
+                body(5),
+                "q".repeat(26)
+            ),
+            "BUTTON",
+        ),
+    ] {
+        let r = create(name, components).await;
+        assert_eq!(r.status, 400, "{what}: {}", r.text());
+        let e = error(&r);
+        assert_eq!(
+            (e["code"].as_i64(), e["error_subcode"].as_i64()),
+            (Some(100), Some(2388040)),
+            "{what}"
+        );
+        assert_eq!(e["error_user_title"], "Character Limit Exceeded");
+        assert!(
+            e["error_user_msg"].as_str().unwrap().contains(what),
+            "{what}: {e}"
+        );
+    }
+}
+
+/// Row 3 (seen): 133010's wire text.
+#[tokio::test]
+async fn not_registered_reads_account_not_registered() {
+    let sim = Sim::start().await;
+    let path = format!("/v23.0/{READY_PHONE_ID}/deregister");
+    let r = sim.post_form(&path, OLD_BSP, &[]).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim.post_form(&path, OLD_BSP, &[]).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error(&r)["code"], 133010);
+    assert_eq!(error(&r)["message"], "(#133010) Account not registered");
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(r#"OAuth "Facebook Platform" "invalid_request" "(#133010) Account not registered""#)
+    );
+}
+
+/// Row 4 (seen): the missing-token message ends with a period.
+#[tokio::test]
+async fn the_missing_token_message_ends_with_a_period() {
+    let sim = Sim::start().await;
+    let r = sim
+        .send("GET", &format!("/v23.0/{READY_PHONE_ID}"), &[], "")
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(error(&r)["code"], 104);
+    assert_eq!(
+        error(&r)["message"],
+        "An access token is required to request this resource."
+    );
+}
