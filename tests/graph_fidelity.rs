@@ -214,3 +214,74 @@ async fn the_missing_token_message_ends_with_a_period() {
         "An access token is required to request this resource."
     );
 }
+
+/// Issue 13, webhook overrides: `POST /{phone_number_id}` with `webhook_configuration` sets,
+/// checks and removes the number's alternate callback; `fields=webhook_configuration` reads it.
+#[tokio::test]
+async fn a_phone_number_s_alternate_callback_is_set_read_and_removed() {
+    let sim = Sim::start().await;
+    let path = format!("/v23.0/{READY_PHONE_ID}");
+    let read = format!("{path}?fields=webhook_configuration");
+    let set = |config: serde_json::Value| {
+        let sim = &sim;
+        let path = &path;
+        async move {
+            sim.post_json(
+                path,
+                OLD_BSP,
+                serde_json::json!({"webhook_configuration": config}),
+            )
+            .await
+        }
+    };
+    let r = set(serde_json::json!({
+        "override_callback_uri": "https://phone.example/hook",
+        "verify_token": "vt"
+    }))
+    .await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, serde_json::json!({"success": true}))
+    );
+    let r = sim.get(&read, OLD_BSP).await;
+    assert_eq!(
+        r.json()["webhook_configuration"]["phone_number"],
+        "https://phone.example/hook"
+    );
+    // Form-encoded, as facebook-business sends it: the object as JSON text.
+    let r = sim
+        .post_form(
+            &path,
+            OLD_BSP,
+            &[(
+                "webhook_configuration",
+                r#"{"override_callback_uri":"ftp://x","verify_token":"t"}"#,
+            )],
+        )
+        .await;
+    assert_eq!((r.status, error(&r)["code"].as_i64()), (400, Some(100)));
+    let r = set(serde_json::json!({"override_callback_uri": "https://phone.example/hook"})).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        error(&r)["message"]
+            .as_str()
+            .unwrap()
+            .contains("verify_token")
+    );
+    let r = set(serde_json::json!("not an object")).await;
+    assert_eq!(r.status, 400);
+    // Another partner's token cannot touch the number: it does not exist for them.
+    let r = sim
+        .post_json(
+            &path,
+            NEW_BSP,
+            serde_json::json!({"webhook_configuration": {"override_callback_uri": ""}}),
+        )
+        .await;
+    assert_eq!(error(&r)["error_subcode"], 33);
+    // An empty URL removes it; nothing else is set, so no webhook_configuration at all.
+    let r = set(serde_json::json!({"override_callback_uri": ""})).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim.get(&read, OLD_BSP).await;
+    assert_eq!(r.json(), serde_json::json!({"id": READY_PHONE_ID}));
+}
