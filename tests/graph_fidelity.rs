@@ -285,3 +285,50 @@ async fn a_phone_number_s_alternate_callback_is_set_read_and_removed() {
     let r = sim.get(&read, OLD_BSP).await;
     assert_eq!(r.json(), serde_json::json!({"id": READY_PHONE_ID}));
 }
+
+/// Rows 9 and 10: the head of a real capture on every answer, success or error; the trace
+/// header is not the body's id.
+#[tokio::test]
+async fn every_answer_carries_the_captured_headers() {
+    let sim = Sim::start().await;
+    let ok = sim.get(&format!("/v23.0/{READY_PHONE_ID}"), OLD_BSP).await;
+    assert_eq!(ok.status, 200);
+    let err = sim
+        .get(
+            &format!("/v23.0/{READY_PHONE_ID}/message_templates"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(err.status, 400);
+    for r in [&ok, &err] {
+        for (name, value) in [
+            ("content-type", "application/json"),
+            ("cache-control", "no-store"),
+            ("vary", "Origin"),
+            ("strict-transport-security", "max-age=15552000; preload"),
+            ("pragma", "no-cache"),
+            ("expires", "Sat, 01 Jan 2000 00:00:00 GMT"),
+            ("access-control-allow-origin", "*"),
+            ("facebook-api-version", "v23.0"),
+        ] {
+            assert_eq!(r.header(name), Some(value), "{name}");
+        }
+        assert_eq!(r.header("x-fb-debug").map(str::len), Some(88));
+        assert!(r.header("x-fb-rev").is_some());
+        assert_eq!(r.header("x-fb-trace-id").map(str::len), Some(11));
+        assert_eq!(r.header("x-fb-request-id").map(str::len), Some(23));
+    }
+    let body_id = error(&err)["fbtrace_id"].as_str().unwrap().to_string();
+    assert_eq!(Some(body_id.as_str()), err.header("x-fb-request-id"));
+    assert!(!body_id.starts_with(err.header("x-fb-trace-id").unwrap()));
+    // Deterministic per namespace: the same calls in a fresh namespace give the same ids.
+    let other = Sim::start().await;
+    let again = other
+        .get(&format!("/v23.0/{READY_PHONE_ID}"), OLD_BSP)
+        .await;
+    assert_eq!(again.header("x-fb-trace-id"), ok.header("x-fb-trace-id"));
+    assert_eq!(
+        again.header("x-fb-request-id"),
+        ok.header("x-fb-request-id")
+    );
+}
