@@ -370,7 +370,12 @@ async fn responses_carry_graph_headers_and_the_trace_id_matches_the_body() {
     let r = sim.get(&format!("/v17.0/{DEST_WABA}"), NEW_BSP).await;
     assert_eq!(r.header("facebook-api-version"), Some("v19.0"));
     let r = sim.get(&format!("/v23.0/{DEST_WABA}/nope"), NEW_BSP).await;
+    // graph-fidelity-review.md row 9: the body repeats x-fb-request-id, not x-fb-trace-id.
     assert_eq!(
+        r.json()["error"]["fbtrace_id"].as_str(),
+        r.header("x-fb-request-id")
+    );
+    assert_ne!(
         r.json()["error"]["fbtrace_id"].as_str(),
         r.header("x-fb-trace-id")
     );

@@ -12,10 +12,17 @@ use wabasim::world::World;
 /// Snapshots an error reply: status and body, with the trace id made stable.
 fn snap(name: &str, r: &Reply) {
     let mut body = r.json();
+    // graph-fidelity-review.md row 9: the body's id is x-fb-request-id's (choice), never
+    // x-fb-trace-id's, which is 11 characters.
     assert_eq!(
         body["error"]["fbtrace_id"].as_str(),
-        r.header("x-fb-trace-id"),
-        "the body's fbtrace_id is the x-fb-trace-id header"
+        r.header("x-fb-request-id"),
+        "the body's fbtrace_id is the x-fb-request-id header"
+    );
+    assert_eq!(r.header("x-fb-trace-id").map(str::len), Some(11));
+    assert_ne!(
+        body["error"]["fbtrace_id"].as_str(),
+        r.header("x-fb-trace-id")
     );
     body["error"]["fbtrace_id"] = json!("[fbtrace_id]");
     insta::assert_json_snapshot!(name, json!({"status": r.status, "body": body}));

@@ -1,5 +1,6 @@
-//! Webhooks over real sockets: a local receiver gets the migration's template webhooks,
-//! signed, after the handshake; a receiver that is down is retried as the clock advances
+//! Webhooks over real sockets: the app's own URL gets the migration's template webhooks,
+//! signed, after the handshake, while the WABA's and the phone number's alternate callbacks
+//! get none (they apply to the `messages` family only: override page); a receiver that is down is retried as the clock advances
 //! until it comes back, and nothing is lost.
 
 mod common;
@@ -65,24 +66,63 @@ fn assert_ok(r: &Reply) {
 }
 
 #[tokio::test]
-async fn a_migration_s_template_webhooks_reach_the_receiver_signed_after_the_handshake() {
+async fn template_webhooks_reach_the_app_url_signed_after_the_handshake_never_an_override() {
     let sim = Sim::start().await;
-    let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "vt-override").await;
-    // The destination WABA's subscription gets an override URL with its own verify token
-    // (reference meta-graph.md §3.7).
+    let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "vt-app").await;
+    let alternate = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "vt-override").await;
+    // The app's own callback URL, with its verify token (App Dashboard; control API here).
+    let r = sim
+        .admin(
+            "POST",
+            &format!("/__admin/webhooks/apps/{NEW_BSP_APP}"),
+            Some(json!({"webhook_url": receiver.url(), "verify_token": "vt-app"})),
+        )
+        .await;
+    assert_ok(&r);
+    // The destination WABA's subscription gets an alternate callback with its own verify
+    // token (reference meta-graph.md §3.7; override page, "Set WABA alternate callback").
     let r = sim
         .post_form(
             &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
             NEW_BSP,
             &[
-                ("override_callback_uri", &receiver.url()),
+                ("override_callback_uri", &alternate.url()),
                 ("verify_token", "vt-override"),
             ],
         )
         .await;
     assert_ok(&r);
 
-    sim.migrate_fully(DEST_WABA).await;
+    let phone = sim.migrate_fully(DEST_WABA).await;
+    // And the number one too (override page, "Set phone number alternate callback").
+    let r = sim
+        .post_json(
+            &format!("/v23.0/{phone}"),
+            NEW_BSP,
+            json!({"webhook_configuration": {
+                "override_callback_uri": format!("{}/phone", alternate.url()),
+                "verify_token": "vt-override"
+            }}),
+        )
+        .await;
+    assert_ok(&r);
+    let r = sim
+        .get(
+            &format!("/v23.0/{phone}?fields=webhook_configuration"),
+            NEW_BSP,
+        )
+        .await;
+    assert_eq!(
+        r.json(),
+        json!({
+            "webhook_configuration": {
+                "phone_number": format!("{}/phone", alternate.url()),
+                "whatsapp_business_account": alternate.url(),
+                "application": receiver.url()
+            },
+            "id": phone
+        })
+    );
 
     let field = "message_template_status_update";
     let expected = events_of(&sim, field).await;
@@ -98,14 +138,11 @@ async fn a_migration_s_template_webhooks_reach_the_receiver_signed_after_the_han
     .await;
     assert_eq!(delivered.len(), expected);
 
-    // The handshake came first, with the override's token.
+    // The handshake came first, with the app's token.
     let got = receiver.received();
     assert_eq!(got[0].method, "GET", "{got:#?}");
     assert_eq!(got[0].query("hub.mode").as_deref(), Some("subscribe"));
-    assert_eq!(
-        got[0].query("hub.verify_token").as_deref(),
-        Some("vt-override")
-    );
+    assert_eq!(got[0].query("hub.verify_token").as_deref(), Some("vt-app"));
     assert!(got[0].query("hub.challenge").is_some());
     assert_eq!(
         got.iter().filter(|r| r.method == "GET").count(),
@@ -208,6 +245,28 @@ async fn a_migration_s_template_webhooks_reach_the_receiver_signed_after_the_han
         .find(|v| v["message_template_name"] == "payment_reminder")
         .expect("payment_reminder is re-rated");
     assert_eq!(payment["new_quality_score"], "YELLOW");
+    for d in &delivered {
+        assert_eq!(d["url"], receiver.url());
+    }
+    // Which fields landed where: every template field at the app's URL, none at an override.
+    let mut fields: Vec<String> = receiver
+        .posts()
+        .iter()
+        .map(|p| {
+            p.json()["entry"][0]["changes"][0]["field"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    fields.sort();
+    fields.dedup();
+    assert_eq!(fields, [quality, "message_template_status_update"]);
+    assert!(
+        alternate.received().is_empty(),
+        "no handshake or POST at an alternate callback: {:#?}",
+        alternate.received()
+    );
 }
 
 #[tokio::test]
@@ -306,13 +365,10 @@ async fn a_failed_handshake_is_recorded_and_blocks_the_post() {
     assert_ok(&sim.admin("POST", "/__admin/clock/freeze", None).await);
     let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "the-right-token").await;
     let r = sim
-        .post_form(
-            &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
-            NEW_BSP,
-            &[
-                ("override_callback_uri", &receiver.url()),
-                ("verify_token", "a-wrong-token"),
-            ],
+        .admin(
+            "POST",
+            &format!("/__admin/webhooks/apps/{NEW_BSP_APP}"),
+            Some(json!({"webhook_url": receiver.url(), "verify_token": "a-wrong-token"})),
         )
         .await;
     assert_ok(&r);

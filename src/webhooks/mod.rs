@@ -1,7 +1,8 @@
 //! Webhooks: world events become Meta's signed webhook deliveries (reference meta-graph.md §7).
 //!
 //! - `payload.rs`: an event as Meta's envelope and value, and the subscribers that receive it
-//!   (the app's `webhook_url`, or the WABA subscription's `override_callback_uri`);
+//!   (the app's `webhook_url`; for the `messages` family only, the phone number's or the WABA
+//!   subscription's alternate callback first);
 //! - `signature.rs`: `X-Hub-Signature-256`;
 //! - `outbox.rs`: a namespace's deliveries, their attempts, the retry schedule on the world
 //!   clock;

@@ -27,7 +27,7 @@ use bytes::Bytes;
 
 use crate::clock::Timestamp;
 use crate::wire::json::Obj;
-use crate::world::{EventKind, Id, World, WorldEvent};
+use crate::world::{App, EventKind, Id, World, WorldEvent};
 
 /// Where one subscriber hears about an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +53,50 @@ pub struct Outgoing {
     pub unaddressed: Vec<Id>,
 }
 
+/// The webhook fields an alternate callback applies to (override page, "Supported webhook
+/// fields": https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/override/).
+/// Every other field, the template ones (`message_template_status_update`,
+/// `message_template_quality_update`, `message_template_components_update`,
+/// `template_category_update`) and the account-level ones (`account_update`,
+/// `account_review_update`, `account_alerts`) included, always goes to the app's own URL.
+pub const OVERRIDABLE_FIELDS: &[&str] = &[
+    "messages",
+    "message_echoes",
+    "calls",
+    "consumer_profile",
+    "messaging_handovers",
+    "standby",
+    "group_lifecycle_update",
+    "group_participants_update",
+    "group_settings_update",
+    "group_status_update",
+    "smb_message_echoes",
+    "smb_app_state_sync",
+    "history",
+    "account_settings_update",
+];
+
+/// Where an app hears about a webhook of `field`, and the token of that URL's handshake: for
+/// a field an override applies to, the phone number's alternate callback first, then the
+/// WABA's, then the app's URL (override page); for any other field, the app's URL.
+pub fn callback_for(
+    w: &World,
+    field: &str,
+    app: &App,
+    waba_override: Option<(&str, Option<&str>)>,
+    phone: Option<Id>,
+) -> (Option<String>, Option<String>) {
+    if OVERRIDABLE_FIELDS.contains(&field) {
+        if let Some(c) = phone.and_then(|p| w.phone_callback(p, app.id)) {
+            return (Some(c.uri.clone()), Some(c.verify_token.clone()));
+        }
+        if let Some((uri, token)) = waba_override {
+            return (Some(uri.to_string()), token.map(str::to_string));
+        }
+    }
+    (app.webhook_url.clone(), app.verify_token.clone())
+}
+
 /// Renders `events` and resolves their subscribers, as the world is now.
 pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
     events
@@ -60,16 +104,17 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
         .map(|e| {
             let mut targets = Vec::new();
             let mut unaddressed = Vec::new();
+            let field = e.kind.field();
             if let Some(waba) = w.wabas.get(&e.waba) {
                 for sub in &waba.subscriptions {
                     let Some(app) = w.apps.get(&sub.app) else {
                         continue;
                     };
-                    // The WABA's override wins, with its own verify token (§3.7, §7.1).
-                    let (url, token) = match &sub.override_callback_uri {
-                        Some(u) => (Some(u.clone()), sub.verify_token.clone()),
-                        None => (app.webhook_url.clone(), app.verify_token.clone()),
-                    };
+                    let waba_override = sub
+                        .override_callback_uri
+                        .as_deref()
+                        .map(|u| (u, sub.verify_token.as_deref()));
+                    let (url, token) = callback_for(w, field, app, waba_override, e.kind.phone());
                     match url {
                         Some(url) => targets.push(Target {
                             app: app.id,
@@ -83,7 +128,7 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
             }
             Outgoing {
                 at: e.at,
-                field: e.kind.field(),
+                field,
                 waba: e.waba,
                 body: Bytes::from(envelope(w, e)),
                 targets,
@@ -237,6 +282,64 @@ mod tests {
         assert_eq!(text, r#"{"name":"Caf\u00e9 \ud83d\ude80"}"#);
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["name"], "Café 🚀");
+    }
+}
+
+#[cfg(test)]
+mod routing_tests {
+    use super::*;
+
+    /// The override page's order for the fields it applies to, and the app's URL for the rest.
+    #[test]
+    fn overrides_apply_to_the_messages_family_only_phone_first() {
+        let mut w = crate::fixture::Fixture::default_world().build().unwrap();
+        let (phone, app) = (110_000_000_000_001, 300_000_000_000_001);
+        let mut a = w.apps.get(&app).unwrap().clone();
+        a.webhook_url = Some("http://app.example/hook".into());
+        a.verify_token = Some("vt-app".into());
+        let waba = Some(("http://waba.example/hook", Some("vt-waba")));
+        let url = |w: &World, field: &str, waba, phone| callback_for(w, field, &a, waba, phone).0;
+        for field in EventKind::FIELDS
+            .iter()
+            .chain(&["message_template_components_update", "account_alerts"])
+        {
+            assert_eq!(
+                url(&w, field, waba, Some(phone)).as_deref(),
+                Some("http://app.example/hook"),
+                "{field}"
+            );
+        }
+        assert_eq!(
+            url(&w, "messages", waba, Some(phone)).as_deref(),
+            Some("http://waba.example/hook")
+        );
+        assert_eq!(
+            url(&w, "messages", None, Some(phone)).as_deref(),
+            Some("http://app.example/hook")
+        );
+        w.phone_callbacks.insert(
+            (phone, app),
+            crate::world::callbacks::CallbackOverride {
+                uri: "http://phone.example/hook".into(),
+                verify_token: "vt-phone".into(),
+            },
+        );
+        assert_eq!(
+            callback_for(&w, "messages", &a, waba, Some(phone)),
+            (
+                Some("http://phone.example/hook".into()),
+                Some("vt-phone".into())
+            )
+        );
+        assert_eq!(
+            url(&w, "calls", waba, Some(110_000_000_000_002)).as_deref(),
+            Some("http://waba.example/hook"),
+            "another number's override is not this one's"
+        );
+        assert_eq!(
+            url(&w, "message_template_status_update", waba, Some(phone)).as_deref(),
+            Some("http://app.example/hook")
+        );
     }
 }
 

@@ -111,6 +111,12 @@ pub enum DomainError {
     TemplateHeaderTooManyVariables,
     /// The footer has a variable.
     TemplateFooterHasVariable,
+    /// A component's text is longer than its limit (`component`: `BODY`, `HEADER`, `FOOTER`
+    /// or `BUTTON`).
+    TemplateTextTooLong {
+        component: &'static str,
+        limit: usize,
+    },
     /// A button's text has a variable.
     TemplateButtonTextHasVariable,
     /// A URL button's URL has more than one variable.
@@ -173,6 +179,7 @@ pub const ERROR_NAMES: &[&str] = &[
     "template_header_format_unsupported",
     "template_header_too_many_variables",
     "template_footer_has_variable",
+    "template_text_too_long",
     "template_button_text_has_variable",
     "template_url_too_many_variables",
     "rate_limited",
@@ -230,6 +237,7 @@ impl DomainError {
             TemplateHeaderFormatUnsupported { .. } => "template_header_format_unsupported",
             TemplateHeaderTooManyVariables => "template_header_too_many_variables",
             TemplateFooterHasVariable => "template_footer_has_variable",
+            TemplateTextTooLong { .. } => "template_text_too_long",
             TemplateButtonTextHasVariable => "template_button_text_has_variable",
             TemplateUrlTooManyVariables => "template_url_too_many_variables",
             RateLimited => "rate_limited",
@@ -306,6 +314,10 @@ impl DomainError {
             },
             "template_header_too_many_variables" => TemplateHeaderTooManyVariables,
             "template_footer_has_variable" => TemplateFooterHasVariable,
+            "template_text_too_long" => TemplateTextTooLong {
+                component: "BODY",
+                limit: 1024,
+            },
             "template_button_text_has_variable" => TemplateButtonTextHasVariable,
             "template_url_too_many_variables" => TemplateUrlTooManyVariables,
             "rate_limited" => RateLimited,

@@ -76,6 +76,17 @@ impl EventKind {
         "account_update",
     ];
 
+    /// The business phone number the event is about, if it is about one (a phone number's
+    /// alternate callback is looked up by it).
+    pub fn phone(&self) -> Option<Id> {
+        match self {
+            EventKind::PhoneName { phone, .. } | EventKind::PhoneQuality { phone, .. } => {
+                Some(*phone)
+            }
+            _ => None,
+        }
+    }
+
     /// The webhook `field` this event is delivered under.
     pub fn field(&self) -> &'static str {
         match self {

@@ -20,6 +20,7 @@
 
 pub mod bindings;
 pub mod business_profile;
+pub mod callbacks;
 pub mod decisions;
 pub mod duplication;
 pub mod error;
@@ -122,6 +123,8 @@ pub struct World {
     /// Scripted changes, referenced by `Timer::Scheduled`.
     pub scheduled: Vec<(String, ScheduledChange)>,
     events: Vec<WorldEvent>,
+    /// Alternate callback URLs set on phone numbers, by (phone number, app) (`callbacks.rs`).
+    pub phone_callbacks: HashMap<(Id, Id), callbacks::CallbackOverride>,
     /// State vendor facades keep beside the domain's, keyed by facade id
     /// (`World::binding`).
     bindings: bindings::Bindings,
@@ -155,6 +158,7 @@ impl World {
             by_number: HashMap::default(),
             attempts: HashMap::default(),
             by_business: HashMap::default(),
+            phone_callbacks: HashMap::default(),
             templates: table::Table::default(),
             archived: Vec::new(),
             migrations: Vec::new(),

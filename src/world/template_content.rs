@@ -50,6 +50,26 @@ pub const HEADER_FORMATS: &[&str] = &[
     "TEXT", "IMAGE", "VIDEO", "GIF", "DOCUMENT", "LOCATION", "PRODUCT",
 ];
 
+/// Character limits of Meta's template components page
+/// (https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/components,
+/// graph-fidelity-review.md row 2): BODY text 1024, a text HEADER 60, FOOTER 60, a button's
+/// text 25. Counted in characters (Unicode scalar values), variables included as written.
+pub const BODY_MAX: usize = 1024;
+pub const HEADER_MAX: usize = 60;
+pub const FOOTER_MAX: usize = 60;
+pub const BUTTON_TEXT_MAX: usize = 25;
+
+/// `v[key]` within `max` characters, or the component's length error.
+fn limit(v: &Value, key: &str, component: &'static str, max: usize) -> Result<(), DomainError> {
+    if text(v, key).chars().count() > max {
+        return Err(DomainError::TemplateTextTooLong {
+            component,
+            limit: max,
+        });
+    }
+    Ok(())
+}
+
 /// Checks a new template's language and components (Meta's JSON text).
 pub fn check(language: &str, components: &str) -> Result<(), DomainError> {
     if !LANGUAGES.contains(&language) {
@@ -64,9 +84,13 @@ pub fn check(language: &str, components: &str) -> Result<(), DomainError> {
     for c in items {
         let kind = upper(c, "type");
         match kind.as_str() {
-            "BODY" => body = true,
+            "BODY" => {
+                body = true;
+                limit(c, "text", "BODY", BODY_MAX)?;
+            }
             "HEADER" => header(c)?,
             "FOOTER" => {
+                limit(c, "text", "FOOTER", FOOTER_MAX)?;
                 if variables(text(c, "text")) > 0 {
                     return Err(DomainError::TemplateFooterHasVariable);
                 }
@@ -118,6 +142,9 @@ fn header(c: &Value) -> Result<(), DomainError> {
             format: text(c, "format").to_string(),
         });
     }
+    if format == "TEXT" {
+        limit(c, "text", "HEADER", HEADER_MAX)?;
+    }
     if format == "TEXT" && variables(text(c, "text")) > 1 {
         return Err(DomainError::TemplateHeaderTooManyVariables);
     }
@@ -131,6 +158,7 @@ fn buttons(c: &Value) -> Result<(), DomainError> {
         .into_iter()
         .flatten()
     {
+        limit(b, "text", "BUTTON", BUTTON_TEXT_MAX)?;
         if variables(text(b, "text")) > 0 {
             return Err(DomainError::TemplateButtonTextHasVariable);
         }
@@ -186,6 +214,41 @@ mod tests {
         assert_eq!(variables("Sale on {{sale_date}}!"), 1);
         assert_eq!(variables("{{}} {{a b}} {{1"), 0);
         assert_eq!(variables("{{{1}}}"), 1);
+    }
+
+    #[test]
+    fn component_texts_have_their_character_limits() {
+        let long = |n: usize| "é".repeat(n);
+        let body = |t: &str| format!(r#"[{{"type":"BODY","text":"{t}"}}]"#);
+        assert_eq!(check("en_US", &body(&long(1024))), Ok(()));
+        assert_eq!(
+            check("en_US", &body(&long(1025))),
+            Err(DomainError::TemplateTextTooLong {
+                component: "BODY",
+                limit: 1024
+            })
+        );
+        for (component, extra) in [
+            ("HEADER", r#"{"type":"HEADER","format":"TEXT","text":"T"}"#),
+            ("FOOTER", r#"{"type":"FOOTER","text":"T"}"#),
+            (
+                "BUTTON",
+                r#"{"type":"BUTTONS","buttons":[{"type":"QUICK_REPLY","text":"T"}]}"#,
+            ),
+        ] {
+            let max = if component == "BUTTON" { 25 } else { 60 };
+            let ok = extra.replace(r#""T""#, &format!("\"{}\"", "x".repeat(max)));
+            assert_eq!(check_with(&ok), Ok(()), "{component}");
+            let over = extra.replace(r#""T""#, &format!("\"{}\"", "x".repeat(max + 1)));
+            assert_eq!(
+                check_with(&over),
+                Err(DomainError::TemplateTextTooLong {
+                    component,
+                    limit: max
+                }),
+                "{component}"
+            );
+        }
     }
 
     #[test]

@@ -90,8 +90,9 @@ impl Waba {
 
 impl super::World {
     /// `POST /{waba}/subscribed_apps`: subscribes the token's app. With
-    /// `override_callback_uri` (and its `verify_token`) the WABA's webhooks go to that URL
-    /// instead of the app's; without it, an existing override is removed (this is how pywa's
+    /// `override_callback_uri` (and its `verify_token`) the WABA's webhooks of the fields an
+    /// override applies to (`webhooks/payload.rs`) go to that URL instead of the app's;
+    /// without it, an existing override is removed (this is how pywa's
     /// `delete_waba_callback_url` works).
     pub fn subscribe_app(
         &mut self,
@@ -109,28 +110,11 @@ impl super::World {
                 "The access token is not associated with an app that can subscribe",
             )
         })?;
-        let uri = override_callback_uri
-            .map(str::trim)
-            .filter(|u| !u.is_empty());
-        let token = verify_token.map(str::trim).filter(|t| !t.is_empty());
-        if let Some(uri) = uri {
-            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
-                return Err(DomainError::param(
-                    "override_callback_uri",
-                    "Param override_callback_uri must be a valid URL",
-                ));
-            }
-            if token.is_none() {
-                return Err(DomainError::param(
-                    "verify_token",
-                    "The parameter verify_token is required when override_callback_uri is set",
-                ));
-            }
-        }
+        let o = super::callbacks::read_override(override_callback_uri, verify_token)?;
         let sub = Subscription {
             app,
-            override_callback_uri: uri.map(str::to_string),
-            verify_token: uri.and(token).map(str::to_string),
+            override_callback_uri: o.as_ref().map(|o| o.uri.clone()),
+            verify_token: o.map(|o| o.verify_token),
         };
         let w = self.wabas.get_mut(&waba).expect("resolved above");
         match w.subscriptions.iter_mut().find(|s| s.app == app) {

@@ -140,6 +140,44 @@ except FacebookRequestError as e:
         (e.http_status(), e.api_error_code(), e.api_error_subcode()) == (400, 100, 2388103),
         (e.http_status(), e.api_error_code(), e.api_error_subcode()),
     )
+# graph-fidelity-review.md row 1: a phone-number id where a WABA id belongs is code 100
+# "... on node type (WhatsAppBusinessPhoneNumber)", no subcode, which callers branch on.
+try:
+    api.call("GET", (phone, "message_templates"))
+    fail("facebook-business node-type error", "no error raised")
+except FacebookRequestError as e:
+    check(
+        "facebook-business node-type error (100, no subcode)",
+        (e.http_status(), e.api_error_code(), e.api_error_subcode()) == (400, 100, None)
+        and "on node type (WhatsAppBusinessPhoneNumber)" in e.api_error_message(),
+        (e.http_status(), e.api_error_code(), e.api_error_subcode(), e.api_error_message()),
+    )
+try:
+    wa.get_templates(waba_id=phone).all()
+    fail("pywa node-type error", "no error raised")
+except WhatsAppError as e:
+    check(
+        "pywa node-type error (100)",
+        e.code == 100 and "nonexisting field (message_templates)" in e.message,
+        (type(e).__name__, e.code, e.message),
+    )
+# Row 2: a BODY over 1024 characters is refused, 100/2388040.
+try:
+    FbWaba(DEST).create_message_template(
+        params={
+            "name": "too_long_body",
+            "language": "en_US",
+            "category": "UTILITY",
+            "components": [{"type": "BODY", "text": "x" * 1025}],
+        }
+    )
+    fail("facebook-business 2388040", "no error raised")
+except FacebookRequestError as e:
+    check(
+        "facebook-business template BODY limit (100/2388040)",
+        (e.http_status(), e.api_error_code(), e.api_error_subcode()) == (400, 100, 2388040),
+        (e.http_status(), e.api_error_code(), e.api_error_subcode()),
+    )
 try:
     for _ in range(12):
         wa.deregister_phone_number(phone_id=phone)

@@ -517,6 +517,12 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "InvalidParameter.HeaderMoreVarable",
             "Only one variable is allowed in the header.",
         ),
+        // Graph's component length limits (graph-fidelity-review.md row 2), relayed as the
+        // other template content errors are.
+        TemplateTextTooLong { .. } => CamsError::business(
+            "InvalidParameter.CreateError",
+            "The template text exceeds the character limit of its component.",
+        ),
         TemplateFooterHasVariable => CamsError::business(
             "InvalidParameter.FooterHaveVariable",
             "Variables are not allowed in the footer.",

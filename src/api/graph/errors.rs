@@ -102,10 +102,26 @@ impl GraphError {
         e
     }
 
-    /// `Unknown path components: /x` (code 2500), for an unknown edge or version ([OBS
-    /// CODEIDX]: an unrecognised `v99.0` answers this, as does an unknown edge).
+    /// `Unknown path components: /x` (code 2500), for an unknown version or extra path
+    /// segments only (graph-fidelity-review.md row 1: https://github.com/arsduo/koala/issues/611).
+    /// An edge a node does not have is [`GraphError::nonexisting_edge`].
     pub fn unknown_path(rest: &str) -> GraphError {
         GraphError::new(400, 2500, OAUTH, format!("Unknown path components: {rest}"))
+    }
+
+    /// An edge the node does not have, for any method: Graph reads `/{id}/{x}` as field `x`
+    /// of the node's type and answers `(#100) Tried accessing nonexisting field (x) on node
+    /// type (T)`, code 100, no subcode, HTTP 400 (graph-fidelity-review.md row 1, seen:
+    /// https://github.com/PipedreamHQ/pipedream/issues/9004). Choices (inferred rows): a GET
+    /// on an edge the node has only for another method answers the same (row 5), and so does
+    /// a POST or DELETE to an edge the node does not have (row 6), rather than 100/33.
+    pub fn nonexisting_edge(edge: &str, node_type: &str) -> GraphError {
+        GraphError::new(
+            400,
+            100,
+            OAUTH,
+            format!("(#100) Tried accessing nonexisting field ({edge}) on node type ({node_type})"),
+        )
     }
 
     /// A request body the simulator will not read (too large, or malformed).
@@ -169,12 +185,13 @@ impl GraphError {
 pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
     use DomainError::*;
     match e {
-        // §6.2 [OAS]; HTTP status [INF].
+        // §6.2 [OAS]; the closing period and HTTP 400 are seen (graph-fidelity-review.md row 4:
+        // node-facebook/facebook-node-sdk#105, spring-guides/gs-consuming-rest#10).
         AccessTokenMissing => GraphError::new(
             400,
             104,
             OAUTH,
-            "An access token is required to request this resource",
+            "An access token is required to request this resource.",
         ),
         // §6.2 [OBS ISS-190]; 401 per recent WhatsApp reports [INF].
         AccessTokenInvalid => GraphError::new(
@@ -387,10 +404,13 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
                 until.rfc3339()
             ),
         ),
+        // The wire text is "Account not registered" (graph-fidelity-review.md row 3, seen in
+        // quoted live errors); "Phone number Not Registered" is only the doc page's title.
+        // That deregister/register keep the same text as messages is inferred (same row).
         NotRegistered => GraphError::whatsapp(
             400,
             133010,
-            "Phone number Not Registered",
+            "Account not registered",
             "The phone number is not registered on the WhatsApp Business Platform.",
         ),
         TemporarilyUnavailable => GraphError::whatsapp(
@@ -446,6 +466,14 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             2388072,
             "Body Format is Incorrect",
             "A message template must have a body component.",
+        ),
+        // §6.5 [OFF ERR] 2388040 "character limit exceeded", under code 100
+        // (graph-fidelity-review.md row 2: the limits are documented, the wire shape is
+        // inferred and follows the observed 2388046).
+        TemplateTextTooLong { component, limit } => GraphError::template(
+            2388040,
+            "Character Limit Exceeded",
+            &format!("The {component} text can have at most {limit} characters."),
         ),
         TemplateFooterHasVariable => GraphError::template(
             2388073,

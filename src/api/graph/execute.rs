@@ -172,20 +172,31 @@ fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail>
     }
 }
 
-/// What Graph answers a request no operation took: an unknown object, or on a node the
-/// caller can see, `Unknown path components` for an edge it does not have.
+/// What Graph answers a request no operation took: an unknown object (100/33), or, on a
+/// node the caller can see, an edge its type does not have for this method read as a field
+/// of the node type (code 100; `GraphError::nonexisting_edge`, graph-fidelity-review.md rows
+/// 1, 5 and 6). A method a node without an edge does not take stays 100/33.
 fn unmatched(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let node = p.route.node.as_str();
-    if p.op != Op::UnknownEdge {
-        return Err(DomainError::unknown(node).into());
-    }
+    let edge = match (p.op, p.route.edge.as_deref()) {
+        (Op::UnknownEdge | Op::UnsupportedMethod, Some(edge)) => edge,
+        _ => return Err(DomainError::unknown(node).into()),
+    };
     // An edge on a node the caller cannot see is still "does not exist".
     match usage_waba(w, node) {
-        Some(waba) if manages(w, who, &waba) => Err(GraphError::unknown_path(&format!(
-            "/{}",
-            p.route.edge.as_deref().unwrap_or("")
-        ))
-        .into()),
+        Some(waba) if manages(w, who, &waba) => {
+            Err(GraphError::nonexisting_edge(edge, node_type(w, node)).into())
+        }
         _ => Err(DomainError::unknown(node).into()),
+    }
+}
+
+/// The Graph node type of an existing node, as the nonexisting-field message names it.
+fn node_type(w: &World, node: &str) -> &'static str {
+    use super::render::{PHONE_TYPE, TEMPLATE_TYPE, WABA_TYPE};
+    match crate::world::parse_id(node) {
+        Some(id) if w.wabas.contains_key(&id) => WABA_TYPE,
+        Some(id) if w.phones.get(&id).is_some() => PHONE_TYPE,
+        _ => TEMPLATE_TYPE,
     }
 }

@@ -19,7 +19,20 @@ fn version_value(version: &str) -> HeaderValue {
     }
 }
 
+/// `x-fb-debug`: 88 characters of base64, as Meta's (graph-fidelity-review.md row 10).
+const FB_DEBUG_VALUE: &str =
+    "d2FiYXNpbSBzaW11bGF0ZXMgdGhlIFdoYXRzQXBwIEJ1c2luZXNzIFBsYXRmb3JtOyBubyBNZXRhIGRlYnVnIGlk";
+
+/// How long `x-fb-trace-id` is: about 11 characters in modern captures (`D4wELzWb1+J`),
+/// while `x-fb-request-id` has 23 (graph-fidelity-review.md row 9, seen).
+const SHORT_TRACE_LEN: usize = 11;
+
 /// What every Graph answer carries in its head: the version that served it and its two ids.
+///
+/// Which id the body's `fbtrace_id` repeats is not established (row 9, inferred); the
+/// choice (README "Behaviour choices"): `x-fb-request-id` (23 characters, like the body id in
+/// captures), and `x-fb-trace-id` is the first 11 characters of a second, independent id, so
+/// the two never match. Both come from the namespace's seeded sequence: deterministic.
 pub(super) struct Head<'a> {
     version: &'a str,
     trace: &'a str,
@@ -35,6 +48,11 @@ impl<'a> Head<'a> {
         }
     }
 
+    /// `x-fb-trace-id`: the trace id's first 11 characters (a prefix, no copy).
+    fn short_trace(&self) -> &str {
+        self.trace.get(..SHORT_TRACE_LEN).unwrap_or(self.trace)
+    }
+
     /// The head of an answer to a request whose version is not known (its path could not be
     /// read, or it was never read): the default version.
     pub(super) fn unversioned(trace: &'a str, request_id: &'a str) -> Self {
@@ -44,34 +62,42 @@ impl<'a> Head<'a> {
     fn headers(&self, usage: Option<(Id, u32)>) -> HeaderMap {
         use http::header::{
             ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE, EXPIRES, PRAGMA,
+            STRICT_TRANSPORT_SECURITY, VARY,
         };
         const FB_API_VERSION: HeaderName = HeaderName::from_static("facebook-api-version");
         const FB_TRACE_ID: HeaderName = HeaderName::from_static("x-fb-trace-id");
         const FB_REQUEST_ID: HeaderName = HeaderName::from_static("x-fb-request-id");
         const FB_REV: HeaderName = HeaderName::from_static("x-fb-rev");
+        const FB_DEBUG: HeaderName = HeaderName::from_static("x-fb-debug");
         const BUC_USAGE: HeaderName = HeaderName::from_static("x-business-use-case-usage");
         // Every answer's headers, built once and copied, with placeholders for the ones that
         // vary, which are then overwritten in place: a copy and a walk over a dozen entries
         // cost far less than hashing names into a new map per request. One map for answers
         // with the usage header and one for those without.
+        // The set and the constant values are a WhatsApp capture's (v20.0, 2024;
+        // graph-fidelity-review.md row 10, seen: https://github.com/botpress/messaging/pull/676):
+        // `content-type: application/json`, `cache-control: no-store`, `vary: Origin`,
+        // `strict-transport-security`, `x-fb-debug`, beside pragma, expires, CORS, version,
+        // request and trace ids and `x-fb-rev`. `x-fb-debug` is one fixed 88-character value
+        // (Meta's varies per request and means nothing to a client) [INF, README choices].
         static CONSTANT: std::sync::OnceLock<[HeaderMap; 2]> = std::sync::OnceLock::new();
         let [without_usage, with_usage] = CONSTANT.get_or_init(|| {
-            let mut h = HeaderMap::with_capacity(12);
-            h.insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=UTF-8"),
-            );
+            let mut h = HeaderMap::with_capacity(16);
+            h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            h.insert(VARY, HeaderValue::from_static("Origin"));
             h.insert(FB_REV, HeaderValue::from_static("1029384756"));
-            h.insert(
-                CACHE_CONTROL,
-                HeaderValue::from_static("private, no-cache, no-store, must-revalidate"),
-            );
+            h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             h.insert(PRAGMA, HeaderValue::from_static("no-cache"));
             h.insert(
                 EXPIRES,
                 HeaderValue::from_static("Sat, 01 Jan 2000 00:00:00 GMT"),
             );
             h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+            h.insert(
+                STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=15552000; preload"),
+            );
+            h.insert(FB_DEBUG, HeaderValue::from_static(FB_DEBUG_VALUE));
             for name in [FB_API_VERSION, FB_TRACE_ID, FB_REQUEST_ID] {
                 h.insert(name, HeaderValue::from_static(""));
             }
@@ -88,7 +114,7 @@ impl<'a> Head<'a> {
             if *name == FB_API_VERSION {
                 *value = version_value(self.version);
             } else if *name == FB_TRACE_ID {
-                *value = HeaderValue::from_bytes(self.trace.as_bytes())
+                *value = HeaderValue::from_bytes(self.short_trace().as_bytes())
                     .unwrap_or(HeaderValue::from_static(""));
             } else if *name == FB_REQUEST_ID {
                 *value = HeaderValue::from_bytes(self.request_id.as_bytes())
@@ -152,7 +178,7 @@ impl<'a> Head<'a> {
         Answer {
             status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
             headers,
-            body: Bytes::from(e.body(self.trace)),
+            body: Bytes::from(e.body(self.request_id)),
             facade: "graph",
             operation: op,
             error: Some(e.code_text()),
@@ -200,15 +226,19 @@ mod tests {
         assert_eq!(header(&a, "facebook-api-version"), Some("v21.0"));
         assert_eq!(header(&a, "x-fb-trace-id"), Some("Atrace"));
         assert_eq!(header(&a, "x-fb-request-id"), Some("Areq"));
+        assert_eq!(header(&a, "content-type"), Some("application/json"));
+        assert_eq!(header(&a, "cache-control"), Some("no-store"));
+        assert_eq!(header(&a, "vary"), Some("Origin"));
         assert_eq!(
-            header(&a, "content-type"),
-            Some("application/json; charset=UTF-8")
+            header(&a, "strict-transport-security"),
+            Some("max-age=15552000; preload")
         );
+        assert_eq!(header(&a, "x-fb-debug").map(str::len), Some(88));
         assert_eq!(header(&a, "x-fb-rev"), Some("1029384756"));
         assert_eq!(header(&a, "access-control-allow-origin"), Some("*"));
         assert_eq!(header(&a, "x-business-use-case-usage"), None);
         assert_eq!(header(&a, "www-authenticate"), None);
-        assert_eq!(a.headers.len(), 9);
+        assert_eq!(a.headers.len(), 12);
     }
 
     #[test]
@@ -220,7 +250,7 @@ mod tests {
                 r#"{"200000000000002":[{"type":"whatsapp_business_management","call_count":7,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#
             )
         );
-        assert_eq!(a.headers.len(), 10);
+        assert_eq!(a.headers.len(), 13);
         // The constant maps are copied, not changed: the next answer has no usage again.
         let b = Head::new("v23.0", "t", "r").ok(Vec::new(), "get_waba", None);
         assert_eq!(header(&b, "x-business-use-case-usage"), None);
@@ -241,10 +271,13 @@ mod tests {
     #[test]
     fn an_error_has_its_status_envelope_and_www_authenticate() {
         let e = from_domain(&DomainError::unknown("123"), "get");
-        let a = Head::new("v23.0", "Atrace", "Areq").error(&e, "get_waba", None);
+        let trace = "AtraceAtraceAtraceAtrac";
+        let a = Head::new("v23.0", trace, "Areq").error(&e, "get_waba", None);
         assert_eq!(a.status.as_u16(), e.status);
         assert_eq!(a.error, Some(e.code_text()));
-        assert_eq!(a.body.as_ref(), e.body("Atrace").as_slice());
+        // The body repeats x-fb-request-id; x-fb-trace-id is 11 characters of another id.
+        assert_eq!(a.body.as_ref(), e.body("Areq").as_slice());
+        assert_eq!(header(&a, "x-fb-trace-id"), Some("AtraceAtrac"));
         let www = header(&a, "www-authenticate").unwrap();
         let message = www
             .strip_prefix(r#"OAuth "Facebook Platform" "invalid_request" ""#)
@@ -264,7 +297,7 @@ mod tests {
     fn answers_without_a_request_have_fixed_ids() {
         let a = early_error(413, "too large");
         assert_eq!((a.status.as_u16(), a.operation), (413, "unmatched"));
-        assert_eq!(header(&a, "x-fb-trace-id"), Some("AwabasimEarlyErrorTrace"));
+        assert_eq!(header(&a, "x-fb-trace-id"), Some("AwabasimEar"));
         assert_eq!(
             header(&a, "facebook-api-version"),
             Some(request::DEFAULT_VERSION)

@@ -375,8 +375,10 @@ fn health(o: &mut Obj<'_>, w: &World, p: &Phone) {
     });
 }
 
-/// `{"application": <app url>, "whatsapp_business_account": <override>}` for the viewer's
-/// app, as far as they are set.
+/// `{"phone_number": <number override>, "whatsapp_business_account": <WABA override>,
+/// "application": <app url>}` for the viewer's app, as far as they are set: the override
+/// page's "Get phone number alternate callback" answer (the OVW example shows
+/// `application` alone when nothing overrides it).
 fn webhook_configuration(o: &mut Obj<'_>, w: &World, p: &Phone, viewer: Option<&Principal>) {
     let Some(waba) = w.wabas.get(&p.waba) else {
         return;
@@ -389,11 +391,13 @@ fn webhook_configuration(o: &mut Obj<'_>, w: &World, p: &Phone, viewer: Option<&
     let override_url = waba
         .subscription(app_id)
         .and_then(|s| s.override_callback_uri.as_deref());
-    if app_url.is_none() && override_url.is_none() {
+    let phone_url = w.phone_callback(p.id, app_id).map(|c| c.uri.as_str());
+    if app_url.is_none() && override_url.is_none() && phone_url.is_none() {
         return;
     }
     o.obj("webhook_configuration", |c| {
-        c.opt_str("whatsapp_business_account", override_url)
+        c.opt_str("phone_number", phone_url)
+            .opt_str("whatsapp_business_account", override_url)
             .opt_str("application", app_url);
     });
 }

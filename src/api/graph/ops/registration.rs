@@ -4,17 +4,45 @@
 use super::super::prepare::Prepared;
 use super::{Fail, missing, required, success};
 use crate::api::params::Params;
-use crate::world::{Principal, World};
+use crate::world::{DomainError, Principal, World};
 
-/// `set_pin`: the two-step verification PIN.
+/// `POST /{phone_number_id}`: the two-step PIN (`pin`), the app's alternate callback for the
+/// number (`webhook_configuration{override_callback_uri, verify_token}`, OAS
+/// `PhoneNumberStatusUpdateRequest`; override page), or both. One operation, `set_pin`, so
+/// faults and journals keep matching the route by its first name.
 pub fn set_pin(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let node = p.route.node.as_str();
     w.managed_phone(who, node)?;
-    let pin = match p.params.get("pin") {
-        Some(_) => required(&p.params, "pin")?.into_owned(),
-        None => nested_pin(&p.params).ok_or_else(|| missing("pin"))?,
+    let callback = match p.params.json("webhook_configuration") {
+        None => None,
+        Some(Ok(serde_json::Value::Object(c))) => Some(c),
+        Some(_) => {
+            return Err(DomainError::param(
+                "webhook_configuration",
+                "Param webhook_configuration must be a JSON object",
+            )
+            .into());
+        }
     };
-    w.set_pin(who, node, &pin)?;
+    let pin = match p.params.get("pin") {
+        Some(_) => Some(required(&p.params, "pin")?.into_owned()),
+        None => nested_pin(&p.params),
+    };
+    if pin.is_none() && callback.is_none() {
+        return Err(missing("pin").into());
+    }
+    if let Some(c) = callback {
+        let text = |k: &str| c.get(k).and_then(serde_json::Value::as_str);
+        w.set_phone_callback(
+            who,
+            node,
+            text("override_callback_uri"),
+            text("verify_token"),
+        )?;
+    }
+    if let Some(pin) = pin {
+        w.set_pin(who, node, &pin)?;
+    }
     Ok(success())
 }
 
