@@ -221,7 +221,7 @@ async fn bad_input_gets_graph_errors_and_leaves_the_world_alone() {
     assert_graph_error("unknown code method", &r, 400, 100);
     assert_eq!(
         r.json()["error"]["message"],
-        "(#100) Param code_method must be one of {SMS, VOICE}"
+        r#"(#100) Param code_method must be one of {SMS, VOICE} - got "PIGEON""#
     );
     let r = sim
         .post_form(

@@ -332,3 +332,21 @@ async fn every_answer_carries_the_captured_headers() {
         ok.header("x-fb-request-id")
     );
 }
+
+/// Row 8 (inferred, README "Behaviour choices"): Graph's enum errors end with the value sent.
+#[tokio::test]
+async fn an_enum_error_names_the_value_it_got() {
+    let sim = Sim::start().await;
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{READY_PHONE_ID}/request_code"),
+            OLD_BSP,
+            &[("code_method", "FAX"), ("language", "en_US")],
+        )
+        .await;
+    assert_eq!((r.status, error(&r)["code"].as_i64()), (400, Some(100)));
+    assert_eq!(
+        error(&r)["message"],
+        r#"(#100) Param code_method must be one of {SMS, VOICE} - got "FAX""#
+    );
+}

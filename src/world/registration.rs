@@ -65,10 +65,15 @@ impl World {
         language: &str,
     ) -> Result<(), DomainError> {
         let id = self.phone_for_flow(who, phone)?;
+        // Graph's enum format, ` - got "<value>"` as for messaging_product (graph-fidelity-review.md
+        // row 8, inferred: README "Behaviour choices").
         let method = CodeMethod::parse(method.trim()).ok_or_else(|| {
             DomainError::param(
                 "code_method",
-                "Param code_method must be one of {SMS, VOICE}",
+                format!(
+                    "Param code_method must be one of {{SMS, VOICE}} - got \"{}\"",
+                    method.trim()
+                ),
             )
         })?;
         let language = language.trim();
@@ -258,11 +263,12 @@ impl World {
         }
         let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) if LOCALIZATION_REGIONS.contains(&r) => Some(r.to_string()),
-            Some(_) => {
+            // The same enum format (graph-fidelity-review.md row 8).
+            Some(r) => {
                 return Err(DomainError::param(
                     "data_localization_region",
                     format!(
-                        "Param data_localization_region must be one of {{{}}}",
+                        "Param data_localization_region must be one of {{{}}} - got \"{r}\"",
                         LOCALIZATION_REGIONS.join(", ")
                     ),
                 ));
