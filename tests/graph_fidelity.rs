@@ -350,3 +350,26 @@ async fn an_enum_error_names_the_value_it_got() {
         r#"(#100) Param code_method must be one of {SMS, VOICE} - got "FAX""#
     );
 }
+
+/// Row 11 (inferred, README "Behaviour choices"): a missing token (104) is an
+/// `"invalid_request"`; only a token sent and refused (190) is an `"invalid_token"`.
+#[tokio::test]
+async fn a_missing_token_is_an_invalid_request() {
+    let sim = Sim::start().await;
+    let path = format!("/v23.0/{READY_PHONE_ID}");
+    let r = sim.send("GET", &path, &[], "").await;
+    assert_eq!((r.status, error(&r)["code"].as_i64()), (400, Some(104)));
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some(
+            r#"OAuth "Facebook Platform" "invalid_request" "An access token is required to request this resource.""#
+        )
+    );
+    let r = sim.get(&path, "not-a-token").await;
+    assert_eq!((r.status, error(&r)["code"].as_i64()), (401, Some(190)));
+    assert!(
+        r.header("www-authenticate")
+            .unwrap()
+            .starts_with(r#"OAuth "Facebook Platform" "invalid_token" "#)
+    );
+}

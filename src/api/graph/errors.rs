@@ -138,9 +138,12 @@ impl GraphError {
         }
     }
 
-    /// Whether this is a token error (for `WWW-Authenticate: ... "invalid_token"`).
+    /// Whether `WWW-Authenticate` says `"invalid_token"` rather than `"invalid_request"`: a
+    /// token that was sent and refused (190, §6.1 [OBS]). A missing token (104) is
+    /// `"invalid_request"`, as the one missing-token capture shows for another code
+    /// (graph-fidelity-review.md row 11, inferred: README "Behaviour choices").
     pub fn is_token_error(&self) -> bool {
-        matches!(self.code, 190 | 104)
+        self.code == 190
     }
 
     /// The envelope, with the request's trace id.

@@ -284,12 +284,20 @@ mod tests {
             .and_then(|m| m.strip_suffix('"'))
             .unwrap();
         assert_eq!(message, e.message.replace('"', "'"));
-        let token = from_domain(&DomainError::AccessTokenMissing, "get");
+        let token = from_domain(&DomainError::AccessTokenInvalid, "get");
         let a = Head::new("v23.0", "t", "r").error(&token, "get_waba", None);
         assert!(
             header(&a, "www-authenticate")
                 .unwrap()
                 .contains(r#""invalid_token""#)
+        );
+        // Review row 11: a missing token is a bad request, not a bad token.
+        let missing = from_domain(&DomainError::AccessTokenMissing, "get");
+        let a = Head::new("v23.0", "t", "r").error(&missing, "get_waba", None);
+        assert!(
+            header(&a, "www-authenticate")
+                .unwrap()
+                .contains(r#""invalid_request""#)
         );
     }
 
