@@ -373,3 +373,69 @@ async fn a_missing_token_is_an_invalid_request() {
             .starts_with(r#"OAuth "Facebook Platform" "invalid_token" "#)
     );
 }
+
+/// Row 12: the unsupported-method message names the method used; every `vN.N` newer than
+/// the newest known is an unknown version; unbalanced braces in `fields` are Graph's field
+/// syntax error (code 2500, as captured), never a 200.
+#[tokio::test]
+async fn unsupported_methods_versions_and_field_syntax_read_consistently() {
+    let sim = Sim::start().await;
+    let auth = format!("Bearer {OLD_BSP}");
+    let node = format!("/v23.0/{READY_PHONE_ID}");
+    for method in ["PATCH", "OPTIONS", "HEAD", "PUT"] {
+        let r = sim
+            .send(method, &node, &[("authorization", &auth)], "")
+            .await;
+        assert_eq!(r.status, 400, "{method}");
+        // HEAD has no body: the message also travels in WWW-Authenticate.
+        let www = r.header("www-authenticate").unwrap();
+        let expected = format!(
+            "Unsupported {} request. Object with ID '{READY_PHONE_ID}' does not exist",
+            method.to_ascii_lowercase()
+        );
+        assert!(www.contains(&expected), "{method}: {www}");
+        if method != "HEAD" {
+            assert_eq!(error(&r)["error_subcode"], 33, "{method}");
+        }
+    }
+    for version in ["v99.0", "v999999999999.0"] {
+        let r = sim.get(&format!("/{version}/x"), OLD_BSP).await;
+        assert_eq!(r.status, 400, "{version}");
+        assert_eq!(
+            (error(&r)["code"].as_i64(), error(&r)["type"].as_str()),
+            (Some(2500), Some("OAuthException")),
+            "{version}"
+        );
+        assert_eq!(error(&r)["message"], "Unknown path components: /x");
+    }
+    for (path, token) in [
+        (format!("/v23.0/{SOURCE_WABA}"), OLD_BSP),
+        (format!("/v23.0/{READY_PHONE_ID}"), OLD_BSP),
+        (format!("/v23.0/{SOURCE_WABA}/phone_numbers"), OLD_BSP),
+    ] {
+        let r = sim
+            .get(&format!("{path}?fields=phone_numbers%7B%7B%7B%7Bid"), token)
+            .await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text());
+        assert_eq!(error(&r)["code"], 2500, "{path}");
+        assert_eq!(
+            error(&r)["message"],
+            r#"Syntax error "Expected name." at character 14: phone_numbers{{{{id"#
+        );
+        let r = sim
+            .get(&format!("{path}?fields=phone_numbers%7Bid"), token)
+            .await;
+        assert_eq!(
+            error(&r)["message"],
+            r#"Syntax error "Expected "}" instead of end of string." at character 16: phone_numbers{id"#
+        );
+    }
+    // Balanced expansion still answers.
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}?fields=phone_numbers%7Bid%7D"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

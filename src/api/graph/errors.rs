@@ -124,6 +124,19 @@ impl GraphError {
         )
     }
 
+    /// A `fields` parameter Graph cannot parse: `Syntax error "<what>" at character <n>:
+    /// <fields>`, code 2500, OAuthException, 400, the shape of two captures of Graph's field
+    /// parser ("Expected name.", `Expected "(" instead of ","`), in the public code index
+    /// (graph-fidelity-review.md row 12: unbalanced braces answered 200).
+    pub fn field_syntax(what: &str, at: usize, fields: &str) -> GraphError {
+        GraphError::new(
+            400,
+            2500,
+            OAUTH,
+            format!("Syntax error \"{what}\" at character {at}: {fields}"),
+        )
+    }
+
     /// A request body the simulator will not read (too large, or malformed).
     pub fn bad_body(status: u16, details: impl Into<String>) -> GraphError {
         let details = details.into();

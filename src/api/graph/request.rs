@@ -28,13 +28,20 @@ pub struct Route {
     pub edge: Option<String>,
 }
 
+/// `vN.N` with digits of any length is a version: one too large for `u32` reads as the
+/// largest, so it is newer than [`NEWEST`] and unknown, as `v99.0` is (graph-fidelity-review.md
+/// row 12: `v999999999999.0` was read as an object id).
 fn parse_version(seg: &str) -> Option<(u32, u32)> {
     let rest = seg.strip_prefix('v')?;
     let (major, minor) = rest.split_once('.')?;
-    if major.is_empty() || minor.is_empty() || major.len() > 3 || minor.len() > 3 {
+    let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
+    if !digits(major) || !digits(minor) {
         return None;
     }
-    Some((major.parse().ok()?, minor.parse().ok()?))
+    match (major.parse(), minor.parse()) {
+        (Ok(major), Ok(minor)) => Some((major, minor)),
+        _ => Some((u32::MAX, u32::MAX)),
+    }
 }
 
 /// Splits `/{version}/{node}[/{edge}]`, tolerating one trailing slash.
@@ -156,6 +163,54 @@ fn top_level(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Checks the nesting of a `fields` parameter without allocating: every `{` follows a
+/// field name and is closed, every `}` closes one, every `(` is closed (graph-fidelity-review.md
+/// row 12). Anything else is read leniently, as before. Positions count characters.
+pub fn check_field_syntax(spec: &str) -> Result<(), GraphError> {
+    let mut depth = 0usize;
+    let mut in_args = false;
+    // At the start, after `,` and after `{`, a name must come before another `{`.
+    let mut expect_name = true;
+    let mut count = 0;
+    for (at, c) in spec.chars().enumerate() {
+        count = at + 1;
+        if in_args {
+            in_args = c != ')';
+            continue;
+        }
+        match c {
+            '(' => in_args = true,
+            '{' if expect_name => return Err(GraphError::field_syntax("Expected name.", at, spec)),
+            '{' => {
+                depth += 1;
+                expect_name = true;
+            }
+            '}' if depth == 0 => {
+                return Err(GraphError::field_syntax(
+                    r#"Expected end of string instead of "}"."#,
+                    at,
+                    spec,
+                ));
+            }
+            '}' => {
+                depth -= 1;
+                expect_name = false;
+            }
+            ',' => expect_name = true,
+            c if c.is_whitespace() => {}
+            _ => expect_name = false,
+        }
+    }
+    let missing = if in_args {
+        r#"Expected ")" instead of end of string."#
+    } else if depth > 0 {
+        r#"Expected "}" instead of end of string."#
+    } else {
+        return Ok(());
+    };
+    Err(GraphError::field_syntax(missing, count, spec))
+}
+
 /// The entries of a `fields` parameter.
 pub fn field_specs(spec: &str) -> Vec<FieldSpec> {
     top_level(spec)
@@ -210,6 +265,15 @@ mod tests {
         let e = parse_path("/v99.0/123/phone_numbers").unwrap_err();
         assert_eq!(e.code, 2500);
         assert_eq!(e.message, "Unknown path components: /123/phone_numbers");
+        // Review row 12: a version too large for any integer is an unknown version too.
+        for path in ["/v999999999999.0/x", "/v99.0/x", "/v23.99999999999/x"] {
+            let e = parse_path(path).unwrap_err();
+            assert_eq!(
+                (e.code, e.message.as_str()),
+                (2500, "Unknown path components: /x")
+            );
+        }
+        assert_eq!(parse_path("/v+5.0/1").unwrap().node, "v+5.0");
         let e = parse_path("/v23.0/1/a/b/c").unwrap_err();
         assert_eq!(e.message, "Unknown path components: /b/c");
         assert!(parse_path("/v23.0/").is_err());
@@ -253,6 +317,45 @@ mod tests {
         assert_eq!(specs[1].sub.as_deref(), Some("id,status"));
         assert_eq!(specs[2].sub, None);
         assert_eq!(specs[3].sub.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn field_syntax() {
+        for ok in [
+            "",
+            "id,name",
+            "phone_numbers.limit(2){id,status},message_templates{name}",
+            "a,,b,",
+            "phone_numbers{}",
+            "x{y{z}}",
+        ] {
+            assert_eq!(check_field_syntax(ok), Ok(()), "{ok}");
+        }
+        for (bad, message) in [
+            (
+                "phone_numbers{{{{",
+                r#"Syntax error "Expected name." at character 14: phone_numbers{{{{"#,
+            ),
+            (
+                "phone_numbers{id",
+                r#"Syntax error "Expected "}" instead of end of string." at character 16: phone_numbers{id"#,
+            ),
+            (
+                "id}",
+                r#"Syntax error "Expected end of string instead of "}"." at character 2: id}"#,
+            ),
+            (
+                "a.limit(2",
+                r#"Syntax error "Expected ")" instead of end of string." at character 9: a.limit(2"#,
+            ),
+            (
+                "{id}",
+                r#"Syntax error "Expected name." at character 0: {id}"#,
+            ),
+        ] {
+            let e = check_field_syntax(bad).unwrap_err();
+            assert_eq!((e.code, e.message.as_str()), (2500, message), "{bad}");
+        }
     }
 
     #[test]

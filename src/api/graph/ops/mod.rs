@@ -67,6 +67,13 @@ fn fields(
     default: &'static [&'static str],
     node_type: &str,
 ) -> Result<Cow<'static, [&'static str]>, GraphError> {
-    let requested = p.params.text("fields").map(|f| request::field_names(&f));
+    let requested = match p.params.text("fields") {
+        Some(f) => {
+            // Review row 12: unbalanced braces are Graph's syntax error, not a 200.
+            request::check_field_syntax(&f)?;
+            Some(request::field_names(&f))
+        }
+        None => None,
+    };
     render::select(requested.as_deref(), known, default, node_type)
 }
