@@ -439,3 +439,57 @@ async fn unsupported_methods_versions_and_field_syntax_read_consistently() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+/// Row 14 (inferred, §6.4 [INF]; README "Behaviour choices"): a migration refusal is code
+/// 100 with its 2388xxx subcode, "Invalid parameter", `is_transient`, the doc's user title
+/// and message, and `error_data` as Meta's error page documents it for WhatsApp errors
+/// (`messaging_product`, `details`), nothing more.
+#[tokio::test]
+async fn a_migration_refusal_has_the_documented_envelope_only() {
+    let sim = Sim::start().await;
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{READY_PHONE_ID}/request_code"),
+            OLD_BSP,
+            &[("code_method", "SMS"), ("language", "en_US")],
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let e = error(&r);
+    let mut keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "code",
+            "error_data",
+            "error_subcode",
+            "error_user_msg",
+            "error_user_title",
+            "fbtrace_id",
+            "is_transient",
+            "message",
+            "type"
+        ]
+    );
+    assert_eq!(
+        (
+            e["code"].as_i64(),
+            e["error_subcode"].as_i64(),
+            e["type"].as_str(),
+            e["message"].as_str(),
+            e["is_transient"].as_bool()
+        ),
+        (
+            Some(100),
+            Some(2388091),
+            Some("OAuthException"),
+            Some("Invalid parameter"),
+            Some(false)
+        )
+    );
+    let data = e["error_data"].as_object().unwrap();
+    assert_eq!(data.len(), 2, "{data:?}");
+    assert_eq!(data["messaging_product"], "whatsapp");
+    assert!(data["details"].is_string());
+}

@@ -4,8 +4,11 @@
 //! Where the reference marks a fact as inferred ([INF]), the choice is made here and nowhere
 //! else:
 //! - 2388xxx migration errors travel as `error_subcode` under `code: 100`, `type:
-//!   OAuthException`, HTTP 400, with the doc's title in `error_user_title`, the doc's message
-//!   in `error_user_msg`, and our explanation of the cause in `error_data.details` (§6.4 [INF]).
+//!   OAuthException`, HTTP 400, with a title of ours in `error_user_title`, the doc's message
+//!   in `error_user_msg`, and our explanation of the cause in `error_data.details` (§6.4 [INF];
+//!   graph-fidelity-review.md row 14). `error_data` is `{messaging_product, details}`, the
+//!   shape Meta's error-code page documents for its errors (§6.1 [OFF ERR]); no capture of a
+//!   2388xxx migration error shows otherwise, so nothing else is added.
 //! - WhatsApp-specific codes (133xxx, 136xxx, 131xxx, 80007, 130429) use the message format
 //!   `(#<code>) <Title>` and carry `error_data.details` (§6.1, §11 [INF]).
 //! - Token errors (190) answer HTTP 401; permission errors (10, 200) 403; the rest 400 unless
@@ -76,7 +79,8 @@ impl GraphError {
         GraphError::new(status, code, OAUTH, format!("(#{code}) {title}")).details(details)
     }
 
-    /// A 2388xxx migration error (§6.4).
+    /// A 2388xxx migration error (§6.4 [INF]; the envelope is graph-fidelity-review.md row 14,
+    /// a README "Behaviour choices" row).
     fn migration(subcode: u32, title: &str, msg: &str, details: &str) -> GraphError {
         GraphError::new(400, 100, OAUTH, "Invalid parameter")
             .subcode(subcode)
