@@ -383,9 +383,13 @@ async fn unsupported_methods_versions_and_field_syntax_read_consistently() {
     let auth = format!("Bearer {OLD_BSP}");
     let node = format!("/v23.0/{READY_PHONE_ID}");
     for method in ["PATCH", "OPTIONS", "HEAD", "PUT"] {
-        let r = sim
-            .send(method, &node, &[("authorization", &auth)], "")
-            .await;
+        let headers = [("authorization", auth.as_str())];
+        // A HEAD answer has no body for the OpenAPI conformance check to read.
+        let r = if method == "HEAD" {
+            sim.send_exact(method, &node, &headers, "").await
+        } else {
+            sim.send(method, &node, &headers, "").await
+        };
         assert_eq!(r.status, 400, "{method}");
         // HEAD has no body: the message also travels in WWW-Authenticate.
         let www = r.header("www-authenticate").unwrap();
