@@ -12,7 +12,8 @@ use hyper::body::Incoming as HyperBody;
 use super::body::read_body;
 use super::recording::Recording;
 use super::wire::{self, Body, Dropped};
-use crate::api::{self, facade::Facade};
+use crate::api::facade::{Facade, Served};
+use crate::api::{self};
 use crate::app::{App, Config};
 use crate::clock::Stopwatch;
 use crate::journal;
@@ -207,10 +208,10 @@ async fn serve(
             #[cfg(test)]
             drill::maybe_panic(&ns, recording.request());
         };
-        facade
-            .serve(&ns, recording.request(), &classified)
-            .answer()
-            .await
+        match facade.serve(&ns, recording.request(), &classified) {
+            Served::Now(answer, delivery) => (answer, delivery),
+            Served::Later(served) => served.await,
+        }
     };
     if app.config.strict && answer.operation == journal::UNMATCHED {
         answer = strict(facade, answer, recording.request());

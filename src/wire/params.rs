@@ -59,30 +59,45 @@ impl Params {
     /// or missing content type is ignored unless it is a JSON object, since some clients post
     /// JSON as `text/plain`.
     pub async fn from_request(req: &Incoming) -> Result<Params, BodyError> {
+        if let Some(read) = Params::from_request_now(req) {
+            return read;
+        }
+        let mut p = Params::from_query(&req.query);
+        let boundary = req
+            .header(http::header::CONTENT_TYPE)
+            .and_then(|ct| multer::parse_boundary(ct).ok())
+            .ok_or_else(|| BodyError::MalformedMultipart("no boundary".into()))?;
+        p.add_multipart(req.body.clone(), boundary).await?;
+        Ok(p)
+    }
+
+    /// [`Params::from_request`] for every body that needs no await to read: `None` for a
+    /// multipart body (the only one read asynchronously), so that the common request is read
+    /// without a future.
+    pub fn from_request_now(req: &Incoming) -> Option<Result<Params, BodyError>> {
         let mut p = Params::from_query(&req.query);
         if req.body.is_empty() {
-            return Ok(p);
+            return Some(Ok(p));
         }
         let content_type = req.content_type().unwrap_or_default();
-        match content_type.as_str() {
-            "application/x-www-form-urlencoded" => p.add_form(&req.body),
-            "application/json" => p.add_json(&req.body)?,
-            "multipart/form-data" => {
-                let boundary = req
-                    .header(http::header::CONTENT_TYPE)
-                    .and_then(|ct| multer::parse_boundary(ct).ok())
-                    .ok_or_else(|| BodyError::MalformedMultipart("no boundary".into()))?;
-                p.add_multipart(req.body.clone(), boundary).await?;
+        let added = match content_type.as_str() {
+            "application/x-www-form-urlencoded" => {
+                p.add_form(&req.body);
+                Ok(())
             }
+            "application/json" => p.add_json(&req.body),
+            "multipart/form-data" => return None,
             "" | "text/plain" => {
                 let trimmed = req.body.iter().find(|b| !b.is_ascii_whitespace());
                 if trimmed == Some(&b'{') {
-                    p.add_json(&req.body)?;
+                    p.add_json(&req.body)
+                } else {
+                    Ok(())
                 }
             }
-            _ => {}
-        }
-        Ok(p)
+            _ => Ok(()),
+        };
+        Some(added.map(|()| p))
     }
 
     fn set(&mut self, key: String, value: Param) {

@@ -5,6 +5,7 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::{Op, Prepared};
 use crate::api::facade::{self, Classified, Facade, FacadeId, Served};
+use crate::api::params::Params;
 use crate::api::unmatched::Explanation;
 use crate::api::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
@@ -49,7 +50,11 @@ impl Facade for Graph {
         req: &'a Incoming,
         classified: Classified<'a>,
     ) -> Served<'a> {
-        facade::run_ready_unless_multipart(ns, req, super::prepare(ns, req), classified)
+        // Read without a future unless the body is multipart.
+        match Params::from_request_now(req) {
+            Some(params) => facade::run(ns, super::prepare_with(ns, req, params), classified),
+            None => facade::run_later(ns, super::prepare(ns, req), classified),
+        }
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {

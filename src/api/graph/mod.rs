@@ -28,4 +28,4 @@ pub use self::execute::{execute, render_error, render_throttle};
 pub use self::facade::Graph;
 pub use self::head::{early_error, internal_error};
 pub use self::op::{NodeKind, Op};
-pub use self::prepare::{Prepared, prepare};
+pub use self::prepare::{Prepared, prepare, prepare_with};

@@ -9,7 +9,7 @@ use super::errors::GraphError;
 use super::head::Head;
 use super::op::{NodeKind, Op, classify};
 use super::request::{self, Route};
-use crate::api::params::Params;
+use crate::api::params::{BodyError, Params};
 use crate::api::{Answer, Incoming};
 use crate::namespace::{Namespace, TraceId};
 use crate::world::{DomainError, Principal, World};
@@ -40,6 +40,16 @@ impl Prepared {
 
 /// Reads the request and names its operation. An unreadable request is answered at once.
 pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
+    prepare_with(ns, req, Params::from_request(req).await)
+}
+
+/// [`prepare`] with the request's parameters already read (`Params::from_request_now` for
+/// any body but multipart: no future on the common path).
+pub fn prepare_with(
+    ns: &Namespace,
+    req: &Incoming,
+    params: Result<Params, BodyError>,
+) -> Result<Prepared, Answer> {
     let trace = ns.next_trace_id();
     let request_id = ns.next_trace_id();
     let route = match request::parse_path(&req.path) {
@@ -50,7 +60,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         }
     };
     let head = Head::new(&route.version, &trace, &request_id);
-    let mut params = match Params::from_request(req).await {
+    let mut params = match params {
         Ok(p) => p,
         Err(e) => {
             return Err(head.error(&GraphError::bad_body(400, e.to_string()), "unmatched", None));
