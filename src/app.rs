@@ -5,6 +5,7 @@
 //! import for it.
 
 use crate::namespace::Registry;
+use crate::wire::limits::ParamLimits;
 
 /// Largest request body a facade reads: 1 MiB. Larger bodies answer 413 in the facade's error
 /// shape.
@@ -30,6 +31,8 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// How long a client may take to send a request's body; then it is answered 408.
     pub body_read_timeout: std::time::Duration,
+    /// `--max-params`, `--max-param-bytes`: parameters per request, and the length of each.
+    pub params: ParamLimits,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             admin_token: None,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_read_timeout: BODY_READ_TIMEOUT,
+            params: ParamLimits::default(),
         }
     }
 }

@@ -52,6 +52,14 @@ enum Command {
         /// Largest --fixture file accepted, in bytes (parser budgets grow with it).
         #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
         max_fixture_bytes: usize,
+        /// Parameters one request may carry (query and body together); past it, 400 in the
+        /// facade's shape.
+        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
+        max_params: usize,
+        /// Longest parameter name or value, in bytes as sent; past it, 400 in the facade's
+        /// shape.
+        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
+        max_param_bytes: usize,
     },
     /// Work with fixture files.
     Fixture {
@@ -111,10 +119,16 @@ fn main() -> ExitCode {
             strict,
             admin_token,
             max_fixture_bytes,
+            max_params,
+            max_param_bytes,
         } => {
             let config = Config {
                 strict,
                 admin_token: admin_token.filter(|t| !t.is_empty()),
+                params: wabasim::wire::limits::ParamLimits {
+                    max_params: max_params.max(1),
+                    max_param_bytes: max_param_bytes.max(1),
+                },
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);

@@ -200,6 +200,11 @@ async fn serve(
             return wire::whole(refused);
         }
     }
+    if let Err(e) = app.config.params.check(recording.request()) {
+        let mut refused = target.early_error(StatusCode::BAD_REQUEST, &e);
+        recording.finish(&mut refused);
+        return wire::whole(refused);
+    }
     #[cfg(test)]
     drill::maybe_panic_early(recording.request());
     let (mut answer, delivery) = match facade.prepare(&ns, recording.request()).await {
@@ -225,6 +230,11 @@ async fn serve_admin(
     mut incoming: Incoming,
     body: HyperBody,
 ) -> Result<http::Response<Body>, Dropped> {
+    // The control API's bodies are fixtures and changes (a fixture's text is one long value):
+    // only its query is held to the parameter limits.
+    if let Err(e) = app.config.params.check(&incoming) {
+        return wire::whole(Target::Admin.early_error(StatusCode::BAD_REQUEST, &e));
+    }
     incoming.body = match Target::Admin.body(&app.config, body).await {
         Ok(b) => b,
         Err(refused) => return wire::whole(refused),
