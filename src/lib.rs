@@ -131,6 +131,9 @@ pub struct Options {
     pub max_namespaces: usize,
     /// Requests each namespace's journal keeps.
     pub journal_size: usize,
+    /// Bytes each namespace's journal keeps, and how much of a query and a body an entry
+    /// keeps (`journal_size` overrides its `entries`).
+    pub journal: journal::JournalLimits,
     /// Body limits, `strict`, `admin_token`.
     pub config: Config,
 }
@@ -142,6 +145,7 @@ impl Default for Options {
             fixture: None,
             max_namespaces: DEFAULT_MAX_NAMESPACES,
             journal_size: journal::DEFAULT_CAPACITY,
+            journal: journal::JournalLimits::default(),
             config: Config::default(),
         }
     }
@@ -163,9 +167,12 @@ impl Simulator {
 
     pub async fn start_with(options: Options) -> Result<Simulator, String> {
         let fixture = options.fixture.unwrap_or_else(Fixture::default_world);
-        let registry =
-            Registry::with_journal_capacity(fixture, options.max_namespaces, options.journal_size)
-                .map_err(|e| e.to_string())?;
+        let journal = journal::JournalLimits {
+            entries: options.journal_size,
+            ..options.journal
+        };
+        let registry = Registry::with_journal_capacity(fixture, options.max_namespaces, journal)
+            .map_err(|e| e.to_string())?;
         let shared = Arc::new(App {
             registry,
             config: options.config,

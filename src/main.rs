@@ -41,6 +41,17 @@ enum Command {
         /// How many requests each namespace's journal keeps (a ring: the oldest go first).
         #[arg(long, default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
         journal_size: usize,
+        /// How many bytes each namespace's journal keeps (the oldest entries go first).
+        #[arg(long, default_value_t = wabasim::journal::DEFAULT_BYTES)]
+        journal_bytes: usize,
+        /// How many bytes of a request's query string a journal entry keeps (cut after the
+        /// last whole parameter; the entry shows `__query_truncated`).
+        #[arg(long, default_value_t = wabasim::journal::QUERY_KEPT)]
+        journal_query_bytes: usize,
+        /// How many bytes of a request's body a journal entry keeps (the entry shows
+        /// `__body_truncated`).
+        #[arg(long, default_value_t = wabasim::journal::BODY_KEPT)]
+        journal_body_bytes: usize,
         /// Answer requests no route matches with a loud error naming the closest route,
         /// instead of the vendor's generic unknown-path error.
         #[arg(long)]
@@ -116,6 +127,9 @@ fn main() -> ExitCode {
             fixture,
             max_namespaces,
             journal_size,
+            journal_bytes,
+            journal_query_bytes,
+            journal_body_bytes,
             strict,
             admin_token,
             max_fixture_bytes,
@@ -132,14 +146,13 @@ fn main() -> ExitCode {
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);
-            serve(
-                listen,
-                fixture,
-                max_namespaces,
-                journal_size,
-                config,
-                limits,
-            )
+            let journal = wabasim::journal::JournalLimits {
+                entries: journal_size,
+                bytes: journal_bytes,
+                query_kept: journal_query_bytes,
+                body_kept: journal_body_bytes,
+            };
+            serve(listen, fixture, max_namespaces, journal, config, limits)
         }
         Command::Fixture {
             command:
@@ -209,7 +222,7 @@ fn serve(
     listen: SocketAddr,
     fixture: Option<PathBuf>,
     max_namespaces: usize,
-    journal_size: usize,
+    journal: wabasim::journal::JournalLimits,
     config: Config,
     limits: Limits,
 ) -> ExitCode {
@@ -229,8 +242,8 @@ fn serve(
         );
     }
     let registry = match built {
-        Some(built) => Registry::with_first_world(fixture, built, max_namespaces, journal_size),
-        None => match Registry::with_journal_capacity(fixture, max_namespaces, journal_size) {
+        Some(built) => Registry::with_first_world(fixture, built, max_namespaces, journal),
+        None => match Registry::with_journal_capacity(fixture, max_namespaces, journal) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");

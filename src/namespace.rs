@@ -16,7 +16,7 @@ use crate::clock::Timestamp;
 use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::faults::Faults;
 use crate::fixture::{BuildError, Fixture};
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalLimits};
 use crate::webhooks::Outbox;
 use crate::world::{World, WorldEvent};
 
@@ -58,7 +58,7 @@ impl Namespace {
             name,
             world,
             seed,
-            crate::journal::DEFAULT_CAPACITY,
+            JournalLimits::default(),
             Arc::new(Notify::new()),
         )
     }
@@ -67,7 +67,7 @@ impl Namespace {
         name: &str,
         world: World,
         seed: u64,
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Namespace {
         Namespace {
@@ -76,7 +76,7 @@ impl Namespace {
             events: Mutex::new(VecDeque::new()),
             trace_seq: AtomicU64::new(0),
             trace_seed: seed ^ fnv1a(name.as_bytes(), FNV_OFFSET_BASIS),
-            journal: Journal::new(journal_capacity),
+            journal: Journal::with_limits(journal),
             outbox: Outbox::new(dispatcher),
             faults: Faults::default(),
             fixture: Mutex::new(None),
@@ -90,7 +90,7 @@ impl Namespace {
         Namespace::from_fixture_with(
             name,
             fixture,
-            crate::journal::DEFAULT_CAPACITY,
+            JournalLimits::default(),
             Arc::new(Notify::new()),
         )
     }
@@ -98,16 +98,12 @@ impl Namespace {
     fn from_fixture_with(
         name: &str,
         fixture: Arc<Fixture>,
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Result<Namespace, BuildError> {
         let built = fixture.instantiate()?;
         Ok(Namespace::from_built(
-            name,
-            fixture,
-            built,
-            journal_capacity,
-            dispatcher,
+            name, fixture, built, journal, dispatcher,
         ))
     }
 
@@ -116,10 +112,10 @@ impl Namespace {
         name: &str,
         fixture: Arc<Fixture>,
         (world, faults): (World, Vec<crate::faults::Fault>),
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Namespace {
-        let ns = Namespace::with_parts(name, world, fixture.seed, journal_capacity, dispatcher);
+        let ns = Namespace::with_parts(name, world, fixture.seed, journal, dispatcher);
         ns.faults.replace(faults, fixture.seed);
         *ns.fixture.lock() = Some(fixture);
         ns
@@ -384,31 +380,27 @@ pub struct Registry {
     default: Arc<Namespace>,
     others: RwLock<HashMap<String, Arc<Namespace>>>,
     max: usize,
-    journal_capacity: usize,
+    journal: JournalLimits,
     /// Wakes the webhook dispatcher (`webhooks::dispatch`).
     dispatcher: Arc<Notify>,
 }
 
 impl Registry {
     pub fn new(fixture: Fixture, max: usize) -> Result<Registry, NamespaceError> {
-        Registry::with_journal_capacity(fixture, max, crate::journal::DEFAULT_CAPACITY)
+        Registry::with_journal_capacity(fixture, max, JournalLimits::default())
     }
 
-    /// A registry whose namespaces each keep `journal_capacity` requests.
+    /// A registry whose namespaces' journals keep what `journal` allows (a number: that many
+    /// entries, the default byte bounds).
     pub fn with_journal_capacity(
         fixture: Fixture,
         max: usize,
-        journal_capacity: usize,
+        journal: impl Into<JournalLimits>,
     ) -> Result<Registry, NamespaceError> {
         let built = fixture
             .instantiate()
             .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
-        Ok(Registry::with_first_world(
-            fixture,
-            built,
-            max,
-            journal_capacity,
-        ))
+        Ok(Registry::with_first_world(fixture, built, max, journal))
     }
 
     /// A registry whose default namespace starts with `built`, a world already built from
@@ -417,15 +409,20 @@ impl Registry {
         fixture: Fixture,
         built: (World, Vec<crate::faults::Fault>),
         max: usize,
-        journal_capacity: usize,
+        journal: impl Into<JournalLimits>,
     ) -> Registry {
+        let journal = journal.into();
+        let journal = JournalLimits {
+            entries: journal.entries.max(1),
+            ..journal
+        };
         let fixture = Arc::new(fixture);
         let dispatcher = Arc::new(Notify::new());
         let default = Arc::new(Namespace::from_built(
             DEFAULT_NAMESPACE,
             fixture.clone(),
             built,
-            journal_capacity,
+            journal,
             dispatcher.clone(),
         ));
         Registry {
@@ -433,7 +430,7 @@ impl Registry {
             default,
             others: RwLock::new(HashMap::new()),
             max: max.max(1),
-            journal_capacity: journal_capacity.max(1),
+            journal,
             dispatcher,
         }
     }
@@ -444,7 +441,11 @@ impl Registry {
     }
 
     pub fn journal_capacity(&self) -> usize {
-        self.journal_capacity
+        self.journal.entries
+    }
+
+    pub fn journal_limits(&self) -> JournalLimits {
+        self.journal
     }
 
     /// The namespace of that name, if it exists (never creates one).
@@ -527,13 +528,7 @@ impl Registry {
         if !valid_name(name) {
             return Err(NamespaceError::BadName(name.to_string()));
         }
-        let ns = Namespace::from_built(
-            name,
-            fixture,
-            built,
-            self.journal_capacity,
-            self.dispatcher.clone(),
-        );
+        let ns = Namespace::from_built(name, fixture, built, self.journal, self.dispatcher.clone());
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());

@@ -33,6 +33,8 @@ pub fn list(shared: &Arc<App>) -> Answer {
                     "recorded": j.recorded,
                     "dropped": j.dropped,
                     "approx_bytes": j.heap_bytes,
+                    "bytes": j.bytes,
+                    "max_bytes": j.max_bytes,
                 },
                 "webhooks": {
                     "deliveries": o.deliveries,
