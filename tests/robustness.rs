@@ -848,3 +848,27 @@ async fn a_json_object_of_100000_keys_is_refused_quickly() {
     let r = sim.get(&format!("/v23.0/{DEST_WABA}"), NEW_BSP).await;
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+#[tokio::test]
+async fn the_events_endpoint_parses_on_the_fixture_budgets_and_names_no_fixture_flag() {
+    let sim = Sim::start().await;
+    let mut levels = vec![r#"l0: &a0 ["x","x","x","x","x","x","x","x","x","x"]"#.to_string()];
+    for i in 1..9 {
+        let prev = format!("*a{}", i - 1);
+        levels.push(format!("l{i}: &a{i} [{}]", vec![prev; 10].join(",")));
+    }
+    let bomb = format!(
+        "disable_two_step_verification: {{phone: \"+15550100002\", {}}}\n",
+        levels.join(", ")
+    );
+    let r = within(
+        "the alias bomb's refusal",
+        20,
+        sim.send("POST", "/__admin/events", &[], bomb),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("alias bomb"), "{}", r.text());
+    assert!(!r.text().contains("max-fixture-bytes"), "{}", r.text());
+    assert!(!r.text().contains("fixture"), "{}", r.text());
+}
