@@ -33,6 +33,29 @@ pub struct Config {
     pub body_read_timeout: std::time::Duration,
     /// `--max-params`, `--max-param-bytes`: parameters per request, and the length of each.
     pub params: ParamLimits,
+    /// `--namespaces`: whether a facade call naming an unknown namespace creates it.
+    pub namespaces: NamespacePolicy,
+    /// `--namespace-ttl`: namespaces no request named for this long are forgotten (never the
+    /// default one). `None` (the default): kept until deleted.
+    pub namespace_ttl: Option<std::time::Duration>,
+    /// `--max-connections`: connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+}
+
+/// [`Config::max_connections`] by default: well under the usual 1,024 (soft) descriptor
+/// limit minus what the process needs, far above what a CI suite opens.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// What a facade call naming a namespace that does not exist does (`--namespaces`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NamespacePolicy {
+    /// Creates it from the server's fixture (the default: a test names a fresh namespace and
+    /// gets a fresh world).
+    #[default]
+    Create,
+    /// Answers an error in the facade's shape; namespaces are made with `POST
+    /// /__admin/namespaces` (behind `--admin-token`).
+    Existing,
 }
 
 impl Default for Config {
@@ -45,6 +68,9 @@ impl Default for Config {
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_read_timeout: BODY_READ_TIMEOUT,
             params: ParamLimits::default(),
+            namespaces: NamespacePolicy::Create,
+            namespace_ttl: None,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }

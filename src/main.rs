@@ -71,6 +71,20 @@ enum Command {
         /// shape.
         #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
         max_param_bytes: usize,
+        /// What a facade call naming a namespace that does not exist does: `create` it from
+        /// the server's fixture, or answer an error in the facade's shape (`existing`:
+        /// namespaces are made with POST /__admin/namespaces, behind --admin-token).
+        #[arg(long, value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
+        namespaces: wabasim::app::NamespacePolicy,
+        /// Forget namespaces no request named for this long (e.g. `30m`; never the default
+        /// one). Off unless given.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        namespace_ttl: Option<std::time::Duration>,
+        /// Connections served at once. Past them, a few spare connections serve one request
+        /// each with a 2 s head timeout (health checks get through); past those, new
+        /// connections wait in the listen backlog.
+        #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
+        max_connections: usize,
     },
     /// Work with fixture files.
     Fixture {
@@ -135,6 +149,9 @@ fn main() -> ExitCode {
             max_fixture_bytes,
             max_params,
             max_param_bytes,
+            namespaces,
+            namespace_ttl,
+            max_connections,
         } => {
             let config = Config {
                 strict,
@@ -143,6 +160,9 @@ fn main() -> ExitCode {
                     max_params: max_params.max(1),
                     max_param_bytes: max_param_bytes.max(1),
                 },
+                namespaces,
+                namespace_ttl,
+                max_connections: max_connections.max(1),
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);

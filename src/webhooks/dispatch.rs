@@ -50,7 +50,19 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
     let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let wake = registry.dispatcher();
+    let mut next_sweep = crate::namespace::uptime_ms();
     loop {
+        // Idle namespaces (--namespace-ttl) are looked for once a second; the memory of
+        // forgotten ones goes back to the system (one trim for a burst of deletions).
+        if let Some(ttl) = shared.config.namespace_ttl
+            && crate::namespace::uptime_ms() >= next_sweep
+        {
+            next_sweep = crate::namespace::uptime_ms() + 1000;
+            for name in registry.expire_idle(ttl) {
+                tracing::info!("namespace {name:?} expired: idle for {ttl:?} (--namespace-ttl)");
+            }
+        }
+        registry.give_back_freed();
         for ns in registry.all() {
             tick(&ns, &client, &permits);
         }

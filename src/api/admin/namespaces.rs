@@ -152,9 +152,10 @@ async fn created(
         Err(e @ NamespaceError::TooMany { .. }) => {
             error(StatusCode::TOO_MANY_REQUESTS, e.to_string())
         }
-        Err(e @ (NamespaceError::BadName(_) | NamespaceError::Repeated)) => {
-            error(StatusCode::BAD_REQUEST, e.to_string())
-        }
+        Err(
+            e
+            @ (NamespaceError::BadName(_) | NamespaceError::Repeated | NamespaceError::Unknown(_)),
+        ) => error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e @ NamespaceError::Fixture(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }
