@@ -4,6 +4,9 @@
 //! dispatcher and the embedding API, which all take an [`App`] and none of which the others
 //! import for it.
 
+use std::sync::Arc;
+
+use crate::allowlist::Allowlist;
 use crate::namespace::Registry;
 use crate::wire::limits::ParamLimits;
 
@@ -40,6 +43,8 @@ pub struct Config {
     pub namespace_ttl: Option<std::time::Duration>,
     /// `--max-connections`: connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// `--webhook-allow`: where callback URLs may point (checked when set and at delivery).
+    pub webhook_allow: Arc<Allowlist>,
 }
 
 /// [`Config::max_connections`] by default: well under the usual 1,024 (soft) descriptor
@@ -71,6 +76,7 @@ impl Default for Config {
             namespaces: NamespacePolicy::Create,
             namespace_ttl: None,
             max_connections: MAX_CONNECTIONS,
+            webhook_allow: Arc::new(Allowlist::any()),
         }
     }
 }
@@ -79,4 +85,12 @@ impl Default for Config {
 pub struct App {
     pub registry: Registry,
     pub config: Config,
+}
+
+impl App {
+    /// The shared state, the registry's worlds held to the config's webhook allowlist.
+    pub fn new(registry: Registry, config: Config) -> App {
+        registry.set_webhook_allow(config.webhook_allow.clone());
+        App { registry, config }
+    }
 }

@@ -80,6 +80,8 @@ mod embed;
 // Public for the binary (src/main.rs) and the crate's own tests, hidden from the docs: not
 // the embedding surface, which is the `pub use` list below.
 #[doc(hidden)]
+pub mod allowlist;
+#[doc(hidden)]
 pub mod api;
 #[doc(hidden)]
 pub mod app;
@@ -173,10 +175,7 @@ impl Simulator {
         };
         let registry = Registry::with_journal_capacity(fixture, options.max_namespaces, journal)
             .map_err(|e| e.to_string())?;
-        let shared = Arc::new(App {
-            registry,
-            config: options.config,
-        });
+        let shared = Arc::new(App::new(registry, options.config));
         let (listener, addr) = server::bind(options.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;

@@ -85,6 +85,13 @@ enum Command {
         /// connections wait in the listen backlog.
         #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
         max_connections: usize,
+        /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
+        /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
+        /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
+        /// delivery. Also read from WABASIM_WEBHOOK_ALLOW. Default: `*` when listening on
+        /// loopback, `loopback` beyond it.
+        #[arg(long)]
+        webhook_allow: Option<String>,
     },
     /// Work with fixture files.
     Fixture {
@@ -152,7 +159,21 @@ fn main() -> ExitCode {
             namespaces,
             namespace_ttl,
             max_connections,
+            webhook_allow,
         } => {
+            let webhook_allow = match webhook_allow
+                .or_else(|| std::env::var("WABASIM_WEBHOOK_ALLOW").ok())
+                .filter(|t| !t.trim().is_empty())
+            {
+                None => wabasim::allowlist::Allowlist::default_for(listen.ip()),
+                Some(text) => match wabasim::allowlist::Allowlist::parse(&text) {
+                    Ok(list) => list,
+                    Err(e) => {
+                        eprintln!("error: --webhook-allow: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+            };
             let config = Config {
                 strict,
                 admin_token: admin_token.filter(|t| !t.is_empty()),
@@ -163,6 +184,7 @@ fn main() -> ExitCode {
                 namespaces,
                 namespace_ttl,
                 max_connections: max_connections.max(1),
+                webhook_allow: Arc::new(webhook_allow),
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);
@@ -271,7 +293,7 @@ fn serve(
             }
         },
     };
-    let shared = Arc::new(App { registry, config });
+    let shared = Arc::new(App::new(registry, config));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -219,6 +219,17 @@ impl Namespace {
         f(&self.world.read())
     }
 
+    /// Holds this namespace's worlds, this one and those installed later, to `allow`
+    /// (`--webhook-allow`).
+    pub fn set_callback_allow(&self, allow: Arc<crate::allowlist::Allowlist>) {
+        self.world.write().callback_allow = allow;
+    }
+
+    /// Where this namespace's callback URLs may point.
+    pub fn callback_allow(&self) -> Arc<crate::allowlist::Allowlist> {
+        self.world.read().callback_allow.clone()
+    }
+
     /// The world's time, without applying what fell due (cheap: for the journal).
     pub fn now(&self) -> Timestamp {
         self.world.read().clock.now()
@@ -231,8 +242,11 @@ impl Namespace {
 
     /// Replaces the world (reset, or a new fixture). The journal and the outbox start afresh
     /// with it: a test that resets expects to read only what happens after.
-    pub fn replace_world(&self, world: World) {
-        *self.world.write() = world;
+    pub fn replace_world(&self, mut world: World) {
+        let mut current = self.world.write();
+        world.callback_allow = current.callback_allow.clone();
+        *current = world;
+        drop(current);
         self.events.lock().clear();
         self.trace_seq.store(0, Ordering::Relaxed);
         self.journal.clear();
@@ -415,6 +429,8 @@ pub struct Registry {
     dispatcher: Arc<Notify>,
     /// A namespace was forgotten since memory was last handed back.
     freed: AtomicBool,
+    /// `--webhook-allow`, handed to every namespace made.
+    webhook_allow: RwLock<Arc<crate::allowlist::Allowlist>>,
 }
 
 impl Registry {
@@ -465,6 +481,16 @@ impl Registry {
             journal,
             dispatcher,
             freed: AtomicBool::new(false),
+            webhook_allow: RwLock::new(Arc::default()),
+        }
+    }
+
+    /// Holds every namespace, now and later, to `allow` (`--webhook-allow`).
+    pub fn set_webhook_allow(&self, allow: Arc<crate::allowlist::Allowlist>) {
+        *self.webhook_allow.write() = allow.clone();
+        self.default.set_callback_allow(allow.clone());
+        for ns in self.others.read().values() {
+            ns.set_callback_allow(allow.clone());
         }
     }
 
@@ -562,6 +588,7 @@ impl Registry {
             return Err(NamespaceError::BadName(name.to_string()));
         }
         let ns = Namespace::from_built(name, fixture, built, self.journal, self.dispatcher.clone());
+        ns.set_callback_allow(self.webhook_allow.read().clone());
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());

@@ -89,9 +89,25 @@ fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>) {
     }
 }
 
-/// One try: the handshake if due, then the signed POST.
+/// One try: the handshake if due, then the signed POST. A URL the server's allowlist
+/// (`--webhook-allow`) refuses is not called: a fixture's URLs were never checked when set.
 async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
     let mut outcome = TryOutcome::default();
+    if let Err(e) = ns.callback_allow().check_url(&job.url) {
+        outcome.attempts.push(Attempt {
+            try_n: job.try_n,
+            kind: if job.handshake.is_some() {
+                AttemptKind::Verification
+            } else {
+                AttemptKind::Delivery
+            },
+            at: ns.now(),
+            status: None,
+            error: Some(format!("not sent: {e}")),
+            duration_ms: 0,
+        });
+        return outcome;
+    }
     if let Some(token) = &job.handshake {
         let challenge = challenge(job);
         let url = handshake_url(&job.url, token, &challenge);

@@ -124,6 +124,9 @@ pub struct World {
     /// State vendor facades keep beside the domain's, keyed by facade id
     /// (`World::binding`).
     bindings: bindings::Bindings,
+    /// Where callback URLs may point (`--webhook-allow`): the server's policy, which its
+    /// namespace hands every world it installs (anywhere, for a world of its own).
+    pub callback_allow: std::sync::Arc<crate::allowlist::Allowlist>,
 }
 
 impl std::fmt::Debug for World {
@@ -161,6 +164,7 @@ impl World {
             scheduled: Vec::new(),
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
+            callback_allow: Default::default(),
         }
     }
 

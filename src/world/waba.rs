@@ -120,6 +120,10 @@ impl super::World {
                     "Param override_callback_uri must be a valid URL",
                 ));
             }
+            // The server's allowlist (`--webhook-allow`): refused here, when it is set.
+            self.callback_allow
+                .check_url(uri)
+                .map_err(|e| DomainError::param("override_callback_uri", e))?;
             if token.is_none() {
                 return Err(DomainError::param(
                     "verify_token",
