@@ -165,7 +165,15 @@ fn main() -> ExitCode {
                 .or_else(|| std::env::var("WABASIM_WEBHOOK_ALLOW").ok())
                 .filter(|t| !t.trim().is_empty())
             {
-                None => wabasim::allowlist::Allowlist::default_for(listen.ip()),
+                None => {
+                    let list = wabasim::allowlist::Allowlist::default_for(listen.ip());
+                    if !list.is_any() {
+                        eprintln!(
+                            "note: listening on {listen} beyond loopback: webhooks go to loopback hosts only; name your receivers with --webhook-allow (or WABASIM_WEBHOOK_ALLOW)"
+                        );
+                    }
+                    list
+                }
                 Some(text) => match wabasim::allowlist::Allowlist::parse(&text) {
                     Ok(list) => list,
                     Err(e) => {
