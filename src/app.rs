@@ -4,7 +4,11 @@
 //! dispatcher and the embedding API, which all take an [`App`] and none of which the others
 //! import for it.
 
+use std::sync::Arc;
+
+use crate::allowlist::Allowlist;
 use crate::namespace::Registry;
+use crate::wire::limits::ParamLimits;
 
 /// Largest request body a facade reads: 1 MiB. Larger bodies answer 413 in the facade's error
 /// shape.
@@ -30,6 +34,33 @@ pub struct Config {
     pub header_read_timeout: std::time::Duration,
     /// How long a client may take to send a request's body; then it is answered 408.
     pub body_read_timeout: std::time::Duration,
+    /// `--max-params`, `--max-param-bytes`: parameters per request, and the length of each.
+    pub params: ParamLimits,
+    /// `--namespaces`: whether a facade call naming an unknown namespace creates it.
+    pub namespaces: NamespacePolicy,
+    /// `--namespace-ttl`: namespaces no request named for this long are forgotten (never the
+    /// default one). `None` (the default): kept until deleted.
+    pub namespace_ttl: Option<std::time::Duration>,
+    /// `--max-connections`: connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// `--webhook-allow`: where callback URLs may point (checked when set and at delivery).
+    pub webhook_allow: Arc<Allowlist>,
+}
+
+/// [`Config::max_connections`] by default: well under the usual 1,024 (soft) descriptor
+/// limit minus what the process needs, far above what a CI suite opens.
+pub const MAX_CONNECTIONS: usize = 512;
+
+/// What a facade call naming a namespace that does not exist does (`--namespaces`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NamespacePolicy {
+    /// Creates it from the server's fixture (the default: a test names a fresh namespace and
+    /// gets a fresh world).
+    #[default]
+    Create,
+    /// Answers an error in the facade's shape; namespaces are made with `POST
+    /// /__admin/namespaces` (behind `--admin-token`).
+    Existing,
 }
 
 impl Default for Config {
@@ -41,6 +72,11 @@ impl Default for Config {
             admin_token: None,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_read_timeout: BODY_READ_TIMEOUT,
+            params: ParamLimits::default(),
+            namespaces: NamespacePolicy::Create,
+            namespace_ttl: None,
+            max_connections: MAX_CONNECTIONS,
+            webhook_allow: Arc::new(Allowlist::any()),
         }
     }
 }
@@ -49,4 +85,12 @@ impl Default for Config {
 pub struct App {
     pub registry: Registry,
     pub config: Config,
+}
+
+impl App {
+    /// The shared state, the registry's worlds held to the config's webhook allowlist.
+    pub fn new(registry: Registry, config: Config) -> App {
+        registry.set_webhook_allow(config.webhook_allow.clone());
+        App { registry, config }
+    }
 }

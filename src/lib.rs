@@ -80,6 +80,8 @@ mod embed;
 // Public for the binary (src/main.rs) and the crate's own tests, hidden from the docs: not
 // the embedding surface, which is the `pub use` list below.
 #[doc(hidden)]
+pub mod allowlist;
+#[doc(hidden)]
 pub mod api;
 #[doc(hidden)]
 pub mod app;
@@ -131,6 +133,9 @@ pub struct Options {
     pub max_namespaces: usize,
     /// Requests each namespace's journal keeps.
     pub journal_size: usize,
+    /// Bytes each namespace's journal keeps, and how much of a query and a body an entry
+    /// keeps (`journal_size` overrides its `entries`).
+    pub journal: journal::JournalLimits,
     /// Body limits, `strict`, `admin_token`.
     pub config: Config,
 }
@@ -142,6 +147,7 @@ impl Default for Options {
             fixture: None,
             max_namespaces: DEFAULT_MAX_NAMESPACES,
             journal_size: journal::DEFAULT_CAPACITY,
+            journal: journal::JournalLimits::default(),
             config: Config::default(),
         }
     }
@@ -163,13 +169,13 @@ impl Simulator {
 
     pub async fn start_with(options: Options) -> Result<Simulator, String> {
         let fixture = options.fixture.unwrap_or_else(Fixture::default_world);
-        let registry =
-            Registry::with_journal_capacity(fixture, options.max_namespaces, options.journal_size)
-                .map_err(|e| e.to_string())?;
-        let shared = Arc::new(App {
-            registry,
-            config: options.config,
-        });
+        let journal = journal::JournalLimits {
+            entries: options.journal_size,
+            ..options.journal
+        };
+        let registry = Registry::with_journal_capacity(fixture, options.max_namespaces, journal)
+            .map_err(|e| e.to_string())?;
+        let shared = Arc::new(App::new(registry, options.config));
         let (listener, addr) = server::bind(options.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;

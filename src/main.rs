@@ -41,6 +41,17 @@ enum Command {
         /// How many requests each namespace's journal keeps (a ring: the oldest go first).
         #[arg(long, default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
         journal_size: usize,
+        /// How many bytes each namespace's journal keeps (the oldest entries go first).
+        #[arg(long, default_value_t = wabasim::journal::DEFAULT_BYTES)]
+        journal_bytes: usize,
+        /// How many bytes of a request's query string a journal entry keeps (cut after the
+        /// last whole parameter; the entry shows `__query_truncated`).
+        #[arg(long, default_value_t = wabasim::journal::QUERY_KEPT)]
+        journal_query_bytes: usize,
+        /// How many bytes of a request's body a journal entry keeps (the entry shows
+        /// `__body_truncated`).
+        #[arg(long, default_value_t = wabasim::journal::BODY_KEPT)]
+        journal_body_bytes: usize,
         /// Answer requests no route matches with a loud error naming the closest route,
         /// instead of the vendor's generic unknown-path error.
         #[arg(long)]
@@ -52,6 +63,35 @@ enum Command {
         /// Largest --fixture file accepted, in bytes (parser budgets grow with it).
         #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
         max_fixture_bytes: usize,
+        /// Parameters one request may carry (query and body together); past it, 400 in the
+        /// facade's shape.
+        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
+        max_params: usize,
+        /// Longest parameter name or value, in bytes as sent; past it, 400 in the facade's
+        /// shape.
+        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
+        max_param_bytes: usize,
+        /// What a facade call naming a namespace that does not exist does: `create` it from
+        /// the server's fixture, or answer an error in the facade's shape (`existing`:
+        /// namespaces are made with POST /__admin/namespaces, behind --admin-token).
+        #[arg(long, value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
+        namespaces: wabasim::app::NamespacePolicy,
+        /// Forget namespaces no request named for this long (e.g. `30m`; never the default
+        /// one). Off unless given.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        namespace_ttl: Option<std::time::Duration>,
+        /// Connections served at once. Past them, a few spare connections serve one request
+        /// each with a 2 s head timeout (health checks get through); past those, new
+        /// connections wait in the listen backlog.
+        #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
+        max_connections: usize,
+        /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
+        /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
+        /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
+        /// delivery. Also read from WABASIM_WEBHOOK_ALLOW. Default: `*` when listening on
+        /// loopback, `loopback` beyond it.
+        #[arg(long)]
+        webhook_allow: Option<String>,
     },
     /// Work with fixture files.
     Fixture {
@@ -108,24 +148,61 @@ fn main() -> ExitCode {
             fixture,
             max_namespaces,
             journal_size,
+            journal_bytes,
+            journal_query_bytes,
+            journal_body_bytes,
             strict,
             admin_token,
             max_fixture_bytes,
+            max_params,
+            max_param_bytes,
+            namespaces,
+            namespace_ttl,
+            max_connections,
+            webhook_allow,
         } => {
+            let webhook_allow = match webhook_allow
+                .or_else(|| std::env::var("WABASIM_WEBHOOK_ALLOW").ok())
+                .filter(|t| !t.trim().is_empty())
+            {
+                None => {
+                    let list = wabasim::allowlist::Allowlist::default_for(listen.ip());
+                    if !list.is_any() {
+                        eprintln!(
+                            "note: listening on {listen} beyond loopback: webhooks go to loopback hosts only; name your receivers with --webhook-allow (or WABASIM_WEBHOOK_ALLOW)"
+                        );
+                    }
+                    list
+                }
+                Some(text) => match wabasim::allowlist::Allowlist::parse(&text) {
+                    Ok(list) => list,
+                    Err(e) => {
+                        eprintln!("error: --webhook-allow: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+            };
             let config = Config {
                 strict,
                 admin_token: admin_token.filter(|t| !t.is_empty()),
+                params: wabasim::wire::limits::ParamLimits {
+                    max_params: max_params.max(1),
+                    max_param_bytes: max_param_bytes.max(1),
+                },
+                namespaces,
+                namespace_ttl,
+                max_connections: max_connections.max(1),
+                webhook_allow: Arc::new(webhook_allow),
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);
-            serve(
-                listen,
-                fixture,
-                max_namespaces,
-                journal_size,
-                config,
-                limits,
-            )
+            let journal = wabasim::journal::JournalLimits {
+                entries: journal_size,
+                bytes: journal_bytes,
+                query_kept: journal_query_bytes,
+                body_kept: journal_body_bytes,
+            };
+            serve(listen, fixture, max_namespaces, journal, config, limits)
         }
         Command::Fixture {
             command:
@@ -195,7 +272,7 @@ fn serve(
     listen: SocketAddr,
     fixture: Option<PathBuf>,
     max_namespaces: usize,
-    journal_size: usize,
+    journal: wabasim::journal::JournalLimits,
     config: Config,
     limits: Limits,
 ) -> ExitCode {
@@ -215,8 +292,8 @@ fn serve(
         );
     }
     let registry = match built {
-        Some(built) => Registry::with_first_world(fixture, built, max_namespaces, journal_size),
-        None => match Registry::with_journal_capacity(fixture, max_namespaces, journal_size) {
+        Some(built) => Registry::with_first_world(fixture, built, max_namespaces, journal),
+        None => match Registry::with_journal_capacity(fixture, max_namespaces, journal) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -224,7 +301,7 @@ fn serve(
             }
         },
     };
-    let shared = Arc::new(App { registry, config });
+    let shared = Arc::new(App::new(registry, config));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

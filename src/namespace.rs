@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::Notify;
@@ -16,7 +16,7 @@ use crate::clock::Timestamp;
 use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::faults::Faults;
 use crate::fixture::{BuildError, Fixture};
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalLimits};
 use crate::webhooks::Outbox;
 use crate::world::{World, WorldEvent};
 
@@ -49,6 +49,17 @@ pub struct Namespace {
     /// Signature nonces of recent signed requests, per facade (keyed by its id), for the
     /// replay checks of facades that sign requests.
     nonces: Mutex<Vec<(&'static str, SeenNonces)>>,
+    /// When a request last named this namespace ([`uptime_ms`]), for `--namespace-ttl`.
+    last_used: AtomicU64,
+}
+
+/// Milliseconds since the process first asked (a monotonic clock for idle times).
+pub fn uptime_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
 }
 
 impl Namespace {
@@ -58,7 +69,7 @@ impl Namespace {
             name,
             world,
             seed,
-            crate::journal::DEFAULT_CAPACITY,
+            JournalLimits::default(),
             Arc::new(Notify::new()),
         )
     }
@@ -67,7 +78,7 @@ impl Namespace {
         name: &str,
         world: World,
         seed: u64,
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Namespace {
         Namespace {
@@ -76,12 +87,25 @@ impl Namespace {
             events: Mutex::new(VecDeque::new()),
             trace_seq: AtomicU64::new(0),
             trace_seed: seed ^ fnv1a(name.as_bytes(), FNV_OFFSET_BASIS),
-            journal: Journal::new(journal_capacity),
+            journal: Journal::with_limits(journal),
             outbox: Outbox::new(dispatcher),
             faults: Faults::default(),
             fixture: Mutex::new(None),
             nonces: Mutex::new(Vec::new()),
+            last_used: AtomicU64::new(uptime_ms()),
         }
+    }
+
+    /// Notes that a request named this namespace now (one relaxed store).
+    pub fn touch(&self) {
+        self.last_used.store(uptime_ms(), Ordering::Relaxed);
+    }
+
+    /// How long since a request last named this namespace.
+    pub fn idle(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(
+            uptime_ms().saturating_sub(self.last_used.load(Ordering::Relaxed)),
+        )
     }
 
     /// A namespace whose world and faults come from `fixture` (default journal size, a
@@ -90,7 +114,7 @@ impl Namespace {
         Namespace::from_fixture_with(
             name,
             fixture,
-            crate::journal::DEFAULT_CAPACITY,
+            JournalLimits::default(),
             Arc::new(Notify::new()),
         )
     }
@@ -98,16 +122,12 @@ impl Namespace {
     fn from_fixture_with(
         name: &str,
         fixture: Arc<Fixture>,
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Result<Namespace, BuildError> {
         let built = fixture.instantiate()?;
         Ok(Namespace::from_built(
-            name,
-            fixture,
-            built,
-            journal_capacity,
-            dispatcher,
+            name, fixture, built, journal, dispatcher,
         ))
     }
 
@@ -116,10 +136,10 @@ impl Namespace {
         name: &str,
         fixture: Arc<Fixture>,
         (world, faults): (World, Vec<crate::faults::Fault>),
-        journal_capacity: usize,
+        journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Namespace {
-        let ns = Namespace::with_parts(name, world, fixture.seed, journal_capacity, dispatcher);
+        let ns = Namespace::with_parts(name, world, fixture.seed, journal, dispatcher);
         ns.faults.replace(faults, fixture.seed);
         *ns.fixture.lock() = Some(fixture);
         ns
@@ -199,6 +219,17 @@ impl Namespace {
         f(&self.world.read())
     }
 
+    /// Holds this namespace's worlds, this one and those installed later, to `allow`
+    /// (`--webhook-allow`).
+    pub fn set_callback_allow(&self, allow: Arc<crate::allowlist::Allowlist>) {
+        self.world.write().callback_allow = allow;
+    }
+
+    /// Where this namespace's callback URLs may point.
+    pub fn callback_allow(&self) -> Arc<crate::allowlist::Allowlist> {
+        self.world.read().callback_allow.clone()
+    }
+
     /// The world's time, without applying what fell due (cheap: for the journal).
     pub fn now(&self) -> Timestamp {
         self.world.read().clock.now()
@@ -211,8 +242,11 @@ impl Namespace {
 
     /// Replaces the world (reset, or a new fixture). The journal and the outbox start afresh
     /// with it: a test that resets expects to read only what happens after.
-    pub fn replace_world(&self, world: World) {
-        *self.world.write() = world;
+    pub fn replace_world(&self, mut world: World) {
+        let mut current = self.world.write();
+        world.callback_allow = current.callback_allow.clone();
+        *current = world;
+        drop(current);
         self.events.lock().clear();
         self.trace_seq.store(0, Ordering::Relaxed);
         self.journal.clear();
@@ -356,6 +390,8 @@ pub enum NamespaceError {
     TooMany { max: usize },
     /// The fixture could not be built into a world.
     Fixture(String),
+    /// `--namespaces existing`: a facade call named a namespace that does not exist.
+    Unknown(String),
 }
 
 impl std::fmt::Display for NamespaceError {
@@ -374,6 +410,10 @@ impl std::fmt::Display for NamespaceError {
                 "too many namespaces: this server allows {max} (see --max-namespaces); delete the ones you are done with (DELETE /__admin/namespaces/{{name}}) or start the server with a higher --max-namespaces"
             ),
             NamespaceError::Fixture(e) => write!(f, "cannot build the namespace's world: {e}"),
+            NamespaceError::Unknown(n) => write!(
+                f,
+                "unknown namespace {n:?}: this server creates namespaces only through the control API (--namespaces existing); create it with POST /__admin/namespaces {{\"name\": {n:?}}}"
+            ),
         }
     }
 }
@@ -384,31 +424,31 @@ pub struct Registry {
     default: Arc<Namespace>,
     others: RwLock<HashMap<String, Arc<Namespace>>>,
     max: usize,
-    journal_capacity: usize,
+    journal: JournalLimits,
     /// Wakes the webhook dispatcher (`webhooks::dispatch`).
     dispatcher: Arc<Notify>,
+    /// A namespace was forgotten since memory was last handed back.
+    freed: AtomicBool,
+    /// `--webhook-allow`, handed to every namespace made.
+    webhook_allow: RwLock<Arc<crate::allowlist::Allowlist>>,
 }
 
 impl Registry {
     pub fn new(fixture: Fixture, max: usize) -> Result<Registry, NamespaceError> {
-        Registry::with_journal_capacity(fixture, max, crate::journal::DEFAULT_CAPACITY)
+        Registry::with_journal_capacity(fixture, max, JournalLimits::default())
     }
 
-    /// A registry whose namespaces each keep `journal_capacity` requests.
+    /// A registry whose namespaces' journals keep what `journal` allows (a number: that many
+    /// entries, the default byte bounds).
     pub fn with_journal_capacity(
         fixture: Fixture,
         max: usize,
-        journal_capacity: usize,
+        journal: impl Into<JournalLimits>,
     ) -> Result<Registry, NamespaceError> {
         let built = fixture
             .instantiate()
             .map_err(|e| NamespaceError::Fixture(e.to_string()))?;
-        Ok(Registry::with_first_world(
-            fixture,
-            built,
-            max,
-            journal_capacity,
-        ))
+        Ok(Registry::with_first_world(fixture, built, max, journal))
     }
 
     /// A registry whose default namespace starts with `built`, a world already built from
@@ -417,15 +457,20 @@ impl Registry {
         fixture: Fixture,
         built: (World, Vec<crate::faults::Fault>),
         max: usize,
-        journal_capacity: usize,
+        journal: impl Into<JournalLimits>,
     ) -> Registry {
+        let journal = journal.into();
+        let journal = JournalLimits {
+            entries: journal.entries.max(1),
+            ..journal
+        };
         let fixture = Arc::new(fixture);
         let dispatcher = Arc::new(Notify::new());
         let default = Arc::new(Namespace::from_built(
             DEFAULT_NAMESPACE,
             fixture.clone(),
             built,
-            journal_capacity,
+            journal,
             dispatcher.clone(),
         ));
         Registry {
@@ -433,8 +478,19 @@ impl Registry {
             default,
             others: RwLock::new(HashMap::new()),
             max: max.max(1),
-            journal_capacity: journal_capacity.max(1),
+            journal,
             dispatcher,
+            freed: AtomicBool::new(false),
+            webhook_allow: RwLock::new(Arc::default()),
+        }
+    }
+
+    /// Holds every namespace, now and later, to `allow` (`--webhook-allow`).
+    pub fn set_webhook_allow(&self, allow: Arc<crate::allowlist::Allowlist>) {
+        *self.webhook_allow.write() = allow.clone();
+        self.default.set_callback_allow(allow.clone());
+        for ns in self.others.read().values() {
+            ns.set_callback_allow(allow.clone());
         }
     }
 
@@ -444,7 +500,11 @@ impl Registry {
     }
 
     pub fn journal_capacity(&self) -> usize {
-        self.journal_capacity
+        self.journal.entries
+    }
+
+    pub fn journal_limits(&self) -> JournalLimits {
+        self.journal
     }
 
     /// The namespace of that name, if it exists (never creates one).
@@ -527,13 +587,8 @@ impl Registry {
         if !valid_name(name) {
             return Err(NamespaceError::BadName(name.to_string()));
         }
-        let ns = Namespace::from_built(
-            name,
-            fixture,
-            built,
-            self.journal_capacity,
-            self.dispatcher.clone(),
-        );
+        let ns = Namespace::from_built(name, fixture, built, self.journal, self.dispatcher.clone());
+        ns.set_callback_allow(self.webhook_allow.read().clone());
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());
@@ -556,9 +611,55 @@ impl Registry {
         out
     }
 
-    /// Forgets a namespace; the next request naming it starts afresh.
+    /// Forgets a namespace; the next request naming it starts afresh. Its memory is handed
+    /// back to the system by the next [`Registry::give_back_freed`].
     pub fn remove(&self, name: &str) -> bool {
-        self.others.write().remove(name).is_some()
+        let removed = self.others.write().remove(name);
+        let found = removed.is_some();
+        drop(removed);
+        if found {
+            self.freed.store(true, Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// Forgets the namespaces no request named for `ttl` (`--namespace-ttl`; never the
+    /// default one). Returns their names.
+    pub fn expire_idle(&self, ttl: std::time::Duration) -> Vec<String> {
+        let idle: Vec<String> = self
+            .others
+            .read()
+            .values()
+            .filter(|ns| ns.idle() >= ttl)
+            .map(|ns| ns.name.clone())
+            .collect();
+        if idle.is_empty() {
+            return idle;
+        }
+        let mut others = self.others.write();
+        let mut gone = Vec::new();
+        for name in idle {
+            // Named again since the read: kept.
+            if others.get(&name).is_some_and(|ns| ns.idle() >= ttl) {
+                others.remove(&name);
+                gone.push(name);
+            }
+        }
+        drop(others);
+        if !gone.is_empty() {
+            self.freed.store(true, Ordering::Relaxed);
+        }
+        gone
+    }
+
+    /// Hands the memory of forgotten namespaces back to the system, if any were forgotten
+    /// since the last call (glibc keeps freed memory for reuse; 5,000 deleted namespaces kept
+    /// 162 MB). The webhook dispatcher calls it on its tick, so a burst of deletions costs one
+    /// trim, not one each.
+    pub fn give_back_freed(&self) {
+        if self.freed.swap(false, Ordering::Relaxed) {
+            crate::fixture::memory::give_back_freed();
+        }
     }
 
     /// Replaces the server fixture (future namespaces start from it).

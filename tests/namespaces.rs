@@ -168,3 +168,154 @@ async fn namespaces_are_created_listed_bounded_and_deleted() {
     let r = create(json!({"name": "again"})).await;
     assert_eq!(r.status, 201, "{}", r.text());
 }
+
+// ---- issue 14: namespaces under an admin token ----
+
+fn with_token(mut options: wabasim::Options) -> wabasim::Options {
+    options.config.admin_token = Some("s3cret".into());
+    options
+}
+
+async fn namespace_count(sim: &Sim) -> usize {
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/namespaces",
+            &[("authorization", "Bearer s3cret")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["count"].as_u64().unwrap() as usize
+}
+
+#[tokio::test]
+async fn a_health_flood_naming_new_namespaces_creates_none() {
+    let sim = Sim::with(
+        Simulator::start_with(with_token(wabasim::Options::default()))
+            .await
+            .unwrap(),
+    );
+    for i in 0..300 {
+        let r = sim
+            .in_namespace(&format!("flood-{i}"))
+            .admin("GET", "/__admin/health", None)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["exists"], false, "{}", r.text());
+        assert_eq!(r.json()["namespace"], format!("flood-{i}"));
+    }
+    assert_eq!(namespace_count(&sim).await, 1, "health created namespaces");
+    // A bad name is still refused, and an existing namespace is reported as such.
+    let r = sim
+        .in_namespace("bad name!")
+        .admin("GET", "/__admin/health", None)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = sim.admin("GET", "/__admin/health", None).await;
+    assert_eq!(
+        (r.json()["namespace"].as_str(), r.json()["exists"].as_bool()),
+        (Some("default"), Some(true))
+    );
+}
+
+#[tokio::test]
+async fn with_namespaces_existing_a_facade_call_cannot_create_one() {
+    let mut options = with_token(wabasim::Options::default());
+    options.config.namespaces = wabasim::app::NamespacePolicy::Existing;
+    let sim = Sim::with(Simulator::start_with(options).await.unwrap());
+    let t1 = sim.in_namespace("t1");
+    // Graph: code 100 in Graph's envelope, naming the way to create one.
+    let r = t1
+        .get(&format!("/v23.0/{DEST_WABA}"), common::world::NEW_BSP)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
+    assert!(
+        r.text().contains("POST /__admin/namespaces"),
+        "{}",
+        r.text()
+    );
+    // Alibaba: its Code/Message.
+    let r = t1
+        .send(
+            "POST",
+            "/?Action=QueryChatappBindWaba&Version=2020-06-06",
+            &[],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.json()["Code"].is_string(), "{}", r.text());
+    assert_eq!(namespace_count(&sim).await, 1);
+    // Made through the control API (with the token), it serves.
+    let r = sim
+        .send(
+            "POST",
+            "/__admin/namespaces",
+            &[
+                ("authorization", "Bearer s3cret"),
+                ("content-type", "application/json"),
+            ],
+            json!({"name": "t1"}).to_string(),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = t1
+        .get(&format!("/v23.0/{DEST_WABA}"), common::world::NEW_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The default namespace needs no creating.
+    let r = sim
+        .get(&format!("/v23.0/{DEST_WABA}"), common::world::NEW_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn idle_namespaces_expire_after_the_ttl() {
+    let mut options = wabasim::Options::default();
+    options.config.namespace_ttl = Some(std::time::Duration::from_millis(300));
+    let sim = Sim::with(Simulator::start_with(options).await.unwrap());
+    let r = sim
+        .in_namespace("brief")
+        .get(&format!("/v23.0/{DEST_WABA}"), common::world::NEW_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(sim.sim.namespaces(), ["default", "brief"]);
+    for _ in 0..200 {
+        if sim.sim.namespaces() == ["default"] {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("never expired: {:?}", sim.sim.namespaces());
+}
+
+#[tokio::test]
+async fn past_max_connections_a_health_check_is_still_answered() {
+    let mut options = wabasim::Options::default();
+    options.config.max_connections = 2;
+    let sim = Sim::with(Simulator::start_with(options).await.unwrap());
+    // Idle connections that never send a head: the 2 slots and the 8 spares, and more.
+    let mut idle = Vec::new();
+    for _ in 0..30 {
+        idle.push(
+            tokio::net::TcpStream::connect(sim.sim.address())
+                .await
+                .unwrap(),
+        );
+    }
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        sim.admin("GET", "/__admin/health", None),
+    )
+    .await
+    .expect("a health check waited more than 10 s");
+    assert_eq!(r.status, 200, "{}", r.text());
+    drop(idle);
+    let r = sim
+        .get(&format!("/v23.0/{DEST_WABA}"), common::world::NEW_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -399,3 +399,85 @@ async fn wait_returns_empty_after_the_wait_and_filters_are_checked() {
     let r = sim.admin("GET", "/__admin/webhooks?wait=soon", None).await;
     assert_eq!(r.status, 400);
 }
+
+// ---- issue 14: where webhooks may go ----
+
+fn allowing(list: &str) -> wabasim::Options {
+    let mut options = wabasim::Options::default();
+    options.config.webhook_allow =
+        std::sync::Arc::new(wabasim::allowlist::Allowlist::parse(list).unwrap());
+    options
+}
+
+#[tokio::test]
+async fn an_override_url_outside_the_allowlist_is_refused_when_set() {
+    let sim = Sim::with(
+        wabasim::Simulator::start_with(allowing("loopback"))
+            .await
+            .unwrap(),
+    );
+    let subscribe = |url: &'static str| {
+        let sim = &sim;
+        async move {
+            sim.post_form(
+                &format!("/v23.0/{DEST_WABA}/subscribed_apps"),
+                NEW_BSP,
+                &[("override_callback_uri", url), ("verify_token", "vt")],
+            )
+            .await
+        }
+    };
+    // The cloud metadata address, with the public default token: Graph's code 100.
+    let r = subscribe("http://169.254.169.254/latest/meta-data").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
+    assert!(r.text().contains("--webhook-allow"), "{}", r.text());
+    let r = subscribe("http://example.com/hook").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    // Nothing was set.
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    assert!(!state.to_string().contains("169.254"), "{state}");
+    // Loopback is allowed.
+    assert_ok(&subscribe("http://127.0.0.1:9/hook").await);
+    // The control API refuses it too, in its own shape.
+    let r = sim
+        .admin(
+            "POST",
+            &format!("/__admin/webhooks/apps/{NEW_BSP_APP}"),
+            Some(json!({"webhook_url": "http://10.1.2.3/hook"})),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("--webhook-allow"),
+        "{}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn a_fixture_url_outside_the_allowlist_is_not_called_at_delivery() {
+    let receiver = Receiver::start(SocketAddr::from(([127, 0, 0, 1], 0)), "vt").await;
+    let mut fixture = wabasim::Fixture::default_world();
+    for app in &mut fixture.apps {
+        app.webhook_url = Some(receiver.url());
+        app.verify_token = Some("vt".into());
+    }
+    let mut options = allowing("hooks.example.com");
+    options.fixture = Some(fixture);
+    let sim = Sim::with(wabasim::Simulator::start_with(options).await.unwrap());
+    sim.migrate_fully(DEST_WABA).await;
+    let field = "message_template_status_update";
+    let tried = wait_for(&sim, &format!("field={field}&waba={DEST_WABA}"), 1).await;
+    // Give the dispatcher time to have called, were it going to.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(receiver.received().is_empty(), "{:#?}", receiver.received());
+    let all = deliveries(&sim, &format!("field={field}&waba={DEST_WABA}")).await;
+    assert!(!tried.is_empty());
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(text.contains("not sent"), "{text}");
+    assert!(text.contains("--webhook-allow"), "{text}");
+}

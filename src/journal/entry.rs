@@ -10,8 +10,15 @@ use crate::clock::Timestamp;
 use crate::wire::Incoming;
 use crate::wire::params::{Param, Params};
 
-/// Body bytes kept per entry; longer bodies are kept truncated (and parsed no further).
-pub const BODY_KEPT: usize = 16 * 1024;
+/// Body bytes kept per entry by default (`--journal-body-bytes`): 4 KiB, enough for any
+/// ordinary call's body whole (a template with all its components is 1 to 3 KiB); longer
+/// bodies are kept cut (and parsed no further: the entry shows `__body_truncated`).
+pub const BODY_KEPT: usize = 4 * 1024;
+
+/// Query bytes kept per entry by default (`--journal-query-bytes`): 2 KiB, many times an
+/// ordinary call's (`fields=...&limit=...`); a longer query is kept cut after its last whole
+/// parameter, and the entry shows `__query_truncated`.
+pub const QUERY_KEPT: usize = 2 * 1024;
 
 const REDACTED: &str = "[redacted]";
 
@@ -41,9 +48,12 @@ pub struct Entry {
     pub at: Timestamp,
     pub method: Method,
     pub path: String,
+    /// The query string, cut after its last whole parameter within the journal's limit.
     pub query: String,
+    /// The query string's real length.
+    pub query_len: usize,
     pub content_type: Option<HeaderValue>,
-    /// The body, cut at [`BODY_KEPT`] bytes.
+    /// The body, cut at the journal's limit ([`BODY_KEPT`] by default).
     pub body: Bytes,
     /// The body's real length.
     pub body_len: usize,
@@ -70,8 +80,34 @@ impl Entry {
     /// slices of its read buffer, and keeping a slice would keep the whole buffer (8 KiB and
     /// more) alive for as long as the entry stays in the ring.
     pub fn new(at: Timestamp, req: Incoming, outcome: Outcome) -> Entry {
+        Entry::cut(at, req, outcome, QUERY_KEPT, BODY_KEPT)
+    }
+
+    /// [`Entry::new`] keeping at most `query_kept` bytes of the query (cut after its last
+    /// whole parameter) and `body_kept` of the body.
+    pub fn cut(
+        at: Timestamp,
+        req: Incoming,
+        outcome: Outcome,
+        query_kept: usize,
+        body_kept: usize,
+    ) -> Entry {
         let body_len = req.body.len();
-        let body = Bytes::copy_from_slice(&req.body[..body_len.min(BODY_KEPT)]);
+        let body = Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]);
+        let query_len = req.query.len();
+        let query = if query_len <= query_kept {
+            req.query
+        } else {
+            // A fresh string: truncating in place would keep the long one's allocation.
+            let head = &req.query.as_bytes()[..query_kept];
+            let at = head.iter().rposition(|b| *b == b'&').unwrap_or(0);
+            // The query is ASCII as hyper reads it, but cut on a char boundary regardless.
+            let at = (0..=at)
+                .rev()
+                .find(|i| req.query.is_char_boundary(*i))
+                .unwrap_or(0);
+            req.query[..at].to_string()
+        };
         let mut headers = req.headers;
         let content_type = headers
             .remove(http::header::CONTENT_TYPE)
@@ -81,7 +117,8 @@ impl Entry {
             at,
             method: req.method,
             path: req.path,
-            query: req.query,
+            query,
+            query_len,
             content_type,
             body,
             body_len,
@@ -103,7 +140,7 @@ impl Entry {
 
     /// The request's parameters (query and body merged, secrets redacted).
     pub async fn params(&self) -> Result<Value, String> {
-        if self.body_len > BODY_KEPT {
+        if self.body_len > self.body.len() {
             let query = Params::from_query(&self.query);
             let mut out = self.params_json(&query);
             out.insert("__body_truncated".into(), json!(self.body_len));
@@ -191,7 +228,28 @@ impl Entry {
             };
             out.insert(k.clone(), value);
         }
+        if self.query_len > self.query.len() {
+            out.insert("__query_truncated".into(), json!(self.query_len));
+        }
         out
+    }
+
+    /// What the journal's byte bound counts for this entry: its slot and what it points to.
+    pub fn size(&self) -> usize {
+        std::mem::size_of::<Entry>() + self.heap_bytes()
+    }
+
+    /// How the request ended, as recorded (to record another entry like it: tests).
+    pub fn outcome(&self) -> Outcome {
+        Outcome {
+            facade: self.facade,
+            secrets: self.secrets,
+            operation: self.operation,
+            status: self.status,
+            error: self.error.clone(),
+            fault: self.fault.clone(),
+            micros: self.micros,
+        }
     }
 }
 

@@ -13,9 +13,14 @@
 //! Which entries a read wants is any predicate over [`Entry`] (`api::filter::RequestFilter`
 //! is the one users write): the journal knows no facade by name.
 //!
-//! The ring is bounded ([`DEFAULT_CAPACITY`] per namespace, `--journal-size`): WireMock's
-//! unbounded journal runs servers out of memory under load (anchors.md §1.3). Bodies longer
-//! than [`BODY_KEPT`] are kept truncated.
+//! The ring is bounded twice (WireMock's unbounded journal runs servers out of memory under
+//! load, anchors.md §1.3): by entries ([`DEFAULT_CAPACITY`] per namespace, `--journal-size`)
+//! and by bytes ([`DEFAULT_BYTES`], `--journal-bytes`), the oldest entries going first when
+//! either is reached. An entry keeps at most [`QUERY_KEPT`] bytes of the query string
+//! (`--journal-query-bytes`) and [`BODY_KEPT`] of the body (`--journal-body-bytes`), and says
+//! when it was cut (`__query_truncated`, `__body_truncated`: the real lengths). Without the
+//! byte bound one namespace's 10,000 entries of the largest requests reached 770 MB (issue
+//! 14).
 
 mod entry;
 
@@ -23,10 +28,50 @@ use std::collections::VecDeque;
 
 use parking_lot::Mutex;
 
-pub use entry::{BODY_KEPT, Entry, Outcome};
+pub use entry::{BODY_KEPT, Entry, Outcome, QUERY_KEPT};
 
 /// Entries a namespace keeps by default (`--journal-size`).
 pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// Bytes a namespace's journal holds by default (`--journal-bytes`): 4 MiB, what the README
+/// has always promised per namespace. An ordinary Graph call's entry takes 300 to 600 bytes
+/// (`tests/journal_memory.rs`), so the 10,000 entries of `--journal-size` fit; requests with
+/// long queries and bodies are kept fewer, never more bytes. 100 namespaces: 400 MiB at most.
+pub const DEFAULT_BYTES: usize = 4 * 1024 * 1024;
+
+/// How much a namespace's journal keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JournalLimits {
+    /// Entries at most (`--journal-size`).
+    pub entries: usize,
+    /// Bytes at most, as [`Entry::heap_bytes`] counts them (`--journal-bytes`).
+    pub bytes: usize,
+    /// Query bytes kept per entry (`--journal-query-bytes`).
+    pub query_kept: usize,
+    /// Body bytes kept per entry (`--journal-body-bytes`).
+    pub body_kept: usize,
+}
+
+impl Default for JournalLimits {
+    fn default() -> Self {
+        JournalLimits {
+            entries: DEFAULT_CAPACITY,
+            bytes: DEFAULT_BYTES,
+            query_kept: QUERY_KEPT,
+            body_kept: BODY_KEPT,
+        }
+    }
+}
+
+impl From<usize> for JournalLimits {
+    /// The default limits with `entries` entries.
+    fn from(entries: usize) -> Self {
+        JournalLimits {
+            entries,
+            ..JournalLimits::default()
+        }
+    }
+}
 
 /// The operation of a request answered before its facade classified it: its body was too
 /// large or too slow, its namespace header was refused, or it panicked before.
@@ -43,39 +88,76 @@ pub const PANICKED: &str = "wabasim_panic";
 
 /// A namespace's journal.
 pub struct Journal {
-    capacity: usize,
+    limits: JournalLimits,
     ring: Mutex<Ring>,
 }
 
 #[derive(Default)]
 struct Ring {
     entries: VecDeque<Entry>,
+    /// What the entries hold, as [`Entry::size`] counts it.
+    bytes: usize,
     next_seq: u64,
     /// Entries pushed out of the ring since the last reset.
     dropped: u64,
 }
 
 impl Journal {
+    /// A journal of `capacity` entries, with the default byte bounds.
     pub fn new(capacity: usize) -> Journal {
+        Journal::with_limits(JournalLimits::from(capacity))
+    }
+
+    pub fn with_limits(limits: JournalLimits) -> Journal {
         Journal {
-            capacity: capacity.max(1),
+            limits: JournalLimits {
+                entries: limits.entries.max(1),
+                ..limits
+            },
             ring: Mutex::new(Ring::default()),
         }
     }
 
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.limits.entries
     }
 
-    /// Records an entry, pushing out the oldest when full. Returns its sequence number.
+    pub fn limits(&self) -> JournalLimits {
+        self.limits
+    }
+
+    /// An entry for this journal: the request's query and body cut to its limits.
+    pub fn entry(
+        &self,
+        at: crate::clock::Timestamp,
+        req: crate::wire::Incoming,
+        outcome: Outcome,
+    ) -> Entry {
+        Entry::cut(
+            at,
+            req,
+            outcome,
+            self.limits.query_kept,
+            self.limits.body_kept,
+        )
+    }
+
+    /// Records an entry, pushing out the oldest while the ring is over its entries or its
+    /// bytes (the newest entry is always kept). Returns its sequence number.
     pub fn record(&self, mut entry: Entry) -> u64 {
+        let size = entry.size();
         let mut ring = self.ring.lock();
         ring.next_seq += 1;
         entry.seq = ring.next_seq;
-        if ring.entries.len() >= self.capacity {
-            ring.entries.pop_front();
-            ring.dropped += 1;
+        while !ring.entries.is_empty()
+            && (ring.entries.len() >= self.limits.entries || ring.bytes + size > self.limits.bytes)
+        {
+            if let Some(old) = ring.entries.pop_front() {
+                ring.bytes -= old.size();
+                ring.dropped += 1;
+            }
         }
+        ring.bytes += size;
         ring.entries.push_back(entry);
         ring.next_seq
     }
@@ -120,7 +202,9 @@ impl Journal {
         let ring = self.ring.lock();
         JournalStats {
             len: ring.entries.len(),
-            capacity: self.capacity,
+            capacity: self.limits.entries,
+            bytes: ring.bytes,
+            max_bytes: self.limits.bytes,
             recorded: ring.next_seq,
             dropped: ring.dropped,
             heap_bytes: ring.entries.capacity() * std::mem::size_of::<Entry>()
@@ -142,6 +226,10 @@ pub struct JournalStats {
     /// Requests recorded since the last reset (including those pushed out).
     pub recorded: u64,
     pub dropped: u64,
+    /// What the entries hold as the byte bound counts it (`--journal-bytes`).
+    pub bytes: usize,
+    /// The byte bound.
+    pub max_bytes: usize,
     /// Approximate bytes held: the ring's slots plus what each entry points to.
     pub heap_bytes: usize,
 }
@@ -225,5 +313,75 @@ pub(crate) mod tests {
         let e = entry("/v23.0/1", "get_waba", 200, &big);
         assert_eq!(e.body.len(), BODY_KEPT);
         assert_eq!(e.body_len, BODY_KEPT * 4);
+    }
+
+    #[tokio::test]
+    async fn long_queries_are_cut_at_a_parameter_and_say_so() {
+        let long: String = (0..2000).map(|i| format!("p{i}=v{i}&")).collect();
+        let req = Incoming {
+            method: Method::GET,
+            path: "/v23.0/1".into(),
+            query: format!("fields=id&{long}"),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let full = req.query.len();
+        let j = Journal::new(10);
+        let outcome = Outcome {
+            facade: "graph",
+            secrets: &[],
+            operation: "get_waba",
+            status: 200,
+            error: None,
+            fault: None,
+            micros: 1,
+        };
+        let e = j.entry(Timestamp(0), req, outcome);
+        assert!(e.query.len() <= QUERY_KEPT, "{}", e.query.len());
+        assert!(
+            e.query.ends_with(|c: char| c.is_ascii_digit()),
+            "cut at a '&'"
+        );
+        let v = e.render("default").await;
+        assert_eq!(v["params"]["__query_truncated"], full, "{v}");
+        assert_eq!(v["params"]["fields"], "id");
+    }
+
+    #[test]
+    fn the_ring_is_bounded_by_bytes() {
+        let j = Journal::with_limits(JournalLimits {
+            entries: 1000,
+            bytes: 64 * 1024,
+            query_kept: 1024,
+            body_kept: 4096,
+        });
+        let big = "x".repeat(100_000);
+        for i in 0..100 {
+            j.record(j.entry(
+                Timestamp(0),
+                Incoming {
+                    method: Method::POST,
+                    path: format!("/v23.0/{i}"),
+                    query: "q=".to_string() + &big,
+                    headers: HeaderMap::new(),
+                    body: Bytes::from(big.clone()),
+                },
+                entry("/", "get_waba", 200, "").outcome(),
+            ));
+        }
+        let s = j.stats();
+        assert!(s.bytes <= 64 * 1024, "{s:?}");
+        assert!(s.heap_bytes <= 64 * 1024 + s.len * 512, "{s:?}");
+        assert!(s.len >= 10, "{s:?}");
+        assert_eq!(s.recorded, 100);
+        assert_eq!(s.dropped as usize + s.len, 100);
+        // One entry larger than the whole budget is still kept, alone.
+        let tiny = Journal::with_limits(JournalLimits {
+            bytes: 10,
+            ..JournalLimits::default()
+        });
+        tiny.record(entry("/v23.0/1", "get_waba", 200, "{}"));
+        tiny.record(entry("/v23.0/2", "get_waba", 200, "{}"));
+        assert_eq!(tiny.stats().len, 1);
     }
 }

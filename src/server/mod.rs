@@ -24,11 +24,21 @@ use tokio::net::TcpListener;
 
 pub use crate::app::{
     ADMIN_BODY_LIMIT, App, BODY_LIMIT, BODY_READ_TIMEOUT, Config, HEADER_READ_TIMEOUT,
+    MAX_CONNECTIONS,
 };
 pub use pipeline::{ADMIN_TOKEN_HEADER, handle};
 pub use wire::{Body, Dropped};
 
 use crate::clock::Deadline;
+use tokio::sync::Semaphore;
+
+/// How long a connection past `--max-connections` may take to send its one request's head.
+pub const SPARE_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Connections served past `--max-connections`, one request each: an eighth more, at least 8.
+pub fn spare_connections(max: usize) -> usize {
+    (max / 8).max(8)
+}
 
 /// Serves connections from `listener` until `shutdown` completes, then lets open
 /// connections finish their current request.
@@ -41,6 +51,9 @@ pub async fn run(listener: TcpListener, shared: Arc<App>, shutdown: impl Future<
     ));
     tokio::pin!(shutdown);
     let mut accept_failures = AcceptFailures::default();
+    let max = shared.config.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(max));
+    let spares = Arc::new(Semaphore::new(spare_connections(max)));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -53,15 +66,34 @@ pub async fn run(listener: TcpListener, shared: Arc<App>, shutdown: impl Future<
                         continue;
                     }
                 };
+                // A slot of --max-connections; past them a spare one, which serves one
+                // request and gives a slow head SPARE_HEAD_TIMEOUT (a health check still gets
+                // through when every slot is held by idle kept-alive clients); past those the
+                // accept loop waits, and new connections wait in the listen backlog.
+                let (permit, spare) = match slots.clone().try_acquire_owned() {
+                    Ok(p) => (p, false),
+                    Err(_) => match spares.clone().try_acquire_owned() {
+                        Ok(p) => (p, true),
+                        Err(_) => tokio::select! {
+                            Ok(p) = slots.clone().acquire_owned() => (p, false),
+                            Ok(p) = spares.clone().acquire_owned() => (p, true),
+                            _ = &mut shutdown => break,
+                        },
+                    },
+                };
                 let _ = stream.set_nodelay(true);
-                let header_read_timeout = shared.config.header_read_timeout;
+                let header_read_timeout = if spare {
+                    shared.config.header_read_timeout.min(SPARE_HEAD_TIMEOUT)
+                } else {
+                    shared.config.header_read_timeout
+                };
                 let shared = shared.clone();
                 let service = service_fn(move |req| {
                     let shared = shared.clone();
                     async move { handle(shared, req).await }
                 });
                 let conn = http1::Builder::new()
-                    .keep_alive(true)
+                    .keep_alive(!spare)
                     .timer(TokioTimer::new())
                     .header_read_timeout(header_read_timeout)
                     .serve_connection(TokioIo::new(stream), service);
@@ -70,6 +102,7 @@ pub async fn run(listener: TcpListener, shared: Arc<App>, shutdown: impl Future<
                     if let Err(e) = conn.await {
                         tracing::debug!("connection ended: {e}");
                     }
+                    drop(permit);
                 });
             }
             _ = &mut shutdown => break,

@@ -14,7 +14,7 @@ use super::recording::Recording;
 use super::wire::{self, Body, Dropped};
 use crate::api::facade::{Facade, Served};
 use crate::api::{self};
-use crate::app::{App, Config};
+use crate::app::{App, Config, NamespacePolicy};
 use crate::clock::Stopwatch;
 use crate::journal;
 use crate::namespace::{NAMESPACE_HEADER, Namespace, NamespaceError};
@@ -134,12 +134,19 @@ fn namespace_name(headers: &http::HeaderMap) -> Result<Option<&str>, NamespaceEr
 async fn namespace_of(
     shared: &Arc<App>,
     headers: &http::HeaderMap,
+    target: Target,
 ) -> Result<Arc<Namespace>, NamespaceError> {
     let name = namespace_name(headers)?;
     if let Some(ns) = shared.registry.existing(name)? {
+        ns.touch();
         return Ok(ns);
     }
     let name = name.unwrap_or_default().trim().to_string();
+    if let Target::Vendor(_) = target
+        && shared.config.namespaces == NamespacePolicy::Existing
+    {
+        return Err(NamespaceError::Unknown(name));
+    }
     let owner = shared.clone();
     tokio::task::spawn_blocking(move || owner.registry.create(&name, None))
         .await
@@ -150,7 +157,9 @@ fn namespace_refusal(target: Target, e: &NamespaceError) -> Answer {
     let status = match e {
         NamespaceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
         NamespaceError::Fixture(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        NamespaceError::BadName(_) | NamespaceError::Repeated => StatusCode::BAD_REQUEST,
+        NamespaceError::BadName(_) | NamespaceError::Repeated | NamespaceError::Unknown(_) => {
+            StatusCode::BAD_REQUEST
+        }
     };
     target.early_error(status, &e.to_string())
 }
@@ -174,7 +183,12 @@ async fn serve(
         headers: parts.headers,
         body: bytes::Bytes::new(),
     };
-    let ns = match namespace_of(app, &incoming.headers).await {
+    if let Target::Admin = target
+        && is_health(&incoming)
+    {
+        return wire::whole(health(app, &incoming.headers));
+    }
+    let ns = match namespace_of(app, &incoming.headers, target).await {
         Ok(ns) => ns,
         Err(e) => {
             let mut refused = namespace_refusal(target, &e);
@@ -199,6 +213,11 @@ async fn serve(
             recording.finish(&mut refused);
             return wire::whole(refused);
         }
+    }
+    if let Err(e) = app.config.params.check(recording.request()) {
+        let mut refused = target.early_error(StatusCode::BAD_REQUEST, &e);
+        recording.finish(&mut refused);
+        return wire::whole(refused);
     }
     #[cfg(test)]
     drill::maybe_panic_early(recording.request());
@@ -227,6 +246,11 @@ async fn serve_admin(
     mut incoming: Incoming,
     body: HyperBody,
 ) -> Result<http::Response<Body>, Dropped> {
+    // The control API's bodies are fixtures and changes (a fixture's text is one long value):
+    // only its query is held to the parameter limits.
+    if let Err(e) = app.config.params.check(&incoming) {
+        return wire::whole(Target::Admin.early_error(StatusCode::BAD_REQUEST, &e));
+    }
     incoming.body = match Target::Admin.body(&app.config, body).await {
         Ok(b) => b,
         Err(refused) => return wire::whole(refused),
@@ -234,6 +258,25 @@ async fn serve_admin(
     #[cfg(test)]
     drill::maybe_panic(ns, &incoming);
     wire::whole(api::admin::handle(app, ns, &incoming).await)
+}
+
+fn is_health(req: &Incoming) -> bool {
+    req.method == http::Method::GET && req.path.trim_end_matches('/') == "/__admin/health"
+}
+
+/// `GET /__admin/health`, open even with `--admin-token`: it names the namespace the request
+/// names but never creates one (a flood of probes naming new namespaces would exhaust
+/// `--max-namespaces` without a token).
+fn health(app: &App, headers: &http::HeaderMap) -> Answer {
+    match namespace_name(headers).and_then(|name| Ok((name, app.registry.existing(name)?))) {
+        Ok((name, found)) => api::admin::health(
+            found
+                .as_ref()
+                .map_or(name.unwrap_or_default().trim(), |ns| ns.name.as_str()),
+            found.is_some(),
+        ),
+        Err(e) => namespace_refusal(Target::Admin, &e),
+    }
 }
 
 /// `--strict`: replaces the vendor's generic answer to a request whose shape or method no

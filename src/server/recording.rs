@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::api::facade::Facade;
 use crate::clock::{Stopwatch, Timestamp};
-use crate::journal::{self, Entry, Outcome};
+use crate::journal::{self, Outcome};
 use crate::namespace::Namespace;
 use crate::wire::{Answer, Incoming};
 
@@ -81,7 +81,7 @@ impl Recording {
             fault,
             micros: self.watch.elapsed_micros(),
         };
-        let entry = Entry::new(self.at, request, outcome);
+        let entry = self.ns.journal.entry(self.at, request, outcome);
         self.ns.journal.record(entry);
     }
 }

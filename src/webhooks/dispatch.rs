@@ -50,7 +50,19 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
     let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let wake = registry.dispatcher();
+    let mut next_sweep = crate::namespace::uptime_ms();
     loop {
+        // Idle namespaces (--namespace-ttl) are looked for once a second; the memory of
+        // forgotten ones goes back to the system (one trim for a burst of deletions).
+        if let Some(ttl) = shared.config.namespace_ttl
+            && crate::namespace::uptime_ms() >= next_sweep
+        {
+            next_sweep = crate::namespace::uptime_ms() + 1000;
+            for name in registry.expire_idle(ttl) {
+                tracing::info!("namespace {name:?} expired: idle for {ttl:?} (--namespace-ttl)");
+            }
+        }
+        registry.give_back_freed();
         for ns in registry.all() {
             tick(&ns, &client, &permits);
         }
@@ -77,9 +89,25 @@ fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>) {
     }
 }
 
-/// One try: the handshake if due, then the signed POST.
+/// One try: the handshake if due, then the signed POST. A URL the server's allowlist
+/// (`--webhook-allow`) refuses is not called: a fixture's URLs were never checked when set.
 async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
     let mut outcome = TryOutcome::default();
+    if let Err(e) = ns.callback_allow().check_url(&job.url) {
+        outcome.attempts.push(Attempt {
+            try_n: job.try_n,
+            kind: if job.handshake.is_some() {
+                AttemptKind::Verification
+            } else {
+                AttemptKind::Delivery
+            },
+            at: ns.now(),
+            status: None,
+            error: Some(format!("not sent: {e}")),
+            duration_ms: 0,
+        });
+        return outcome;
+    }
     if let Some(token) = &job.handshake {
         let challenge = challenge(job);
         let url = handshake_url(&job.url, token, &challenge);

@@ -6,6 +6,7 @@
 //! read these types, and this module reads none of them.
 
 pub mod json;
+pub mod limits;
 pub mod params;
 
 /// The header that selects a namespace (`X-Wabasim-Namespace`).

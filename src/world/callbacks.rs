@@ -47,6 +47,22 @@ pub fn read_override(
 }
 
 impl World {
+    /// [`read_override`], then the server's allowlist of callback hosts (`--webhook-allow`):
+    /// a URL it does not allow is refused when it is set.
+    pub fn checked_override(
+        &self,
+        uri: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<Option<CallbackOverride>, DomainError> {
+        let o = read_override(uri, token)?;
+        if let Some(o) = &o {
+            self.callback_allow
+                .check_url(&o.uri)
+                .map_err(|e| DomainError::param("override_callback_uri", e))?;
+        }
+        Ok(o)
+    }
+
     /// `POST /{phone_number_id}` with `webhook_configuration`: sets (or, with an empty URL,
     /// removes) the calling app's alternate callback for the number.
     pub fn set_phone_callback(
@@ -64,7 +80,7 @@ impl World {
                 "The access token is not associated with an app that can set a callback",
             )
         })?;
-        match read_override(uri, verify_token)? {
+        match self.checked_override(uri, verify_token)? {
             Some(o) => {
                 self.phone_callbacks.insert((phone, app), o);
             }

@@ -130,6 +130,9 @@ pub struct World {
     bindings: bindings::Bindings,
     /// Business profiles by phone-number id (`business_profile.rs`).
     pub business_profiles: business_profile::BusinessProfiles,
+    /// Where callback URLs may point (`--webhook-allow`): the server's policy, which its
+    /// namespace hands every world it installs (anywhere, for a world of its own).
+    pub callback_allow: std::sync::Arc<crate::allowlist::Allowlist>,
 }
 
 impl std::fmt::Debug for World {
@@ -169,6 +172,7 @@ impl World {
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
             business_profiles: Default::default(),
+            callback_allow: Default::default(),
         }
     }
 

@@ -110,7 +110,7 @@ impl super::World {
                 "The access token is not associated with an app that can subscribe",
             )
         })?;
-        let o = super::callbacks::read_override(override_callback_uri, verify_token)?;
+        let o = self.checked_override(override_callback_uri, verify_token)?;
         let sub = Subscription {
             app,
             override_callback_uri: o.as_ref().map(|o| o.uri.clone()),

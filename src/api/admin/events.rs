@@ -21,11 +21,14 @@ fn parse(req: &Incoming) -> Result<EventSpec, String> {
     if text.trim().is_empty() {
         return Err(format!("give one change, e.g. {EXAMPLE}"));
     }
-    // JSON is YAML: one parser for the body, as for faults and fixtures.
-    let mut value: Value = serde_saphyr::from_str(text).map_err(|e| {
+    // JSON is YAML: one parser for the body, as for faults and fixtures, with the fixtures'
+    // budgets (an alias bomb stops early), and messages that name no fixture flag: no flag
+    // raises what one change may be.
+    let options = crate::fixture::Limits::default().options();
+    let mut value: Value = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         format!(
             "invalid change: {}",
-            crate::fixture::describe_parse_error(&e)
+            crate::fixture::describe_parse_error_of(&e, "change")
         )
     })?;
     let Some(map) = value.as_object_mut() else {

@@ -147,6 +147,20 @@ pub fn error(status: StatusCode, message: impl Into<String>) -> Answer {
     a
 }
 
+/// `GET /__admin/health` (answered by the server before any namespace is had: it never
+/// creates one): `exists` says whether the namespace it names exists.
+pub fn health(namespace: &str, exists: bool) -> Answer {
+    let namespace = if namespace.is_empty() {
+        crate::namespace::DEFAULT_NAMESPACE
+    } else {
+        namespace
+    };
+    ok(
+        json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": namespace, "exists": exists}),
+        "health",
+    )
+}
+
 fn ok(value: Value, op: &'static str) -> Answer {
     let mut a = Answer::json(StatusCode::OK, value.to_string());
     a.operation = op;
@@ -205,10 +219,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
     let route = found.route;
     let param = |name: &str| matched.params.get(name).unwrap_or("").to_string();
     match route {
-        Route::Health => ok(
-            json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": ns.name}),
-            "health",
-        ),
+        Route::Health => health(&ns.name, true),
         // Back to the fixture the namespace was last loaded from (its faults included); a
         // big world is rebuilt on the blocking pool, not on the workers.
         Route::Reset => {

@@ -33,6 +33,8 @@ pub fn list(shared: &Arc<App>) -> Answer {
                     "recorded": j.recorded,
                     "dropped": j.dropped,
                     "approx_bytes": j.heap_bytes,
+                    "bytes": j.bytes,
+                    "max_bytes": j.max_bytes,
                 },
                 "webhooks": {
                     "deliveries": o.deliveries,
@@ -150,9 +152,10 @@ async fn created(
         Err(e @ NamespaceError::TooMany { .. }) => {
             error(StatusCode::TOO_MANY_REQUESTS, e.to_string())
         }
-        Err(e @ (NamespaceError::BadName(_) | NamespaceError::Repeated)) => {
-            error(StatusCode::BAD_REQUEST, e.to_string())
-        }
+        Err(
+            e
+            @ (NamespaceError::BadName(_) | NamespaceError::Repeated | NamespaceError::Unknown(_)),
+        ) => error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e @ NamespaceError::Fixture(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }
 }

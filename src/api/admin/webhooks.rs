@@ -125,6 +125,11 @@ pub fn set_app_webhook(ns: &Namespace, req: &Incoming, app_id: &str) -> Answer {
             );
         }
     };
+    if let Some(u) = &url
+        && let Err(e) = ns.callback_allow().check_url(u)
+    {
+        return error(StatusCode::BAD_REQUEST, format!("\"webhook_url\": {e}"));
+    }
     let token = match body.get("verify_token") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) => Some(t.clone()),
