@@ -124,7 +124,7 @@ pub fn sign_v2(req: &SignedRequest, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        AK, Rng, SECRET, as_refs, secrets, vector_headers, wire_encode,
+        AK, Rng, SECRET, as_refs, post, secrets, vector_headers, wire_encode,
     };
     use super::super::{detect_scheme, encode_query, form_decode, verify};
     use super::*;
@@ -162,13 +162,7 @@ mod tests {
         let headers = v2_headers();
         let refs = as_refs(&headers);
         let query = encode_query(&V2_PARAMS);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: &query,
-            headers: &refs,
-            body: b"",
-        };
+        let req = post(&query, &refs, b"");
         let (sts, canonical) = string_to_sign_v2(&req, &req.rpc_params());
         assert!(canonical.starts_with("AccessKeyId=testAccessKeyId&Action=GetMigrationVerifyCode&CustSpaceId=cams-8c8%2A%2A"), "{canonical}");
         assert!(
@@ -216,13 +210,7 @@ mod tests {
             encode_query(in_query),
             "xrMNB5Rs8aS4K6YGOkL7bj0gDLk%3D"
         );
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: &query,
-            headers: &refs,
-            body: body.as_bytes(),
-        };
+        let req = post(&query, &refs, body.as_bytes());
         assert_eq!(verify(&req, secrets).map(|v| v.scheme), Ok(Scheme::V2));
 
         // Without the form content type the body is not a parameter source and cannot be signed.
@@ -259,11 +247,8 @@ mod tests {
             "AccessKeyId=testAccessKeyId&SignatureMethod=HMAC-SHA1&Signature=!!notbase64!!",
         ] {
             let req = SignedRequest {
-                method: "POST",
                 path: "",
-                raw_query: query,
-                headers: &bare,
-                body: b"",
+                ..post(query, &bare, b"")
             };
             assert!(verify(&req, secrets).is_err(), "{query}");
         }
@@ -305,17 +290,11 @@ mod tests {
             let method = ["POST", "GET"][rng.below(2)].to_owned();
             let query = wire_encode(query_params, rng.below(3));
             let body = wire_encode(body_params, rng.below(3)).into_bytes();
-            let refs: Vec<(&str, &[u8])> = headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
+            let refs = as_refs(&headers);
             let signature = sign_v2(
                 &SignedRequest {
                     method: &method,
-                    path: "/",
-                    raw_query: &query,
-                    headers: &refs,
-                    body: &body,
+                    ..post(&query, &refs, &body)
                 },
                 SECRET,
             );
@@ -344,18 +323,11 @@ mod tests {
             query: &str,
             body: &[u8],
         ) -> Result<Verified, SignatureError> {
-            let refs: Vec<(&str, &[u8])> = self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
+            let refs = as_refs(&self.headers);
             verify(
                 &SignedRequest {
                     method,
-                    path: "/",
-                    raw_query: query,
-                    headers: &refs,
-                    body,
+                    ..post(query, &refs, body)
                 },
                 secrets,
             )
