@@ -224,9 +224,7 @@ impl World {
             RejectedReason::None
         };
         let event = EventKind::TemplateStatus {
-            template,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             category: t.category,
             event: status.as_str(),
             reason: t.rejected_reason,
@@ -254,9 +252,7 @@ impl World {
         t.quality = quality;
         t.quality_at = at;
         let event = EventKind::TemplateQuality {
-            template,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             previous,
             new: quality,
         };

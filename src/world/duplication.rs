@@ -189,9 +189,7 @@ impl World {
                 ..src.clone()
             };
             let event = EventKind::TemplateStatus {
-                template: copy_id,
-                name: copy.name.clone(),
-                language: copy.language.to_string(),
+                template: copy.event_ref(),
                 category: copy.category,
                 event: copy.status.as_str(),
                 reason: copy.rejected_reason,
@@ -239,9 +237,7 @@ impl World {
         t.quality = new;
         t.quality_at = at;
         let event = EventKind::TemplateQuality {
-            template: id,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             previous: Quality::Unknown,
             new,
         };

@@ -45,7 +45,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 pub use error::DomainError;
-pub use event::{EventKind, WorldEvent};
+pub use event::{EventKind, TemplateRef, WorldEvent};
 pub use migration::{Migration, MigrationState};
 pub use parties::{App, Business, Partner, Principal, Scopes, Token, TokenOwner};
 pub use phone::{CodeStatus, Pending, Phone};

@@ -91,6 +91,15 @@ pub enum CopyPath {
 }
 
 impl Template {
+    /// The template as its events name it.
+    pub fn event_ref(&self) -> super::TemplateRef {
+        super::TemplateRef {
+            id: self.id,
+            name: self.name.clone(),
+            language: self.language.to_string(),
+        }
+    }
+
     pub fn eligibility(&self, path: CopyPath) -> Eligibility {
         if self.status != TemplateStatus::Approved {
             return Eligibility::NotApproved;
@@ -302,9 +311,7 @@ impl super::World {
         t.status = TemplateStatus::Approved;
         t.status_at = at;
         let event = super::EventKind::TemplateStatus {
-            template: id,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             category: t.category,
             event: TemplateStatus::Approved.as_str(),
             reason: RejectedReason::None,
