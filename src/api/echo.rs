@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::json;
 
-use super::facade::{Facade, FacadeId, Prepare};
+use super::facade::{Facade, FacadeId, Prepare, boxed_prepare};
 use super::unmatched::{Explanation, Reason};
 use super::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
@@ -52,7 +52,7 @@ impl Facade for Echo {
     }
 
     fn prepare<'a>(&'a self, _ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a> {
-        Box::pin(async move {
+        boxed_prepare(async move {
             let operation = match (&req.method, req.path.as_str()) {
                 (&Method::POST, "/echo/say") => "echo_say",
                 (&Method::POST, "/echo/whisper") => "echo_whisper",
@@ -67,7 +67,7 @@ impl Facade for Echo {
                 targets: vec![said.clone()],
                 said,
             };
-            Ok(Box::new(call) as Box<dyn PreparedCall>)
+            Ok(call)
         })
     }
 

@@ -1,15 +1,15 @@
 //! Graph as a facade of the server: the [`Facade`] and [`PreparedCall`] implementations that
 //! plug the functions of this folder into the one facade list.
+//!
+//! [`PreparedCall`]: crate::faults::PreparedCall
 
 use http::{HeaderMap, Method, StatusCode, Uri};
 
-use super::{Op, Prepared};
-use crate::api::facade::{Facade, FacadeId, Prepare};
+use super::Op;
+use crate::api::facade::{Facade, FacadeId, Prepare, boxed_prepare, folder_prepared_call};
 use crate::api::unmatched::Explanation;
 use crate::api::{Answer, Incoming};
-use crate::faults::{PreparedCall, Throttle};
 use crate::namespace::Namespace;
-use crate::world::DomainError;
 
 /// Meta's Graph API.
 pub struct Graph;
@@ -44,11 +44,7 @@ impl Facade for Graph {
     }
 
     fn prepare<'a>(&'a self, ns: &'a Namespace, req: &'a Incoming) -> Prepare<'a> {
-        Box::pin(async move {
-            super::prepare(ns, req)
-                .await
-                .map(|p| Box::new(p) as Box<dyn PreparedCall>)
-        })
+        boxed_prepare(super::prepare(ns, req))
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {
@@ -64,32 +60,4 @@ impl Facade for Graph {
     }
 }
 
-impl PreparedCall for Prepared {
-    fn facade(&self) -> &'static str {
-        "graph"
-    }
-
-    fn operation(&self) -> &'static str {
-        self.op.name()
-    }
-
-    fn targets(&self) -> &[String] {
-        &self.targets
-    }
-
-    fn execute(&self, ns: &Namespace) -> Answer {
-        super::execute(ns, self)
-    }
-
-    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer {
-        let mut a = super::render_error(ns, self, e);
-        if let Some(s) = status.and_then(|s| StatusCode::from_u16(s).ok()) {
-            a.status = s;
-        }
-        a
-    }
-
-    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
-        super::render_throttle(ns, self, t)
-    }
-}
+folder_prepared_call!("graph");
