@@ -188,12 +188,7 @@ impl World {
                 status_at: now,
                 ..src.clone()
             };
-            let event = EventKind::TemplateStatus {
-                template: copy.event_ref(),
-                category: copy.category,
-                event: copy.status.as_str(),
-                reason: copy.rejected_reason,
-            };
+            let event = copy.status_event();
             self.insert_template(copy);
             self.emit(now, dest, event);
             count += 1;

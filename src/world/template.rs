@@ -100,6 +100,17 @@ impl Template {
         }
     }
 
+    /// `message_template_status_update` for the template as it is now: its status as the
+    /// event, with its category and rejection reason.
+    pub fn status_event(&self) -> super::EventKind {
+        super::EventKind::TemplateStatus {
+            template: self.event_ref(),
+            category: self.category,
+            event: self.status.as_str(),
+            reason: self.rejected_reason,
+        }
+    }
+
     pub fn eligibility(&self, path: CopyPath) -> Eligibility {
         if self.status != TemplateStatus::Approved {
             return Eligibility::NotApproved;
