@@ -406,15 +406,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn v3_wrong_secret_reports_the_string_to_sign() {
+    /// Vector A signed with `ak` and `secret`, refused: why.
+    fn vector_a_refused(ak: &str, secret: &str) -> SignatureError {
         let v = &VECTORS[0];
         let headers = vector_headers(v.action, v.body, v.content_type);
         let refs = as_refs(&headers);
         let req = post(v.wire_query, &refs, b"");
-        let auth = sign_v3(&req, AK, "wrong-secret");
-        let err = verify_with_authorization(&req, &auth).unwrap_err();
-        let expected_sts = format!("ACS3-HMAC-SHA256\n{}", v.canonical_request_sha256);
+        verify_with_authorization(&req, &sign_v3(&req, ak, secret)).unwrap_err()
+    }
+
+    #[test]
+    fn v3_wrong_secret_reports_the_string_to_sign() {
+        let err = vector_a_refused(AK, "wrong-secret");
+        let expected_sts = format!("ACS3-HMAC-SHA256\n{}", VECTORS[0].canonical_request_sha256);
         assert!(
             matches!(&err, SignatureError::SignatureMismatch { string_to_sign, .. } if *string_to_sign == expected_sts)
         );
@@ -430,18 +434,17 @@ mod tests {
 
     #[test]
     fn v3_unknown_key_and_unsigned_required_headers() {
-        let v = &VECTORS[0];
-        let headers = vector_headers(v.action, v.body, v.content_type);
-        let refs = as_refs(&headers);
-        let req = post(v.wire_query, &refs, b"");
-
-        let auth = sign_v3(&req, "nobody", SECRET);
-        let err = verify_with_authorization(&req, &auth).unwrap_err();
+        let err = vector_a_refused("nobody", SECRET);
         assert_eq!(err, SignatureError::UnknownAccessKey("nobody".to_owned()));
         assert_eq!(
             (err.code(), err.http_status()),
             ("InvalidAccessKeyId.NotFound", 404)
         );
+
+        let v = &VECTORS[0];
+        let headers = vector_headers(v.action, v.body, v.content_type);
+        let refs = as_refs(&headers);
+        let req = post(v.wire_query, &refs, b"");
 
         // A client that signs only part of the required set is refused before any secret is used.
         for required in REQUIRED_SIGNED_HEADERS {
