@@ -422,8 +422,13 @@ impl World {
         self.attempts.get(e164_digits)
     }
 
-    pub(crate) fn attempts_mut(&mut self, e164_digits: &str) -> &mut registration::NumberAttempts {
-        self.attempts.entry(e164_digits.to_string()).or_default()
+    /// The attempts counted against a number (digits), with the settings that limit them.
+    pub(crate) fn attempts_mut(
+        &mut self,
+        e164_digits: &str,
+    ) -> (&mut registration::NumberAttempts, &Settings) {
+        let attempts = self.attempts.entry(e164_digits.to_string()).or_default();
+        (attempts, &self.settings)
     }
 
     /// Every record of a number, in creation order.

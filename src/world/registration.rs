@@ -192,17 +192,13 @@ impl World {
     /// per 72-hour moving window", then blocked for 72 h). Keyed by the number's digits, so a
     /// new migration record of the same number shares the count and the block.
     fn count_registration(&mut self, e164: &str, now: Timestamp) -> Result<(), DomainError> {
-        let (window, max, block) = (
-            self.settings.registration_window,
-            self.settings.max_registrations,
-            self.settings.registration_block,
-        );
-        let a = &mut self.attempts_mut(e164).registrations;
+        let (attempts, s) = self.attempts_mut(e164);
+        let a = &mut attempts.registrations;
         if let Some(until) = a.lock_at(now) {
             return Err(DomainError::TooManyRegistrations { until });
         }
-        if a.recent(now, window) >= max {
-            let until = now + block;
+        if a.recent(now, s.registration_window) >= s.max_registrations {
+            let until = now + s.registration_block;
             a.locked_until = Some(until);
             return Err(DomainError::TooManyRegistrations { until });
         }
@@ -222,20 +218,16 @@ impl World {
         pin: &str,
         now: Timestamp,
     ) -> Result<(), DomainError> {
-        let (window, max, lock) = (
-            self.settings.pin_attempt_window,
-            self.settings.max_pin_attempts,
-            self.settings.pin_lock,
-        );
-        let a = &mut self.attempts_mut(e164).wrong_pins;
+        let (attempts, s) = self.attempts_mut(e164);
+        let a = &mut attempts.wrong_pins;
         if let Some(until) = a.lock_at(now) {
             return Err(DomainError::TooManyPinAttempts { until });
         }
         match expected {
             Some(expected) if expected != pin => {
                 // This wrong PIN counts too.
-                if a.recent(now, window) + 1 >= max.max(1) {
-                    a.locked_until = Some(now + lock);
+                if a.recent(now, s.pin_attempt_window) + 1 >= s.max_pin_attempts.max(1) {
+                    a.locked_until = Some(now + s.pin_lock);
                 }
                 a.times.push_back(now);
                 Err(DomainError::PinMismatch)
