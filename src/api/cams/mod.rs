@@ -384,49 +384,57 @@ mod tests {
         assert_eq!(default.headers["x-acs-retry-after"], "1000");
     }
 
+    /// A scripted error for `op`, rendered as the facade renders it, and its body.
+    fn rendered(
+        ns: &Namespace,
+        op: Op,
+        e: DomainError,
+        status: Option<u16>,
+    ) -> (Answer, serde_json::Value) {
+        let a = render_error(ns, &prepared(op), &e, status);
+        let body = serde_json::from_slice(&a.body).unwrap();
+        (a, body)
+    }
+
     #[test]
     fn named_errors_render_in_alibaba_shape() {
         let ns = ns();
         // A business failure of an operation with Success: 200, Success false.
-        let a = render_error(
+        let (a, body) = rendered(
             &ns,
-            &prepared(Op::GetChatappVerifyCode),
-            &DomainError::TooManyCodeRequests,
+            Op::GetChatappVerifyCode,
+            DomainError::TooManyCodeRequests,
             None,
         );
         assert_eq!(a.status, 200);
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
         assert_eq!(body["Success"], false);
         // The same error on an operation without Success leaves it out.
-        let a = render_error(
+        let (_, body) = rendered(
             &ns,
-            &prepared(Op::GetMigrationVerifyCode),
-            &DomainError::TooManyCodeRequests,
+            Op::GetMigrationVerifyCode,
+            DomainError::TooManyCodeRequests,
             None,
         );
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert!(body.get("Success").is_none());
         // A gateway-class error: 4xx in the §6.1 envelope.
-        let a = render_error(
+        let (a, body) = rendered(
             &ns,
-            &prepared(Op::GetMigrationVerifyCode),
-            &DomainError::InternalError,
+            Op::GetMigrationVerifyCode,
+            DomainError::InternalError,
             None,
         );
         assert_eq!(a.status, 500);
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(body["HostId"], errors::HOST_ID);
         assert_eq!(a.error.as_deref(), Some("InternalError"));
         // A fault's status wins, and the shape follows it.
-        let a = render_error(
+        let (a, body) = rendered(
             &ns,
-            &prepared(Op::GetChatappVerifyCode),
-            &DomainError::TooManyCodeRequests,
+            Op::GetChatappVerifyCode,
+            DomainError::TooManyCodeRequests,
             Some(400),
         );
         assert_eq!(a.status, 400);
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(body["Code"], "VerifyCodeError.TooManyRequests");
         assert_eq!(body["HostId"], errors::HOST_ID);
         assert!(body.get("Success").is_none());
@@ -440,21 +448,20 @@ mod tests {
             serde_json::json!({"business_error_status": 400}),
         );
         let ns = Namespace::from_fixture("t400", std::sync::Arc::new(fixture)).unwrap();
-        let a = render_error(
+        let (a, body) = rendered(
             &ns,
-            &prepared(Op::ChatappMigrationVerified),
-            &DomainError::WrongCode,
+            Op::ChatappMigrationVerified,
+            DomainError::WrongCode,
             None,
         );
         assert_eq!(a.status, 400);
-        let body: serde_json::Value = serde_json::from_slice(&a.body).unwrap();
         assert_eq!(body["Code"], "VerifyCodeError.CodeMismatch");
         assert_eq!(body["HostId"], errors::HOST_ID);
         // ...and a fault can still ask for 200.
-        let a = render_error(
+        let (a, _) = rendered(
             &ns,
-            &prepared(Op::ChatappMigrationVerified),
-            &DomainError::WrongCode,
+            Op::ChatappMigrationVerified,
+            DomainError::WrongCode,
             Some(200),
         );
         assert_eq!(a.status, 200);
