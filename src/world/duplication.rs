@@ -10,7 +10,7 @@
 
 use super::event::EventKind;
 use super::template::{CopyPath, Eligibility, Template};
-use super::vocab::{Quality, RejectedReason, Scope, TemplateStatus};
+use super::vocab::{Quality, RejectedReason, TemplateStatus};
 use super::{DomainError, Id, Principal, Timer, World};
 use crate::clock::Timestamp;
 
@@ -73,8 +73,7 @@ impl World {
         count: Option<usize>,
         template_ids: Option<Vec<String>>,
     ) -> Result<CopyReport, DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let dest_waba = self.managed_waba(who, dest)?;
+        let dest_waba = self.waba_to_change(who, dest)?;
         let (dest_id, dest_business) = (dest_waba.id, dest_waba.business);
         if source.trim().is_empty() {
             return Err(DomainError::param(

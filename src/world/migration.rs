@@ -9,7 +9,7 @@
 use super::phone::{CodeState, Pending, Phone, digits_only};
 use super::vocab::{
     AccountMode, MessagingLimit, NameStatus, PhoneKind, PhoneStatus, Platform, Quality,
-    ReviewStatus, Scope, Throughput, VerificationStatus,
+    ReviewStatus, Throughput, VerificationStatus,
 };
 use super::{DomainError, Id, Principal, World};
 use crate::clock::Timestamp;
@@ -118,8 +118,7 @@ impl World {
         cc: &str,
         phone_number: &str,
     ) -> Result<(Id, String, String), DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?.id;
+        let waba = self.waba_to_change(who, waba)?.id;
         let (cc, national) = parse_number(self, cc, phone_number)?;
         Ok((waba, cc, national))
     }

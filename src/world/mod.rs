@@ -376,6 +376,13 @@ impl World {
         }
     }
 
+    /// The WABA `id` names, for a change: the caller needs the management scope (checked
+    /// first) and must manage the WABA.
+    pub fn waba_to_change(&self, who: &Principal, id: &str) -> Result<&Waba, DomainError> {
+        self.require_scope(who, Scope::Management)?;
+        self.managed_waba(who, id)
+    }
+
     /// The phone-number record `id` names, if the caller manages its WABA.
     pub fn managed_phone(&self, who: &Principal, id: &str) -> Result<&Phone, DomainError> {
         let phone = parse_id(id)

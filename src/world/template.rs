@@ -224,8 +224,7 @@ impl super::World {
         options: TemplateOptions,
     ) -> Result<&Template, super::DomainError> {
         use super::DomainError;
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?;
+        let waba = self.waba_to_change(who, waba)?;
         let waba_id = waba.id;
         if !valid_name(&new.name) {
             return Err(DomainError::TemplateNameInvalid);
@@ -282,8 +281,7 @@ impl super::World {
         hsm_id: Option<&str>,
     ) -> Result<usize, super::DomainError> {
         use super::DomainError;
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?;
+        let waba = self.waba_to_change(who, waba)?;
         let waba_id = waba.id;
         if name.is_none() && hsm_id.is_none() {
             return Err(DomainError::param("name", "The parameter name is required"));
