@@ -149,6 +149,21 @@ impl Rng {
     }
 }
 
+/// Runs 1500 rounds of a property test on a generator seeded with `seed`. Each round is given
+/// its number and the generator, and answers which of the `N` kinds of change it tried; the
+/// answer is how often each kind was tried.
+pub(super) fn property_rounds<const N: usize>(
+    seed: u64,
+    mut round: impl FnMut(usize, &mut Rng) -> usize,
+) -> [usize; N] {
+    let mut rng = Rng(seed);
+    let mut tried = [0usize; N];
+    for r in 0..1500 {
+        tried[round(r, &mut rng)] += 1;
+    }
+    tried
+}
+
 /// Wire encodings that all decode to the same pairs: RFC 3986, Python `urlencode`, lower-case hex.
 pub(super) fn wire_encode(pairs: &[(Vec<u8>, Vec<u8>)], style: usize) -> String {
     let enc = |bytes: &[u8]| {

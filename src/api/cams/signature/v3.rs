@@ -305,7 +305,7 @@ impl V3Call<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        AK, Rng, SECRET, SIGNED_NO_BODY, as_refs, post, secrets, vector_headers,
+        AK, Rng, SECRET, SIGNED_NO_BODY, as_refs, post, property_rounds, secrets, vector_headers,
         verify_with_authorization, wire_encode,
     };
     use super::super::{EMPTY_BODY_SHA256, verify};
@@ -652,10 +652,8 @@ mod tests {
 
     #[test]
     fn v3_property_signed_requests_verify_and_any_byte_change_fails() {
-        let mut rng = Rng(0x00c0_ffee_1234_5678);
-        let mut exercised = [0usize; 6];
-        for round in 0..1500 {
-            let case = V3Case::random(&mut rng);
+        let exercised: [usize; 6] = property_rounds(0x00c0_ffee_1234_5678, |round, rng| {
+            let case = V3Case::random(rng);
             let auth = case.sign();
             case.check(&auth)
                 .unwrap_or_else(|e| panic!("round {round}: signed request rejected: {e}"));
@@ -677,7 +675,6 @@ mod tests {
             if what == 2 && m.params.is_empty() {
                 what = 5;
             }
-            exercised[what] += 1;
             match what {
                 0 => {
                     let mut bytes = m.method.clone().into_bytes();
@@ -733,14 +730,15 @@ mod tests {
                         m.check(&tampered).is_err(),
                         "round {round}: tampered authorization accepted"
                     );
-                    continue;
+                    return what;
                 }
             }
             assert!(
                 m.check(&auth).is_err(),
                 "round {round}: mutation {what} accepted"
             );
-        }
+            what
+        });
         assert!(
             exercised.iter().all(|n| *n > 100),
             "too few of some mutation: {exercised:?}"
