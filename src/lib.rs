@@ -86,6 +86,8 @@ pub mod api;
 #[doc(hidden)]
 pub mod app;
 #[doc(hidden)]
+pub mod cli;
+#[doc(hidden)]
 pub mod clock;
 #[doc(hidden)]
 pub mod faults;

@@ -302,15 +302,9 @@ fn serve(
         },
     };
     let shared = Arc::new(App::new(registry, config));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match wabasim::cli::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let (listener, addr) = match server::bind(listen).await {

@@ -125,6 +125,49 @@ fn internal() -> Answer {
     a
 }
 
+/// The [`PreparedCall`] of a facade folder (`api/<id>/facade.rs`): the folder's `Prepared`,
+/// which names its operation (`op`) and the ids it acts on (`targets`), answered by the
+/// folder's own `execute`, `render_error` and `render_throttle`.
+macro_rules! folder_prepared_call {
+    ($id:expr) => {
+        impl $crate::faults::PreparedCall for super::Prepared {
+            fn facade(&self) -> &'static str {
+                $id
+            }
+
+            fn operation(&self) -> &'static str {
+                self.op.name()
+            }
+
+            fn targets(&self) -> &[String] {
+                &self.targets
+            }
+
+            fn execute(&self, ns: &$crate::namespace::Namespace) -> $crate::api::Answer {
+                super::execute(ns, self)
+            }
+
+            fn render_error(
+                &self,
+                ns: &$crate::namespace::Namespace,
+                e: &$crate::world::DomainError,
+                status: Option<u16>,
+            ) -> $crate::api::Answer {
+                super::render_error(ns, self, e, status)
+            }
+
+            fn render_throttle(
+                &self,
+                ns: &$crate::namespace::Namespace,
+                t: &$crate::faults::Throttle,
+            ) -> $crate::api::Answer {
+                super::render_throttle(ns, self, t)
+            }
+        }
+    };
+}
+pub(crate) use folder_prepared_call;
+
 /// One vendor's wire.
 pub trait Facade: Sync + 'static {
     fn id(&self) -> FacadeId;

@@ -71,18 +71,27 @@ impl RequestFilter {
     /// Only requests to this facade (`graph`, `cams`). Panics on any other name: a filter
     /// that cannot match would make a test pass for the wrong reason.
     #[track_caller]
-    pub fn facade(mut self, facade: &str) -> Self {
-        self.facade = Some(facade.to_string());
-        if let Err(e) = self.check() {
-            panic!("{e}");
+    pub fn facade(self, facade: &str) -> Self {
+        RequestFilter {
+            facade: Some(facade.to_string()),
+            ..self
         }
-        self
+        .checked()
     }
     /// Only requests of this operation (a facade's operation name, `unmatched` or
     /// `unclassified`). Panics on an unknown name (a typo would never match).
     #[track_caller]
-    pub fn operation(mut self, operation: &str) -> Self {
-        self.operation = Some(operation.to_string());
+    pub fn operation(self, operation: &str) -> Self {
+        RequestFilter {
+            operation: Some(operation.to_string()),
+            ..self
+        }
+        .checked()
+    }
+
+    /// The filter, if its names are known; panics where the caller named one that is not.
+    #[track_caller]
+    fn checked(self) -> Self {
         if let Err(e) = self.check() {
             panic!("{e}");
         }

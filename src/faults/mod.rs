@@ -387,20 +387,24 @@ mod tests {
         assert_eq!(faults.list()[0].seen, 5);
     }
 
+    /// A fault that fires on about half the calls, drawn from the faults' seeded stream.
+    fn add_coin_flip(faults: &Faults) {
+        let coin = spec("{probability: 0.5, error: internal_error}");
+        faults.add(&coin, Timestamp(0)).unwrap();
+    }
+
     #[test]
     fn probability_outcomes_repeat_with_the_seed() {
         let run = |seed: u64| {
             let faults = Faults::default();
             faults.replace(Vec::new(), seed);
-            faults
-                .add(
-                    &spec("{probability: 0.5, error: internal_error}"),
-                    Timestamp(0),
-                )
-                .unwrap();
-            let t: Vec<String> = Vec::new();
+            add_coin_flip(&faults);
             (0..64)
-                .map(|_| faults.decide(&call("get_waba", &t), Timestamp(0)).is_some())
+                .map(|_| {
+                    faults
+                        .decide(&call("get_waba", &[]), Timestamp(0))
+                        .is_some()
+                })
                 .collect::<Vec<bool>>()
         };
         let first = run(7);
@@ -420,17 +424,11 @@ mod tests {
             let faults = Faults::default();
             faults.replace(compiled, fixture.seed);
             if with_fault {
-                faults
-                    .add(
-                        &spec("{probability: 0.5, error: internal_error}"),
-                        Timestamp(0),
-                    )
-                    .unwrap();
+                add_coin_flip(&faults);
             }
-            let t: Vec<String> = Vec::new();
             (0..4)
                 .map(|_| {
-                    let _ = faults.decide(&call("get_waba", &t), w.now());
+                    let _ = faults.decide(&call("get_waba", &[]), w.now());
                     let _ = faults.random_bytes(8);
                     (w.next_id(), w.next_code())
                 })

@@ -253,16 +253,9 @@ fn check_response(r: &ResponseSpec) -> Result<(), String> {
 
 /// The action keys as given, each once: on the fault or under `action:`.
 struct Picked {
-    /// The keys given, in the order below.
+    /// The keys given, in the order of [`ActionSpec`]'s fields.
     keys: Vec<&'static str>,
-    error: Option<String>,
-    status: Option<u16>,
-    response: Option<ResponseSpec>,
-    delay: Option<String>,
-    close: Option<bool>,
-    truncate: Option<TruncateSpec>,
-    garbage: Option<bool>,
-    throttle: Option<ThrottleSpec>,
+    action: ActionSpec,
 }
 
 impl FaultSpec {
@@ -301,7 +294,7 @@ impl FaultSpec {
         let matcher = self.compile_matcher(base)?;
         self.check_can_fire(&matcher)?;
         let picked = self.pick_action()?;
-        let delay = compile_delay(picked.delay.as_deref())?;
+        let delay = compile_delay(picked.action.delay.as_deref())?;
         let effect = compile_effect(&picked)?;
         if effect.is_none() && delay.is_none() {
             return Err(
@@ -398,10 +391,13 @@ impl FaultSpec {
     /// The action keys, from the fault itself or from under `action:`, never both.
     fn pick_action(&self) -> Result<Picked, String> {
         let nested = self.action.clone().unwrap_or_default();
-        let mut keys: Vec<&'static str> = Vec::new();
+        let mut picked = Picked {
+            keys: Vec::new(),
+            action: ActionSpec::default(),
+        };
         macro_rules! pick {
-            ($field:ident) => {{
-                match (&self.$field, &nested.$field) {
+            ($($field:ident),*) => {$(
+                picked.action.$field = match (&self.$field, &nested.$field) {
                     (Some(_), Some(_)) => {
                         return Err(format!(
                             "{} is given both on the fault and under action:; give it once",
@@ -409,32 +405,17 @@ impl FaultSpec {
                         ));
                     }
                     (Some(v), None) | (None, Some(v)) => {
-                        keys.push(stringify!($field));
+                        picked.keys.push(stringify!($field));
                         Some(v.clone())
                     }
                     (None, None) => None,
-                }
-            }};
+                };
+            )*};
         }
-        let error = pick!(error);
-        let status = pick!(status);
-        let response = pick!(response);
-        let delay = pick!(delay);
-        let close = pick!(close);
-        let truncate = pick!(truncate);
-        let garbage = pick!(garbage);
-        let throttle = pick!(throttle);
-        Ok(Picked {
-            keys,
-            error,
-            status,
-            response,
-            delay,
-            close,
-            truncate,
-            garbage,
-            throttle,
-        })
+        pick!(
+            error, status, response, delay, close, truncate, garbage, throttle
+        );
+        Ok(picked)
     }
 
     /// `instead` unless given; a damaged body needs the world's answer, so `after`.
@@ -490,15 +471,16 @@ fn compile_delay(text: Option<&str>) -> Result<Option<std::time::Duration>, Stri
 /// The one action besides the delay, if any: a named error (with its status), a raw
 /// answer, a closed connection, a truncated or garbled body, a throttle.
 fn compile_effect(picked: &Picked) -> Result<Option<Effect>, String> {
+    let action = &picked.action;
     let mut effects: Vec<Effect> = Vec::new();
-    if let Some(name) = &picked.error {
+    if let Some(name) = &action.error {
         if !ERROR_NAMES.contains(&name.as_str()) {
             return Err(format!(
                 "error: unknown error {name:?}; expected one of: {}",
                 ERROR_NAMES.join(", ")
             ));
         }
-        if let Some(s) = picked.status
+        if let Some(s) = action.status
             && !(s == 200 || (400..=599).contains(&s))
         {
             return Err(format!(
@@ -507,27 +489,27 @@ fn compile_effect(picked: &Picked) -> Result<Option<Effect>, String> {
         }
         effects.push(Effect::Error {
             name: name.clone(),
-            status: picked.status,
+            status: action.status,
         });
-    } else if picked.status.is_some() {
+    } else if action.status.is_some() {
         return Err("status goes with error: (it sets the status of that error's answer; a raw answer gives its own in response.status)".into());
     }
-    if let Some(r) = &picked.response {
+    if let Some(r) = &action.response {
         check_response(r)?;
         effects.push(Effect::Respond(r.clone()));
     }
-    if picked.close == Some(true) {
+    if action.close == Some(true) {
         effects.push(Effect::Close);
     }
-    match picked.truncate {
+    match action.truncate {
         Some(TruncateSpec::Half(true)) => effects.push(Effect::Truncate(None)),
         Some(TruncateSpec::Bytes(n)) => effects.push(Effect::Truncate(Some(n as usize))),
         _ => {}
     }
-    if picked.garbage == Some(true) {
+    if action.garbage == Some(true) {
         effects.push(Effect::Garbage);
     }
-    if let Some(t) = &picked.throttle {
+    if let Some(t) = &action.throttle {
         effects.push(Effect::Throttle(compile_throttle(t)?));
     }
     if effects.len() > 1 {

@@ -22,11 +22,13 @@ pub const QUERY_KEPT: usize = 2 * 1024;
 
 const REDACTED: &str = "[redacted]";
 
-/// How a request ended, and whose it was: what the server hands the journal with the request.
+/// How a request ended, and whose it was: what the server hands the journal with the request,
+/// and what an [`Entry`] shows of its answer (`entry.status`, `entry.facade`, ...).
 #[derive(Clone, Debug)]
 pub struct Outcome {
     pub facade: &'static str,
-    /// The facade's secret parameter names (redacted when the entry is read).
+    /// Parameter names whose values are shown as `[redacted]` (compared without case, at any
+    /// depth of a JSON body): the facade's secrets (`api::facade::Facade::secret_params`).
     pub secrets: &'static [&'static str],
     /// The facade's operation name, `unmatched` or `unclassified`.
     pub operation: &'static str,
@@ -59,19 +61,17 @@ pub struct Entry {
     pub body_len: usize,
     /// Whether an `Authorization` header was sent (its value is never kept).
     pub authorization: bool,
-    pub facade: &'static str,
-    /// Parameter names whose values are shown as `[redacted]` (compared without case, at any
-    /// depth of a JSON body): the facade's secrets (`api::facade::Facade::secret_params`).
-    pub secrets: &'static [&'static str],
-    /// The facade's operation name, or `unmatched`.
-    pub operation: &'static str,
-    pub status: u16,
-    /// The vendor error code the answer carried (`100/2388103`).
-    pub error: Option<String>,
-    /// The scripted fault that shaped the answer.
-    pub fault: Option<String>,
-    /// Time spent answering, in microseconds (real time).
-    pub micros: u64,
+    /// Whose request it was and how it ended; its fields read as the entry's own
+    /// (`entry.status`).
+    pub outcome: Outcome,
+}
+
+impl std::ops::Deref for Entry {
+    type Target = Outcome;
+
+    fn deref(&self) -> &Outcome {
+        &self.outcome
+    }
 }
 
 impl Entry {
@@ -123,13 +123,7 @@ impl Entry {
             body,
             body_len,
             authorization: headers.contains_key(http::header::AUTHORIZATION),
-            facade: outcome.facade,
-            secrets: outcome.secrets,
-            operation: outcome.operation,
-            status: outcome.status,
-            error: outcome.error,
-            fault: outcome.fault,
-            micros: outcome.micros,
+            outcome,
         }
     }
 

@@ -26,15 +26,9 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
         eprintln!("error: cannot create {}: {e}", out.display());
         return ExitCode::from(2);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::cli::runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     // The same file named twice runs once.
     let mut seen = std::collections::HashSet::new();

@@ -69,22 +69,49 @@ pub enum FixtureRef {
 
 impl<'de> Deserialize<'de> for FixtureRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = FixtureRef;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a fixture file path or an inline fixture")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<FixtureRef, E> {
-                Ok(FixtureRef::Path(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<FixtureRef, A::Error> {
-                Fixture::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(|f| FixtureRef::Inline(Box::new(f)))
-            }
-        }
-        d.deserialize_any(V)
+        string_or_map(
+            d,
+            "a fixture file path or an inline fixture",
+            FixtureRef::Path,
+            |f: Fixture| FixtureRef::Inline(Box::new(f)),
+        )
     }
+}
+
+/// A value written either as a string, made into an `R` by `text`, or as a map, read as a `T`
+/// and made into an `R` by `map`; anything else is refused as not what `expecting` says.
+fn string_or_map<'de, D, T, R>(
+    d: D,
+    expecting: &'static str,
+    text: fn(String) -> R,
+    map: fn(T) -> R,
+) -> Result<R, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct V<T, R> {
+        expecting: &'static str,
+        text: fn(String) -> R,
+        map: fn(T) -> R,
+    }
+    impl<'de, T: Deserialize<'de>, R> Visitor<'de> for V<T, R> {
+        type Value = R;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(self.expecting)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<R, E> {
+            Ok((self.text)(v.to_string()))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<R, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(self.map)
+        }
+    }
+    d.deserialize_any(V {
+        expecting,
+        text,
+        map,
+    })
 }
 
 /// One step. Give exactly one of `request`, `admin`, `clock` or `webhook`.
@@ -168,21 +195,12 @@ pub struct FacadeCall {
 
 impl<'de> Deserialize<'de> for RequestSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RequestSpec;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("\"METHOD /path\" or {facade, action, params}")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestSpec, E> {
-                Ok(RequestSpec::Line(v.to_string()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RequestSpec, A::Error> {
-                FacadeCall::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RequestSpec::Call)
-            }
-        }
-        d.deserialize_any(V)
+        string_or_map(
+            d,
+            "\"METHOD /path\" or {facade, action, params}",
+            RequestSpec::Line,
+            RequestSpec::Call,
+        )
     }
 }
 

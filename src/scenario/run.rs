@@ -245,6 +245,11 @@ async fn run_step(
     write_exchange(transcript, number, step, &request, &reply);
 
     let subject = subject(sim, step, &reply, body_json, &mut report);
+    let answer = Answered {
+        step,
+        reply: &reply,
+        subject: subject.as_ref(),
+    };
     let expect = step.expect.clone().unwrap_or_default();
     if expect.dropped {
         if reply.broken.is_none() {
@@ -254,9 +259,9 @@ async fn run_step(
             ));
         }
     } else {
-        check_answer(step, &expect, &reply, subject.as_ref(), vars, &mut report);
+        check_answer(&answer, &expect, vars, &mut report);
     }
-    capture(step, &reply, subject.as_ref(), vars, &mut report);
+    capture(&answer, vars, &mut report);
     report.passed = report.problems.is_empty();
     report
 }
@@ -284,16 +289,23 @@ fn subject(
     }
 }
 
+/// What a step's checks and captures read: the step, its reply, and the subject (see
+/// [`subject`]).
+struct Answered<'a> {
+    step: &'a Step,
+    reply: &'a Reply,
+    subject: Option<&'a Value>,
+}
+
 /// A whole answer, checked against `expect`: the status (any 2xx unless given), the headers
 /// and the JSON.
 fn check_answer(
-    step: &Step,
+    answer: &Answered<'_>,
     expect: &Expect,
-    reply: &Reply,
-    subject: Option<&Value>,
     vars: &HashMap<String, Value>,
     report: &mut StepReport,
 ) {
+    let reply = answer.reply;
     if let Some(why) = &reply.broken {
         report.problems.push(why.clone());
     }
@@ -331,26 +343,24 @@ fn check_answer(
         }
     }
     if let Some(want) = &expect.json {
-        check_json(step, want, reply, subject, vars, report);
+        check_json(answer, want, vars, report);
     }
 }
 
 /// The expected JSON (its `${...}` filled in) against the subject: a problem per mismatch,
 /// and a diff.
 fn check_json(
-    step: &Step,
+    answer: &Answered<'_>,
     want: &Value,
-    reply: &Reply,
-    subject: Option<&Value>,
     vars: &HashMap<String, Value>,
     report: &mut StepReport,
 ) {
     match interpolate_json(want, vars) {
         Err(e) => report.problems.push(e),
-        Ok(want) => match subject {
-            None if step.webhook.is_none() => report.problems.push(format!(
+        Ok(want) => match answer.subject {
+            None if answer.step.webhook.is_none() => report.problems.push(format!(
                 "json: the body is not JSON{}",
-                short_body(&reply.body)
+                short_body(&answer.reply.body)
             )),
             None => {}
             Some(actual) => {
@@ -367,14 +377,9 @@ fn check_json(
 }
 
 /// The step's captures into `vars`: a header (`header:Name`) or a path in the subject.
-fn capture(
-    step: &Step,
-    reply: &Reply,
-    subject: Option<&Value>,
-    vars: &mut HashMap<String, Value>,
-    report: &mut StepReport,
-) {
-    for (name, path) in &step.capture {
+fn capture(answer: &Answered<'_>, vars: &mut HashMap<String, Value>, report: &mut StepReport) {
+    let (reply, subject) = (answer.reply, answer.subject);
+    for (name, path) in &answer.step.capture {
         let value = match path.strip_prefix("header:") {
             Some(h) => reply
                 .headers

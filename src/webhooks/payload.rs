@@ -27,7 +27,7 @@ use bytes::Bytes;
 
 use crate::clock::Timestamp;
 use crate::wire::json::Obj;
-use crate::world::{App, EventKind, Id, World, WorldEvent};
+use crate::world::{App, EventKind, Id, TemplateRef, World, WorldEvent};
 
 /// Where one subscriber hears about an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,46 +163,42 @@ pub fn envelope(w: &World, e: &WorldEvent) -> Vec<u8> {
     ascii_only(buf)
 }
 
+/// `message_template_id`, `message_template_name` and `message_template_language`: how every
+/// template field names its template.
+fn template_named<'v, 'b>(v: &'v mut Obj<'b>, t: &TemplateRef) -> &'v mut Obj<'b> {
+    v.num("message_template_id", t.id as i64)
+        .str("message_template_name", &t.name)
+        .str("message_template_language", &t.language)
+}
+
 fn value(w: &World, e: &WorldEvent, v: &mut Obj<'_>) {
     match &e.kind {
         EventKind::TemplateStatus {
             template,
-            name,
-            language,
             category,
             event,
             reason,
         } => {
-            v.str("event", event)
-                .num("message_template_id", *template as i64)
-                .str("message_template_name", name)
-                .str("message_template_language", language)
+            v.str("event", event);
+            template_named(v, template)
                 .str("reason", reason.as_str())
                 .str("message_template_category", category.as_str());
         }
         EventKind::TemplateQuality {
             template,
-            name,
-            language,
             previous,
             new,
         } => {
             v.str("previous_quality_score", previous.as_str())
-                .str("new_quality_score", new.as_str())
-                .num("message_template_id", *template as i64)
-                .str("message_template_name", name)
-                .str("message_template_language", language);
+                .str("new_quality_score", new.as_str());
+            template_named(v, template);
         }
         EventKind::TemplateCategory {
             template,
-            name,
-            language,
             previous,
             new,
         } => {
-            v.num("message_template_id", *template as i64)
-                .str("message_template_name", name)
-                .str("message_template_language", language)
+            template_named(v, template)
                 .str("previous_category", previous.as_str())
                 .str("new_category", new.as_str());
         }
@@ -357,24 +353,30 @@ mod field_tests {
         let waba = 200_000_000_000_002;
         let kinds = vec![
             EventKind::TemplateStatus {
-                template: 400_000_000_000_099,
-                name: "login_code".into(),
-                language: "en".into(),
+                template: TemplateRef {
+                    id: 400_000_000_000_099,
+                    name: "login_code".into(),
+                    language: "en".into(),
+                },
                 category: Category::Marketing,
                 event: "REJECTED",
                 reason: RejectedReason::IncorrectCategory,
             },
             EventKind::TemplateQuality {
-                template: 400_000_000_000_099,
-                name: "order_update".into(),
-                language: "en_US".into(),
+                template: TemplateRef {
+                    id: 400_000_000_000_099,
+                    name: "order_update".into(),
+                    language: "en_US".into(),
+                },
                 previous: Quality::Unknown,
                 new: Quality::Green,
             },
             EventKind::TemplateCategory {
-                template: 400_000_000_000_099,
-                name: "login_code".into(),
-                language: "en".into(),
+                template: TemplateRef {
+                    id: 400_000_000_000_099,
+                    name: "login_code".into(),
+                    language: "en".into(),
+                },
                 previous: Category::Marketing,
                 new: Category::Authentication,
             },

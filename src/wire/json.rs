@@ -2,33 +2,56 @@
 //! buffer in the order fields are given (Graph's field order follows the request), without an
 //! intermediate `serde_json::Value`. Strings are escaped by serde_json.
 
-/// Writes one JSON object into `buf`; call [`Obj::end`] to close it.
-pub struct Obj<'a> {
+/// What an object and an array share: the buffer, and whether the next item is the first
+/// (which no comma comes before).
+struct Items<'a> {
     buf: &'a mut Vec<u8>,
     first: bool,
 }
 
-impl<'a> Obj<'a> {
-    pub fn new(buf: &'a mut Vec<u8>) -> Obj<'a> {
-        buf.push(b'{');
-        Obj { buf, first: true }
+impl<'a> Items<'a> {
+    fn open(buf: &'a mut Vec<u8>, bracket: u8) -> Items<'a> {
+        buf.push(bracket);
+        Items { buf, first: true }
     }
 
-    fn key(&mut self, key: &str) {
+    /// The comma before every item but the first.
+    fn next(&mut self) {
         if !self.first {
             self.buf.push(b',');
         }
         self.first = false;
+    }
+
+    /// A nested object as the next item, written by `f`.
+    fn obj(&mut self, f: impl FnOnce(&mut Obj<'_>)) {
+        let mut inner = Obj::new(self.buf);
+        f(&mut inner);
+        inner.end();
+    }
+}
+
+/// Writes one JSON object into `buf`; call [`Obj::end`] to close it.
+pub struct Obj<'a>(Items<'a>);
+
+impl<'a> Obj<'a> {
+    pub fn new(buf: &'a mut Vec<u8>) -> Obj<'a> {
+        Obj(Items::open(buf, b'{'))
+    }
+
+    fn key(&mut self, key: &str) {
+        self.0.next();
         // Keys are field names from this code base: they never need escaping.
         debug_assert!(!needs_escape(key), "{key:?}");
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(key.as_bytes());
-        self.buf.extend_from_slice(b"\":");
+        let buf = &mut *self.0.buf;
+        buf.push(b'"');
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\":");
     }
 
     pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
         self.key(key);
-        write_str(self.buf, value);
+        write_str(self.0.buf, value);
         self
     }
 
@@ -41,7 +64,8 @@ impl<'a> Obj<'a> {
 
     pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key);
-        self.buf
+        self.0
+            .buf
             .extend_from_slice(if value { b"true" } else { b"false" });
         self
     }
@@ -49,87 +73,72 @@ impl<'a> Obj<'a> {
     /// A Graph id: a number written as a JSON string, without an intermediate `String`.
     pub fn id(&mut self, key: &str, value: u64) -> &mut Self {
         self.key(key);
-        write_id(self.buf, value);
+        write_id(self.0.buf, value);
         self
     }
 
     pub fn num(&mut self, key: &str, value: i64) -> &mut Self {
         self.key(key);
-        self.buf.extend_from_slice(value.to_string().as_bytes());
+        self.0.buf.extend_from_slice(value.to_string().as_bytes());
         self
     }
 
     /// A value that is already JSON text.
     pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
         self.key(key);
-        self.buf.extend_from_slice(json.as_bytes());
+        self.0.buf.extend_from_slice(json.as_bytes());
         self
     }
 
     /// A nested object.
     pub fn obj(&mut self, key: &str, f: impl FnOnce(&mut Obj<'_>)) -> &mut Self {
         self.key(key);
-        let mut inner = Obj::new(self.buf);
-        f(&mut inner);
-        inner.end();
+        self.0.obj(f);
         self
     }
 
     /// A nested array, written by `f` through an [`Arr`].
     pub fn arr(&mut self, key: &str, f: impl FnOnce(&mut Arr<'_>)) -> &mut Self {
         self.key(key);
-        let mut inner = Arr::new(self.buf);
+        let mut inner = Arr::new(self.0.buf);
         f(&mut inner);
         inner.end();
         self
     }
 
     pub fn end(self) {
-        self.buf.push(b'}');
+        self.0.buf.push(b'}');
     }
 }
 
 /// Writes one JSON array into `buf`; call [`Arr::end`] to close it.
-pub struct Arr<'a> {
-    buf: &'a mut Vec<u8>,
-    first: bool,
-}
+pub struct Arr<'a>(Items<'a>);
 
 impl<'a> Arr<'a> {
     pub fn new(buf: &'a mut Vec<u8>) -> Arr<'a> {
-        buf.push(b'[');
-        Arr { buf, first: true }
-    }
-
-    fn sep(&mut self) {
-        if !self.first {
-            self.buf.push(b',');
-        }
-        self.first = false;
+        Arr(Items::open(buf, b'['))
     }
 
     pub fn str(&mut self, value: &str) -> &mut Self {
-        self.sep();
-        write_str(self.buf, value);
+        self.0.next();
+        write_str(self.0.buf, value);
         self
     }
 
     pub fn id(&mut self, value: u64) -> &mut Self {
-        self.sep();
-        write_id(self.buf, value);
+        self.0.next();
+        write_id(self.0.buf, value);
         self
     }
 
     pub fn obj(&mut self, f: impl FnOnce(&mut Obj<'_>)) -> &mut Self {
-        self.sep();
-        let mut inner = Obj::new(self.buf);
-        f(&mut inner);
-        inner.end();
+        self.0.next();
+        self.0.obj(f);
         self
     }
 
     pub fn end(self) {
-        self.buf.push(b']');
+        self.0.buf.push(b']');
     }
 }
 

@@ -212,10 +212,7 @@ impl World {
         reason: Option<RejectedReason>,
         at: Timestamp,
     ) -> Result<(), DomainError> {
-        let t = self
-            .templates
-            .get_mut(&template)
-            .ok_or_else(|| DomainError::unknown(template.to_string()))?;
+        let t = self.template_mut(template)?;
         t.status = status;
         t.status_at = at;
         t.rejected_reason = if status == TemplateStatus::Rejected {
@@ -223,14 +220,7 @@ impl World {
         } else {
             RejectedReason::None
         };
-        let event = EventKind::TemplateStatus {
-            template,
-            name: t.name.clone(),
-            language: t.language.to_string(),
-            category: t.category,
-            event: status.as_str(),
-            reason: t.rejected_reason,
-        };
+        let event = t.status_event();
         let waba = t.waba;
         self.emit(at, waba, event);
         Ok(())
@@ -243,10 +233,7 @@ impl World {
         quality: Quality,
         at: Timestamp,
     ) -> Result<(), DomainError> {
-        let t = self
-            .templates
-            .get_mut(&template)
-            .ok_or_else(|| DomainError::unknown(template.to_string()))?;
+        let t = self.template_mut(template)?;
         let previous = t.quality;
         if previous == quality {
             return Ok(());
@@ -254,9 +241,7 @@ impl World {
         t.quality = quality;
         t.quality_at = at;
         let event = EventKind::TemplateQuality {
-            template,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             previous,
             new: quality,
         };
@@ -266,15 +251,15 @@ impl World {
     }
 
     fn phone_mut(&mut self, phone: Id) -> Result<&mut super::Phone, DomainError> {
-        self.phones
-            .get_mut(&phone)
-            .ok_or_else(|| DomainError::unknown(phone.to_string()))
+        known(self.phones.get_mut(&phone), phone)
     }
 
     fn waba_mut(&mut self, waba: Id) -> Result<&mut super::Waba, DomainError> {
-        self.wabas
-            .get_mut(&waba)
-            .ok_or_else(|| DomainError::unknown(waba.to_string()))
+        known(self.wabas.get_mut(&waba), waba)
+    }
+
+    fn template_mut(&mut self, template: Id) -> Result<&mut super::Template, DomainError> {
+        known(self.templates.get_mut(&template), template)
     }
 
     /// The record a scheduled change to a number acts on: the one where the number is
@@ -290,6 +275,11 @@ impl World {
                     .find(|id| self.phones.get(id).is_some_and(|p| p.is_live()))
             })
     }
+}
+
+/// What a change names by id, or the unknown-object error for `id`.
+fn known<T>(found: Option<T>, id: Id) -> Result<T, DomainError> {
+    found.ok_or_else(|| DomainError::unknown(id.to_string()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use super::event::EventKind;
 use super::template::{CopyPath, Eligibility, Template};
-use super::vocab::{Quality, RejectedReason, Scope, TemplateStatus};
+use super::vocab::{Quality, RejectedReason, TemplateStatus};
 use super::{DomainError, Id, Principal, Timer, World};
 use crate::clock::Timestamp;
 
@@ -73,8 +73,7 @@ impl World {
         count: Option<usize>,
         template_ids: Option<Vec<String>>,
     ) -> Result<CopyReport, DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let dest_waba = self.managed_waba(who, dest)?;
+        let dest_waba = self.waba_to_change(who, dest)?;
         let (dest_id, dest_business) = (dest_waba.id, dest_waba.business);
         if source.trim().is_empty() {
             return Err(DomainError::param(
@@ -188,14 +187,7 @@ impl World {
                 status_at: now,
                 ..src.clone()
             };
-            let event = EventKind::TemplateStatus {
-                template: copy_id,
-                name: copy.name.clone(),
-                language: copy.language.to_string(),
-                category: copy.category,
-                event: copy.status.as_str(),
-                reason: copy.rejected_reason,
-            };
+            let event = copy.status_event();
             self.insert_template(copy);
             self.emit(now, dest, event);
             count += 1;
@@ -239,9 +231,7 @@ impl World {
         t.quality = new;
         t.quality_at = at;
         let event = EventKind::TemplateQuality {
-            template: id,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             previous: Quality::Unknown,
             new,
         };

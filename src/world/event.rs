@@ -14,31 +14,33 @@ pub struct WorldEvent {
     pub kind: EventKind,
 }
 
+/// A template as its events name it, as it was when they happened.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateRef {
+    pub id: Id,
+    pub name: String,
+    pub language: String,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum EventKind {
     /// `message_template_status_update`: `event` is the new status or a lifecycle word
     /// (`APPROVED`, `REJECTED`, `FLAGGED`, ...).
     TemplateStatus {
-        template: Id,
-        name: String,
-        language: String,
+        template: TemplateRef,
         category: Category,
         event: &'static str,
         reason: RejectedReason,
     },
     /// `message_template_quality_update`.
     TemplateQuality {
-        template: Id,
-        name: String,
-        language: String,
+        template: TemplateRef,
         previous: Quality,
         new: Quality,
     },
     /// `template_category_update`.
     TemplateCategory {
-        template: Id,
-        name: String,
-        language: String,
+        template: TemplateRef,
         previous: Category,
         new: Category,
     },

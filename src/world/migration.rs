@@ -9,7 +9,7 @@
 use super::phone::{CodeState, Pending, Phone, digits_only};
 use super::vocab::{
     AccountMode, MessagingLimit, NameStatus, PhoneKind, PhoneStatus, Platform, Quality,
-    ReviewStatus, Scope, Throughput, VerificationStatus,
+    ReviewStatus, Throughput, VerificationStatus,
 };
 use super::{DomainError, Id, Principal, World};
 use crate::clock::Timestamp;
@@ -108,6 +108,21 @@ pub fn parse_number(
 }
 
 impl World {
+    /// What both ways of putting a number on a WABA check first, in this order: the caller's
+    /// management scope, the WABA (which the caller must manage), the number. Answers the
+    /// WABA's id and the number as its country code and national digits.
+    fn number_for_waba(
+        &self,
+        who: &Principal,
+        waba: &str,
+        cc: &str,
+        phone_number: &str,
+    ) -> Result<(Id, String, String), DomainError> {
+        let waba = self.waba_to_change(who, waba)?.id;
+        let (cc, national) = parse_number(self, cc, phone_number)?;
+        Ok((waba, cc, national))
+    }
+
     /// Starts migrating the number `cc`/`phone_number` into `dest_waba`. Returns the id of the
     /// phone-number record the destination continues with.
     pub fn start_migration(
@@ -117,9 +132,7 @@ impl World {
         cc: &str,
         phone_number: &str,
     ) -> Result<Id, DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let dest = self.managed_waba(who, dest_waba)?.id;
-        let (cc, national) = parse_number(self, cc, phone_number)?;
+        let (dest, cc, national) = self.number_for_waba(who, dest_waba, cc, phone_number)?;
         let e164 = format!("{cc}{national}");
 
         // Already on the destination: a repeated call for the same open migration answers
@@ -292,9 +305,7 @@ impl World {
         phone_number: &str,
         verified_name: &str,
     ) -> Result<Id, DomainError> {
-        self.require_scope(who, Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?.id;
-        let (cc, national) = parse_number(self, cc, phone_number)?;
+        let (waba, cc, national) = self.number_for_waba(who, waba, cc, phone_number)?;
         let e164 = format!("{cc}{national}");
         let name = verified_name.trim();
         if name.chars().count() < 2 || name.chars().count() > 75 {

@@ -47,7 +47,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 pub use error::DomainError;
-pub use event::{EventKind, WorldEvent};
+pub use event::{EventKind, TemplateRef, WorldEvent};
 pub use migration::{Migration, MigrationState};
 pub use parties::{App, Business, Partner, Principal, Scopes, Token, TokenOwner};
 pub use phone::{CodeStatus, Pending, Phone};
@@ -388,6 +388,13 @@ impl World {
         }
     }
 
+    /// The WABA `id` names, for a change: the caller needs the management scope (checked
+    /// first) and must manage the WABA.
+    pub fn waba_to_change(&self, who: &Principal, id: &str) -> Result<&Waba, DomainError> {
+        self.require_scope(who, Scope::Management)?;
+        self.managed_waba(who, id)
+    }
+
     /// The phone-number record `id` names, if the caller manages its WABA.
     pub fn managed_phone(&self, who: &Principal, id: &str) -> Result<&Phone, DomainError> {
         let phone = parse_id(id)
@@ -434,8 +441,13 @@ impl World {
         self.attempts.get(e164_digits)
     }
 
-    pub(crate) fn attempts_mut(&mut self, e164_digits: &str) -> &mut registration::NumberAttempts {
-        self.attempts.entry(e164_digits.to_string()).or_default()
+    /// The attempts counted against a number (digits), with the settings that limit them.
+    pub(crate) fn attempts_mut(
+        &mut self,
+        e164_digits: &str,
+    ) -> (&mut registration::NumberAttempts, &Settings) {
+        let attempts = self.attempts.entry(e164_digits.to_string()).or_default();
+        (attempts, &self.settings)
     }
 
     /// Every record of a number, in creation order.

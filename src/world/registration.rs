@@ -21,12 +21,38 @@ pub const LOCALIZATION_REGIONS: &[&str] = &[
 /// deregister attempts for 133016, wrong two-step PINs for 133008.
 #[derive(Clone, Debug, Default)]
 pub struct NumberAttempts {
-    /// Register/deregister attempts in the rolling window.
-    pub registrations: VecDeque<Timestamp>,
-    pub blocked_until: Option<Timestamp>,
-    /// Wrong PINs given to register in the rolling window.
-    pub wrong_pins: VecDeque<Timestamp>,
-    pub pin_locked_until: Option<Timestamp>,
+    /// Register/deregister attempts, and the block past their limit.
+    pub registrations: RollingLimit,
+    /// Wrong PINs given to register, and the lock past their limit.
+    pub wrong_pins: RollingLimit,
+}
+
+/// Attempts counted in a rolling window, and the lock their limit sets.
+#[derive(Clone, Debug, Default)]
+pub struct RollingLimit {
+    /// The attempts still counted (the window is forgotten as it is read).
+    pub times: VecDeque<Timestamp>,
+    pub locked_until: Option<Timestamp>,
+}
+
+impl RollingLimit {
+    /// The lock still in force at `now`, if any. A lock that has run out is lifted, and the
+    /// attempts that set it are forgotten.
+    fn lock_at(&mut self, now: Timestamp) -> Option<Timestamp> {
+        let until = self.locked_until?;
+        if now < until {
+            return Some(until);
+        }
+        self.locked_until = None;
+        self.times.clear();
+        None
+    }
+
+    /// How many attempts fall in the `window` before `now`.
+    fn recent(&mut self, now: Timestamp, window: crate::clock::Duration) -> u32 {
+        self.times.retain(|t| now - *t < window);
+        self.times.len() as u32
+    }
 }
 
 fn valid_pin(pin: &str) -> bool {
@@ -171,26 +197,17 @@ impl World {
     /// per 72-hour moving window", then blocked for 72 h). Keyed by the number's digits, so a
     /// new migration record of the same number shares the count and the block.
     fn count_registration(&mut self, e164: &str, now: Timestamp) -> Result<(), DomainError> {
-        let (window, max, block) = (
-            self.settings.registration_window,
-            self.settings.max_registrations,
-            self.settings.registration_block,
-        );
-        let a = self.attempts_mut(e164);
-        if let Some(until) = a.blocked_until {
-            if now < until {
-                return Err(DomainError::TooManyRegistrations { until });
-            }
-            a.blocked_until = None;
-            a.registrations.clear();
-        }
-        a.registrations.retain(|t| now - *t < window);
-        if a.registrations.len() as u32 >= max {
-            let until = now + block;
-            a.blocked_until = Some(until);
+        let (attempts, s) = self.attempts_mut(e164);
+        let a = &mut attempts.registrations;
+        if let Some(until) = a.lock_at(now) {
             return Err(DomainError::TooManyRegistrations { until });
         }
-        a.registrations.push_back(now);
+        if a.recent(now, s.registration_window) >= s.max_registrations {
+            let until = now + s.registration_block;
+            a.locked_until = Some(until);
+            return Err(DomainError::TooManyRegistrations { until });
+        }
+        a.times.push_back(now);
         Ok(())
     }
 
@@ -206,30 +223,22 @@ impl World {
         pin: &str,
         now: Timestamp,
     ) -> Result<(), DomainError> {
-        let (window, max, lock) = (
-            self.settings.pin_attempt_window,
-            self.settings.max_pin_attempts,
-            self.settings.pin_lock,
-        );
-        let a = self.attempts_mut(e164);
-        if let Some(until) = a.pin_locked_until {
-            if now < until {
-                return Err(DomainError::TooManyPinAttempts { until });
-            }
-            a.pin_locked_until = None;
-            a.wrong_pins.clear();
+        let (attempts, s) = self.attempts_mut(e164);
+        let a = &mut attempts.wrong_pins;
+        if let Some(until) = a.lock_at(now) {
+            return Err(DomainError::TooManyPinAttempts { until });
         }
         match expected {
             Some(expected) if expected != pin => {
-                a.wrong_pins.retain(|t| now - *t < window);
-                a.wrong_pins.push_back(now);
-                if a.wrong_pins.len() as u32 >= max.max(1) {
-                    a.pin_locked_until = Some(now + lock);
+                // This wrong PIN counts too.
+                if a.recent(now, s.pin_attempt_window) + 1 >= s.max_pin_attempts.max(1) {
+                    a.locked_until = Some(now + s.pin_lock);
                 }
+                a.times.push_back(now);
                 Err(DomainError::PinMismatch)
             }
             _ => {
-                a.wrong_pins.clear();
+                a.times.clear();
                 Ok(())
             }
         }

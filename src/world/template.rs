@@ -91,6 +91,26 @@ pub enum CopyPath {
 }
 
 impl Template {
+    /// The template as its events name it.
+    pub fn event_ref(&self) -> super::TemplateRef {
+        super::TemplateRef {
+            id: self.id,
+            name: self.name.clone(),
+            language: self.language.to_string(),
+        }
+    }
+
+    /// `message_template_status_update` for the template as it is now: its status as the
+    /// event, with its category and rejection reason.
+    pub fn status_event(&self) -> super::EventKind {
+        super::EventKind::TemplateStatus {
+            template: self.event_ref(),
+            category: self.category,
+            event: self.status.as_str(),
+            reason: self.rejected_reason,
+        }
+    }
+
     pub fn eligibility(&self, path: CopyPath) -> Eligibility {
         if self.status != TemplateStatus::Approved {
             return Eligibility::NotApproved;
@@ -204,8 +224,7 @@ impl super::World {
         options: TemplateOptions,
     ) -> Result<&Template, super::DomainError> {
         use super::DomainError;
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?;
+        let waba = self.waba_to_change(who, waba)?;
         let waba_id = waba.id;
         if !valid_name(&new.name) {
             return Err(DomainError::TemplateNameInvalid);
@@ -262,8 +281,7 @@ impl super::World {
         hsm_id: Option<&str>,
     ) -> Result<usize, super::DomainError> {
         use super::DomainError;
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?;
+        let waba = self.waba_to_change(who, waba)?;
         let waba_id = waba.id;
         if name.is_none() && hsm_id.is_none() {
             return Err(DomainError::param("name", "The parameter name is required"));
@@ -302,9 +320,7 @@ impl super::World {
         t.status = TemplateStatus::Approved;
         t.status_at = at;
         let event = super::EventKind::TemplateStatus {
-            template: id,
-            name: t.name.clone(),
-            language: t.language.to_string(),
+            template: t.event_ref(),
             category: t.category,
             event: TemplateStatus::Approved.as_str(),
             reason: RejectedReason::None,

@@ -102,8 +102,7 @@ impl super::World {
         verify_token: Option<&str>,
     ) -> Result<(), super::DomainError> {
         use super::DomainError;
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?.id;
+        let waba = self.waba_to_change(who, waba)?.id;
         let app = who.app.ok_or_else(|| {
             DomainError::param(
                 "access_token",
@@ -130,8 +129,7 @@ impl super::World {
         who: &super::Principal,
         waba: &str,
     ) -> Result<(), super::DomainError> {
-        self.require_scope(who, super::vocab::Scope::Management)?;
-        let waba = self.managed_waba(who, waba)?.id;
+        let waba = self.waba_to_change(who, waba)?.id;
         if let Some(app) = who.app {
             let w = self.wabas.get_mut(&waba).expect("resolved above");
             w.subscriptions.retain(|s| s.app != app);

@@ -9,7 +9,7 @@
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Answer, Incoming, error, ok};
+use super::{Answer, Incoming, body_text, error, ok};
 use crate::fixture::EventSpec;
 use crate::namespace::Namespace;
 
@@ -17,10 +17,11 @@ const EXAMPLE: &str = "{\"disable_two_step_verification\": {\"phone\": \"+155501
 
 /// Reads the body into an [`EventSpec`] (whose `at` is only a placeholder here).
 fn parse(req: &Incoming) -> Result<EventSpec, String> {
-    let text = std::str::from_utf8(&req.body).map_err(|_| "the body is not UTF-8".to_string())?;
-    if text.trim().is_empty() {
-        return Err(format!("give one change, e.g. {EXAMPLE}"));
-    }
+    let text = body_text(
+        req,
+        "the body is not UTF-8",
+        &format!("give one change, e.g. {EXAMPLE}"),
+    )?;
     // JSON is YAML: one parser for the body, as for faults and fixtures, with the fixtures'
     // budgets (an alias bomb stops early), and messages that name no fixture flag: no flag
     // raises what one change may be.

@@ -4,7 +4,7 @@
 use http::StatusCode;
 use serde_json::json;
 
-use super::{Answer, Incoming, error, ok};
+use super::{Answer, Incoming, body_text, error, ok};
 use crate::faults::FaultSpec;
 use crate::namespace::Namespace;
 
@@ -23,15 +23,14 @@ pub fn clear(ns: &Namespace) -> Answer {
 
 /// `POST /__admin/faults`: one fault, as JSON (or YAML); answers its id.
 pub fn add(ns: &Namespace, req: &Incoming) -> Answer {
-    let Ok(text) = std::str::from_utf8(&req.body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is not UTF-8");
+    let text = match body_text(
+        req,
+        "the body is not UTF-8",
+        "give a fault, e.g. {\"match\": {\"facade\": \"graph\", \"operation\": \"request_code\"}, \"times\": 2, \"error\": \"too_many_code_requests\"}",
+    ) {
+        Ok(text) => text,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    if text.trim().is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "give a fault, e.g. {\"match\": {\"facade\": \"graph\", \"operation\": \"request_code\"}, \"times\": 2, \"error\": \"too_many_code_requests\"}",
-        );
-    }
     // JSON is YAML: one parser, one set of messages for the body and for fixtures, and the
     // fixtures' budgets (an alias bomb stops early).
     let options = crate::fixture::Limits::default().options();

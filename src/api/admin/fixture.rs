@@ -11,7 +11,7 @@ use std::sync::Arc;
 use http::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Answer, Incoming, error, ok};
+use super::{Answer, Incoming, body_text, error, ok};
 use crate::fixture::{Fixture, FixtureError};
 use crate::namespace::Namespace;
 
@@ -55,15 +55,14 @@ pub(super) async fn parse_upload(
 }
 
 pub async fn load(ns: &Arc<Namespace>, req: &Incoming) -> Answer {
-    let Ok(text) = std::str::from_utf8(&req.body) else {
-        return error(StatusCode::BAD_REQUEST, "the fixture is not UTF-8");
+    let text = match body_text(
+        req,
+        "the fixture is not UTF-8",
+        "send a fixture (YAML or JSON) as the body; see fixtures/schema.json",
+    ) {
+        Ok(text) => text,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    if text.trim().is_empty() {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "send a fixture (YAML or JSON) as the body; see fixtures/schema.json",
-        );
-    }
     let (fixture, built) = match parse_upload(text.to_string(), "<request body>".into()).await {
         Ok(x) => x,
         Err(refused) => return refused,

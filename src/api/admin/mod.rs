@@ -167,6 +167,16 @@ fn ok(value: Value, op: &'static str) -> Answer {
     a
 }
 
+/// The body as text, for the routes that read YAML or JSON; `Err` says what is wrong with it:
+/// `not_utf8`, or `empty` for a blank body.
+fn body_text<'r>(req: &'r Incoming, not_utf8: &str, empty: &str) -> Result<&'r str, String> {
+    let text = std::str::from_utf8(&req.body).map_err(|_| not_utf8.to_string())?;
+    if text.trim().is_empty() {
+        return Err(empty.to_string());
+    }
+    Ok(text)
+}
+
 /// The JSON body of a request (an empty body reads as `{}`).
 fn body_json(req: &Incoming) -> Result<Value, Answer> {
     if req.body.iter().all(u8::is_ascii_whitespace) {

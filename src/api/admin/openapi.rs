@@ -32,6 +32,21 @@ struct Op {
     status: &'static str,
 }
 
+impl Op {
+    /// A route with no description, parameters or body that answers 200 with `answer`.
+    fn new(summary: &'static str, tag: &'static str, answer: Value) -> Op {
+        Op {
+            summary,
+            description: "",
+            tag,
+            params: &[],
+            body: None,
+            answer,
+            status: "200",
+        }
+    }
+}
+
 const NAMESPACE: P = (
     "namespace",
     "query",
@@ -175,6 +190,13 @@ fn request_entry() -> Value {
     }))
 }
 
+/// A page of the journal: its entries, and how many matched.
+fn requests_answer() -> Value {
+    obj(
+        json!({"requests": {"type": "array", "items": request_entry()}, "total": {"type": "integer"}}),
+    )
+}
+
 fn delivery() -> Value {
     obj(json!({
         "id": {"type": "string"},
@@ -204,38 +226,29 @@ fn describe(route: Route) -> Op {
     let any = || json!({"type": "object"});
     match route {
         Route::Health => Op {
-            summary: "Liveness and version",
             description: "Answers without the admin token even when `--admin-token` is set, for readiness probes; it reveals nothing else.",
-            tag: "server",
-            params: &[],
-            body: None,
-            answer: obj(
-                json!({"status": {"const": "ok"}, "version": {"type": "string"}, "namespace": {"type": "string"}}),
-            ),
-            status: "200",
+            ..Op::new(
+                "Liveness and version",
+                "server",
+                obj(
+                    json!({"status": {"const": "ok"}, "version": {"type": "string"}, "namespace": {"type": "string"}}),
+                ),
+            )
         },
         Route::Reset => Op {
-            summary: "Reset the caller's namespace",
             description: "Rebuilds the namespace's world (and its faults) from the fixture it was last loaded from (POST /__admin/fixture, or the server's) and empties its journal and webhook outbox. Other namespaces are untouched.",
-            tag: "namespaces",
-            params: &[],
-            body: None,
-            answer: obj(json!({"reset": {"type": "string"}})),
-            status: "200",
+            ..Op::new(
+                "Reset the caller's namespace",
+                "namespaces",
+                obj(json!({"reset": {"type": "string"}})),
+            )
         },
         Route::State => Op {
-            summary: "The whole world as JSON",
             description: "Includes each app's secret, so that a test can verify webhook signatures itself.",
-            tag: "world",
-            params: &[],
-            body: None,
-            answer: any(),
-            status: "200",
+            ..Op::new("The whole world as JSON", "world", any())
         },
         Route::Codes => Op {
-            summary: "Verification codes sent by SMS or voice",
             description: "Newest last.",
-            tag: "world",
             params: &[
                 (
                     "phone_number_id",
@@ -250,80 +263,44 @@ fn describe(route: Route) -> Op {
                     false,
                 ),
             ],
-            body: None,
-            answer: obj(json!({"codes": {"type": "array", "items": obj(json!({
-                "phone_number_id": {"type": "string"}, "phone_number": {"type": "string"},
-                "code": {"type": "string"}, "method": {"type": "string"},
-                "language": {"type": "string"}, "sent_at": {"type": "string", "format": "date-time"},
-            }))}})),
-            status: "200",
+            ..Op::new(
+                "Verification codes sent by SMS or voice",
+                "world",
+                obj(json!({"codes": {"type": "array", "items": obj(json!({
+                    "phone_number_id": {"type": "string"}, "phone_number": {"type": "string"},
+                    "code": {"type": "string"}, "method": {"type": "string"},
+                    "language": {"type": "string"}, "sent_at": {"type": "string", "format": "date-time"},
+                }))}})),
+            )
         },
-        Route::Clock => Op {
-            summary: "Read the namespace's clock",
-            description: "",
-            tag: "clock",
-            params: &[],
-            body: None,
-            answer: clock_answer(),
-            status: "200",
-        },
+        Route::Clock => Op::new("Read the namespace's clock", "clock", clock_answer()),
         Route::ClockAdvance => Op {
-            summary: "Move the clock forward",
             description: "Applies every timer that falls due, each at its own time, and lets due webhook retries go. At most 100 years at once.",
-            tag: "clock",
-            params: &[],
             body: Some(obj(json!({
                 "seconds": {"type": "number", "minimum": 0},
                 "duration": {"type": "string", "examples": ["24h", "90s", "2h 30m"]},
             }))),
-            answer: clock_answer(),
-            status: "200",
+            ..Op::new("Move the clock forward", "clock", clock_answer())
         },
         Route::ClockSet => Op {
-            summary: "Set the clock",
-            description: "",
-            tag: "clock",
-            params: &[],
             body: Some(
                 json!({"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "format": "date-time"}}}),
             ),
-            answer: clock_answer(),
-            status: "200",
+            ..Op::new("Set the clock", "clock", clock_answer())
         },
-        Route::ClockFreeze => Op {
-            summary: "Stop the clock",
-            description: "",
-            tag: "clock",
-            params: &[],
-            body: None,
-            answer: clock_answer(),
-            status: "200",
-        },
-        Route::ClockUnfreeze => Op {
-            summary: "Let the clock follow real time again",
-            description: "",
-            tag: "clock",
-            params: &[],
-            body: None,
-            answer: clock_answer(),
-            status: "200",
-        },
+        Route::ClockFreeze => Op::new("Stop the clock", "clock", clock_answer()),
+        Route::ClockUnfreeze => Op::new(
+            "Let the clock follow real time again",
+            "clock",
+            clock_answer(),
+        ),
         Route::Requests => Op {
-            summary: "The request journal",
             description: "Requests to the vendor facades, oldest first (a bounded ring per namespace, `--journal-size`), the newest `limit` of them; `total` counts every match. A request whose client went away is recorded with status 499 (`client_closed`), one wabasim failed on with 500 (`wabasim_panic`). Control-API requests are not recorded.",
-            tag: "journal",
             params: REQUEST_FILTERS,
-            body: None,
-            answer: obj(
-                json!({"requests": {"type": "array", "items": request_entry()}, "total": {"type": "integer"}}),
-            ),
-            status: "200",
+            ..Op::new("The request journal", "journal", requests_answer())
         },
         Route::RequestsCount => Op {
-            summary: "How many journal entries match",
             description: "The filters of `GET /__admin/requests`, as a JSON object.",
-            tag: "journal",
-            params: &[],
             body: Some(obj(json!({
                 "facade": facade_schema(), "operation": journal_operation_schema(),
                 "method": {"type": "string"}, "path": {"type": "string"},
@@ -332,24 +309,22 @@ fn describe(route: Route) -> Op {
                 "after": {"type": "integer"}, "unmatched": {"type": "boolean"},
                 "faulted": {"type": "boolean"}, "error": {"type": "string"},
             }))),
-            answer: obj(json!({"count": {"type": "integer"}})),
-            status: "200",
+            ..Op::new(
+                "How many journal entries match",
+                "journal",
+                obj(json!({"count": {"type": "integer"}})),
+            )
         },
         Route::RequestsUnmatched => Op {
-            summary: "Requests no operation matched, with the closest routes",
-            description: "",
-            tag: "journal",
             params: REQUEST_FILTERS,
-            body: None,
-            answer: obj(
-                json!({"requests": {"type": "array", "items": request_entry()}, "total": {"type": "integer"}}),
-            ),
-            status: "200",
+            ..Op::new(
+                "Requests no operation matched, with the closest routes",
+                "journal",
+                requests_answer(),
+            )
         },
         Route::Webhooks => Op {
-            summary: "Webhook deliveries",
             description: "With `wait`, answers as soon as at least one delivery matches, or after the wait (at most 60 s) with an empty list.",
-            tag: "webhooks",
             params: &[
                 (
                     "field",
@@ -373,14 +348,14 @@ fn describe(route: Route) -> Op {
                     false,
                 ),
             ],
-            body: None,
-            answer: obj(json!({"deliveries": {"type": "array", "items": delivery()}})),
-            status: "200",
+            ..Op::new(
+                "Webhook deliveries",
+                "webhooks",
+                obj(json!({"deliveries": {"type": "array", "items": delivery()}})),
+            )
         },
         Route::AppWebhook => Op {
-            summary: "Set an app's own webhook URL",
             description: "What Meta's App Dashboard sets: where the app's subscriptions deliver unless a WABA subscription has an `override_callback_uri`. `null` removes it. In the caller's namespace; a reset restores the fixture's values.",
-            tag: "webhooks",
             params: &[("app_id", "path", "The app's id.", true)],
             body: Some(
                 json!({"type": "object", "required": ["webhook_url"], "properties": {
@@ -388,26 +363,25 @@ fn describe(route: Route) -> Op {
                     "verify_token": {"type": ["string", "null"]},
                 }}),
             ),
-            answer: obj(json!({
-                "id": {"type": "string"}, "name": {"type": "string"},
-                "webhook_url": {"type": ["string", "null"]}, "verify_token": {"type": ["string", "null"]},
-            })),
-            status: "200",
+            ..Op::new(
+                "Set an app's own webhook URL",
+                "webhooks",
+                obj(json!({
+                    "id": {"type": "string"}, "name": {"type": "string"},
+                    "webhook_url": {"type": ["string", "null"]}, "verify_token": {"type": ["string", "null"]},
+                })),
+            )
         },
         Route::Events => Op {
-            summary: "The world's recent events",
             description: "Each with the webhook payload it produces (bounded to the last 1,000).",
-            tag: "webhooks",
-            params: &[],
-            body: None,
-            answer: obj(json!({"events": {"type": "array", "items": any()}})),
-            status: "200",
+            ..Op::new(
+                "The world's recent events",
+                "webhooks",
+                obj(json!({"events": {"type": "array", "items": any()}})),
+            )
         },
         Route::EventApply => Op {
-            summary: "Apply one scripted world change now",
             description: "The body is one entry of a fixture's `events:` without `at` (JSON or YAML; fixtures/schema.json, `$defs/EventSpec`), e.g. {\"disable_two_step_verification\": {\"phone\": \"+15550100002\"}}: what the number's owner does in WhatsApp Manager or what Meta decides (display names, reviews, quality, status, payment method, app subscriptions, template status and quality). It emits the same events and webhooks as the scheduled change. A malformed change or an unknown target answers 400; a change the world refuses now (the target has no record any more) 409.",
-            tag: "world",
-            params: &[],
             body: Some(json!({
                 "type": "object",
                 "minProperties": 1,
@@ -426,32 +400,31 @@ fn describe(route: Route) -> Op {
                     "template_quality": any(),
                 },
             })),
-            answer: obj(json!({
-                "applied": {"type": "string", "description": "The change, e.g. `disable_two_step_verification +15550100002`."},
-                "at": {"type": "string", "format": "date-time", "description": "World time."},
-                "events": {"type": "array", "items": obj(json!({
-                    "field": {"type": "string"}, "waba_id": {"type": "string"},
-                }))},
-            })),
-            status: "200",
+            ..Op::new(
+                "Apply one scripted world change now",
+                "world",
+                obj(json!({
+                    "applied": {"type": "string", "description": "The change, e.g. `disable_two_step_verification +15550100002`."},
+                    "at": {"type": "string", "format": "date-time", "description": "World time."},
+                    "events": {"type": "array", "items": obj(json!({
+                        "field": {"type": "string"}, "waba_id": {"type": "string"},
+                    }))},
+                })),
+            )
         },
         Route::Namespaces => Op {
-            summary: "Every namespace",
             description: "With its clock, journal size and memory, and webhook counts.",
-            tag: "namespaces",
-            params: &[],
-            body: None,
-            answer: obj(json!({
-                "namespaces": {"type": "array", "items": any()},
-                "count": {"type": "integer"}, "max": {"type": "integer"},
-            })),
-            status: "200",
+            ..Op::new(
+                "Every namespace",
+                "namespaces",
+                obj(json!({
+                    "namespaces": {"type": "array", "items": any()},
+                    "count": {"type": "integer"}, "max": {"type": "integer"},
+                })),
+            )
         },
         Route::NamespaceCreate => Op {
-            summary: "Create a namespace",
             description: "From the server's fixture, a fixture given as YAML text, or a compiled-in fixture by name (then `loaded` counts what it holds, generated records included; a `generate:` block may make at most 100,000). 409 if it exists, 429 past `--max-namespaces`.",
-            tag: "namespaces",
-            params: &[],
             body: Some(
                 json!({"type": "object", "required": ["name"], "properties": {
                     "name": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
@@ -459,100 +432,87 @@ fn describe(route: Route) -> Op {
                     "fixture_name": {"enum": ["default"]},
                 }}),
             ),
-            answer: obj(json!({"name": {"type": "string"}, "created": {"type": "boolean"}})),
             status: "201",
+            ..Op::new(
+                "Create a namespace",
+                "namespaces",
+                obj(json!({"name": {"type": "string"}, "created": {"type": "boolean"}})),
+            )
         },
         Route::NamespaceDelete => Op {
-            summary: "Delete a namespace",
             description: "Its world, journal and outbox are dropped; a later request naming it starts afresh.",
-            tag: "namespaces",
             params: &[("name", "path", "The namespace.", true)],
-            body: None,
-            answer: obj(json!({"deleted": {"type": "string"}})),
-            status: "200",
+            ..Op::new(
+                "Delete a namespace",
+                "namespaces",
+                obj(json!({"deleted": {"type": "string"}})),
+            )
         },
         Route::Faults => Op {
-            summary: "List the namespace's scripted faults",
             description: "In the order they are checked, each with its id, `seen` (matching calls) and `hits` (times it fired), and the fault as written.",
-            tag: "faults",
-            params: &[],
-            body: None,
-            answer: obj(json!({"faults": {"type": "array", "items": any()}})),
-            status: "200",
+            ..Op::new(
+                "List the namespace's scripted faults",
+                "faults",
+                obj(json!({"faults": {"type": "array", "items": any()}})),
+            )
         },
         Route::FaultAdd => Op {
-            summary: "Add a scripted fault",
             description: "One fault, in the shape of a fixture's `faults:` entry (JSON or YAML; see fixtures/schema.json, `$defs/FaultSpec`), e.g. {\"match\": {\"facade\": \"graph\", \"operation\": \"request_code\"}, \"times\": 2, \"error\": \"too_many_code_requests\"}. Window offsets count from the world's time now. A bad fault answers 400 with the reason.",
-            tag: "faults",
-            params: &[],
-            body: Some(json!({
-                "type": "object",
-                "properties": {
-                    "id": {"type": "string"},
-                    "match": obj(json!({
-                        "facade": facade_schema(),
-                        "operation": operation_schema(),
-                    })),
-                    "after": {"type": "integer"},
-                    "times": {"type": "integer"},
-                    "probability": {"type": "number"},
-                    "when": {"enum": ["instead", "after"]},
-                    "action": {"type": "object"},
-                    "error": {"type": "string"},
-                    "response": {"type": "object"},
-                    "delay": {"type": "string"},
-                    "close": {"type": "boolean"},
-                    "truncate": {"type": ["boolean", "integer"]},
-                    "garbage": {"type": "boolean"},
-                    "throttle": {"type": "object"},
-                },
-            })),
-            answer: obj(json!({"id": {"type": "string"}})),
-            status: "200",
+            body: Some(obj(json!({
+                "id": {"type": "string"},
+                "match": obj(json!({
+                    "facade": facade_schema(),
+                    "operation": operation_schema(),
+                })),
+                "after": {"type": "integer"},
+                "times": {"type": "integer"},
+                "probability": {"type": "number"},
+                "when": {"enum": ["instead", "after"]},
+                "action": {"type": "object"},
+                "error": {"type": "string"},
+                "response": {"type": "object"},
+                "delay": {"type": "string"},
+                "close": {"type": "boolean"},
+                "truncate": {"type": ["boolean", "integer"]},
+                "garbage": {"type": "boolean"},
+                "throttle": {"type": "object"},
+            }))),
+            ..Op::new(
+                "Add a scripted fault",
+                "faults",
+                obj(json!({"id": {"type": "string"}})),
+            )
         },
-        Route::FaultsClear => Op {
-            summary: "Remove every scripted fault",
-            description: "",
-            tag: "faults",
-            params: &[],
-            body: None,
-            answer: obj(json!({"deleted": {"type": "integer"}})),
-            status: "200",
-        },
+        Route::FaultsClear => Op::new(
+            "Remove every scripted fault",
+            "faults",
+            obj(json!({"deleted": {"type": "integer"}})),
+        ),
         Route::FaultDelete => Op {
-            summary: "Remove one scripted fault",
-            description: "",
-            tag: "faults",
             params: &[(
                 "id",
                 "path",
                 "The fault's id (`fault-1`, or the id it was given).",
                 true,
             )],
-            body: None,
-            answer: obj(json!({"deleted": {"type": "string"}})),
-            status: "200",
+            ..Op::new(
+                "Remove one scripted fault",
+                "faults",
+                obj(json!({"deleted": {"type": "string"}})),
+            )
         },
         Route::Fixture => Op {
-            summary: "Replace the namespace's world with a fixture",
             description: "The body is a fixture, YAML or JSON (fixtures/schema.json), with its events and faults. A bad fixture answers 400 with the located error (`<request body>:LINE:COLUMN: ...`, plus `line` and `column`) and changes nothing. The namespace's reset returns to this fixture. A `generate:` block may make at most 100,000 records here; `loaded` counts them.",
-            tag: "namespaces",
-            params: &[],
             body: Some(
                 json!({"type": "object", "description": "A fixture (fixtures/schema.json)."}),
             ),
-            answer: obj(json!({"namespace": {"type": "string"}, "loaded": any()})),
-            status: "200",
+            ..Op::new(
+                "Replace the namespace's world with a fixture",
+                "namespaces",
+                obj(json!({"namespace": {"type": "string"}, "loaded": any()})),
+            )
         },
-        Route::OpenApi => Op {
-            summary: "This document",
-            description: "",
-            tag: "server",
-            params: &[],
-            body: None,
-            answer: any(),
-            status: "200",
-        },
+        Route::OpenApi => Op::new("This document", "server", any()),
     }
 }
 

@@ -32,8 +32,8 @@ fn phone(w: &World, p: &Phone) -> Value {
             None => Value::Null,
         },
         // The limits are the number's, shared by all its records.
-        "blocked_until": attempts.and_then(|a| a.blocked_until).map(|t| t.rfc3339()),
-        "pin_locked_until": attempts.and_then(|a| a.pin_locked_until).map(|t| t.rfc3339()),
+        "blocked_until": attempts.and_then(|a| a.registrations.locked_until).map(|t| t.rfc3339()),
+        "pin_locked_until": attempts.and_then(|a| a.wrong_pins.locked_until).map(|t| t.rfc3339()),
         "data_localization_region": p.data_localization_region,
     })
 }

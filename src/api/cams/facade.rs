@@ -1,18 +1,18 @@
 //! Alibaba ChatApp as a facade of the server: the [`Facade`] and [`PreparedCall`]
 //! implementations that plug the functions of this folder into the one facade list.
+//!
+//! [`PreparedCall`]: crate::faults::PreparedCall
 
 use http::{HeaderMap, StatusCode, Uri};
 
+use super::Op;
 use super::signature::V3Call;
-use super::{Op, Prepared};
 use crate::api::facade::{
-    self, Classified, Facade, FacadeId, ScriptedCall, ScriptedRequest, Served,
+    self, Classified, Facade, FacadeId, ScriptedCall, ScriptedRequest, Served, folder_prepared_call,
 };
 use crate::api::{Answer, Incoming};
-use crate::faults::{PreparedCall, Throttle};
 use crate::fixture::Section;
 use crate::namespace::Namespace;
-use crate::world::DomainError;
 
 /// Alibaba Cloud ChatApp (`cams` 2020-06-06).
 pub struct Cams;
@@ -140,30 +140,4 @@ fn next_nonce() -> String {
     )
 }
 
-impl PreparedCall for Prepared {
-    fn facade(&self) -> &'static str {
-        "cams"
-    }
-
-    fn operation(&self) -> &'static str {
-        self.op.name()
-    }
-
-    fn targets(&self) -> &[String] {
-        &self.targets
-    }
-
-    fn execute(&self, ns: &Namespace) -> Answer {
-        super::execute(ns, self)
-    }
-
-    /// Alibaba's shape depends on the status (§6.1 envelope or a result), so the status is
-    /// applied by the renderer.
-    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer {
-        super::render_error(ns, self, e, status)
-    }
-
-    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
-        super::render_throttle(ns, self, t)
-    }
-}
+folder_prepared_call!("cams");

@@ -62,18 +62,29 @@ impl Section for CamsSection {
     }
 }
 
+/// The id of entry `path` (a `what`), refused when an earlier entry took it.
+fn not_taken<T>(
+    taken: &crate::world::HashMap<String, T>,
+    path: &str,
+    id: &str,
+    what: &str,
+) -> Result<(), BuildError> {
+    if taken.contains_key(id) {
+        return Err(BuildError {
+            path: format!("{path}.id"),
+            message: format!("duplicate {what} {id:?}"),
+        });
+    }
+    Ok(())
+}
+
 /// Builds `cams.access_keys` and then `cams.spaces` into the facade's binding.
 fn build(spec: &CamsSpec, world: &mut World) -> Result<(), BuildError> {
     let err = |path: String, message: String| BuildError { path, message };
     model::of_mut(world).business_error_status = Some(spec.business_error_status.as_u16());
     for (i, k) in spec.access_keys.iter().enumerate() {
         let path = format!("cams.access_keys[{i}]");
-        if model::of(world).access_keys.contains_key(&k.id) {
-            return Err(err(
-                format!("{path}.id"),
-                format!("duplicate access key {:?}", k.id),
-            ));
-        }
+        not_taken(&model::of(world).access_keys, &path, &k.id, "access key")?;
         let partner = partner_ref(world, &format!("{path}.partner"), &k.partner)?;
         let key = AccessKey {
             secret: k.secret.clone(),
@@ -83,12 +94,7 @@ fn build(spec: &CamsSpec, world: &mut World) -> Result<(), BuildError> {
     }
     for (i, s) in spec.spaces.iter().enumerate() {
         let path = format!("cams.spaces[{i}]");
-        if model::of(world).spaces.contains_key(&s.id) {
-            return Err(err(
-                format!("{path}.id"),
-                format!("duplicate space {:?}", s.id),
-            ));
-        }
+        not_taken(&model::of(world).spaces, &path, &s.id, "space")?;
         let waba = id_of(&format!("{path}.waba"), &s.waba)?;
         if !world.wabas.contains_key(&waba) {
             return Err(err(format!("{path}.waba"), format!("unknown WABA {waba}")));

@@ -39,161 +39,54 @@ use crate::world::{DomainError, PartnerIdx};
 pub use self::facade::Cams;
 pub use self::request::is_cams_request;
 
-/// The operations of this facade, named as Alibaba names them (which is also what faults and
-/// the journal match on).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Op {
-    CreateChatappMigrationInitiate,
-    GetMigrationVerifyCode,
-    ChatappMigrationVerified,
-    ChatappMigrationRegister,
-    GetPhoneNumberVerificationStatus,
-    ChatappBindWaba,
-    AddChatappPhoneNumber,
-    ChatappSyncPhoneNumber,
-    GetChatappVerifyCode,
-    ChatappVerifyAndRegister,
-    ChatappPhoneNumberRegister,
-    ChatappPhoneNumberDeregister,
-    QueryChatappPhoneNumbers,
-    QueryChatappBindWaba,
-    GetChatappPhoneNumberMetric,
-    ListChatappTemplate,
-    GetChatappTemplateDetail,
-    CreateChatappTemplate,
-    UpdateAccountWebhook,
-    UpdatePhoneWebhook,
-    QueryPhoneBusinessProfile,
-    ModifyPhoneBusinessProfile,
+/// Declares [`Op`], [`OPS`] and [`Op::NAMES`] from one list: each operation (the variant is
+/// the name), whether its response model has `Success`, and the parameters the SDK documents
+/// as required.
+macro_rules! operations {
+    ($($op:ident, $success:literal, [$($param:literal),*];)*) => {
+        /// The operations of this facade, named as Alibaba names them (which is also what
+        /// faults and the journal match on).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Op {
+            $($op,)*
+        }
+
+        /// Each operation: its name, whether its response model has `Success`, and the
+        /// parameters the SDK documents as required (§7; OPERATIONS.md of the SDK probe).
+        const OPS: &[(Op, &str, bool, &[&str])] =
+            &[$((Op::$op, stringify!($op), $success, &[$($param),*])),*];
+
+        impl Op {
+            /// Every operation name, for fault validation and documentation.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($op)),*];
+        }
+    };
 }
 
-/// Each operation: its name, whether its response model has `Success`, and the parameters the
-/// SDK documents as required (§7; OPERATIONS.md of the SDK probe).
-const OPS: &[(Op, &str, bool, &[&str])] = &[
-    (
-        Op::CreateChatappMigrationInitiate,
-        "CreateChatappMigrationInitiate",
-        false,
-        &["CustSpaceId", "CountryCode", "MobileNumber"],
-    ),
-    (
-        Op::GetMigrationVerifyCode,
-        "GetMigrationVerifyCode",
-        false,
-        &["CustSpaceId", "PhoneNumber", "Locale", "Method"],
-    ),
-    (
-        Op::ChatappMigrationVerified,
-        "ChatappMigrationVerified",
-        false,
-        &["CustSpaceId", "PhoneNumber", "VerifyCode"],
-    ),
-    (
-        Op::ChatappMigrationRegister,
-        "ChatappMigrationRegister",
-        false,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (
-        Op::GetPhoneNumberVerificationStatus,
-        "GetPhoneNumberVerificationStatus",
-        false,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (Op::ChatappBindWaba, "ChatappBindWaba", true, &["WabaId"]),
-    (
-        Op::AddChatappPhoneNumber,
-        "AddChatappPhoneNumber",
-        true,
-        &["Cc", "CustSpaceId", "PhoneNumber", "VerifiedName"],
-    ),
-    (
-        Op::ChatappSyncPhoneNumber,
-        "ChatappSyncPhoneNumber",
-        true,
-        &["CustSpaceId"],
-    ),
-    (
-        Op::GetChatappVerifyCode,
-        "GetChatappVerifyCode",
-        true,
-        &["CustSpaceId", "PhoneNumber", "Locale", "Method"],
-    ),
-    (
-        Op::ChatappVerifyAndRegister,
-        "ChatappVerifyAndRegister",
-        true,
-        &["CustSpaceId", "PhoneNumber", "VerifyCode"],
-    ),
-    (
-        Op::ChatappPhoneNumberRegister,
-        "ChatappPhoneNumberRegister",
-        true,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (
-        Op::ChatappPhoneNumberDeregister,
-        "ChatappPhoneNumberDeregister",
-        false,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (
-        Op::QueryChatappPhoneNumbers,
-        "QueryChatappPhoneNumbers",
-        true,
-        &[],
-    ),
-    (Op::QueryChatappBindWaba, "QueryChatappBindWaba", true, &[]),
-    (
-        Op::GetChatappPhoneNumberMetric,
-        "GetChatappPhoneNumberMetric",
-        false,
-        &["Start", "End"],
-    ),
-    (
-        Op::ListChatappTemplate,
-        "ListChatappTemplate",
-        true,
-        &["Page"],
-    ),
-    (
-        Op::GetChatappTemplateDetail,
-        "GetChatappTemplateDetail",
-        true,
-        &["Language"],
-    ),
-    (
-        Op::CreateChatappTemplate,
-        "CreateChatappTemplate",
-        true,
-        &["TemplateType", "Name", "Language", "Components"],
-    ),
-    // H5: the phone-number management actions of SDK 5.3.1 the flows touch.
-    (
-        Op::UpdateAccountWebhook,
-        "UpdateAccountWebhook",
-        false,
-        &["CustSpaceId"],
-    ),
-    (
-        Op::UpdatePhoneWebhook,
-        "UpdatePhoneWebhook",
-        false,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (
-        Op::QueryPhoneBusinessProfile,
-        "QueryPhoneBusinessProfile",
-        true,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-    (
-        Op::ModifyPhoneBusinessProfile,
-        "ModifyPhoneBusinessProfile",
-        true,
-        &["CustSpaceId", "PhoneNumber"],
-    ),
-];
+operations! {
+    CreateChatappMigrationInitiate, false, ["CustSpaceId", "CountryCode", "MobileNumber"];
+    GetMigrationVerifyCode, false, ["CustSpaceId", "PhoneNumber", "Locale", "Method"];
+    ChatappMigrationVerified, false, ["CustSpaceId", "PhoneNumber", "VerifyCode"];
+    ChatappMigrationRegister, false, ["CustSpaceId", "PhoneNumber"];
+    GetPhoneNumberVerificationStatus, false, ["CustSpaceId", "PhoneNumber"];
+    ChatappBindWaba, true, ["WabaId"];
+    AddChatappPhoneNumber, true, ["Cc", "CustSpaceId", "PhoneNumber", "VerifiedName"];
+    ChatappSyncPhoneNumber, true, ["CustSpaceId"];
+    GetChatappVerifyCode, true, ["CustSpaceId", "PhoneNumber", "Locale", "Method"];
+    ChatappVerifyAndRegister, true, ["CustSpaceId", "PhoneNumber", "VerifyCode"];
+    ChatappPhoneNumberRegister, true, ["CustSpaceId", "PhoneNumber"];
+    ChatappPhoneNumberDeregister, false, ["CustSpaceId", "PhoneNumber"];
+    QueryChatappPhoneNumbers, true, [];
+    QueryChatappBindWaba, true, [];
+    GetChatappPhoneNumberMetric, false, ["Start", "End"];
+    ListChatappTemplate, true, ["Page"];
+    GetChatappTemplateDetail, true, ["Language"];
+    CreateChatappTemplate, true, ["TemplateType", "Name", "Language", "Components"];
+    UpdateAccountWebhook, false, ["CustSpaceId"];
+    UpdatePhoneWebhook, false, ["CustSpaceId", "PhoneNumber"];
+    QueryPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
+    ModifyPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
+}
 
 impl Op {
     fn row(self) -> &'static (Op, &'static str, bool, &'static [&'static str]) {
@@ -220,32 +113,6 @@ impl Op {
     pub fn parse(action: &str) -> Option<Op> {
         OPS.iter().find(|r| r.1 == action).map(|r| r.0)
     }
-
-    /// Every operation name, for fault validation and documentation.
-    pub const NAMES: &'static [&'static str] = &[
-        "CreateChatappMigrationInitiate",
-        "GetMigrationVerifyCode",
-        "ChatappMigrationVerified",
-        "ChatappMigrationRegister",
-        "GetPhoneNumberVerificationStatus",
-        "ChatappBindWaba",
-        "AddChatappPhoneNumber",
-        "ChatappSyncPhoneNumber",
-        "GetChatappVerifyCode",
-        "ChatappVerifyAndRegister",
-        "ChatappPhoneNumberRegister",
-        "ChatappPhoneNumberDeregister",
-        "QueryChatappPhoneNumbers",
-        "QueryChatappBindWaba",
-        "GetChatappPhoneNumberMetric",
-        "ListChatappTemplate",
-        "GetChatappTemplateDetail",
-        "CreateChatappTemplate",
-        "UpdateAccountWebhook",
-        "UpdatePhoneWebhook",
-        "QueryPhoneBusinessProfile",
-        "ModifyPhoneBusinessProfile",
-    ];
 }
 
 /// A request the gateway admitted, not yet executed.

@@ -5,7 +5,6 @@
 //! rules Graph uses, acting as the partner the AccessKey belongs to.
 
 use crate::world::bindings::Binding;
-use crate::world::vocab::Scope;
 use crate::world::{DomainError, HashMap, Id, PartnerIdx, Principal, World};
 
 /// Alibaba ChatApp's view of the world: spaces bound to WABAs and access keys.
@@ -107,8 +106,7 @@ pub fn spaces_of(w: &World, partner: PartnerIdx) -> Vec<&str> {
 /// Binds a WABA the caller manages to a ChatApp space (ChatappBindWaba, after embedded
 /// signup shared the WABA with the partner). A WABA already bound keeps its space.
 pub fn bind_space(w: &mut World, who: &Principal, waba: &str) -> Result<String, DomainError> {
-    w.require_scope(who, Scope::Management)?;
-    let waba = w.managed_waba(who, waba)?.id;
+    let waba = w.waba_to_change(who, waba)?.id;
     let mut bound: Vec<&String> = of(w)
         .spaces
         .iter()

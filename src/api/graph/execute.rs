@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use http::{HeaderValue, Method};
+use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::{GraphError, from_domain};
 use super::op::Op;
@@ -44,11 +44,17 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
 }
 
 /// Renders a scripted domain error for a prepared request (faults), with the usage header
-/// of its node when the node is a WABA or phone number.
-pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError) -> Answer {
+/// of its node when the node is a WABA or phone number; `status`, when the fault gives one,
+/// replaces the error's own.
+pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError, status: Option<u16>) -> Answer {
     let usage = ns.with_world(|w| usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id))));
-    p.head()
-        .error(&from_domain(e, &method_name(&p.method)), p.op.name(), usage)
+    let mut a = p
+        .head()
+        .error(&from_domain(e, &method_name(&p.method)), p.op.name(), usage);
+    if let Some(s) = status.and_then(|s| StatusCode::from_u16(s).ok()) {
+        a.status = s;
+    }
+    a
 }
 
 /// A throttled answer for a prepared request (faults): error 80007 (or 130429 when the

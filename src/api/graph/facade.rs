@@ -1,16 +1,16 @@
 //! Graph as a facade of the server: the [`Facade`] and [`PreparedCall`] implementations that
 //! plug the functions of this folder into the one facade list.
+//!
+//! [`PreparedCall`]: crate::faults::PreparedCall
 
 use http::{HeaderMap, Method, StatusCode, Uri};
 
-use super::{Op, Prepared};
-use crate::api::facade::{self, Classified, Facade, FacadeId, Served};
+use super::Op;
+use crate::api::facade::{self, Classified, Facade, FacadeId, Served, folder_prepared_call};
 use crate::api::params::Params;
 use crate::api::unmatched::Explanation;
 use crate::api::{Answer, Incoming};
-use crate::faults::{PreparedCall, Throttle};
 use crate::namespace::Namespace;
-use crate::world::DomainError;
 
 /// Meta's Graph API.
 pub struct Graph;
@@ -70,32 +70,4 @@ impl Facade for Graph {
     }
 }
 
-impl PreparedCall for Prepared {
-    fn facade(&self) -> &'static str {
-        "graph"
-    }
-
-    fn operation(&self) -> &'static str {
-        self.op.name()
-    }
-
-    fn targets(&self) -> &[String] {
-        &self.targets
-    }
-
-    fn execute(&self, ns: &Namespace) -> Answer {
-        super::execute(ns, self)
-    }
-
-    fn render_error(&self, ns: &Namespace, e: &DomainError, status: Option<u16>) -> Answer {
-        let mut a = super::render_error(ns, self, e);
-        if let Some(s) = status.and_then(|s| StatusCode::from_u16(s).ok()) {
-            a.status = s;
-        }
-        a
-    }
-
-    fn render_throttle(&self, ns: &Namespace, t: &Throttle) -> Answer {
-        super::render_throttle(ns, self, t)
-    }
-}
+folder_prepared_call!("graph");

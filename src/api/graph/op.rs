@@ -297,49 +297,33 @@ const _: () = {
     }
 };
 
+/// A table of `$len` entries by `Op as usize`: `$value` for each row of [`OPS`] (`$row` names
+/// it), then `$rest` for the operations that have no row (the unmatched ones).
+macro_rules! by_row {
+    ($len:expr, $rest:expr, |$row:ident| $value:expr) => {{
+        let mut table = [$rest; $len];
+        let mut i = 0;
+        while i < OPS.len() {
+            let $row = &OPS[i];
+            table[i] = $value;
+            i += 1;
+        }
+        table
+    }};
+}
+
 /// [`Op::NAMES`].
-const NAMES: [&str; OPS.len()] = {
-    let mut names = [""; OPS.len()];
-    let mut i = 0;
-    while i < OPS.len() {
-        names[i] = OPS[i].name;
-        i += 1;
-    }
-    names
-};
+const NAMES: [&str; OPS.len()] = by_row!(OPS.len(), "", |row| row.name);
 
 /// [`Op::name`], by `Op as usize`: the unmatched operations are all `unmatched`.
-const NAME: [&str; COUNT] = {
-    let mut names = ["unmatched"; COUNT];
-    let mut i = 0;
-    while i < OPS.len() {
-        names[i] = OPS[i].name;
-        i += 1;
-    }
-    names
-};
+const NAME: [&str; COUNT] = by_row!(COUNT, "unmatched", |row| row.name);
 
 /// [`Op::is_read`], by `Op as usize`: a `GET`, or an unmatched request (it only looks).
-const READ: [bool; COUNT] = {
-    let mut read = [true; COUNT];
-    let mut i = 0;
-    while i < OPS.len() {
-        read[i] = matches!(OPS[i].method, Verb::Get);
-        i += 1;
-    }
-    read
-};
+const READ: [bool; COUNT] = by_row!(COUNT, true, |row| matches!(row.method, Verb::Get));
 
 /// [`Op::is_list`], by `Op as usize`: a `GET` on an edge.
-const LIST: [bool; COUNT] = {
-    let mut list = [false; COUNT];
-    let mut i = 0;
-    while i < OPS.len() {
-        list[i] = matches!(OPS[i].method, Verb::Get) && OPS[i].edge.is_some();
-        i += 1;
-    }
-    list
-};
+const LIST: [bool; COUNT] = by_row!(COUNT, false, |row| matches!(row.method, Verb::Get)
+    && row.edge.is_some());
 
 impl Op {
     /// Every operation name, for fault validation and the control API's documentation.

@@ -286,153 +286,94 @@ fn lossy(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::test_support::{AK, Rng, SIGNED_NO_BODY, as_refs, secrets, vector_headers};
+    use super::test_support::{AK, Rng, SIGNED_NO_BODY, as_refs, post, secrets, vector_headers};
     use super::*;
 
-    /// Raw requests the real SDKs sent to a logging server (secret `wabasim-secret`), so the
-    /// verifier is pinned to what the SDKs do and not only to the reference's recipe.
+    /// `tests/data/cams_sdk_capture.tsv`: 33 raw requests the real SDKs (5.3.1 and 1.4.0, V3
+    /// and V2, query and form bodies, non-ASCII JSON) sent to a logging server (secret
+    /// `wabasim-secret`) through the whole flow, so that the verifier is pinned to what the
+    /// SDKs do and not only to the reference's recipe. One per line: method, path, query, hex
+    /// body, `hexname:hexvalue;...` headers.
     struct Captured {
+        method: &'static str,
+        path: &'static str,
         query: &'static str,
-        body: &'static [u8],
-        headers: &'static [(&'static str, &'static str)],
+        body: Vec<u8>,
+        headers: Vec<(String, Vec<u8>)>,
     }
 
-    const CAPTURED: [Captured; 4] = [
-        // SDK 5.3.1, V3, ListChatappTemplate with the x-wabasim-namespace header added through Config.global_parameters.
-        Captured {
-            query: r#"CustSpaceId=cams-acme&Page=%7B%22Index%22%3A1%2C%22Size%22%3A10%7D"#,
-            body: br#""#,
-            headers: &[
-                ("Accept-Encoding", r#"identity"#),
-                ("host", r#"127.0.0.1:18787"#),
-                ("x-acs-version", r#"2020-06-06"#),
-                ("x-acs-action", r#"ListChatappTemplate"#),
-                ("user-agent", r#"AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2"#),
-                ("x-acs-date", r#"2026-11-23T06:16:20Z"#),
-                ("x-acs-signature-nonce", r#"4ba13fdad59e42e8f6d7f68f56644a0b"#),
-                ("accept", r#"application/json"#),
-                ("x-wabasim-namespace", r#"cams-sdk-e1997591adfe"#),
-                ("x-acs-content-sha256", r#"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"#),
-                ("x-acs-credentials-provider", r#"static_ak"#),
-                ("Authorization", r#"ACS3-HMAC-SHA256 Credential=wabasim-ak,SignedHeaders=accept;host;user-agent;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version;x-wabasim-namespace,Signature=afecb1e687076759054471826411270adff233664f693d2f04356ab653e6bb65"#),
-                ("Content-Length", r#"0"#),
-            ],
-        },
-        // SDK 5.3.1, V3, CreateChatappTemplate with non-ASCII and reserved characters in JSON-shrunk parameters.
-        Captured {
-            query: r#"AllowCategoryChange=True&Category=UTILITY&Components=%5B%7B%22Buttons%22%3A%5B%5D%2C%22Cards%22%3A%5B%5D%2C%22Text%22%3A%22Ol%C3%A1+%7B%7B1%7D%7D+~%2A%2B%2F+%26+%3D+%25+%E6%BC%A2%E5%AD%97+%F0%9F%98%80%22%2C%22Type%22%3A%22BODY%22%7D%5D&CustSpaceId=cams-acme&Example=%7B%22%24%28name%29%22%3A%22Z%C3%A9%22%7D&Language=pt_BR&MessageSendTtlSeconds=60&Name=t_1&TemplateType=WHATSAPP"#,
-            body: br#""#,
-            headers: &[
-                ("Accept-Encoding", r#"identity"#),
-                ("host", r#"127.0.0.1:18787"#),
-                ("x-acs-version", r#"2020-06-06"#),
-                ("x-acs-action", r#"CreateChatappTemplate"#),
-                ("user-agent", r#"AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2"#),
-                ("x-acs-date", r#"2026-11-23T06:16:53Z"#),
-                ("x-acs-signature-nonce", r#"b979e91f8cf94c8dc6068df8c55c1b5f"#),
-                ("accept", r#"application/json"#),
-                ("x-acs-content-sha256", r#"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"#),
-                ("x-acs-credentials-provider", r#"static_ak"#),
-                ("Authorization", r#"ACS3-HMAC-SHA256 Credential=wabasim-ak,SignedHeaders=accept;host;user-agent;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=c4643eaa50ce72e7ab2c16813e752a6f7475e4f7bc773275a726e6bf11374d4b"#),
-                ("Content-Length", r#"0"#),
-            ],
-        },
-        // SDK 1.4.0, V3, GetPhoneNumberVerificationStatus with a form body.
-        Captured {
-            query: r#""#,
-            body: br#"CustSpaceId=cams-acme&PhoneNumber=15550100001"#,
-            headers: &[
-                ("Accept-Encoding", r#"identity"#),
-                ("host", r#"127.0.0.1:18787"#),
-                ("x-acs-version", r#"2020-06-06"#),
-                ("x-acs-action", r#"GetPhoneNumberVerificationStatus"#),
-                ("user-agent", r#"AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2"#),
-                ("x-acs-date", r#"2026-11-23T06:16:41Z"#),
-                ("x-acs-signature-nonce", r#"3f8f3a262bf10e3b4a18bc9790f9c7c5"#),
-                ("accept", r#"application/json"#),
-                ("x-wabasim-namespace", r#"cams-legacy-1b6f2665612a"#),
-                ("content-type", r#"application/x-www-form-urlencoded"#),
-                ("x-acs-content-sha256", r#"3add8abfa09b31b6e4564b5cefb23c581bb5fbba23aad31b4b073c0dd5ba01f0"#),
-                ("x-acs-credentials-provider", r#"static_ak"#),
-                ("Authorization", r#"ACS3-HMAC-SHA256 Credential=wabasim-ak,SignedHeaders=accept;content-type;host;user-agent;x-acs-action;x-acs-content-sha256;x-acs-credentials-provider;x-acs-date;x-acs-signature-nonce;x-acs-version;x-wabasim-namespace,Signature=8f92b0f06d482ff3f0faedf3344b8347d3c69327c03131be758df146ee09fd33"#),
-                ("Content-Length", r#"45"#),
-            ],
-        },
-        // SDK 1.4.0, V2 (HMAC-SHA1), CreateChatappTemplate with a form body.
-        Captured {
-            query: r#"Action=CreateChatappTemplate&Format=json&Version=2020-06-06&Timestamp=2026-11-23T06%3A16%3A53Z&SignatureNonce=4b88e82e21d522a01113ec9fe5eee5ea&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&AccessKeyId=wabasim-ak&Signature=6fHIy1%2FO4fJ6xtxL1I7uTDFvGzk%3D"#,
-            body: br#"AllowCategoryChange=True&Category=UTILITY&Components=%5B%7B%22Buttons%22%3A%5B%5D%2C%22Cards%22%3A%5B%5D%2C%22Text%22%3A%22Ol%C3%A1+%7B%7B1%7D%7D+~%2A%2B%2F+%26+%3D+%25+%E6%BC%A2%E5%AD%97+%F0%9F%98%80%22%2C%22Type%22%3A%22BODY%22%7D%5D&CustSpaceId=cams-acme&Example=%7B%22%24%28name%29%22%3A%22Z%C3%A9%22%7D&Language=pt_BR&MessageSendTtlSeconds=60&Name=t_1&TemplateType=WHATSAPP"#,
-            headers: &[
-                ("Accept-Encoding", r#"identity"#),
-                ("host", r#"127.0.0.1:18787"#),
-                ("x-acs-version", r#"2020-06-06"#),
-                ("x-acs-action", r#"CreateChatappTemplate"#),
-                ("user-agent", r#"AlibabaCloud (Linux; x86_64) Python/3.11.7 Core/0.4.3 TeaDSL/2"#),
-                ("content-type", r#"application/x-www-form-urlencoded"#),
-                ("x-acs-credentials-provider", r#"static_ak"#),
-                ("Content-Length", r#"378"#),
-            ],
-        },
-    ];
+    fn sdk_capture() -> Vec<Captured> {
+        fn unhex(s: &str) -> Vec<u8> {
+            crate::digest::hex_decode_lower(s).unwrap()
+        }
+        let text = include_str!("../../../../tests/data/cams_sdk_capture.tsv");
+        text.lines()
+            .map(|line| {
+                let f: Vec<&str> = line.split('\t').collect();
+                let headers = f[4]
+                    .split(';')
+                    .filter(|h| !h.is_empty())
+                    .map(|h| {
+                        let (n, v) = h.split_once(':').unwrap();
+                        (String::from_utf8(unhex(n)).unwrap(), unhex(v))
+                    })
+                    .collect();
+                Captured {
+                    method: f[0],
+                    path: f[1],
+                    query: f[2],
+                    body: unhex(f[3]),
+                    headers,
+                }
+            })
+            .collect()
+    }
 
+    /// Verifies a captured request with `secret_for`.
+    fn verify_captured(
+        c: &Captured,
+        secret_for: impl Fn(&str) -> Option<String>,
+    ) -> Result<Verified, SignatureError> {
+        let refs = as_refs(&c.headers);
+        let req = SignedRequest {
+            method: c.method,
+            path: c.path,
+            ..post(c.query, &refs, &c.body)
+        };
+        verify(&req, secret_for)
+    }
+
+    fn wabasim(ak: &str) -> Option<String> {
+        (ak == "wabasim-ak").then(|| "wabasim-secret".to_owned())
+    }
+
+    /// Four requests of the capture, one of each kind: SDK 5.3.1 V3 ListChatappTemplate with
+    /// the x-wabasim-namespace header added through Config.global_parameters; SDK 5.3.1 V3
+    /// CreateChatappTemplate with non-ASCII and reserved characters in JSON-shrunk parameters;
+    /// SDK 1.4.0 V3 GetPhoneNumberVerificationStatus with a form body; SDK 1.4.0 V2 (HMAC-SHA1)
+    /// CreateChatappTemplate with a form body. Each verifies, and not with another secret.
     #[test]
     fn captured_sdk_requests_verify() {
-        let wabasim = |ak: &str| (ak == "wabasim-ak").then(|| "wabasim-secret".to_owned());
-        let schemes: Vec<Scheme> = CAPTURED
+        let capture = sdk_capture();
+        let schemes: Vec<Scheme> = [6, 27, 25, 30]
             .iter()
-            .map(|c| {
-                let refs: Vec<(&str, &[u8])> =
-                    c.headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
-                let req = SignedRequest {
-                    method: "POST",
-                    path: "/",
-                    raw_query: c.query,
-                    headers: &refs,
-                    body: c.body,
-                };
-                let verified = verify(&req, wabasim).unwrap_or_else(|e| panic!("{e}"));
-                assert!(verify(&req, |_| Some("other".to_owned())).is_err());
+            .map(|&line| {
+                let c = &capture[line];
+                let verified = verify_captured(c, wabasim).unwrap_or_else(|e| panic!("{e}"));
+                assert!(verify_captured(c, |_| Some("other".to_owned())).is_err());
                 verified.scheme
             })
             .collect();
         assert_eq!(schemes, [Scheme::V3, Scheme::V3, Scheme::V3, Scheme::V2]);
     }
 
-    /// Every request of `tests/data/cams_sdk_capture.tsv`: 33 raw requests the real SDKs (5.3.1
-    /// and 1.4.0, V3 and V2, query and form bodies, non-ASCII JSON) sent through the whole
-    /// flow, one per line: method, path, query, hex body, `hexname:hexvalue;...` headers. All
-    /// verify with `wabasim-secret` but the one the flow sent with a wrong secret on purpose.
+    /// Every request of the capture verifies with `wabasim-secret` but the one the flow sent
+    /// with a wrong secret on purpose.
     #[test]
     fn the_whole_sdk_capture_verifies() {
-        fn unhex(s: &str) -> Vec<u8> {
-            crate::digest::hex_decode_lower(s).unwrap()
-        }
-        let text = include_str!("../../../../tests/data/cams_sdk_capture.tsv");
-        let wabasim = |ak: &str| (ak == "wabasim-ak").then(|| "wabasim-secret".to_owned());
         let (mut accepted, mut schemes, mut rejected) = (0, Vec::new(), Vec::new());
-        for line in text.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
-            let body = unhex(f[3]);
-            let headers: Vec<(String, Vec<u8>)> = f[4]
-                .split(';')
-                .filter(|h| !h.is_empty())
-                .map(|h| {
-                    let (n, v) = h.split_once(':').unwrap();
-                    (String::from_utf8(unhex(n)).unwrap(), unhex(v))
-                })
-                .collect();
-            let refs: Vec<(&str, &[u8])> = headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
-            let req = SignedRequest {
-                method: f[0],
-                path: f[1],
-                raw_query: f[2],
-                headers: &refs,
-                body: &body,
-            };
-            match verify(&req, wabasim) {
+        for c in &sdk_capture() {
+            match verify_captured(c, wabasim) {
                 Ok(v) => {
                     accepted += 1;
                     schemes.push(v.scheme);
@@ -485,13 +426,7 @@ mod tests {
                 "Signature&AccessKeyId",
             ] {
                 for body in [&b""[..], b"\xff\x00garbage"] {
-                    let req = SignedRequest {
-                        method: "POST",
-                        path: "/",
-                        raw_query: query,
-                        headers: &refs,
-                        body,
-                    };
+                    let req = post(query, &refs, body);
                     assert!(
                         verify(&req, secrets).is_err(),
                         "accepted {:?} {query:?}",
@@ -511,13 +446,7 @@ mod tests {
             let query = String::from_utf8_lossy(&rng.bytes(64, b"%&=+")).into_owned();
             let mut refs = as_refs(&base);
             refs.push(("authorization", &junk));
-            let req = SignedRequest {
-                method: "POST",
-                path: "/",
-                raw_query: &query,
-                headers: &refs,
-                body: &junk,
-            };
+            let req = post(&query, &refs, &junk);
             assert!(verify(&req, secrets).is_err());
             assert!(
                 verify(

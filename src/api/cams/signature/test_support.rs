@@ -2,8 +2,8 @@
 //! its vectors (§4.2), and, for the property tests, a seeded generator and the equivalent wire
 //! encodings of a parameter list.
 
-use super::content_sha256_hex;
 use super::encoding::percent_encode_into;
+use super::{SignatureError, SignedRequest, Verified, content_sha256_hex, verify};
 
 pub(super) const AK: &str = "testAccessKeyId";
 pub(super) const SECRET: &str = "testAccessKeySecret";
@@ -42,11 +42,43 @@ pub(super) fn vector_headers(
     h
 }
 
-pub(super) fn as_refs(headers: &[(String, String)]) -> Vec<(&str, &[u8])> {
+/// Header pairs as a [`SignedRequest`] borrows them.
+pub(super) fn as_refs<V: AsRef<[u8]>>(headers: &[(String, V)]) -> Vec<(&str, &[u8])> {
     headers
         .iter()
-        .map(|(n, v)| (n.as_str(), v.as_bytes()))
+        .map(|(n, v)| (n.as_str(), v.as_ref()))
         .collect()
+}
+
+/// A `POST /`, as the SDKs send every call.
+pub(super) fn post<'a>(
+    raw_query: &'a str,
+    headers: &'a [(&'a str, &'a [u8])],
+    body: &'a [u8],
+) -> SignedRequest<'a> {
+    SignedRequest {
+        method: "POST",
+        path: "/",
+        raw_query,
+        headers,
+        body,
+    }
+}
+
+/// `req` with an `Authorization` header added, verified with [`secrets`].
+pub(super) fn verify_with_authorization(
+    req: &SignedRequest<'_>,
+    authorization: &str,
+) -> Result<Verified, SignatureError> {
+    let mut headers = req.headers.to_vec();
+    headers.push(("authorization", authorization.as_bytes()));
+    verify(
+        &SignedRequest {
+            headers: &headers,
+            ..*req
+        },
+        secrets,
+    )
 }
 
 // ---- property tests: a seeded loop, so failures reproduce without extra dependencies ----
@@ -115,6 +147,21 @@ impl Rng {
         let delta = 1 + self.below(255) as u8;
         target[i] = target[i].wrapping_add(delta);
     }
+}
+
+/// Runs 1500 rounds of a property test on a generator seeded with `seed`. Each round is given
+/// its number and the generator, and answers which of the `N` kinds of change it tried; the
+/// answer is how often each kind was tried.
+pub(super) fn property_rounds<const N: usize>(
+    seed: u64,
+    mut round: impl FnMut(usize, &mut Rng) -> usize,
+) -> [usize; N] {
+    let mut rng = Rng(seed);
+    let mut tried = [0usize; N];
+    for r in 0..1500 {
+        tried[round(r, &mut rng)] += 1;
+    }
+    tried
 }
 
 /// Wire encodings that all decode to the same pairs: RFC 3986, Python `urlencode`, lower-case hex.

@@ -124,7 +124,7 @@ pub fn sign_v2(req: &SignedRequest, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        AK, Rng, SECRET, as_refs, secrets, vector_headers, wire_encode,
+        AK, Rng, SECRET, as_refs, post, property_rounds, secrets, vector_headers, wire_encode,
     };
     use super::super::{detect_scheme, encode_query, form_decode, verify};
     use super::*;
@@ -162,13 +162,7 @@ mod tests {
         let headers = v2_headers();
         let refs = as_refs(&headers);
         let query = encode_query(&V2_PARAMS);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: &query,
-            headers: &refs,
-            body: b"",
-        };
+        let req = post(&query, &refs, b"");
         let (sts, canonical) = string_to_sign_v2(&req, &req.rpc_params());
         assert!(canonical.starts_with("AccessKeyId=testAccessKeyId&Action=GetMigrationVerifyCode&CustSpaceId=cams-8c8%2A%2A"), "{canonical}");
         assert!(
@@ -216,13 +210,7 @@ mod tests {
             encode_query(in_query),
             "xrMNB5Rs8aS4K6YGOkL7bj0gDLk%3D"
         );
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: &query,
-            headers: &refs,
-            body: body.as_bytes(),
-        };
+        let req = post(&query, &refs, body.as_bytes());
         assert_eq!(verify(&req, secrets).map(|v| v.scheme), Ok(Scheme::V2));
 
         // Without the form content type the body is not a parameter source and cannot be signed.
@@ -259,11 +247,8 @@ mod tests {
             "AccessKeyId=testAccessKeyId&SignatureMethod=HMAC-SHA1&Signature=!!notbase64!!",
         ] {
             let req = SignedRequest {
-                method: "POST",
                 path: "",
-                raw_query: query,
-                headers: &bare,
-                body: b"",
+                ..post(query, &bare, b"")
             };
             assert!(verify(&req, secrets).is_err(), "{query}");
         }
@@ -305,17 +290,11 @@ mod tests {
             let method = ["POST", "GET"][rng.below(2)].to_owned();
             let query = wire_encode(query_params, rng.below(3));
             let body = wire_encode(body_params, rng.below(3)).into_bytes();
-            let refs: Vec<(&str, &[u8])> = headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
+            let refs = as_refs(&headers);
             let signature = sign_v2(
                 &SignedRequest {
                     method: &method,
-                    path: "/",
-                    raw_query: &query,
-                    headers: &refs,
-                    body: &body,
+                    ..post(&query, &refs, &body)
                 },
                 SECRET,
             );
@@ -344,18 +323,11 @@ mod tests {
             query: &str,
             body: &[u8],
         ) -> Result<Verified, SignatureError> {
-            let refs: Vec<(&str, &[u8])> = self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
+            let refs = as_refs(&self.headers);
             verify(
                 &SignedRequest {
                     method,
-                    path: "/",
-                    raw_query: query,
-                    headers: &refs,
-                    body,
+                    ..post(query, &refs, body)
                 },
                 secrets,
             )
@@ -374,11 +346,9 @@ mod tests {
 
     #[test]
     fn v2_property_signed_requests_verify_and_any_change_fails() {
-        let mut rng = Rng(0x0bad_cafe_8765_4321);
         // method, parameter, body changing meaning, body keeping it (e.g. `%2a` for `%2A`)
-        let mut exercised = [0usize; 4];
-        for round in 0..1500 {
-            let case = V2Case::random(&mut rng);
+        let exercised: [usize; 4] = property_rounds(0x0bad_cafe_8765_4321, |round, rng| {
+            let case = V2Case::random(rng);
             let (method, body) = (&case.method, &case.body);
             let good_query = case.signed_query(case.query_params(), round, round % 3);
             case.check(method, &good_query, body)
@@ -386,7 +356,6 @@ mod tests {
 
             match rng.below(3) {
                 0 => {
-                    exercised[0] += 1;
                     let mut bytes = method.clone().into_bytes();
                     rng.mutate(&mut bytes);
                     let bad = String::from_utf8_lossy(&bytes).into_owned();
@@ -394,9 +363,9 @@ mod tests {
                         case.check(&bad, &good_query, body).is_err(),
                         "round {round}: method change accepted"
                     );
+                    0
                 }
                 1 => {
-                    exercised[1] += 1;
                     let mut q = case.query_params().to_vec();
                     let mut b = case.body_params().to_vec();
                     let target = if !b.is_empty() && (q.is_empty() || rng.chance(2)) {
@@ -416,6 +385,7 @@ mod tests {
                             .is_err(),
                         "round {round}: param change accepted"
                     );
+                    1
                 }
                 _ => {
                     // A raw body byte change fails exactly when it changes what the body means.
@@ -427,7 +397,6 @@ mod tests {
                         pairs
                     };
                     let same_meaning = case.form && sorted(&bad_body) == sorted(body);
-                    exercised[if same_meaning { 3 } else { 2 }] += 1;
                     let result = case.check(method, &good_query, &bad_body);
                     assert_eq!(
                         result.is_ok(),
@@ -436,9 +405,10 @@ mod tests {
                         lossy(body),
                         lossy(&bad_body)
                     );
+                    if same_meaning { 3 } else { 2 }
                 }
             }
-        }
+        });
         assert!(
             exercised.iter().all(|n| *n > 0),
             "some mutation never ran: {exercised:?}"

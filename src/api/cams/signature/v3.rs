@@ -305,7 +305,8 @@ impl V3Call<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        AK, Rng, SECRET, SIGNED_NO_BODY, as_refs, secrets, vector_headers, wire_encode,
+        AK, Rng, SECRET, SIGNED_NO_BODY, as_refs, post, property_rounds, secrets, vector_headers,
+        verify_with_authorization, wire_encode,
     };
     use super::super::{EMPTY_BODY_SHA256, verify};
     use super::*;
@@ -366,13 +367,7 @@ mod tests {
         for v in &VECTORS {
             let headers = vector_headers(v.action, v.body, v.content_type);
             let refs = as_refs(&headers);
-            let req = SignedRequest {
-                method: "POST",
-                path: "/",
-                raw_query: v.wire_query,
-                headers: &refs,
-                body: v.body,
-            };
+            let req = post(v.wire_query, &refs, v.body);
             assert_eq!(
                 canonical_query(v.wire_query),
                 v.canonical_query,
@@ -396,16 +391,7 @@ mod tests {
             );
             assert_eq!(sign_v3(&req, AK, SECRET), expected, "{}", v.action);
 
-            let mut with_auth = refs.clone();
-            with_auth.push(("Authorization", expected.as_bytes()));
-            let verified = verify(
-                &SignedRequest {
-                    headers: &with_auth,
-                    ..req
-                },
-                secrets,
-            )
-            .unwrap();
+            let verified = verify_with_authorization(&req, &expected).unwrap();
             assert_eq!(
                 verified,
                 Verified {
@@ -420,30 +406,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn v3_wrong_secret_reports_the_string_to_sign() {
+    /// Vector A signed with `ak` and `secret`, refused: why.
+    fn vector_a_refused(ak: &str, secret: &str) -> SignatureError {
         let v = &VECTORS[0];
         let headers = vector_headers(v.action, v.body, v.content_type);
         let refs = as_refs(&headers);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: v.wire_query,
-            headers: &refs,
-            body: b"",
-        };
-        let auth = sign_v3(&req, AK, "wrong-secret");
-        let mut refs = refs.clone();
-        refs.push(("authorization", auth.as_bytes()));
-        let err = verify(
-            &SignedRequest {
-                headers: &refs,
-                ..req
-            },
-            secrets,
-        )
-        .unwrap_err();
-        let expected_sts = format!("ACS3-HMAC-SHA256\n{}", v.canonical_request_sha256);
+        let req = post(v.wire_query, &refs, b"");
+        verify_with_authorization(&req, &sign_v3(&req, ak, secret)).unwrap_err()
+    }
+
+    #[test]
+    fn v3_wrong_secret_reports_the_string_to_sign() {
+        let err = vector_a_refused(AK, "wrong-secret");
+        let expected_sts = format!("ACS3-HMAC-SHA256\n{}", VECTORS[0].canonical_request_sha256);
         assert!(
             matches!(&err, SignatureError::SignatureMismatch { string_to_sign, .. } if *string_to_sign == expected_sts)
         );
@@ -459,33 +434,17 @@ mod tests {
 
     #[test]
     fn v3_unknown_key_and_unsigned_required_headers() {
-        let v = &VECTORS[0];
-        let headers = vector_headers(v.action, v.body, v.content_type);
-        let refs = as_refs(&headers);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: v.wire_query,
-            headers: &refs,
-            body: b"",
-        };
-
-        let auth = sign_v3(&req, "nobody", SECRET);
-        let mut with_auth = refs.clone();
-        with_auth.push(("authorization", auth.as_bytes()));
-        let err = verify(
-            &SignedRequest {
-                headers: &with_auth,
-                ..req
-            },
-            secrets,
-        )
-        .unwrap_err();
+        let err = vector_a_refused("nobody", SECRET);
         assert_eq!(err, SignatureError::UnknownAccessKey("nobody".to_owned()));
         assert_eq!(
             (err.code(), err.http_status()),
             ("InvalidAccessKeyId.NotFound", 404)
         );
+
+        let v = &VECTORS[0];
+        let headers = vector_headers(v.action, v.body, v.content_type);
+        let refs = as_refs(&headers);
+        let req = post(v.wire_query, &refs, b"");
 
         // A client that signs only part of the required set is refused before any secret is used.
         for required in REQUIRED_SIGNED_HEADERS {
@@ -502,16 +461,7 @@ mod tests {
                 AK,
                 SECRET,
             );
-            let mut with_auth = refs.clone();
-            with_auth.push(("authorization", auth.as_bytes()));
-            let err = verify(
-                &SignedRequest {
-                    headers: &with_auth,
-                    ..req
-                },
-                secrets,
-            )
-            .unwrap_err();
+            let err = verify_with_authorization(&req, &auth).unwrap_err();
             assert!(
                 matches!(&err, SignatureError::IncompleteSignature(r) if r.contains(required)),
                 "{required}: {err}"
@@ -528,16 +478,7 @@ mod tests {
             ..req
         };
         let auth = sign_v3(&req, AK, SECRET);
-        let mut with_auth = refs.clone();
-        with_auth.push(("authorization", auth.as_bytes()));
-        let err = verify(
-            &SignedRequest {
-                headers: &with_auth,
-                ..req
-            },
-            secrets,
-        )
-        .unwrap_err();
+        let err = verify_with_authorization(&req, &auth).unwrap_err();
         assert!(
             matches!(&err, SignatureError::IncompleteSignature(r) if r.contains("content-type")),
             "{err}"
@@ -550,27 +491,12 @@ mod tests {
         headers.push(("x-extra".to_owned(), " zeta ".to_owned()));
         headers.push(("X-Extra".to_owned(), "alpha".to_owned()));
         let refs = as_refs(&headers);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: "",
-            headers: &refs,
-            body: b"",
-        };
+        let req = post("", &refs, b"");
         let creq = canonical_headers(&req, &["x-extra"]).unwrap();
         assert_eq!(creq, b"x-extra:alpha,zeta\n");
         let auth = sign_v3(&req, AK, SECRET);
         assert!(auth.contains(";x-extra,"), "{auth}");
-        let mut with_auth = refs.clone();
-        with_auth.push(("authorization", auth.as_bytes()));
-        verify(
-            &SignedRequest {
-                headers: &with_auth,
-                ..req
-            },
-            secrets,
-        )
-        .unwrap();
+        verify_with_authorization(&req, &auth).unwrap();
     }
 
     #[test]
@@ -590,13 +516,7 @@ mod tests {
         };
         let signed = call.sign("wabasim-ak", "wabasim-secret");
         let refs = as_refs(&signed.headers);
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: &signed.raw_query,
-            headers: &refs,
-            body: b"",
-        };
+        let req = post(&signed.raw_query, &refs, b"");
         let ok = verify(&req, |ak| {
             (ak == "wabasim-ak").then(|| "wabasim-secret".to_owned())
         })
@@ -610,13 +530,8 @@ mod tests {
     fn two_authorization_headers_are_ambiguous() {
         let base = vector_headers("QueryChatappBindWaba", b"", None);
         // Two Authorization headers are ambiguous even when one is valid.
-        let req = SignedRequest {
-            method: "POST",
-            path: "/",
-            raw_query: "",
-            headers: &as_refs(&base),
-            body: b"",
-        };
+        let refs = as_refs(&base);
+        let req = post("", &refs, b"");
         let auth = sign_v3(&req, AK, SECRET);
         let mut twice = as_refs(&base);
         twice.push(("authorization", auth.as_bytes()));
@@ -705,49 +620,40 @@ mod tests {
             }
         }
 
-        fn check(&self, authorization: &str) -> Result<Verified, SignatureError> {
-            let query = wire_encode(&self.params, self.style);
-            let mut refs: Vec<(&str, &[u8])> = self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
-            refs.push(("Authorization", authorization.as_bytes()));
-            refs.push(("accept-encoding", b"identity"));
-            let req = SignedRequest {
+        /// The case as a request, its query encoded in `style`, with `extra` headers.
+        fn with<T>(
+            &self,
+            style: usize,
+            extra: &[(&str, &[u8])],
+            f: impl FnOnce(&SignedRequest<'_>) -> T,
+        ) -> T {
+            let query = wire_encode(&self.params, style);
+            let mut refs = as_refs(&self.headers);
+            refs.extend_from_slice(extra);
+            f(&SignedRequest {
                 method: &self.method,
                 path: &self.path,
-                raw_query: &query,
-                headers: &refs,
-                body: &self.body,
-            };
-            verify(&req, secrets)
+                ..post(&query, &refs, &self.body)
+            })
+        }
+
+        fn check(&self, authorization: &str) -> Result<Verified, SignatureError> {
+            let extra = [
+                ("Authorization", authorization.as_bytes()),
+                ("accept-encoding", b"identity"),
+            ];
+            self.with(self.style, &extra, |req| verify(req, secrets))
         }
 
         fn sign(&self) -> String {
-            let query = wire_encode(&self.params, 0);
-            let refs: Vec<(&str, &[u8])> = self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_slice()))
-                .collect();
-            let req = SignedRequest {
-                method: &self.method,
-                path: &self.path,
-                raw_query: &query,
-                headers: &refs,
-                body: &self.body,
-            };
-            sign_v3(&req, AK, SECRET)
+            self.with(0, &[], |req| sign_v3(req, AK, SECRET))
         }
     }
 
     #[test]
     fn v3_property_signed_requests_verify_and_any_byte_change_fails() {
-        let mut rng = Rng(0x00c0_ffee_1234_5678);
-        let mut exercised = [0usize; 6];
-        for round in 0..1500 {
-            let case = V3Case::random(&mut rng);
+        let exercised: [usize; 6] = property_rounds(0x00c0_ffee_1234_5678, |round, rng| {
+            let case = V3Case::random(rng);
             let auth = case.sign();
             case.check(&auth)
                 .unwrap_or_else(|e| panic!("round {round}: signed request rejected: {e}"));
@@ -769,7 +675,6 @@ mod tests {
             if what == 2 && m.params.is_empty() {
                 what = 5;
             }
-            exercised[what] += 1;
             match what {
                 0 => {
                     let mut bytes = m.method.clone().into_bytes();
@@ -825,14 +730,15 @@ mod tests {
                         m.check(&tampered).is_err(),
                         "round {round}: tampered authorization accepted"
                     );
-                    continue;
+                    return what;
                 }
             }
             assert!(
                 m.check(&auth).is_err(),
                 "round {round}: mutation {what} accepted"
             );
-        }
+            what
+        });
         assert!(
             exercised.iter().all(|n| *n > 100),
             "too few of some mutation: {exercised:?}"

@@ -1,6 +1,8 @@
 //! Phone numbers on a WABA: start a migration or add a number (`POST /{waba}/phone_numbers`),
 //! list them (`GET /{waba}/phone_numbers`), read one (`GET /{phone}`).
 
+use std::borrow::Cow;
+
 use super::super::paging;
 use super::super::prepare::Prepared;
 use super::super::render::{self, PHONE_DEFAULT, PHONE_FIELDS, PHONE_TYPE};
@@ -10,25 +12,32 @@ use crate::world::{DomainError, Id, Principal, World};
 
 /// `migrate_phone_number`: starts moving an existing number into the WABA.
 pub fn migrate(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
-    let node = p.route.node.as_str();
-    w.managed_waba(who, node)?;
-    migrate_flag(p)?;
-    let cc = required(&p.params, "cc")?;
-    let number = required(&p.params, "phone_number")?;
+    let (node, cc, number) = number_on_waba(w, who, p)?;
     let id = w.start_migration(who, node, &cc, &number)?;
     Ok(id_body(id))
 }
 
 /// `add_phone_number`: a new number, with its verified name.
 pub fn add(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
+    let (node, cc, number) = number_on_waba(w, who, p)?;
+    let name = required(&p.params, "verified_name")?;
+    let id = w.add_number(who, node, &cc, &number, &name)?;
+    Ok(id_body(id))
+}
+
+/// What both `POST`s on `phone_numbers` check first, in this order: the WABA (which the
+/// caller must manage), the `migrate_phone_number` flag, then `cc` and `phone_number`.
+fn number_on_waba<'p>(
+    w: &World,
+    who: &Principal,
+    p: &'p Prepared,
+) -> Result<(&'p str, Cow<'p, str>, Cow<'p, str>), Fail> {
     let node = p.route.node.as_str();
     w.managed_waba(who, node)?;
     migrate_flag(p)?;
     let cc = required(&p.params, "cc")?;
     let number = required(&p.params, "phone_number")?;
-    let name = required(&p.params, "verified_name")?;
-    let id = w.add_number(who, node, &cc, &number, &name)?;
-    Ok(id_body(id))
+    Ok((node, cc, number))
 }
 
 /// `migrate_phone_number` must be a boolean when present.
