@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::json;
 
-use super::facade::{self, Classified, Facade, FacadeId, Served};
+use super::facade::{self, Facade, FacadeId, Served, Serving};
 use super::unmatched::{Explanation, Reason};
 use super::{Answer, Incoming};
 use crate::faults::{PreparedCall, Throttle};
@@ -51,13 +51,8 @@ impl Facade for Echo {
         &["echo_key"]
     }
 
-    fn serve<'a>(
-        &'a self,
-        ns: &'a Namespace,
-        req: &'a Incoming,
-        classified: Classified<'a>,
-    ) -> Served<'a> {
-        facade::run_later(ns, prepare(req), classified)
+    fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a> {
+        facade::run_later(call, prepare(call.req))
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {

@@ -47,66 +47,70 @@ impl Served<'_> {
     }
 }
 
+/// A request on its way to a facade: its namespace, the request, and whom to tell its
+/// operation.
+#[derive(Clone, Copy)]
+pub struct Serving<'a> {
+    pub ns: &'a Namespace,
+    pub req: &'a Incoming,
+    pub classified: Classified<'a>,
+}
+
 /// Told the operation as soon as a facade has classified a request (before the world sees
 /// it), so that a request dropped or failed after that is journaled with it.
 pub type Classified<'a> = &'a (dyn Fn(&'static str) + Sync);
 
 /// Runs a facade's prepared call through the namespace's faults (`faults::answer`): at once
 /// when none is armed.
-pub fn run<'a, P: PreparedCall + 'a>(
-    ns: &'a Namespace,
-    prepared: Result<P, Answer>,
-    classified: Classified<'_>,
-) -> Served<'a> {
-    let call = match prepared {
-        Ok(call) => call,
+pub fn run<'a, P: PreparedCall + 'a>(call: Serving<'a>, prepared: Result<P, Answer>) -> Served<'a> {
+    let ns = call.ns;
+    let prepared = match prepared {
+        Ok(prepared) => prepared,
         Err(refused) => return Served::Now(refused, Delivery::Whole),
     };
-    classified(call.operation());
+    (call.classified)(prepared.operation());
     if ns.faults.is_empty() {
-        return Served::Now(call.execute(ns), Delivery::Whole);
+        return Served::Now(prepared.execute(ns), Delivery::Whole);
     }
-    Served::Later(Box::pin(
-        async move { crate::faults::answer(ns, &call).await },
-    ))
+    Served::Later(Box::pin(async move {
+        crate::faults::answer(ns, &prepared).await
+    }))
 }
 
 /// [`run`] for a facade whose reading of the request awaits (a multipart body).
-pub fn run_later<'a, P, F>(ns: &'a Namespace, prepare: F, classified: Classified<'a>) -> Served<'a>
+pub fn run_later<'a, P, F>(call: Serving<'a>, prepare: F) -> Served<'a>
 where
     P: PreparedCall + 'a,
     F: Future<Output = Result<P, Answer>> + Send + 'a,
 {
-    Served::Later(Box::pin(async move {
-        run(ns, prepare.await, classified).answer().await
-    }))
+    Served::Later(Box::pin(
+        async move { run(call, prepare.await).answer().await },
+    ))
 }
 
 /// [`run`] for a facade whose `prepare` is async only to read a multipart body: any other
 /// request is read without awaiting, so its future completes on its first poll and needs no
 /// box.
-pub fn run_ready_unless_multipart<'a, P, F>(
-    ns: &'a Namespace,
-    req: &Incoming,
-    prepare: F,
-    classified: Classified<'a>,
-) -> Served<'a>
+pub fn run_ready_unless_multipart<'a, P, F>(call: Serving<'a>, prepare: F) -> Served<'a>
 where
     P: PreparedCall + 'a,
     F: Future<Output = Result<P, Answer>> + Send + 'a,
 {
     const MULTIPART: &str = "multipart/";
-    let multipart = req.header(http::header::CONTENT_TYPE).is_some_and(|ct| {
-        ct.trim_start()
-            .get(..MULTIPART.len())
-            .is_some_and(|t| t.eq_ignore_ascii_case(MULTIPART))
-    });
+    let multipart = call
+        .req
+        .header(http::header::CONTENT_TYPE)
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .get(..MULTIPART.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(MULTIPART))
+        });
     if multipart {
-        return run_later(ns, prepare, classified);
+        return run_later(call, prepare);
     }
     let mut prepare = std::pin::pin!(prepare);
     match futures_util::FutureExt::now_or_never(prepare.as_mut()) {
-        Some(prepared) => run(ns, prepared, classified),
+        Some(prepared) => run(call, prepared),
         // Reading a request that is not multipart never awaits (a unit test holds this);
         // should that change, the request is answered as a failure, not left hanging.
         None => {
@@ -188,12 +192,7 @@ pub trait Facade: Sync + 'static {
     /// the namespace's faults (`run`, `run_later`, `run_ready_unless_multipart` do the
     /// last part for a facade's concrete call type); an unreadable request is answered at
     /// once.
-    fn serve<'a>(
-        &'a self,
-        ns: &'a Namespace,
-        req: &'a Incoming,
-        classified: Classified<'a>,
-    ) -> Served<'a>;
+    fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a>;
 
     /// The answer to a request refused before the facade read it (body too large or too
     /// slow, a refused namespace), in the facade's shape.
@@ -353,7 +352,12 @@ mod tests {
                 Some("application/json"),
             ] {
                 let req = request(Method::POST, "/v23.0/200000000000002", ct);
-                let served = facade.serve(&ns, &req, &classified);
+                let call = Serving {
+                    ns: &ns,
+                    req: &req,
+                    classified: &classified,
+                };
+                let served = facade.serve(call);
                 assert!(
                     matches!(served, Served::Now(..)),
                     "{} awaited on {ct:?}",
@@ -363,7 +367,11 @@ mod tests {
         }
         let req = request(Method::GET, "/v23.0/200000000000002", None);
         assert!(matches!(
-            by_id("graph").unwrap().serve(&ns, &req, &classified),
+            by_id("graph").unwrap().serve(Serving {
+                ns: &ns,
+                req: &req,
+                classified: &classified
+            }),
             Served::Now(..)
         ));
         assert!(noted.lock().unwrap().contains(&"get_waba"));

@@ -12,7 +12,7 @@ use hyper::body::Incoming as HyperBody;
 use super::body::read_body;
 use super::recording::Recording;
 use super::wire::{self, Body, Dropped};
-use crate::api::facade::{Facade, Served};
+use crate::api::facade::{Facade, Served, Serving};
 use crate::api::{self};
 use crate::app::{App, Config, NamespacePolicy};
 use crate::clock::Stopwatch;
@@ -227,7 +227,12 @@ async fn serve(
             #[cfg(test)]
             drill::maybe_panic(&ns, recording.request());
         };
-        match facade.serve(&ns, recording.request(), &classified) {
+        let call = Serving {
+            ns: &ns,
+            req: recording.request(),
+            classified: &classified,
+        };
+        match facade.serve(call) {
             Served::Now(answer, delivery) => (answer, delivery),
             Served::Later(served) => served.await,
         }

@@ -7,12 +7,11 @@ use http::{HeaderMap, StatusCode, Uri};
 
 use super::Op;
 use super::signature::V3Call;
+use crate::api::Answer;
 use crate::api::facade::{
-    self, Classified, Facade, FacadeId, ScriptedCall, ScriptedRequest, Served, folder_prepared_call,
+    self, Facade, FacadeId, ScriptedCall, ScriptedRequest, Served, Serving, folder_prepared_call,
 };
-use crate::api::{Answer, Incoming};
 use crate::fixture::Section;
-use crate::namespace::Namespace;
 
 /// Alibaba Cloud ChatApp (`cams` 2020-06-06).
 pub struct Cams;
@@ -39,13 +38,8 @@ impl Facade for Cams {
         SECRETS
     }
 
-    fn serve<'a>(
-        &'a self,
-        ns: &'a Namespace,
-        req: &'a Incoming,
-        classified: Classified<'a>,
-    ) -> Served<'a> {
-        facade::run_ready_unless_multipart(ns, req, super::prepare(ns, req), classified)
+    fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a> {
+        facade::run_ready_unless_multipart(call, super::prepare(call.ns, call.req))
     }
 
     fn early_error(&self, status: StatusCode, text: &str) -> Answer {

@@ -15,6 +15,7 @@
 //! (reference alibaba-cams.md §6.1, §8, §9).
 
 pub mod actions;
+mod dispatch;
 pub mod errors;
 mod facade;
 pub mod fixture;
@@ -177,7 +178,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
 /// Runs a prepared request against the namespace's world.
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = Head::for_prepared(p);
-    match ns.with_world(|w| operations::run(w, p)) {
+    match ns.with_world(|w| dispatch::run(w, p)) {
         Ok(body) => head.ok(body, p.op.name()),
         Err(e) => error_answer(ns, &head, e, Some(p.op), None),
     }

@@ -1,5 +1,5 @@
-//! The operations: each reads its parameters, calls the world as the access key's partner,
-//! and writes the success body of reference alibaba-cams.md §7 (field names and JSON types as
+//! The operations (dispatched by `dispatch.rs`): each reads its parameters, calls the world as
+//! the access key's partner, and writes the success body of reference alibaba-cams.md §7 (field names and JSON types as
 //! the SDK 5.3.1 models expect them).
 //!
 //! Numbers are addressed by their digits with country code (`PhoneNumber`), within the WABA a
@@ -10,10 +10,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::errors::{CamsError, from_domain};
+use super::errors::CamsError;
 use super::model::{self, TemplateInput};
 use super::render::{self, AUDIT_STATUSES};
-use super::{Op, Prepared, phone_settings};
+use super::{Op, Prepared};
 use crate::api::json::Obj;
 use crate::world::phone::Pending;
 use crate::world::phone::digits_only;
@@ -22,7 +22,7 @@ use crate::world::vocab::Category;
 use crate::world::{DomainError, Id, Principal, World};
 
 /// The world's parameter names, as the operation's caller knows them.
-fn alibaba_name(op: Op, world_param: &str) -> &str {
+pub(super) fn alibaba_name(op: Op, world_param: &str) -> &str {
     match (op, world_param) {
         (Op::CreateChatappMigrationInitiate, "cc") => "CountryCode",
         (Op::CreateChatappMigrationInitiate, "phone_number") => "MobileNumber",
@@ -46,6 +46,9 @@ pub enum Failure {
     Cams(CamsError),
 }
 
+/// What a handler gives: the success body, or why not.
+pub(super) type Handled = Result<Vec<u8>, Failure>;
+
 impl From<DomainError> for Failure {
     fn from(e: DomainError) -> Failure {
         Failure::World(e)
@@ -58,26 +61,9 @@ impl From<CamsError> for Failure {
     }
 }
 
-/// Runs a prepared request; the body on success, the error in Alibaba's terms otherwise (a
-/// world's parameter error named in Alibaba's parameter names).
-pub fn run(w: &mut World, p: &Prepared) -> Result<Vec<u8>, CamsError> {
-    let who = w.partner_principal(p.partner);
-    dispatch(w, &who, p).map_err(|e| match e {
-        Failure::World(DomainError::InvalidParameter { param, details }) => from_domain(
-            &DomainError::InvalidParameter {
-                param: alibaba_name(p.op, &param).to_string(),
-                details: rename_in(p.op, &details),
-            },
-            p.op,
-        ),
-        Failure::World(other) => from_domain(&other, p.op),
-        Failure::Cams(e) => e,
-    })
-}
-
 /// The world's messages name Graph parameters (`Param code_method must be ...`); say the
 /// caller's name instead.
-fn rename_in(op: Op, details: &str) -> String {
+pub(super) fn rename_in(op: Op, details: &str) -> String {
     let mut out = details.to_string();
     for graph in [
         "code_method",
@@ -223,42 +209,11 @@ fn phone_data(o: &mut Obj<'_>, id: Id, digits: &str) {
     });
 }
 
-/// The operation's handler: one function per operation (or pair of operations that differ
-/// only in their answer), grouped below by family.
-fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
-    match p.op {
-        // Migration and verification codes.
-        Op::CreateChatappMigrationInitiate => migration_initiate(w, who, p),
-        Op::GetMigrationVerifyCode | Op::GetChatappVerifyCode => request_code(w, who, p),
-        Op::ChatappMigrationVerified => verify_code(w, who, p),
-        Op::GetPhoneNumberVerificationStatus => verification_status(w, who, p),
-        // Registration.
-        Op::ChatappMigrationRegister | Op::ChatappPhoneNumberRegister => register(w, who, p),
-        Op::ChatappVerifyAndRegister => verify_and_register(w, who, p),
-        Op::ChatappPhoneNumberDeregister => deregister(w, who, p),
-        // Spaces and phone numbers.
-        Op::ChatappBindWaba => bind_waba(w, who, p),
-        Op::QueryChatappBindWaba => bound_waba(w, who, p),
-        Op::AddChatappPhoneNumber => add_phone_number(w, who, p),
-        Op::ChatappSyncPhoneNumber | Op::QueryChatappPhoneNumbers => phone_numbers(w, who, p),
-        Op::GetChatappPhoneNumberMetric => metrics(w, who, p),
-        // Templates.
-        Op::ListChatappTemplate => list_templates(w, who, p),
-        Op::GetChatappTemplateDetail => template_detail(w, who, p),
-        Op::CreateChatappTemplate => create_template(w, who, p),
-        // Phone-number management (H5).
-        Op::UpdateAccountWebhook => phone_settings::update_account_webhook(w, who, p),
-        Op::UpdatePhoneWebhook => phone_settings::update_phone_webhook(w, who, p),
-        Op::QueryPhoneBusinessProfile => phone_settings::query_profile(w, who, p),
-        Op::ModifyPhoneBusinessProfile => phone_settings::modify_profile(w, who, p),
-    }
-}
-
 // Migration and verification codes.
 
 /// CreateChatappMigrationInitiate: the number (`CountryCode` + `MobileNumber`) starts
 /// migrating into the space's WABA.
-fn migration_initiate(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn migration_initiate(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let cc = required(p, "CountryCode")?;
     let mobile = required(p, "MobileNumber")?;
@@ -276,7 +231,7 @@ fn migration_initiate(w: &mut World, who: &Principal, p: &Prepared) -> Result<Ve
 
 /// GetMigrationVerifyCode and GetChatappVerifyCode: a code is sent (only the first answers
 /// with the number).
-fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn request_code(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
     same_flow(w, id, p.op)?;
@@ -315,7 +270,7 @@ fn same_flow(w: &World, id: Id, op: Op) -> Result<(), CamsError> {
 }
 
 /// ChatappMigrationVerified: the code is checked.
-fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
     same_flow(w, id, p.op)?;
@@ -324,7 +279,7 @@ fn verify_code(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
 }
 
 /// GetPhoneNumberVerificationStatus: where the number's code stands.
-fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, digits) = number_on(w, p, waba)?;
     let status = w.phones[&id]
@@ -342,7 +297,7 @@ fn verification_status(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u
 // Registration.
 
 /// ChatappMigrationRegister and ChatappPhoneNumberRegister.
-fn register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn register(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     same_flow(w, id, p.op)?;
@@ -351,7 +306,7 @@ fn register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
 }
 
 /// ChatappVerifyAndRegister: the code is checked, then the number registered.
-fn verify_and_register(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn verify_and_register(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     same_flow(w, id, p.op)?;
@@ -361,7 +316,7 @@ fn verify_and_register(w: &mut World, who: &Principal, p: &Prepared) -> Result<V
 }
 
 /// ChatappPhoneNumberDeregister.
-fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     w.deregister(who, &id.to_string())?;
@@ -371,7 +326,7 @@ fn deregister(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, F
 // Spaces and phone numbers.
 
 /// ChatappBindWaba: a space bound to `WabaId`.
-fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let waba = required(p, "WabaId")?.to_string();
     let space = model::bind_space(w, who, &waba)?;
     Ok(ok(p, |o| {
@@ -382,14 +337,14 @@ fn bind_waba(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fa
 }
 
 /// QueryChatappBindWaba: the WABA the space is bound to.
-fn bound_waba(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn bound_waba(w: &World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let waba = &w.wabas[&waba];
     Ok(ok(p, |o| render::waba_data(o, w, waba)))
 }
 
 /// AddChatappPhoneNumber: a new number (`Cc` + `PhoneNumber`) on the space's WABA.
-fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let cc = required(p, "Cc")?;
     let number = required(p, "PhoneNumber")?;
@@ -413,7 +368,7 @@ fn add_phone_number(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<
 /// QueryChatappPhoneNumbers and ChatappSyncPhoneNumber: the space's numbers, a number being
 /// migrated in included, each with the status the space sees ([`render::phone_status`]), which
 /// the `Status` filter matches too.
-fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Handled {
     let (space_id, waba) = space_waba(w, who, p)?;
     let space = model::of(w).spaces.get(&space_id);
     let status = p.params.non_empty("Status");
@@ -436,7 +391,7 @@ fn phone_numbers(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fa
 
 /// Messaging is not simulated, so every bucket counts zero messages; the buckets themselves
 /// follow `Start`, `End` and `Granularity` (at most [`MAX_BUCKETS`] of them).
-fn metrics(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn metrics(w: &World, who: &Principal, p: &Prepared) -> Handled {
     const MAX_BUCKETS: i64 = 1000;
     let (_, waba) = space_waba(w, who, p)?;
     let int = |name: &str| p.params.int(name).ok().flatten().unwrap_or_default();
@@ -514,7 +469,7 @@ fn whatsapp_type(p: &Prepared) -> Result<bool, DomainError> {
     }
 }
 
-fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let page_error = || {
         DomainError::param(
@@ -578,7 +533,7 @@ fn list_templates(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, F
     }))
 }
 
-fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let language = required(p, "Language")?;
     let code = p.params.non_empty("TemplateCode");
@@ -599,7 +554,7 @@ fn template_detail(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, 
     Ok(ok(p, |o| render::template_detail(o, t, input)))
 }
 
-fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub(super) fn create_template(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     if !whatsapp_type(p)? {
         return Err(

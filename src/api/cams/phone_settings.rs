@@ -17,7 +17,7 @@ use serde_json::Value;
 use super::Op;
 use super::Prepared;
 use super::model::{self, PhoneWebhook};
-use super::operations::{Failure, number_on, ok, space_waba};
+use super::operations::{Handled, number_on, ok, space_waba};
 use crate::world::business_profile::BusinessProfile;
 use crate::world::vocab::Scope;
 use crate::world::{DomainError, Principal, World};
@@ -54,11 +54,7 @@ fn updated(p: &Prepared, old: Option<String>, name: &str) -> Result<Option<Strin
 }
 
 /// UpdateAccountWebhook: the space's status-report callback (`StatusCallbackUrl`).
-pub fn update_account_webhook(
-    w: &mut World,
-    who: &Principal,
-    p: &Prepared,
-) -> Result<Vec<u8>, Failure> {
+pub fn update_account_webhook(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     w.require_scope(who, Scope::Management)?;
     let (space, _) = space_waba(w, who, p)?;
     flag(p, "QueueFlag")?; // MNS queues are not simulated: checked, then kept as given
@@ -75,11 +71,7 @@ pub fn update_account_webhook(
 
 /// UpdatePhoneWebhook: one number's callbacks (`StatusCallbackUrl`, `UpCallbackUrl`), which
 /// win over the space's.
-pub fn update_phone_webhook(
-    w: &mut World,
-    who: &Principal,
-    p: &Prepared,
-) -> Result<Vec<u8>, Failure> {
+pub fn update_phone_webhook(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     w.require_scope(who, Scope::Management)?;
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
@@ -98,7 +90,7 @@ pub fn update_phone_webhook(
 }
 
 /// QueryPhoneBusinessProfile: `Data` with the profile's fields (those never set left out).
-pub fn query_profile(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub fn query_profile(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     let profile = w.business_profile(who, &id.to_string())?;
@@ -121,7 +113,7 @@ pub fn query_profile(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec
 
 /// ModifyPhoneBusinessProfile: the fields given replace the profile's. `Websites` arrives as
 /// the SDK shrinks a list: JSON text (`["https://a.example"]`).
-pub fn modify_profile(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Failure> {
+pub fn modify_profile(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
     let (_, waba) = space_waba(w, who, p)?;
     let (id, _) = number_on(w, p, waba)?;
     let text = |name: &str| p.params.non_empty(name).map(str::to_string);

@@ -6,11 +6,10 @@
 use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::Op;
-use crate::api::facade::{self, Classified, Facade, FacadeId, Served, folder_prepared_call};
+use crate::api::Answer;
+use crate::api::facade::{self, Facade, FacadeId, Served, Serving, folder_prepared_call};
 use crate::api::params::Params;
 use crate::api::unmatched::Explanation;
-use crate::api::{Answer, Incoming};
-use crate::namespace::Namespace;
 
 /// Meta's Graph API.
 pub struct Graph;
@@ -44,16 +43,12 @@ impl Facade for Graph {
         SECRETS
     }
 
-    fn serve<'a>(
-        &'a self,
-        ns: &'a Namespace,
-        req: &'a Incoming,
-        classified: Classified<'a>,
-    ) -> Served<'a> {
+    fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a> {
         // Read without a future unless the body is multipart.
+        let (ns, req) = (call.ns, call.req);
         match Params::from_request_now(req) {
-            Some(params) => facade::run(ns, super::prepare_with(ns, req, params), classified),
-            None => facade::run_later(ns, super::prepare(ns, req), classified),
+            Some(params) => facade::run(call, super::prepare_with(ns, req, params)),
+            None => facade::run_later(call, super::prepare(ns, req)),
         }
     }
 
