@@ -43,9 +43,21 @@ pub struct Config {
     pub namespace_ttl: Option<std::time::Duration>,
     /// `--max-connections`: connections served at once; more wait to be accepted.
     pub max_connections: usize,
+    /// `--max-uri-bytes`: the longest path and query a request may have; longer is answered
+    /// 414 in the facade's shape. At most [`MAX_URI_BYTES_CEILING`]: hyper itself answers a
+    /// longer one with an empty 414 before any of wabasim's code runs.
+    pub max_uri_bytes: usize,
     /// `--webhook-allow`: where callback URLs may point (checked when set and at delivery).
     pub webhook_allow: Arc<Allowlist>,
 }
+
+/// [`Config::max_uri_bytes`] by default: 60 KiB, under hyper's own limit, so that every URI
+/// wabasim refuses is refused in the facade's shape (alibaba-cams-errors.md L6: a JSON body
+/// on 414). Alibaba's SDK sends every parameter in the query, template components included.
+pub const MAX_URI_BYTES: usize = 60 * 1024;
+
+/// hyper refuses a URI longer than this itself (`u16::MAX - 1`), with an empty 414.
+pub const MAX_URI_BYTES_CEILING: usize = 65_534;
 
 /// [`Config::max_connections`] by default: well under the usual 1,024 (soft) descriptor
 /// limit minus what the process needs, far above what a CI suite opens.
@@ -76,6 +88,7 @@ impl Default for Config {
             namespaces: NamespacePolicy::Create,
             namespace_ttl: None,
             max_connections: MAX_CONNECTIONS,
+            max_uri_bytes: MAX_URI_BYTES,
             webhook_allow: Arc::new(Allowlist::any()),
         }
     }

@@ -85,6 +85,11 @@ enum Command {
         /// connections wait in the listen backlog.
         #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
         max_connections: usize,
+        /// The longest path and query a request may have, in bytes; longer is answered 414 in
+        /// the facade's shape (at most 65534: hyper refuses longer ones itself, with an empty
+        /// 414).
+        #[arg(long, default_value_t = wabasim::app::MAX_URI_BYTES)]
+        max_uri_bytes: usize,
         /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
         /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
         /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
@@ -159,6 +164,7 @@ fn main() -> ExitCode {
             namespaces,
             namespace_ttl,
             max_connections,
+            max_uri_bytes,
             webhook_allow,
         } => {
             let webhook_allow = match webhook_allow
@@ -192,6 +198,7 @@ fn main() -> ExitCode {
                 namespaces,
                 namespace_ttl,
                 max_connections: max_connections.max(1),
+                max_uri_bytes: max_uri_bytes.min(wabasim::app::MAX_URI_BYTES_CEILING),
                 webhook_allow: Arc::new(webhook_allow),
                 ..Config::default()
             };

@@ -207,6 +207,18 @@ async fn serve(
     // From here on the request is journaled however it ends: answered, refused, dropped by
     // its client (status 499) or panicked (500).
     let mut recording = Recording::start(ns.clone(), incoming, facade, watch);
+    let uri_len = recording.request().path.len() + recording.request().query.len();
+    if uri_len > app.config.max_uri_bytes {
+        let mut refused = target.early_error(
+            StatusCode::URI_TOO_LONG,
+            &format!(
+                "The request URI is {uri_len} bytes; this server's limit is {} bytes (--max-uri-bytes)",
+                app.config.max_uri_bytes
+            ),
+        );
+        recording.finish(&mut refused);
+        return wire::whole(refused);
+    }
     match target.body(&app.config, body).await {
         Ok(b) => recording.request_mut().body = b,
         Err(mut refused) => {
