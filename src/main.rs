@@ -29,73 +29,73 @@ struct Cli {
 enum Command {
     /// Serve the simulator (the default world unless --fixture is given).
     Serve {
-        /// Address to listen on; port 0 picks a free port (the address is printed).
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        /// Address to listen on: `PORT`, `:PORT`, `HOST:PORT` or `localhost:PORT` (no host and
+        /// `localhost` mean 127.0.0.1); port 0 picks a free port (the address is printed).
+        #[arg(long, env = "WABASIM_LISTEN", default_value = "127.0.0.1:8787", value_parser = wabasim::cli::parse_listen)]
         listen: SocketAddr,
         /// A fixture file describing the world.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_FIXTURE")]
         fixture: Option<PathBuf>,
         /// How many namespaces (X-Wabasim-Namespace) may exist at once.
-        #[arg(long, default_value_t = wabasim::DEFAULT_MAX_NAMESPACES)]
+        #[arg(long, env = "WABASIM_MAX_NAMESPACES", default_value_t = wabasim::DEFAULT_MAX_NAMESPACES)]
         max_namespaces: usize,
         /// How many requests each namespace's journal keeps (a ring: the oldest go first).
-        #[arg(long, default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
+        #[arg(long, env = "WABASIM_JOURNAL_SIZE", default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
         journal_size: usize,
         /// How many bytes each namespace's journal keeps (the oldest entries go first).
-        #[arg(long, default_value_t = wabasim::journal::DEFAULT_BYTES)]
+        #[arg(long, env = "WABASIM_JOURNAL_BYTES", default_value_t = wabasim::journal::DEFAULT_BYTES)]
         journal_bytes: usize,
         /// How many bytes of a request's query string a journal entry keeps (cut after the
         /// last whole parameter; the entry shows `__query_truncated`).
-        #[arg(long, default_value_t = wabasim::journal::QUERY_KEPT)]
+        #[arg(long, env = "WABASIM_JOURNAL_QUERY_BYTES", default_value_t = wabasim::journal::QUERY_KEPT)]
         journal_query_bytes: usize,
         /// How many bytes of a request's body a journal entry keeps (the entry shows
         /// `__body_truncated`).
-        #[arg(long, default_value_t = wabasim::journal::BODY_KEPT)]
+        #[arg(long, env = "WABASIM_JOURNAL_BODY_BYTES", default_value_t = wabasim::journal::BODY_KEPT)]
         journal_body_bytes: usize,
         /// Answer requests no route matches with a loud error naming the closest route,
         /// instead of the vendor's generic unknown-path error.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_STRICT")]
         strict: bool,
         /// Require this token on /__admin/ (Authorization: Bearer, or X-Wabasim-Admin-Token).
         /// Set it whenever the server listens beyond loopback.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
         /// Largest --fixture file accepted, in bytes (parser budgets grow with it).
-        #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_FIXTURE_BYTES", default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
         max_fixture_bytes: usize,
         /// Parameters one request may carry (query and body together); past it, 400 in the
         /// facade's shape.
-        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
+        #[arg(long, env = "WABASIM_MAX_PARAMS", default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
         max_params: usize,
         /// Longest parameter name or value, in bytes as sent; past it, 400 in the facade's
         /// shape.
-        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_PARAM_BYTES", default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
         max_param_bytes: usize,
         /// What a facade call naming a namespace that does not exist does: `create` it from
         /// the server's fixture, or answer an error in the facade's shape (`existing`:
         /// namespaces are made with POST /__admin/namespaces, behind --admin-token).
-        #[arg(long, value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
+        #[arg(long, env = "WABASIM_NAMESPACES", value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
         namespaces: wabasim::app::NamespacePolicy,
         /// Forget namespaces no request named for this long (e.g. `30m`; never the default
         /// one). Off unless given.
-        #[arg(long, value_parser = humantime::parse_duration)]
+        #[arg(long, env = "WABASIM_NAMESPACE_TTL", value_parser = humantime::parse_duration)]
         namespace_ttl: Option<std::time::Duration>,
         /// Connections served at once. Past them, a few spare connections serve one request
         /// each with a 2 s head timeout (health checks get through); past those, new
         /// connections wait in the listen backlog.
-        #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
+        #[arg(long, env = "WABASIM_MAX_CONNECTIONS", default_value_t = wabasim::app::MAX_CONNECTIONS)]
         max_connections: usize,
         /// The longest path and query a request may have, in bytes; longer is answered 414 in
         /// the facade's shape (at most 65534: hyper refuses longer ones itself, with an empty
         /// 414).
-        #[arg(long, default_value_t = wabasim::app::MAX_URI_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_URI_BYTES", default_value_t = wabasim::app::MAX_URI_BYTES)]
         max_uri_bytes: usize,
         /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
         /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
         /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
-        /// delivery. Also read from WABASIM_WEBHOOK_ALLOW. Default: `*` when listening on
-        /// loopback, `loopback` beyond it.
-        #[arg(long)]
+        /// delivery. Default: `*` when listening on loopback, `loopback` beyond it.
+        #[arg(long, env = "WABASIM_WEBHOOK_ALLOW")]
         webhook_allow: Option<String>,
     },
     /// Work with fixture files.
@@ -167,10 +167,8 @@ fn main() -> ExitCode {
             max_uri_bytes,
             webhook_allow,
         } => {
-            let webhook_allow = match webhook_allow
-                .or_else(|| std::env::var("WABASIM_WEBHOOK_ALLOW").ok())
-                .filter(|t| !t.trim().is_empty())
-            {
+            let webhook_allow_text = webhook_allow.filter(|t| !t.trim().is_empty());
+            let webhook_allow = match webhook_allow_text.clone() {
                 None => {
                     let list = wabasim::allowlist::Allowlist::default_for(listen.ip());
                     if !list.is_any() {
@@ -209,6 +207,20 @@ fn main() -> ExitCode {
                 query_kept: journal_query_bytes,
                 body_kept: journal_body_bytes,
             };
+            let webhook_allow_shown = match &webhook_allow_text {
+                Some(text) => text.trim().to_string(),
+                None if config.webhook_allow.is_any() => "* (default on loopback)".to_string(),
+                None => "loopback (default beyond loopback)".to_string(),
+            };
+            print_config(
+                listen,
+                fixture.as_deref(),
+                max_namespaces,
+                &journal,
+                &config,
+                max_fixture_bytes,
+                &webhook_allow_shown,
+            );
             serve(listen, fixture, max_namespaces, journal, config, limits)
         }
         Command::Fixture {
@@ -234,6 +246,66 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// The effective `serve` configuration, one block on stderr before the server starts (flags,
+/// environment variables and defaults resolved; the admin token masked). Its wording is stable:
+/// one `  name: value` line per flag, named as the flag is.
+fn print_config(
+    listen: SocketAddr,
+    fixture: Option<&std::path::Path>,
+    max_namespaces: usize,
+    journal: &wabasim::journal::JournalLimits,
+    config: &Config,
+    max_fixture_bytes: usize,
+    webhook_allow: &str,
+) {
+    let fixture = fixture.map_or_else(
+        || "(none: the default world)".to_string(),
+        |p| p.display().to_string(),
+    );
+    let admin_token = if config.admin_token.is_some() {
+        "******** (set)"
+    } else {
+        "(none)"
+    };
+    let ttl = config.namespace_ttl.map_or_else(
+        || "(none)".to_string(),
+        |d| humantime::format_duration(d).to_string(),
+    );
+    let namespaces = match config.namespaces {
+        wabasim::app::NamespacePolicy::Create => "create",
+        wabasim::app::NamespacePolicy::Existing => "existing",
+    };
+    eprintln!(
+        "wabasim configuration:
+  listen: {listen}
+  fixture: {fixture}
+  admin-token: {admin_token}
+  strict: {strict}
+  namespaces: {namespaces}
+  namespace-ttl: {ttl}
+  max-namespaces: {max_namespaces}
+  max-connections: {max_connections}
+  max-uri-bytes: {max_uri_bytes}
+  max-params: {max_params}
+  max-param-bytes: {max_param_bytes}
+  max-fixture-bytes: {max_fixture_bytes}
+  journal-size: {journal_size}
+  journal-bytes: {journal_bytes}
+  journal-query-bytes: {journal_query_bytes}
+  journal-body-bytes: {journal_body_bytes}
+  webhook-allow: {webhook_allow}",
+        strict = config.strict,
+        max_connections = config.max_connections,
+        max_uri_bytes = config.max_uri_bytes,
+        max_params = config.params.max_params,
+        max_param_bytes = config.params.max_param_bytes,
+        journal_size = journal.entries,
+        journal_bytes = journal.bytes,
+        journal_query_bytes = journal.query_kept,
+        journal_body_bytes = journal.body_kept,
+    );
 }
 
 /// `wabasim fixture check`: the first bad file ends the run with its located error.
