@@ -97,6 +97,11 @@ enum Command {
         /// delivery. Default: `*` when listening on loopback, `loopback` beyond it.
         #[arg(long, env = "WABASIM_WEBHOOK_ALLOW")]
         webhook_allow: Option<String>,
+        /// Once listening, write the bound address (`127.0.0.1:PORT`, no newline) to this
+        /// file, atomically (a temporary file renamed over it): a harness using port 0 waits
+        /// for the file instead of parsing stdout.
+        #[arg(long, env = "WABASIM_PORT_FILE")]
+        port_file: Option<PathBuf>,
     },
     /// Work with fixture files.
     Fixture {
@@ -166,6 +171,7 @@ fn main() -> ExitCode {
             max_connections,
             max_uri_bytes,
             webhook_allow,
+            port_file,
         } => {
             let webhook_allow_text = webhook_allow.filter(|t| !t.trim().is_empty());
             let webhook_allow = match webhook_allow_text.clone() {
@@ -220,8 +226,17 @@ fn main() -> ExitCode {
                 &config,
                 max_fixture_bytes,
                 &webhook_allow_shown,
+                port_file.as_deref(),
             );
-            serve(listen, fixture, max_namespaces, journal, config, limits)
+            serve(
+                listen,
+                fixture,
+                max_namespaces,
+                journal,
+                config,
+                limits,
+                port_file,
+            )
         }
         Command::Fixture {
             command:
@@ -251,6 +266,7 @@ fn main() -> ExitCode {
 /// The effective `serve` configuration, one block on stderr before the server starts (flags,
 /// environment variables and defaults resolved; the admin token masked). Its wording is stable:
 /// one `  name: value` line per flag, named as the flag is.
+#[allow(clippy::too_many_arguments)] // one per group of flags, read once at start
 fn print_config(
     listen: SocketAddr,
     fixture: Option<&std::path::Path>,
@@ -259,7 +275,9 @@ fn print_config(
     config: &Config,
     max_fixture_bytes: usize,
     webhook_allow: &str,
+    port_file: Option<&std::path::Path>,
 ) {
+    let port_file = port_file.map_or_else(|| "(none)".to_string(), |p| p.display().to_string());
     let fixture = fixture.map_or_else(
         || "(none: the default world)".to_string(),
         |p| p.display().to_string(),
@@ -295,7 +313,8 @@ fn print_config(
   journal-bytes: {journal_bytes}
   journal-query-bytes: {journal_query_bytes}
   journal-body-bytes: {journal_body_bytes}
-  webhook-allow: {webhook_allow}",
+  webhook-allow: {webhook_allow}
+  port-file: {port_file}",
         strict = config.strict,
         max_connections = config.max_connections,
         max_uri_bytes = config.max_uri_bytes,
@@ -354,6 +373,7 @@ fn serve(
     journal: wabasim::journal::JournalLimits,
     config: Config,
     limits: Limits,
+    port_file: Option<PathBuf>,
 ) -> ExitCode {
     let (fixture, built) = match fixture {
         Some(path) => match Fixture::load_for_serving(&path, &limits, RELOAD_ABOVE_BYTES) {
@@ -393,9 +413,27 @@ fn serve(
                 return ExitCode::FAILURE;
             }
         };
+        if let Some(path) = &port_file
+            && let Err(e) = write_port_file(path, addr)
+        {
+            eprintln!("error: --port-file {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
         println!("wabasim listening on http://{addr}");
         server::run(listener, shared, shutdown_signal()).await;
         ExitCode::SUCCESS
+    })
+}
+
+/// `--port-file`: the bound address written to a temporary file beside `path`, then renamed
+/// over it, so a reader sees no file or the whole address, never part of it.
+fn write_port_file(path: &std::path::Path, addr: SocketAddr) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, addr.to_string())?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
     })
 }
 

@@ -57,3 +57,38 @@ fn a_missing_fixture_file_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/world.yaml"), "{err}");
 }
+
+/// `serve --port-file PATH` on port 0 (given through `WABASIM_LISTEN=:0`): the file appears,
+/// whole, holding the bound address, and that address answers.
+#[test]
+fn port_file_holds_the_bound_address_once_listening() {
+    let dir = std::env::temp_dir().join(format!("wabasim-port-file-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("port");
+    let _ = std::fs::remove_file(&path);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+        .args(["serve", "--port-file"])
+        .arg(&path)
+        .env("WABASIM_LISTEN", ":0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("wabasim starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let addr = loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "no port file");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let answered = std::net::TcpStream::connect(addr.as_str());
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(answered.is_ok(), "{addr}: {answered:?}");
+    let port = addr
+        .strip_prefix("127.0.0.1:")
+        .unwrap_or_else(|| panic!("{addr:?}"));
+    assert!(port.parse::<u16>().unwrap() > 0, "{addr:?}");
+}
