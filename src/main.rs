@@ -23,6 +23,50 @@ use wabasim::server;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// What to log on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or
+    /// `tracing` directives (`wabasim::request=info,warn`). Default: RUST_LOG if set, else
+    /// `info` for serve (one line per request and per webhook attempt), `warn` otherwise.
+    #[arg(long, global = true, env = "WABASIM_LOG_LEVEL")]
+    log_level: Option<String>,
+    /// How log lines are written: `text`, or `json` (one object a line).
+    #[arg(long, global = true, env = "WABASIM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs on stderr: `--log-level` (or `WABASIM_LOG_LEVEL`), else `RUST_LOG`, else `WABASIM_LOG`
+/// (older name), else `info` when serving and `warn` for the other commands.
+fn init_logs(cli: &Cli) -> Result<(), String> {
+    use tracing_subscriber::EnvFilter;
+    let filter = match &cli.log_level {
+        Some(level) => {
+            EnvFilter::try_new(level).map_err(|e| format!("--log-level {level:?}: {e}"))?
+        }
+        None => EnvFilter::try_from_env("RUST_LOG")
+            .or_else(|_| EnvFilter::try_from_env("WABASIM_LOG"))
+            .unwrap_or_else(|_| {
+                EnvFilter::new(if matches!(cli.command, Command::Serve { .. }) {
+                    "info"
+                } else {
+                    "warn"
+                })
+            }),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -145,13 +189,10 @@ enum ScenarioCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WABASIM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logs(&cli) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Serve {
             listen,

@@ -92,3 +92,55 @@ fn port_file_holds_the_bound_address_once_listening() {
         .unwrap_or_else(|| panic!("{addr:?}"));
     assert!(port.parse::<u16>().unwrap() > 0, "{addr:?}");
 }
+
+/// `--log-format json` at the default level: one line per request with its namespace, facade,
+/// operation, status and latency, and never the request's parameters (its token here).
+#[test]
+fn serve_logs_one_json_line_per_request_without_its_parameters() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+        .args(["serve", "--listen", ":0", "--log-format", "json"])
+        .env_remove("RUST_LOG")
+        .env_remove("WABASIM_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wabasim starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().rsplit('/').next().unwrap().to_string();
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /v23.0/110000000000001?fields=verified_name&access_token=SECRET-TOKEN-42 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!logs.contains("SECRET-TOKEN-42"), "{logs}");
+    let request = logs
+        .lines()
+        .find(|l| l.contains(r#""target":"wabasim::request""#))
+        .unwrap_or_else(|| panic!("no request line: {logs}"));
+    for field in [
+        r#""namespace":"default""#,
+        r#""facade":"graph""#,
+        r#""operation":"get_phone_number""#,
+        r#""status":401"#,
+        r#""latency_us":"#,
+    ] {
+        assert!(request.contains(field), "{field} in {request}");
+    }
+}
