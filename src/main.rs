@@ -157,6 +157,21 @@ enum Command {
         #[command(subcommand)]
         command: ScenarioCommand,
     },
+    /// Print a shell completion script (e.g. `wabasim completions bash >
+    /// ~/.local/share/bash-completion/completions/wabasim`).
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff; e.g. `wabasim man > wabasim.1`).
+    Man,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Subcommand)]
@@ -295,6 +310,31 @@ fn main() -> ExitCode {
         Command::Scenario {
             command: ScenarioCommand::Run { paths, transcripts },
         } => wabasim::scenario::cli::run(&paths, &transcripts),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let shell = match shell {
+                CompletionShell::Bash => clap_complete::Shell::Bash,
+                CompletionShell::Zsh => clap_complete::Shell::Zsh,
+                CompletionShell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "wabasim",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Scenario {
             command: ScenarioCommand::Schema,
         } => {

@@ -144,3 +144,22 @@ fn serve_logs_one_json_line_per_request_without_its_parameters() {
         assert!(request.contains(field), "{field} in {request}");
     }
 }
+
+/// `wabasim completions bash|zsh|fish` and `wabasim man` print something on stdout and succeed.
+#[test]
+fn completions_and_the_man_page_are_printed() {
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "zsh"],
+        &["completions", "fish"],
+        &["man"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("serve"), "{args:?}: {text}");
+    }
+}
