@@ -197,6 +197,13 @@ enum ScenarioCommand {
         /// Where to write the transcripts (one `<scenario>.transcript` each).
         #[arg(long, default_value = "wabasim-transcripts")]
         transcripts: PathBuf,
+        /// Also write each passing scenario's transcript as its snapshot (`--snapshots
+        /// DIR/<stem>.snap`, what `cargo test --test scenarios` compares) when new or changed.
+        #[arg(long)]
+        update: bool,
+        /// Where `--update` writes snapshots.
+        #[arg(long, default_value = "tests/snapshots/scenarios")]
+        snapshots: PathBuf,
     },
     /// Print the JSON Schema of the scenario format (scenarios/schema.json).
     Schema,
@@ -308,8 +315,14 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Scenario {
-            command: ScenarioCommand::Run { paths, transcripts },
-        } => wabasim::scenario::cli::run(&paths, &transcripts),
+            command:
+                ScenarioCommand::Run {
+                    paths,
+                    transcripts,
+                    update,
+                    snapshots,
+                },
+        } => wabasim::scenario::cli::run(&paths, &transcripts, update.then_some(&*snapshots)),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let shell = match shell {
