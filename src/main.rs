@@ -236,6 +236,14 @@ fn main() -> ExitCode {
             webhook_allow,
             port_file,
         } => {
+            let log_level = match (&cli.log_level, std::env::var("RUST_LOG")) {
+                (Some(level), _) => level.clone(),
+                (None, Ok(rust_log)) if !rust_log.is_empty() => format!("{rust_log} (RUST_LOG)"),
+                (None, _) => match std::env::var("WABASIM_LOG") {
+                    Ok(legacy) if !legacy.is_empty() => format!("{legacy} (WABASIM_LOG)"),
+                    _ => "info (default)".to_string(),
+                },
+            };
             let webhook_allow_text = webhook_allow.filter(|t| !t.trim().is_empty());
             let webhook_allow = match webhook_allow_text.clone() {
                 None => {
@@ -290,6 +298,7 @@ fn main() -> ExitCode {
                 max_fixture_bytes,
                 &webhook_allow_shown,
                 port_file.as_deref(),
+                (&log_level, cli.log_format),
             );
             serve(
                 listen,
@@ -370,7 +379,13 @@ fn print_config(
     max_fixture_bytes: usize,
     webhook_allow: &str,
     port_file: Option<&std::path::Path>,
+    logs: (&str, LogFormat),
 ) {
+    let (log_level, log_format) = logs;
+    let log_format = match log_format {
+        LogFormat::Text => "text",
+        LogFormat::Json => "json",
+    };
     let port_file = port_file.map_or_else(|| "(none)".to_string(), |p| p.display().to_string());
     let fixture = fixture.map_or_else(
         || "(none: the default world)".to_string(),
@@ -408,7 +423,9 @@ fn print_config(
   journal-query-bytes: {journal_query_bytes}
   journal-body-bytes: {journal_body_bytes}
   webhook-allow: {webhook_allow}
-  port-file: {port_file}",
+  port-file: {port_file}
+  log-level: {log_level}
+  log-format: {log_format}",
         strict = config.strict,
         max_connections = config.max_connections,
         max_uri_bytes = config.max_uri_bytes,
