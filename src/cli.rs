@@ -13,3 +13,64 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
             ExitCode::FAILURE
         })
 }
+
+/// `serve --listen` (and `WABASIM_LISTEN`): `PORT`, `:PORT`, `HOST:PORT` or `[V6]:PORT`, where
+/// a missing host and `localhost` both mean `127.0.0.1` (never a name lookup, never beyond
+/// loopback by accident).
+pub fn parse_listen(text: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+    let text = text.trim();
+    let port = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| format!("`{p}` is not a port (0 to 65535)"))
+    };
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let (host, p) = match text.rsplit_once(':') {
+        None => ("", text),
+        Some((host, p)) => (host, p),
+    };
+    let ip = match host {
+        "" | "localhost" => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        h => h.parse::<IpAddr>().map_err(|_| {
+            format!(
+                "`{text}`: expected PORT, :PORT, HOST:PORT or localhost:PORT with HOST an IP address"
+            )
+        })?,
+    };
+    Ok(SocketAddr::new(ip, port(p)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_listen;
+
+    #[test]
+    fn listen_takes_a_port_a_colon_port_a_host_and_localhost() {
+        let ok = |t: &str| parse_listen(t).unwrap().to_string();
+        assert_eq!(ok("8788"), "127.0.0.1:8788");
+        assert_eq!(ok(":8788"), "127.0.0.1:8788");
+        assert_eq!(ok("localhost:9999"), "127.0.0.1:9999");
+        assert_eq!(ok("127.0.0.1:0"), "127.0.0.1:0");
+        assert_eq!(ok("0.0.0.0:8787"), "0.0.0.0:8787");
+        assert_eq!(ok("[::1]:8787"), "[::1]:8787");
+        assert_eq!(ok(" 0 "), "127.0.0.1:0");
+    }
+
+    #[test]
+    fn listen_refuses_names_and_bad_ports() {
+        for bad in [
+            "",
+            ":",
+            "example.com:80",
+            "localhost",
+            "70000",
+            ":x",
+            "1.2.3.4:",
+            "::1",
+        ] {
+            assert!(parse_listen(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -23,80 +23,129 @@ use wabasim::server;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// What to log on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or
+    /// `tracing` directives (`wabasim::request=info,warn`). Default: RUST_LOG if set, else
+    /// `info` for serve (one line per request and per webhook attempt), `warn` otherwise.
+    #[arg(long, global = true, env = "WABASIM_LOG_LEVEL")]
+    log_level: Option<String>,
+    /// How log lines are written: `text`, or `json` (one object a line).
+    #[arg(long, global = true, env = "WABASIM_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs on stderr: `--log-level` (or `WABASIM_LOG_LEVEL`), else `RUST_LOG`, else `WABASIM_LOG`
+/// (older name), else `info` when serving and `warn` for the other commands.
+fn init_logs(cli: &Cli) -> Result<(), String> {
+    use tracing_subscriber::EnvFilter;
+    let filter = match &cli.log_level {
+        Some(level) => {
+            EnvFilter::try_new(level).map_err(|e| format!("--log-level {level:?}: {e}"))?
+        }
+        None => EnvFilter::try_from_env("RUST_LOG")
+            .or_else(|_| EnvFilter::try_from_env("WABASIM_LOG"))
+            .unwrap_or_else(|_| {
+                EnvFilter::new(if matches!(cli.command, Command::Serve { .. }) {
+                    "info"
+                } else {
+                    "warn"
+                })
+            }),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        LogFormat::Json => builder.json().init(),
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the simulator (the default world unless --fixture is given).
     Serve {
-        /// Address to listen on; port 0 picks a free port (the address is printed).
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        /// Address to listen on: `PORT`, `:PORT`, `HOST:PORT` or `localhost:PORT` (no host and
+        /// `localhost` mean 127.0.0.1); port 0 picks a free port (the address is printed).
+        #[arg(long, env = "WABASIM_LISTEN", default_value = "127.0.0.1:8787", value_parser = wabasim::cli::parse_listen)]
         listen: SocketAddr,
         /// A fixture file describing the world.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_FIXTURE")]
         fixture: Option<PathBuf>,
         /// How many namespaces (X-Wabasim-Namespace) may exist at once.
-        #[arg(long, default_value_t = wabasim::DEFAULT_MAX_NAMESPACES)]
+        #[arg(long, env = "WABASIM_MAX_NAMESPACES", default_value_t = wabasim::DEFAULT_MAX_NAMESPACES)]
         max_namespaces: usize,
         /// How many requests each namespace's journal keeps (a ring: the oldest go first).
-        #[arg(long, default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
+        #[arg(long, env = "WABASIM_JOURNAL_SIZE", default_value_t = wabasim::journal::DEFAULT_CAPACITY)]
         journal_size: usize,
         /// How many bytes each namespace's journal keeps (the oldest entries go first).
-        #[arg(long, default_value_t = wabasim::journal::DEFAULT_BYTES)]
+        #[arg(long, env = "WABASIM_JOURNAL_BYTES", default_value_t = wabasim::journal::DEFAULT_BYTES)]
         journal_bytes: usize,
         /// How many bytes of a request's query string a journal entry keeps (cut after the
         /// last whole parameter; the entry shows `__query_truncated`).
-        #[arg(long, default_value_t = wabasim::journal::QUERY_KEPT)]
+        #[arg(long, env = "WABASIM_JOURNAL_QUERY_BYTES", default_value_t = wabasim::journal::QUERY_KEPT)]
         journal_query_bytes: usize,
         /// How many bytes of a request's body a journal entry keeps (the entry shows
         /// `__body_truncated`).
-        #[arg(long, default_value_t = wabasim::journal::BODY_KEPT)]
+        #[arg(long, env = "WABASIM_JOURNAL_BODY_BYTES", default_value_t = wabasim::journal::BODY_KEPT)]
         journal_body_bytes: usize,
         /// Answer requests no route matches with a loud error naming the closest route,
         /// instead of the vendor's generic unknown-path error.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_STRICT")]
         strict: bool,
         /// Require this token on /__admin/ (Authorization: Bearer, or X-Wabasim-Admin-Token).
         /// Set it whenever the server listens beyond loopback.
-        #[arg(long)]
+        #[arg(long, env = "WABASIM_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
         /// Largest --fixture file accepted, in bytes (parser budgets grow with it).
-        #[arg(long, default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_FIXTURE_BYTES", default_value_t = wabasim::fixture::DEFAULT_MAX_BYTES)]
         max_fixture_bytes: usize,
         /// Parameters one request may carry (query and body together); past it, 400 in the
         /// facade's shape.
-        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
+        #[arg(long, env = "WABASIM_MAX_PARAMS", default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAMS)]
         max_params: usize,
         /// Longest parameter name or value, in bytes as sent; past it, 400 in the facade's
         /// shape.
-        #[arg(long, default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_PARAM_BYTES", default_value_t = wabasim::wire::limits::DEFAULT_MAX_PARAM_BYTES)]
         max_param_bytes: usize,
         /// What a facade call naming a namespace that does not exist does: `create` it from
         /// the server's fixture, or answer an error in the facade's shape (`existing`:
         /// namespaces are made with POST /__admin/namespaces, behind --admin-token).
-        #[arg(long, value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
+        #[arg(long, env = "WABASIM_NAMESPACES", value_enum, default_value_t = wabasim::app::NamespacePolicy::Create)]
         namespaces: wabasim::app::NamespacePolicy,
         /// Forget namespaces no request named for this long (e.g. `30m`; never the default
         /// one). Off unless given.
-        #[arg(long, value_parser = humantime::parse_duration)]
+        #[arg(long, env = "WABASIM_NAMESPACE_TTL", value_parser = humantime::parse_duration)]
         namespace_ttl: Option<std::time::Duration>,
         /// Connections served at once. Past them, a few spare connections serve one request
         /// each with a 2 s head timeout (health checks get through); past those, new
         /// connections wait in the listen backlog.
-        #[arg(long, default_value_t = wabasim::app::MAX_CONNECTIONS)]
+        #[arg(long, env = "WABASIM_MAX_CONNECTIONS", default_value_t = wabasim::app::MAX_CONNECTIONS)]
         max_connections: usize,
         /// The longest path and query a request may have, in bytes; longer is answered 414 in
         /// the facade's shape (at most 65534: hyper refuses longer ones itself, with an empty
         /// 414).
-        #[arg(long, default_value_t = wabasim::app::MAX_URI_BYTES)]
+        #[arg(long, env = "WABASIM_MAX_URI_BYTES", default_value_t = wabasim::app::MAX_URI_BYTES)]
         max_uri_bytes: usize,
         /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
         /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
         /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
-        /// delivery. Also read from WABASIM_WEBHOOK_ALLOW. Default: `*` when listening on
-        /// loopback, `loopback` beyond it.
-        #[arg(long)]
+        /// delivery. Default: `*` when listening on loopback, `loopback` beyond it.
+        #[arg(long, env = "WABASIM_WEBHOOK_ALLOW")]
         webhook_allow: Option<String>,
+        /// Once listening, write the bound address (`127.0.0.1:PORT`, no newline) to this
+        /// file, atomically (a temporary file renamed over it): a harness using port 0 waits
+        /// for the file instead of parsing stdout.
+        #[arg(long, env = "WABASIM_PORT_FILE")]
+        port_file: Option<PathBuf>,
     },
     /// Work with fixture files.
     Fixture {
@@ -108,6 +157,21 @@ enum Command {
         #[command(subcommand)]
         command: ScenarioCommand,
     },
+    /// Print a shell completion script (e.g. `wabasim completions bash >
+    /// ~/.local/share/bash-completion/completions/wabasim`).
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff; e.g. `wabasim man > wabasim.1`).
+    Man,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Subcommand)]
@@ -133,6 +197,13 @@ enum ScenarioCommand {
         /// Where to write the transcripts (one `<scenario>.transcript` each).
         #[arg(long, default_value = "wabasim-transcripts")]
         transcripts: PathBuf,
+        /// Also write each passing scenario's transcript as its snapshot (`--snapshots
+        /// DIR/<stem>.snap`, what `cargo test --test scenarios` compares) when new or changed.
+        #[arg(long)]
+        update: bool,
+        /// Where `--update` writes snapshots.
+        #[arg(long, default_value = "tests/snapshots/scenarios")]
+        snapshots: PathBuf,
     },
     /// Print the JSON Schema of the scenario format (scenarios/schema.json).
     Schema,
@@ -140,13 +211,10 @@ enum ScenarioCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WABASIM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if let Err(e) = init_logs(&cli) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Serve {
             listen,
@@ -166,11 +234,18 @@ fn main() -> ExitCode {
             max_connections,
             max_uri_bytes,
             webhook_allow,
+            port_file,
         } => {
-            let webhook_allow = match webhook_allow
-                .or_else(|| std::env::var("WABASIM_WEBHOOK_ALLOW").ok())
-                .filter(|t| !t.trim().is_empty())
-            {
+            let log_level = match (&cli.log_level, std::env::var("RUST_LOG")) {
+                (Some(level), _) => level.clone(),
+                (None, Ok(rust_log)) if !rust_log.is_empty() => format!("{rust_log} (RUST_LOG)"),
+                (None, _) => match std::env::var("WABASIM_LOG") {
+                    Ok(legacy) if !legacy.is_empty() => format!("{legacy} (WABASIM_LOG)"),
+                    _ => "info (default)".to_string(),
+                },
+            };
+            let webhook_allow_text = webhook_allow.filter(|t| !t.trim().is_empty());
+            let webhook_allow = match webhook_allow_text.clone() {
                 None => {
                     let list = wabasim::allowlist::Allowlist::default_for(listen.ip());
                     if !list.is_any() {
@@ -209,7 +284,31 @@ fn main() -> ExitCode {
                 query_kept: journal_query_bytes,
                 body_kept: journal_body_bytes,
             };
-            serve(listen, fixture, max_namespaces, journal, config, limits)
+            let webhook_allow_shown = match &webhook_allow_text {
+                Some(text) => text.trim().to_string(),
+                None if config.webhook_allow.is_any() => "* (default on loopback)".to_string(),
+                None => "loopback (default beyond loopback)".to_string(),
+            };
+            print_config(
+                listen,
+                fixture.as_deref(),
+                max_namespaces,
+                &journal,
+                &config,
+                max_fixture_bytes,
+                &webhook_allow_shown,
+                port_file.as_deref(),
+                (&log_level, cli.log_format),
+            );
+            serve(
+                listen,
+                fixture,
+                max_namespaces,
+                journal,
+                config,
+                limits,
+                port_file,
+            )
         }
         Command::Fixture {
             command:
@@ -225,8 +324,39 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Scenario {
-            command: ScenarioCommand::Run { paths, transcripts },
-        } => wabasim::scenario::cli::run(&paths, &transcripts),
+            command:
+                ScenarioCommand::Run {
+                    paths,
+                    transcripts,
+                    update,
+                    snapshots,
+                },
+        } => wabasim::scenario::cli::run(&paths, &transcripts, update.then_some(&*snapshots)),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let shell = match shell {
+                CompletionShell::Bash => clap_complete::Shell::Bash,
+                CompletionShell::Zsh => clap_complete::Shell::Zsh,
+                CompletionShell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "wabasim",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Scenario {
             command: ScenarioCommand::Schema,
         } => {
@@ -234,6 +364,78 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// The effective `serve` configuration, one block on stderr before the server starts (flags,
+/// environment variables and defaults resolved; the admin token masked). Its wording is stable:
+/// one `  name: value` line per flag, named as the flag is.
+#[allow(clippy::too_many_arguments)] // one per group of flags, read once at start
+fn print_config(
+    listen: SocketAddr,
+    fixture: Option<&std::path::Path>,
+    max_namespaces: usize,
+    journal: &wabasim::journal::JournalLimits,
+    config: &Config,
+    max_fixture_bytes: usize,
+    webhook_allow: &str,
+    port_file: Option<&std::path::Path>,
+    logs: (&str, LogFormat),
+) {
+    let (log_level, log_format) = logs;
+    let log_format = match log_format {
+        LogFormat::Text => "text",
+        LogFormat::Json => "json",
+    };
+    let port_file = port_file.map_or_else(|| "(none)".to_string(), |p| p.display().to_string());
+    let fixture = fixture.map_or_else(
+        || "(none: the default world)".to_string(),
+        |p| p.display().to_string(),
+    );
+    let admin_token = if config.admin_token.is_some() {
+        "******** (set)"
+    } else {
+        "(none)"
+    };
+    let ttl = config.namespace_ttl.map_or_else(
+        || "(none)".to_string(),
+        |d| humantime::format_duration(d).to_string(),
+    );
+    let namespaces = match config.namespaces {
+        wabasim::app::NamespacePolicy::Create => "create",
+        wabasim::app::NamespacePolicy::Existing => "existing",
+    };
+    eprintln!(
+        "wabasim configuration:
+  listen: {listen}
+  fixture: {fixture}
+  admin-token: {admin_token}
+  strict: {strict}
+  namespaces: {namespaces}
+  namespace-ttl: {ttl}
+  max-namespaces: {max_namespaces}
+  max-connections: {max_connections}
+  max-uri-bytes: {max_uri_bytes}
+  max-params: {max_params}
+  max-param-bytes: {max_param_bytes}
+  max-fixture-bytes: {max_fixture_bytes}
+  journal-size: {journal_size}
+  journal-bytes: {journal_bytes}
+  journal-query-bytes: {journal_query_bytes}
+  journal-body-bytes: {journal_body_bytes}
+  webhook-allow: {webhook_allow}
+  port-file: {port_file}
+  log-level: {log_level}
+  log-format: {log_format}",
+        strict = config.strict,
+        max_connections = config.max_connections,
+        max_uri_bytes = config.max_uri_bytes,
+        max_params = config.params.max_params,
+        max_param_bytes = config.params.max_param_bytes,
+        journal_size = journal.entries,
+        journal_bytes = journal.bytes,
+        journal_query_bytes = journal.query_kept,
+        journal_body_bytes = journal.body_kept,
+    );
 }
 
 /// `wabasim fixture check`: the first bad file ends the run with its located error.
@@ -282,6 +484,7 @@ fn serve(
     journal: wabasim::journal::JournalLimits,
     config: Config,
     limits: Limits,
+    port_file: Option<PathBuf>,
 ) -> ExitCode {
     let (fixture, built) = match fixture {
         Some(path) => match Fixture::load_for_serving(&path, &limits, RELOAD_ABOVE_BYTES) {
@@ -321,9 +524,27 @@ fn serve(
                 return ExitCode::FAILURE;
             }
         };
+        if let Some(path) = &port_file
+            && let Err(e) = write_port_file(path, addr)
+        {
+            eprintln!("error: --port-file {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
         println!("wabasim listening on http://{addr}");
         server::run(listener, shared, shutdown_signal()).await;
         ExitCode::SUCCESS
+    })
+}
+
+/// `--port-file`: the bound address written to a temporary file beside `path`, then renamed
+/// over it, so a reader sees no file or the whole address, never part of it.
+fn write_port_file(path: &std::path::Path, addr: SocketAddr) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, addr.to_string())?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
     })
 }
 

@@ -185,3 +185,62 @@ steps:
         "{out}"
     );
 }
+
+/// `scenario run --update`: a new scenario's snapshot is written (insta's format, what
+/// `tests/scenarios.rs` compares), a changed one rewritten, an unchanged one left alone; a
+/// failing scenario writes none.
+#[test]
+fn update_writes_new_and_changed_snapshots_only() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("scenario_cli_update");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("good.yaml"), SCENARIO).unwrap();
+    std::fs::write(
+        dir.join("bad.yaml"),
+        SCENARIO.replace(
+            "account_review_status: APPROVED",
+            "account_review_status: PENDING",
+        ),
+    )
+    .unwrap();
+    let update = |file: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_wabasim"))
+            .args(["scenario", "run", file, "--update", "--snapshots", "snaps"])
+            .args(["--transcripts", "transcripts"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let snap = dir.join("snaps/good.snap");
+
+    let (code, out) = update("good.yaml");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("new: snaps/good.snap"), "{out}");
+    let text = std::fs::read_to_string(&snap).unwrap();
+    assert!(
+        text.starts_with(
+            "---\nsource: tests/scenarios.rs\ndescription: scenarios/good.yaml\n---\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"account_review_status\": \"APPROVED\""),
+        "{text}"
+    );
+
+    let (_, out) = update("good.yaml");
+    assert!(out.contains("0 new or updated, 1 unchanged"), "{out}");
+
+    std::fs::write(&snap, "---\nold\n---\nsomething else\n").unwrap();
+    let (_, out) = update("good.yaml");
+    assert!(out.contains("updated: snaps/good.snap"), "{out}");
+    assert_eq!(std::fs::read_to_string(&snap).unwrap(), text);
+
+    let (code, out) = update("bad.yaml");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!dir.join("snaps/bad.snap").exists(), "{out}");
+}

@@ -1,6 +1,7 @@
 //! The scenario library: every `scenarios/*.yaml` runs against a fresh simulator, must pass,
 //! and has its transcript snapshotted (`tests/snapshots/scenarios/`). A change of behaviour
-//! shows up as a snapshot diff; review it with `cargo insta review`.
+//! shows up as a snapshot diff; accept new and changed ones with `wabasim scenario run scenarios
+//! --update` (then `git diff`), or review them with `cargo insta review`.
 
 use std::path::Path;
 

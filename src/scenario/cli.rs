@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Runs the scenarios `paths` name; transcripts go to `out` as `<file stem>.transcript` (see
-/// [`transcript_names`] for files that share a stem).
-pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
+/// [`transcript_names`] for files that share a stem). With `update` (`--update`), each passing
+/// scenario's transcript is also written as the snapshot `tests/scenarios.rs` compares it with,
+/// `<update>/<file stem>.snap`, when it is new or changed (no cargo-insta needed).
+pub fn run(paths: &[PathBuf], out: &Path, update: Option<&Path>) -> ExitCode {
     let mut files: Vec<PathBuf> = Vec::new();
     for p in paths {
         match super::files(p) {
@@ -35,6 +37,7 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     let names = transcript_names(&files);
     let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut written, mut unchanged) = (0usize, 0usize);
     for file in &files {
         let loaded = match super::load(file) {
             Ok(l) => l,
@@ -55,6 +58,21 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
         if let Err(e) = std::fs::write(&target, &outcome.transcript) {
             eprintln!("error: cannot write {}: {e}", target.display());
         }
+        if let Some(dir) = update
+            && outcome.passed()
+        {
+            match update_snapshot(dir, file, &outcome.transcript) {
+                Ok(Some(said)) => {
+                    println!("{said}");
+                    written += 1;
+                }
+                Ok(None) => unchanged += 1,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed += 1;
+                }
+            }
+        }
         if outcome.passed() {
             passed += 1;
         } else {
@@ -65,11 +83,48 @@ pub fn run(paths: &[PathBuf], out: &Path) -> ExitCode {
         "\n{passed} passed, {failed} failed; transcripts in {}",
         out.display()
     );
+    if let Some(dir) = update {
+        println!(
+            "snapshots in {}: {written} new or updated, {unchanged} unchanged",
+            dir.display()
+        );
+    }
     if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// The snapshot file `tests/scenarios.rs` compares a scenario's transcript with (insta's
+/// format: a header, then the transcript).
+pub fn snapshot_text(stem: &str, transcript: &str) -> String {
+    let mut s = format!(
+        "---\nsource: tests/scenarios.rs\ndescription: scenarios/{stem}.yaml\n---\n{transcript}"
+    );
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// Writes `<dir>/<stem>.snap` when it is missing or differs; says `new: PATH` or `updated:
+/// PATH`, or `None` when it already held this transcript.
+fn update_snapshot(dir: &Path, file: &Path, transcript: &str) -> Result<Option<String>, String> {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let path = dir.join(format!("{stem}.snap"));
+    let text = snapshot_text(&stem, transcript);
+    let said = match std::fs::read_to_string(&path) {
+        Ok(old) if old == text => return Ok(None),
+        Ok(_) => "updated",
+        Err(_) => "new",
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(Some(format!("{said}: {}", path.display())))
 }
 
 /// Where each file's transcript goes, relative to the output directory: `<stem>.transcript`;

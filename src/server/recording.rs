@@ -72,6 +72,19 @@ impl Recording {
         let Some(request) = self.request.take() else {
             return;
         };
+        let micros = self.watch.elapsed_micros();
+        // One line per request at info (the macro checks the level before building anything):
+        // ids and numbers only, never a parameter, header or body, which may hold tokens,
+        // secrets, codes or PINs.
+        tracing::info!(
+            target: "wabasim::request",
+            namespace = self.ns.name.as_str(),
+            facade = self.facade.id(),
+            operation,
+            status,
+            latency_us = micros,
+            "request"
+        );
         let outcome = Outcome {
             facade: self.facade.id(),
             secrets: self.facade.secret_params(),
@@ -79,7 +92,7 @@ impl Recording {
             status,
             error,
             fault,
-            micros: self.watch.elapsed_micros(),
+            micros,
         };
         let entry = self.ns.journal.entry(self.at, request, outcome);
         self.ns.journal.record(entry);

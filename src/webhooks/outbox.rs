@@ -353,6 +353,20 @@ impl Outbox {
 
     /// Records how a try went and schedules the next one, or ends the delivery.
     pub fn finish(&self, job: &Job, outcome: TryOutcome, now: Timestamp) {
+        // One line per call at info: ids, statuses and timings, never the URL (it may carry a
+        // token), the body, the signature or the verify token.
+        for a in &outcome.attempts {
+            tracing::info!(
+                target: "wabasim::webhook",
+                delivery = job.id,
+                attempt = a.try_n,
+                kind = ?a.kind,
+                status = a.status,
+                failed = a.error.is_some(),
+                duration_ms = a.duration_ms,
+                "webhook attempt"
+            );
+        }
         {
             let mut s = self.state.lock();
             if s.generation != job.generation {

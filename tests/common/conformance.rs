@@ -5,7 +5,7 @@
 //!
 //! The document is read **at test time** from the path in `WABASIM_META_OPENAPI`
 //! (see [`MetaOpenApi::from_env`] / [`MetaOpenApi::shared`]); it is never copied into
-//! the project. When the variable is unset the caller prints "skipped" and returns.
+//! the project. When the variable is unset the caller prints a line starting "SKIPPED" and returns.
 //!
 //! Validation is done by a small, purpose-built validator for the JSON Schema 2020-12 /
 //! OpenAPI 3.1 subset the document uses. Supported keywords: `$ref` (local JSON
@@ -233,7 +233,7 @@ impl fmt::Debug for MetaOpenApi {
 // ---------------------------------------------------------------------------------------
 
 impl MetaOpenApi {
-    /// `None` when `WABASIM_META_OPENAPI` is unset or empty (the caller prints "skipped").
+    /// `None` when `WABASIM_META_OPENAPI` is unset or empty (the caller prints a line starting "SKIPPED").
     pub fn from_env() -> Option<Result<Self, String>> {
         let raw = std::env::var_os(ENV_VAR)?;
         if raw.is_empty() {

@@ -20,6 +20,7 @@ skip_without_python() {
     echo "# SKIPPED: $1 needs Python 3.9+, and no python3 was found on PATH." >&2
     echo "# Install Python 3 to run it; nothing else in the suite depends on it." >&2
     echo "######################################################################" >&2
+    echo "SKIPPED: $1 (no python3 on PATH)"
     exit 0
   fi
 }
