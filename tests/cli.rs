@@ -93,12 +93,20 @@ fn port_file_holds_the_bound_address_once_listening() {
     assert!(port.parse::<u16>().unwrap() > 0, "{addr:?}");
 }
 
-/// `--log-format json` at the default level: one line per request with its namespace, facade,
+/// `--log-format json` at `debug`: one line per request with its namespace, facade,
 /// operation, status and latency, and never the request's parameters (its token here).
 #[test]
 fn serve_logs_one_json_line_per_request_without_its_parameters() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
-        .args(["serve", "--listen", ":0", "--log-format", "json"])
+        .args([
+            "serve",
+            "--listen",
+            ":0",
+            "--log-format",
+            "json",
+            "--log-level",
+            "debug",
+        ])
         .env_remove("RUST_LOG")
         .env_remove("WABASIM_LOG")
         .stdout(Stdio::piped())

@@ -76,7 +76,7 @@ impl Recording {
         // One line per request at info (the macro checks the level before building anything):
         // ids and numbers only, never a parameter, header or body, which may hold tokens,
         // secrets, codes or PINs.
-        tracing::info!(
+        tracing::debug!(
             target: "wabasim::request",
             namespace = self.ns.name.as_str(),
             facade = self.facade.id(),
