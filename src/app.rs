@@ -49,7 +49,13 @@ pub struct Config {
     pub max_uri_bytes: usize,
     /// `--webhook-allow`: where callback URLs may point (checked when set and at delivery).
     pub webhook_allow: Arc<Allowlist>,
+    /// `--shutdown-grace`: on shutdown, how long in-flight requests may take to be answered
+    /// and webhook deliveries already due to be sent; then the server stops regardless.
+    pub shutdown_grace: std::time::Duration,
 }
+
+/// [`Config::shutdown_grace`] by default: 5 s.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// [`Config::max_uri_bytes`] by default: 60 KiB, under hyper's own limit, so that every URI
 /// wabasim refuses is refused in the facade's shape (alibaba-cams-errors.md L6: a JSON body
@@ -90,6 +96,7 @@ impl Default for Config {
             max_connections: MAX_CONNECTIONS,
             max_uri_bytes: MAX_URI_BYTES,
             webhook_allow: Arc::new(Allowlist::any()),
+            shutdown_grace: SHUTDOWN_GRACE,
         }
     }
 }

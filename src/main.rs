@@ -135,6 +135,10 @@ enum Command {
         /// 414).
         #[arg(long, env = "WABASIM_MAX_URI_BYTES", default_value_t = wabasim::app::MAX_URI_BYTES)]
         max_uri_bytes: usize,
+        /// On shutdown (Ctrl-C, SIGTERM), how long in-flight requests may take to be answered
+        /// and webhooks already due to be delivered, e.g. `5s`; then the server stops regardless.
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "5s")]
+        shutdown_grace: std::time::Duration,
         /// Where webhook callback URLs may point: hosts (`receiver`, `*.example.com`),
         /// addresses and networks (`10.0.0.0/8`), `loopback`, or `*`, separated by commas.
         /// Refused when set (Graph's override_callback_uri, the control API) and not sent at
@@ -233,6 +237,7 @@ fn main() -> ExitCode {
             namespace_ttl,
             max_connections,
             max_uri_bytes,
+            shutdown_grace,
             webhook_allow,
             port_file,
         } => {
@@ -275,6 +280,7 @@ fn main() -> ExitCode {
                 max_connections: max_connections.max(1),
                 max_uri_bytes: max_uri_bytes.min(wabasim::app::MAX_URI_BYTES_CEILING),
                 webhook_allow: Arc::new(webhook_allow),
+                shutdown_grace,
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);

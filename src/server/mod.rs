@@ -109,9 +109,22 @@ pub async fn run(listener: TcpListener, shared: Arc<App>, shutdown: impl Future<
         }
     }
     drop(listener);
+    // Drain up to --shutdown-grace: in-flight requests are answered (the dispatcher keeps
+    // running meanwhile, since they may queue webhooks), then the dispatcher sends what is due
+    // and waits for its deliveries; past the deadline everything stops regardless.
+    let deadline = tokio::time::Instant::now() + shared.config.shutdown_grace;
+    let mut dispatcher = dispatcher;
+    let _ = tokio::time::timeout_at(deadline, graceful.shutdown()).await;
     stop_dispatch.notify_one();
-    // Give in-flight requests a moment; then stop regardless.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    if tokio::time::timeout_at(deadline, &mut dispatcher)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "shutdown: webhook deliveries still under way after --shutdown-grace ({:?}); stopped",
+            shared.config.shutdown_grace
+        );
+    }
     dispatcher.abort();
 }
 

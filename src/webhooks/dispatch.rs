@@ -41,7 +41,8 @@ pub const USER_AGENT: &str = "facebookexternalua";
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-/// Runs until `stop` is notified.
+/// Runs until `stop` is notified; then sends what is due and waits for the deliveries under
+/// way (the caller bounds that wait).
 pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     let registry = &shared.registry;
     let mut connector = HttpConnector::new();
@@ -49,6 +50,7 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     connector.set_nodelay(true);
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
     let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+    let in_flight: InFlight = Arc::new(());
     let wake = registry.dispatcher();
     let mut next_sweep = crate::namespace::uptime_ms();
     loop {
@@ -64,23 +66,37 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
         }
         registry.give_back_freed();
         for ns in registry.all() {
-            tick(&ns, &client, &permits);
+            tick(&ns, &client, &permits, &in_flight);
         }
         tokio::select! {
-            _ = stop.notified() => return,
+            _ = stop.notified() => break,
             _ = wake.notified() => {}
             _ = tokio::time::sleep(TICK) => {}
         }
     }
+    // Stopping (the server's shutdown, which bounds this by --shutdown-grace): send what is
+    // due now, and wait for every delivery under way to finish.
+    for ns in registry.all() {
+        tick(&ns, &client, &permits, &in_flight);
+    }
+    while Arc::strong_count(&in_flight) > 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
 
-fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>) {
+/// One clone of the dispatcher's `in_flight` is held by each delivery task, taken before it is
+/// spawned, so that the count says how many are still under way.
+type InFlight = Arc<()>;
+
+fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>, in_flight: &InFlight) {
     let now = ns.catch_up();
     for job in ns.outbox.take_due(now) {
         let ns = ns.clone();
         let client = client.clone();
         let permits = permits.clone();
+        let in_flight = in_flight.clone();
         tokio::spawn(async move {
+            let _in_flight = in_flight;
             let _permit = permits.acquire_owned().await;
             let outcome = attempt(&client, &ns, &job).await;
             let now = ns.now();
