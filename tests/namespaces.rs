@@ -236,12 +236,12 @@ async fn with_namespaces_existing_a_facade_call_cannot_create_one() {
         "{}",
         r.text()
     );
-    // Alibaba: its Code/Message.
+    // Alibaba: its Code/Message (sent exactly: not kept for the Graph conformance check).
     let r = t1
-        .send(
+        .send_exact(
             "POST",
             "/?Action=QueryChatappBindWaba&Version=2020-06-06",
-            &[],
+            &[("x-wabasim-namespace", "t1")],
             "",
         )
         .await;

@@ -754,9 +754,9 @@ async fn a_form_of_145000_names_is_refused_in_each_facades_shape_or_merged_in_li
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
     assert!(r.text().contains("--max-params"), "{}", r.text());
-    // Alibaba's shape for its own requests.
+    // Alibaba's shape for its own requests (sent exactly: not a Graph answer to check).
     let r = sim
-        .send(
+        .send_exact(
             "POST",
             "/?Action=QueryChatappBindWaba&Version=2020-06-06",
             &[("content-type", "application/x-www-form-urlencoded")],
