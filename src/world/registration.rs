@@ -92,7 +92,7 @@ impl World {
     ) -> Result<(), DomainError> {
         let id = self.phone_for_flow(who, phone)?;
         // Graph's enum format, ` - got "<value>"` as for messaging_product (graph-fidelity-review.md
-        // row 8, inferred: README "Behaviour choices").
+        // row 8, inferred: docs/fidelity.md, "Behaviour choices").
         let method = CodeMethod::parse(method.trim()).ok_or_else(|| {
             DomainError::param(
                 "code_method",

@@ -1,5 +1,5 @@
 //! World settings: the knobs for behaviour the references leave open ([INF] rows) or that a
-//! test wants to change. Every default is chosen here, once, and documented in the README.
+//! test wants to change. Every default is chosen here, once, and documented in docs/fidelity.md.
 
 use super::vocab::Quality;
 use crate::clock::Duration;

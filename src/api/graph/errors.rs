@@ -80,7 +80,7 @@ impl GraphError {
     }
 
     /// A 2388xxx migration error (§6.4 [INF]; the envelope is graph-fidelity-review.md row 14,
-    /// a README "Behaviour choices" row).
+    /// a docs/fidelity.md, "Behaviour choices" row).
     fn migration(subcode: u32, title: &str, msg: &str, details: &str) -> GraphError {
         GraphError::new(400, 100, OAUTH, "Invalid parameter")
             .subcode(subcode)
@@ -158,7 +158,7 @@ impl GraphError {
     /// Whether `WWW-Authenticate` says `"invalid_token"` rather than `"invalid_request"`: a
     /// token that was sent and refused (190, §6.1 [OBS]). A missing token (104) is
     /// `"invalid_request"`, as the one missing-token capture shows for another code
-    /// (graph-fidelity-review.md row 11, inferred: README "Behaviour choices").
+    /// (graph-fidelity-review.md row 11, inferred: docs/fidelity.md, "Behaviour choices").
     pub fn is_token_error(&self) -> bool {
         self.code == 190
     }

@@ -84,7 +84,7 @@ pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle
 
 /// The method as the unknown-object message quotes it: the one actually used, in lower
 /// case, as Graph's `Unsupported post request.` names POST (graph-fidelity-review.md row 12:
-/// PATCH, OPTIONS and HEAD were called "get"; README "Behaviour choices"). Error path only.
+/// PATCH, OPTIONS and HEAD were called "get"; docs/fidelity.md, "Behaviour choices"). Error path only.
 fn method_name(m: &Method) -> Cow<'static, str> {
     Cow::Borrowed(match *m {
         Method::GET => "get",

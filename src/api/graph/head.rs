@@ -30,7 +30,7 @@ const SHORT_TRACE_LEN: usize = 11;
 /// What every Graph answer carries in its head: the version that served it and its two ids.
 ///
 /// Which id the body's `fbtrace_id` repeats is not established (row 9, inferred); the
-/// choice (README "Behaviour choices"): `x-fb-request-id` (23 characters, like the body id in
+/// choice (docs/fidelity.md, "Behaviour choices"): `x-fb-request-id` (23 characters, like the body id in
 /// captures), and `x-fb-trace-id` is the first 11 characters of a second, independent id, so
 /// the two never match. Both come from the namespace's seeded sequence: deterministic.
 pub(super) struct Head<'a> {
@@ -79,7 +79,7 @@ impl<'a> Head<'a> {
         // `content-type: application/json`, `cache-control: no-store`, `vary: Origin`,
         // `strict-transport-security`, `x-fb-debug`, beside pragma, expires, CORS, version,
         // request and trace ids and `x-fb-rev`. `x-fb-debug` is one fixed 88-character value
-        // (Meta's varies per request and means nothing to a client) [INF, README choices].
+        // (Meta's varies per request and means nothing to a client) [INF, docs/fidelity.md].
         static CONSTANT: std::sync::OnceLock<[HeaderMap; 2]> = std::sync::OnceLock::new();
         let [without_usage, with_usage] = CONSTANT.get_or_init(|| {
             let mut h = HeaderMap::with_capacity(16);
