@@ -98,6 +98,8 @@ pub mod journal;
 #[doc(hidden)]
 pub mod namespace;
 #[doc(hidden)]
+pub mod parity;
+#[doc(hidden)]
 pub mod scenario;
 #[doc(hidden)]
 pub mod server;

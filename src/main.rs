@@ -169,6 +169,12 @@ enum Command {
     },
     /// Print the man page (roff; e.g. `wabasim man > wabasim.1`).
     Man,
+    /// Forward to the real services and record every exchange, secrets redacted
+    /// (docs/parity.md).
+    Proxy(wabasim::parity::cli::ProxyArgs),
+    /// Replay a recording against a fresh simulator and list every difference a client could
+    /// branch on; exit 1 on one not in --accept (docs/parity.md).
+    Replay(wabasim::parity::cli::ReplayArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -190,6 +196,8 @@ enum FixtureCommand {
     },
     /// Print the JSON Schema of the fixture format (fixtures/schema.json).
     Schema,
+    /// Print the fixture a recording implies (`wabasim proxy --record`), ids kept.
+    FromRecording(wabasim::parity::cli::FromRecordingArgs),
 }
 
 #[derive(Subcommand)]
@@ -363,6 +371,11 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Proxy(args) => wabasim::parity::cli::proxy(args),
+        Command::Replay(args) => wabasim::parity::cli::replay(args),
+        Command::Fixture {
+            command: FixtureCommand::FromRecording(args),
+        } => wabasim::parity::cli::from_recording(args),
         Command::Scenario {
             command: ScenarioCommand::Schema,
         } => {
@@ -537,7 +550,7 @@ fn serve(
             return ExitCode::FAILURE;
         }
         println!("wabasim listening on http://{addr}");
-        server::run(listener, shared, shutdown_signal()).await;
+        server::run(listener, shared, wabasim::cli::shutdown_signal()).await;
         ExitCode::SUCCESS
     })
 }
@@ -552,26 +565,4 @@ fn write_port_file(path: &std::path::Path, addr: SocketAddr) -> std::io::Result<
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
 }

@@ -1,0 +1,338 @@
+//! `wabasim proxy`, `replay` and `fixture from-recording` (issue: parity from recorded
+//! traffic), against a local fake upstream (an in-process simulator: there is no network here):
+//! a recording of wabasim through the proxy replays with no difference, planted differences
+//! are each reported once, accepted ones do not fail, and no secret reaches the file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_wabasim");
+const TOKEN: &str = "wabasim-new-bsp";
+const PIN: &str = "864209";
+
+struct Proxy(Child);
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("parity-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn start_proxy(upstream: &str, record: &Path, dir: &Path) -> (Proxy, String) {
+    let port_file = dir.join("proxy.port");
+    let child = Command::new(BIN)
+        .args(["proxy", "--listen", "127.0.0.1:0", "--upstream"])
+        .arg(upstream)
+        .arg("--record")
+        .arg(record)
+        .arg("--port-file")
+        .arg(&port_file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let proxy = Proxy(child);
+    for _ in 0..500 {
+        if let Ok(addr) = std::fs::read_to_string(&port_file)
+            && !addr.is_empty()
+        {
+            return (proxy, format!("http://{addr}"));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the proxy did not start");
+}
+
+async fn call(base: &str, method: &str, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let req = http::Request::builder()
+        .method(method)
+        .uri(format!("{base}{path}"))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let res = client.request(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// A migration through the proxy, with one refused call and one unknown id.
+async fn record_a_migration(dir: &Path) -> (PathBuf, String) {
+    let upstream = wabasim::Simulator::start().await.unwrap();
+    let record = dir.join("recording.jsonl");
+    let (proxy, base) = start_proxy(&upstream.uri(), &record, dir).await;
+    let (s, v) = call(
+        &base,
+        "POST",
+        "/v23.0/200000000000002/phone_numbers",
+        &[
+            ("cc", "1"),
+            ("phone_number", "5550100001"),
+            ("migrate_phone_number", "true"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, v) = call(
+        &base,
+        "POST",
+        &format!("/v23.0/{id}/request_code"),
+        &[("code_method", "SMS"), ("language", "en_US")],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let code = upstream.codes().latest(&id).unwrap();
+    let (s, _) = call(
+        &base,
+        "POST",
+        &format!("/v23.0/{id}/verify_code"),
+        &[("code", "000000")],
+    )
+    .await;
+    assert_eq!(s, 400, "a wrong code is refused");
+    let (s, v) = call(
+        &base,
+        "POST",
+        &format!("/v23.0/{id}/verify_code"),
+        &[("code", &code)],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = call(
+        &base,
+        "POST",
+        &format!("/v23.0/{id}/register"),
+        &[("messaging_product", "whatsapp"), ("pin", PIN)],
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = call(&base, "GET", "/v23.0/200000000000002/message_templates?fields=id,name,language,status,category,quality_score", &[]).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = call(&base, "GET", "/v23.0/999999999999999", &[]).await;
+    assert_eq!(s, 400);
+    drop(proxy);
+    upstream.shutdown().await;
+    (record, code)
+}
+
+fn replay(record: &Path, dir: &Path, extra: &[&str]) -> (i32, String, Value) {
+    let json = dir.join("report.json");
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(record)
+        .args([
+            "--fixture",
+            "fixtures/default.yaml",
+            "--bearer",
+            TOKEN,
+            "--clock",
+            "relative",
+            "--json",
+        ])
+        .arg(&json)
+        .args(extra)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let report = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), text, report)
+}
+
+fn lines(record: &Path) -> Vec<Value> {
+    std::fs::read_to_string(record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn write(record: &Path, lines: &[Value]) {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    std::fs::write(record, text).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_of_wabasim_replays_with_no_difference_and_holds_no_secret() {
+    let dir = scratch("clean");
+    let (record, code) = record_a_migration(&dir).await;
+    let text = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + 7,
+        "a header line and one line per exchange"
+    );
+    for secret in [TOKEN, PIN, code.as_str()] {
+        assert!(!text.contains(secret), "{secret:?} is in the recording");
+    }
+    let header: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(header["wabasim_recording"], 1);
+    assert!(
+        header["redacted_params"]
+            .as_array()
+            .unwrap()
+            .contains(&"code".into())
+    );
+    let (status, out, report) = replay(&record, &dir, &[]);
+    assert_eq!(status, 0, "{out}");
+    assert_eq!(report["exchanges"], 7, "{report}");
+    assert_eq!(report["differences"], serde_json::json!([]), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn planted_differences_are_each_reported_once_and_accepted_ones_do_not_fail() {
+    let dir = scratch("planted");
+    let (record, _) = record_a_migration(&dir).await;
+    let mut l = lines(&record);
+    // Exchange 7 (the unknown id): another error code. Exchange 6 (templates): a key gone
+    // from every template, and the ids turned into numbers.
+    l[7]["response"]["body"]["text"] = Value::String(
+        l[7]["response"]["body"]["text"]
+            .as_str()
+            .unwrap()
+            .replace("\"code\":100", "\"code\":803"),
+    );
+    let mut templates: Value =
+        serde_json::from_str(l[6]["response"]["body"]["text"].as_str().unwrap()).unwrap();
+    for t in templates["data"].as_array_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("category");
+        t["id"] = Value::from(1);
+    }
+    l[6]["response"]["body"]["text"] = Value::String(templates.to_string());
+    write(&record, &l);
+    let (status, out, report) = replay(&record, &dir, &[]);
+    assert_eq!(status, 1, "{out}");
+    let names: Vec<String> = report["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} {}",
+                d["seq"],
+                d["kind"].as_str().unwrap(),
+                d["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "6 type data[].id",
+            "6 extra data[].category",
+            "7 value error.code"
+        ],
+        "{out}"
+    );
+    assert!(
+        out.contains("## 7. GET /v23.0/999999999999999 (graph)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- value error.code: recorded 803, wabasim 100"),
+        "{out}"
+    );
+    // Two of the three accepted: still a failure; all three: none.
+    let accept = dir.join("accept.yaml");
+    let two = "accept:\n  - {exchange: 'graph GET /v23.0/{id}', difference: 'value error.code', reason: planted}\n  - {exchange: 'graph GET /v23.0/{id}/message_templates', difference: 'type data[].id', reason: planted}\n";
+    std::fs::write(&accept, two).unwrap();
+    let (status, out, _) = replay(&record, &dir, &["--accept", accept.to_str().unwrap()]);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains("1 differences not accepted"), "{out}");
+    let three = format!(
+        "{two}  - {{exchange: 'graph GET /v23.0/{{id}}/message_templates', difference: 'extra data[].category', reason: planted}}\n"
+    );
+    std::fs::write(&accept, three).unwrap();
+    let (status, out, _) = replay(&record, &dir, &["--accept", accept.to_str().unwrap()]);
+    assert_eq!(status, 0, "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_world_a_recording_implies_keeps_its_ids_and_loads() {
+    let dir = scratch("fixture");
+    let (record, _) = record_a_migration(&dir).await;
+    let out = Command::new(BIN)
+        .args(["fixture", "from-recording"])
+        .arg(&record)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fixture = dir.join("derived.yaml");
+    std::fs::write(&fixture, &out.stdout).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for id in ["200000000000002", "400000000000011", "5550100001"] {
+        assert!(
+            text.contains(id),
+            "{id} missing from the derived world:\n{text}"
+        );
+    }
+    let check = Command::new(BIN)
+        .args(["fixture", "check"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // Replayed in that world (the default), the migration goes through as recorded.
+    let out = Command::new(BIN)
+        .arg("replay")
+        .arg(&record)
+        .args(["--clock", "relative"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("wabasim replay: 7 exchanges"), "{text}");
+    assert!(
+        !text.contains("## 1. "),
+        "the migration request differs:\n{text}"
+    );
+}
+
+#[test]
+fn bad_recordings_and_upstreams_are_refused_with_a_clear_error() {
+    let dir = scratch("bad");
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "{\"wabasim_recording\":9,\"redacted_headers\":[],\"redacted_params\":[],\"redacted_answer_keys\":[]}\n").unwrap();
+    let out = Command::new(BIN).arg("replay").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("recording format 9"));
+    let out = Command::new(BIN)
+        .args(["proxy", "--upstream", "nope=https://x", "--record"])
+        .arg(dir.join("r.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no facade \"nope\""));
+}
