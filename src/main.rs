@@ -219,6 +219,8 @@ enum ScenarioCommand {
     },
     /// Print the JSON Schema of the scenario format (scenarios/schema.json).
     Schema,
+    /// Print a recording (`wabasim proxy --record`) as a scenario file.
+    FromRecording(wabasim::parity::cli::ToScenarioArgs),
 }
 
 fn main() -> ExitCode {
@@ -376,6 +378,9 @@ fn main() -> ExitCode {
         Command::Fixture {
             command: FixtureCommand::FromRecording(args),
         } => wabasim::parity::cli::from_recording(args),
+        Command::Scenario {
+            command: ScenarioCommand::FromRecording(args),
+        } => wabasim::parity::cli::to_scenario(args),
         Command::Scenario {
             command: ScenarioCommand::Schema,
         } => {

@@ -336,3 +336,44 @@ fn bad_recordings_and_upstreams_are_refused_with_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no facade \"nope\""));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recording_written_as_a_scenario_passes() {
+    let dir = scratch("scenario");
+    let (record, _) = record_a_migration(&dir).await;
+    let fixture = std::fs::canonicalize("fixtures/default.yaml").unwrap();
+    let out = Command::new(BIN)
+        .args(["scenario", "from-recording", "--bearer", TOKEN, "--fixture"])
+        .arg(&fixture)
+        .arg(&record)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scenario = dir.join("recorded.yaml");
+    std::fs::write(&scenario, &out.stdout).unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("admin: GET /__admin/codes?phone_number_id="),
+        "{text}"
+    );
+    assert!(
+        text.contains("expect: {status: 400, json: {\"error\""),
+        "{text}"
+    );
+    let run = Command::new(BIN)
+        .args(["scenario", "run", "--transcripts"])
+        .arg(dir.join("transcripts"))
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}\n{}\n{text}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

@@ -1,5 +1,6 @@
 //! The parity commands' flags and what they do: `wabasim proxy`, `wabasim replay` and
-//! `wabasim fixture from-recording` (main.rs only names them).
+//! `wabasim fixture from-recording` and `wabasim scenario from-recording` (main.rs only names
+//! them).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +67,23 @@ pub struct ReplayArgs {
 pub struct FromRecordingArgs {
     /// The recording (`wabasim proxy --record`).
     pub recording: PathBuf,
+    /// Largest recording read, in bytes.
+    #[arg(long, default_value_t = recording::DEFAULT_MAX_BYTES)]
+    pub max_recording_bytes: u64,
+}
+
+/// `wabasim scenario from-recording`.
+#[derive(clap::Args)]
+pub struct ToScenarioArgs {
+    /// The recording (`wabasim proxy --record`).
+    pub recording: PathBuf,
+    /// The scenario's `fixture:` (a path relative to where the scenario file will be; default:
+    /// none, the default world).
+    #[arg(long)]
+    pub fixture: Option<String>,
+    /// The token each Graph step sends (the recording's is redacted).
+    #[arg(long, default_value = from_recording::REPLAY_TOKEN)]
+    pub bearer: String,
     /// Largest recording read, in bytes.
     #[arg(long, default_value_t = recording::DEFAULT_MAX_BYTES)]
     pub max_recording_bytes: u64,
@@ -169,6 +187,23 @@ pub fn from_recording(args: FromRecordingArgs) -> ExitCode {
     match recording::Recording::load(&args.recording, args.max_recording_bytes) {
         Ok(r) => {
             print!("{}", from_recording::fixture_text(&r));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+pub fn to_scenario(args: ToScenarioArgs) -> ExitCode {
+    match recording::Recording::load(&args.recording, args.max_recording_bytes) {
+        Ok(r) => {
+            let origin = args.recording.display().to_string();
+            let text = super::to_scenario::scenario_text(
+                &r,
+                &origin,
+                args.fixture.as_deref(),
+                &args.bearer,
+            );
+            print!("{text}");
             ExitCode::SUCCESS
         }
         Err(e) => fail(&e),
