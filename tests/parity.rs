@@ -377,3 +377,122 @@ async fn a_recording_written_as_a_scenario_passes() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// The TLS path, against `openssl s_server` with a certificate made for the test: refused
+/// (502 in Graph's envelope) until `--upstream-ca` trusts it, then forwarded and recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_https_upstream_is_reached_over_tls_with_the_roots_given() {
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: no openssl command to play a TLS upstream");
+        return;
+    }
+    let dir = scratch("tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ])
+        .args([
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Proxy(server);
+    for _ in 0..500 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let upstream = format!("https://127.0.0.1:{port}");
+    let record = dir.join("untrusted.jsonl");
+    let (proxy, base) = start_proxy(&upstream, &record, &dir).await;
+    let (status, body) = call(&base, "GET", "/", &[]).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer"),
+        "{body}"
+    );
+    drop(proxy);
+    let record = dir.join("trusted.jsonl");
+    let port_file = dir.join("trusted.port");
+    let child = Command::new(BIN)
+        .args([
+            "proxy",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &upstream,
+            "--upstream-ca",
+        ])
+        .arg(&cert)
+        .arg("--record")
+        .arg(&record)
+        .arg("--port-file")
+        .arg(&port_file)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _proxy = Proxy(child);
+    let mut base = String::new();
+    for _ in 0..500 {
+        if let Ok(addr) = std::fs::read_to_string(&port_file)
+            && !addr.is_empty()
+        {
+            base = format!("http://{addr}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, _) = call(&base, "GET", "/", &[]).await;
+    assert_eq!(status, 200);
+    let recorded = lines(&record);
+    assert_eq!(recorded[1]["response"]["status"], 200, "{}", recorded[1]);
+    assert_eq!(recorded[1]["upstream"], format!("{upstream}/"));
+    assert!(
+        recorded[1]["response"]["body"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("s_server")
+    );
+}

@@ -31,6 +31,10 @@ pub struct ProxyArgs {
     /// Write the bound address to this file once listening.
     #[arg(long)]
     pub port_file: Option<PathBuf>,
+    /// A PEM file of roots to trust besides Mozilla's (a staging host or a TLS-inspecting
+    /// proxy signed by a private CA).
+    #[arg(long)]
+    pub upstream_ca: Option<PathBuf>,
 }
 
 /// `wabasim replay`: the recording's requests against a fresh simulator; every difference.
@@ -121,6 +125,7 @@ pub fn proxy(args: ProxyArgs) -> ExitCode {
             record: args.record,
             max_body_bytes: args.max_body_bytes,
             upstream_timeout: args.upstream_timeout,
+            upstream_ca: args.upstream_ca,
         };
         match proxy::run(listener, settings, crate::cli::shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,

@@ -84,6 +84,38 @@ pub struct Settings {
     pub record: PathBuf,
     pub max_body_bytes: usize,
     pub upstream_timeout: std::time::Duration,
+    /// A PEM file of extra roots to trust besides Mozilla's (`--upstream-ca`).
+    pub upstream_ca: Option<PathBuf>,
+}
+
+/// Mozilla's roots (compiled in), and the certificates of `extra` if given.
+fn tls_config(extra: Option<&std::path::Path>) -> Result<rustls::ClientConfig, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = extra {
+        let shown = path.display();
+        let certs = CertificateDer::pem_file_iter(path)
+            .map_err(|e| format!("--upstream-ca {shown}: {e}"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--upstream-ca {shown}: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("--upstream-ca {shown}: no PEM certificate in it"));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("--upstream-ca {shown}: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -102,13 +134,14 @@ pub async fn run(
     settings: Settings,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
+    let tls = tls_config(settings.upstream_ca.as_deref())?;
     let redaction = Redaction::default();
     let file = std::fs::File::create(&settings.record)
         .map_err(|e| format!("{}: {e}", settings.record.display()))?;
     let writer = Writer::start(std::io::BufWriter::new(file), &redaction.header_line())
         .map_err(|e| format!("{}: {e}", settings.record.display()))?;
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_webpki_roots()
+        .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
         .build();
