@@ -110,10 +110,8 @@ fn tls_config(extra: Option<&std::path::Path>) -> Result<rustls::ClientConfig, S
                 .map_err(|e| format!("--upstream-ca {shown}: {e}"))?;
         }
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
+    // The crate's one provider (ring, the only one enabled), safe default versions.
+    Ok(rustls::ClientConfig::builder()
         .with_root_certificates(roots)
         .with_no_client_auth())
 }
