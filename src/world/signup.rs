@@ -116,13 +116,20 @@ impl World {
         if let Some(source) = &source {
             self.check_source(source, req.business)?;
         }
+        // Every refusal comes before the first change.
         let waba = match req.waba {
-            Some(id) => self.shared_waba(id, req.business, partner)?,
+            Some(id) => {
+                self.check_shareable(id, req.business, partner)?;
+                if self.live_record_on(&e164, id).is_some() {
+                    return Err(DomainError::NumberAlreadyOnDestination);
+                }
+                if let Some(w) = self.wabas.get_mut(&id) {
+                    w.partner = Some(partner);
+                }
+                id
+            }
             None => self.new_client_waba(req.business, partner),
         };
-        if self.live_record_on(&e164, waba).is_some() {
-            return Err(DomainError::NumberAlreadyOnDestination);
-        }
         let phone = match source {
             Some(source) => self.migrate_in_popup(&source, waba),
             None => self.add_verified_number(waba, cc, national, name.unwrap_or_default()),
@@ -175,17 +182,18 @@ impl World {
         })
     }
 
-    /// An existing WABA of the client's portfolio, now shared with `partner`. One another
-    /// partner manages stays that partner's: moving it is a partner change, not a signup.
-    fn shared_waba(
-        &mut self,
+    /// Whether an existing WABA of the client's portfolio can be shared with `partner`. One
+    /// another partner manages stays that partner's: moving it is a partner change, not a
+    /// signup.
+    fn check_shareable(
+        &self,
         id: Id,
         business: Id,
         partner: PartnerIdx,
-    ) -> Result<Id, DomainError> {
+    ) -> Result<(), DomainError> {
         let waba = self
             .wabas
-            .get_mut(&id)
+            .get(&id)
             .filter(|w| w.business == business)
             .ok_or_else(|| {
                 DomainError::param(
@@ -198,10 +206,7 @@ impl World {
                 "waba_id",
                 format!("WABA {id} is managed by another partner"),
             )),
-            _ => {
-                waba.partner = Some(partner);
-                Ok(id)
-            }
+            _ => Ok(()),
         }
     }
 
@@ -546,6 +551,31 @@ mod tests {
             w.exchange_signup_code("3", "s", &f2.code),
             Err(CodeRefusal::Expired)
         );
+    }
+
+    #[test]
+    fn a_given_waba_takes_a_second_number_but_not_the_same_one_twice() {
+        let mut w = world();
+        let first = w.finish_embedded_signup(&request()).unwrap();
+        let again = SignupRequest {
+            waba: Some(first.waba_id),
+            ..request()
+        };
+        assert_eq!(
+            w.finish_embedded_signup(&again),
+            Err(DomainError::NumberAlreadyOnDestination)
+        );
+        let other = SignupRequest {
+            phone_number: "5550199997".into(),
+            ..again
+        };
+        let second = w.finish_embedded_signup(&other).unwrap();
+        assert_eq!(second.waba_id, first.waba_id);
+        let elsewhere = SignupRequest {
+            business: 2,
+            ..other
+        };
+        assert!(w.finish_embedded_signup(&elsewhere).is_err());
     }
 
     #[test]
