@@ -106,14 +106,17 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
             let mut unaddressed = Vec::new();
             let field = e.kind.field();
             if let Some(waba) = w.wabas.get(&e.waba) {
-                for sub in &waba.subscriptions {
-                    let Some(app) = w.apps.get(&sub.app) else {
-                        continue;
-                    };
+                let subscribed = waba.subscriptions.iter().map(|sub| {
                     let waba_override = sub
                         .override_callback_uri
                         .as_deref()
                         .map(|u| (u, sub.verify_token.as_deref()));
+                    (sub.app, waba_override)
+                });
+                for (app, waba_override) in subscribed.chain(partner_apps(w, e, waba)) {
+                    let Some(app) = w.apps.get(&app) else {
+                        continue;
+                    };
                     let (url, token) = callback_for(w, field, app, waba_override, e.kind.phone());
                     match url {
                         Some(url) => targets.push(Target {
@@ -136,6 +139,28 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
             }
         })
         .collect()
+}
+
+/// For `account_update` `PARTNER_*` events, the apps of the WABA's partner that are not
+/// subscribed to it: Meta tells the partner's app it was added before the app could
+/// subscribe (Embedded Signup, reference meta-graph.md §7.3, messaging-and-360dialog.md
+/// "account_update on completion"), through the app's own webhook URL.
+fn partner_apps<'w>(
+    w: &'w World,
+    e: &'w WorldEvent,
+    waba: &'w crate::world::Waba,
+) -> impl Iterator<Item = (crate::world::Id, Option<(&'w str, Option<&'w str>)>)> + 'w {
+    let partner_event =
+        matches!(&e.kind, EventKind::AccountUpdate { event, .. } if event.starts_with("PARTNER_"));
+    let mut apps: Vec<crate::world::Id> = w
+        .apps
+        .values()
+        .filter(|a| partner_event && a.partner.is_some() && a.partner == waba.partner)
+        .filter(|a| waba.subscription(a.id).is_none())
+        .map(|a| a.id)
+        .collect();
+    apps.sort_unstable();
+    apps.into_iter().map(|id| (id, None))
 }
 
 /// The full webhook body for one event.

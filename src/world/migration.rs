@@ -208,18 +208,25 @@ impl World {
 
     /// Every precondition of reference meta-graph.md §2.1, in the documented order.
     fn check_migratable(&self, source: &Phone, dest: Id) -> Result<(), DomainError> {
+        self.check_source(source, self.wabas[&dest].business)?;
+        self.check_destination(source, dest)
+    }
+
+    /// The §2.1 preconditions on the number and its source WABA, for a destination owned by
+    /// `dest_business`. Embedded Signup checks these when the client finishes the popup
+    /// (`signup.rs`), and the destination's at register.
+    pub(super) fn check_source(
+        &self,
+        source: &Phone,
+        dest_business: Id,
+    ) -> Result<(), DomainError> {
         let source_waba = self
             .wabas
             .get(&source.waba)
             .ok_or(DomainError::NumberNotRegistered)?;
-        let dest_waba = &self.wabas[&dest];
-        let verified = |business: Id| {
-            self.businesses
-                .get(&business)
-                .is_some_and(|b| b.verification == VerificationStatus::Verified)
-        };
+        let verified = |business: Id| self.business_verified(business);
 
-        if source_waba.business != dest_waba.business {
+        if source_waba.business != dest_business {
             return Err(DomainError::DifferentBusiness);
         }
         if source_waba.review != ReviewStatus::Approved || !verified(source_waba.business) {
@@ -238,6 +245,13 @@ impl World {
         if source.pin.is_some() {
             return Err(DomainError::TwoStepStillEnabled);
         }
+        Ok(())
+    }
+
+    /// The §2.1 preconditions on the destination WABA `dest` of `source`'s number.
+    pub(super) fn check_destination(&self, source: &Phone, dest: Id) -> Result<(), DomainError> {
+        let dest_waba = &self.wabas[&dest];
+        let verified = |business: Id| self.business_verified(business);
         if dest_waba.review != ReviewStatus::Approved || !verified(dest_waba.business) {
             return Err(DomainError::DestinationNotApproved);
         }
@@ -249,6 +263,13 @@ impl World {
             return Err(DomainError::DestinationNoSubscribedApp);
         }
         Ok(())
+    }
+
+    /// Whether the business portfolio `id` is verified.
+    fn business_verified(&self, id: Id) -> bool {
+        self.businesses
+            .get(&id)
+            .is_some_and(|b| b.verification == VerificationStatus::Verified)
     }
 
     /// The ownership verification a new migration attempt of a number starts with: the
@@ -280,7 +301,7 @@ impl World {
     /// migrated (request_code 2388091, verify_code 2388093, register and PIN 133010), and
     /// left out of phone-number lists. With `migration_keeps_phone_id` the record is the
     /// source's own, which simply stops waiting.
-    fn supersede(&mut self, index: usize) {
+    pub(super) fn supersede(&mut self, index: usize) {
         let now = self.now();
         let m = &mut self.migrations[index];
         m.state = MigrationState::Superseded;

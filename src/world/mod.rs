@@ -13,6 +13,7 @@
 //!   owner's changes in WhatsApp Manager), for scheduled events;
 //! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules;
 //! - `template_content.rs`: what a new template may contain (language, components);
+//! - `signup.rs`: Embedded Signup (the popup's outcome, its code, credit-line sharing);
 //! - `cams.rs`: what Alibaba ChatApp needs beyond Graph (access keys, spaces, numbers by digits).
 //!
 //! Time only comes from the world's [`Clock`]; randomness (ids, codes) only from its seeded
@@ -31,6 +32,7 @@ pub mod partner_view;
 pub mod phone;
 pub mod registration;
 pub mod settings;
+pub mod signup;
 pub mod table;
 pub mod template;
 pub mod template_content;
@@ -130,6 +132,8 @@ pub struct World {
     bindings: bindings::Bindings,
     /// Business profiles by phone-number id (`business_profile.rs`).
     pub business_profiles: business_profile::BusinessProfiles,
+    /// Embedded Signup's codes, migrations and credit-line allocations (`signup.rs`).
+    pub signups: signup::Signups,
     /// Where callback URLs may point (`--webhook-allow`): the server's policy, which its
     /// namespace hands every world it installs (anywhere, for a world of its own).
     pub callback_allow: std::sync::Arc<crate::allowlist::Allowlist>,
@@ -172,6 +176,7 @@ impl World {
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
             business_profiles: Default::default(),
+            signups: Default::default(),
             callback_allow: Default::default(),
         }
     }

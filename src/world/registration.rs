@@ -303,6 +303,9 @@ impl World {
         }
         let (expected, pending) = (phone.pin.clone(), phone.pending);
         self.check_pin(&e164, expected.as_deref(), pin, now)?;
+        if let Some(Pending::Migration(m)) = pending {
+            self.check_signup_destination(m)?;
+        }
         match pending {
             Some(Pending::Migration(m)) => self.complete_migration(m, pin, region, now),
             _ => {

@@ -527,13 +527,20 @@ fn oas_path(sim: &Simulator, namespace: Option<&str>, path: &str) -> Option<Stri
         None => sim.scope(),
     };
     let kind = scope.raw().with_world(|w| {
-        let id = wabasim::world::parse_id(node)?;
+        let Some(id) = wabasim::world::parse_id(node) else {
+            // Literal nodes (`/oauth/access_token`, `/debug_token`).
+            return ["oauth", "debug_token"].into_iter().find(|n| *n == node);
+        };
         if w.wabas.contains_key(&id) {
             Some("{WABA-ID}")
         } else if w.phones.contains_key(&id) {
             Some("{Phone-Number-ID}")
         } else if w.templates.contains_key(&id) {
             Some("{Template-ID}")
+        } else if w.businesses.contains_key(&id) {
+            Some("{Business-ID}")
+        } else if w.credit_line_partner(id).is_some() {
+            Some("{Extended-Credit-ID}")
         } else {
             None
         }
@@ -550,6 +557,14 @@ fn oas_path(sim: &Simulator, namespace: Option<&str>, path: &str) -> Option<Stri
 pub const UNDESCRIBED: &[(&str, &str)] = &[
     ("POST", "/{Version}/{WABA-ID}/migrate_message_templates"),
     ("GET", "/{Version}/{Template-ID}"),
+    // Embedded Signup's OAuth, token and credit-sharing calls (reference meta-graph.md §9.1;
+    // tests/embedded_signup.rs checks their bodies).
+    ("GET", "/{Version}/oauth/access_token"),
+    ("GET", "/{Version}/debug_token"),
+    (
+        "POST",
+        "/{Version}/{Extended-Credit-ID}/whatsapp_credit_sharing_and_attach",
+    ),
 ];
 
 impl Sim {

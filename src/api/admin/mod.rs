@@ -11,6 +11,7 @@ mod fixture;
 mod journal;
 mod namespaces;
 pub mod openapi;
+mod signup;
 mod state;
 mod webhooks;
 
@@ -52,6 +53,7 @@ pub enum Route {
     FaultsClear,
     FaultDelete,
     Fixture,
+    EmbeddedSignup,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -118,6 +120,11 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::DELETE, "/__admin/faults", Route::FaultsClear),
     route(Method::DELETE, "/__admin/faults/{id}", Route::FaultDelete),
     route(Method::POST, "/__admin/fixture", Route::Fixture),
+    route(
+        Method::POST,
+        "/__admin/embedded_signup",
+        Route::EmbeddedSignup,
+    ),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -275,6 +282,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::FaultsClear => faults::clear(ns),
         Route::FaultDelete => faults::remove(ns, &param("id")),
         Route::Fixture => fixture::load(ns, req).await,
+        Route::EmbeddedSignup => signup::run(ns, req),
     }
 }
 

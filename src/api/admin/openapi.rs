@@ -513,6 +513,34 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::OpenApi => Op::new("This document", "server", any()),
+        Route::EmbeddedSignup => Op {
+            description: "Plays the client going through a partner app's Embedded Signup popup (docs/embedded-signup.md). `outcome` `finish` (the default) puts the number on a WABA of the client's business portfolio (a new one, or `waba_id`), shares it with the app's partner, verifies the number's ownership, fires `account_update` `PARTNER_ADDED`, and answers the `FINISH` message event with a code the app exchanges once at `GET /oauth/access_token` (valid 10 minutes of world time). A number registered on another WABA of the same portfolio starts a migration. `cancel` and `error` answer their event and change nothing. A bad body answers 400; a number the popup refuses 409 with the rule (e.g. `two_step_still_enabled`).",
+            body: Some(json!({"type": "object", "properties": {
+                "outcome": {"type": "string", "enum": ["finish", "cancel", "error"]},
+                "app_id": {"type": "string", "description": "The partner's app (finish)."},
+                "business_id": {"type": "string", "description": "The client's business portfolio (finish)."},
+                "waba_id": {"type": "string", "description": "An existing WABA of that portfolio (finish, optional)."},
+                "cc": {"type": "string"},
+                "phone_number": {"type": "string", "description": "The national number."},
+                "verified_name": {"type": "string", "description": "The display name of a number registered nowhere."},
+                "current_step": {"type": "string", "description": "cancel: where the client left (PHONE_NUMBER_SETUP by default)."},
+                "error_code": {"type": "string", "description": "error: the code (524126 by default)."},
+                "error_message": {"type": "string"},
+            }})),
+            ..Op::new(
+                "Finish, cancel or fail an Embedded Signup popup",
+                "world",
+                obj(json!({
+                    "message": obj(json!({
+                        "type": {"type": "string"}, "event": {"type": "string"},
+                        "version": {"type": "integer"}, "data": any(),
+                    })),
+                    "code": {"type": ["string", "null"]},
+                    "code_expires_at": {"type": "string", "format": "date-time"},
+                    "migrating": {"type": "boolean"},
+                })),
+            )
+        },
     }
 }
 

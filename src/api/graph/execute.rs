@@ -10,7 +10,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::{GraphError, from_domain};
 use super::op::Op;
-use super::ops::{Fail, apps, phones, registration, templates, waba};
+use super::ops::{Fail, apps, phones, registration, signup, templates, waba};
 use super::prepare::Prepared;
 use crate::api::Answer;
 use crate::namespace::Namespace;
@@ -27,7 +27,12 @@ struct Done {
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = p.head();
     // Reads share the world (read lock), so they run side by side; changes take it alone.
-    let outcome = if p.op.is_read() {
+    let outcome = if p.op == Op::ExchangeCode {
+        // The one call without an access token: the app's id and secret authenticate it.
+        ns.with_world(|w| signup::exchange(w, p))
+            .map(|body| Done { body, usage: None })
+            .map_err(|f| (f, None))
+    } else if p.op.is_read() {
         ns.read_world(|w| run(w, p, read))
     } else {
         ns.with_world(|w| run(w, p, change))
@@ -163,6 +168,9 @@ fn read(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
         Op::GetTemplate => templates::get(w, who, p),
         Op::ListTemplates => templates::list(w, who, p),
         Op::ListSubscribedApps => apps::list(w, who, p),
+        Op::DebugToken => signup::debug(w, who, p),
+        Op::ListClientWabas => signup::client_wabas(w, who, p),
+        Op::ListCreditLines => signup::credit_lines(w, who, p),
         Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod => unmatched(w, who, p),
         // `execute` sends only `Op::is_read` operations here; anything else is a bug, answered
         // as Graph's unknown error rather than a panic.
@@ -185,6 +193,7 @@ fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail>
         Op::MigrateTemplates => templates::migrate(w, who, p),
         Op::SubscribeApp => apps::subscribe(w, who, p),
         Op::UnsubscribeApp => apps::unsubscribe(w, who, p),
+        Op::ShareCreditLine => signup::share_credit_line(w, who, p),
         _ => read(w, who, p),
     }
 }

@@ -20,18 +20,47 @@ pub enum NodeKind {
     Waba,
     Phone,
     Template,
+    /// A business portfolio (a partner's: its clients' WABAs, its credit lines).
+    Business,
+    /// A partner's credit line (extended credit).
+    CreditLine,
+    /// `oauth`, the literal node of `/oauth/access_token`.
+    OAuth,
+    /// `debug_token`, a literal node.
+    DebugToken,
 }
 
 impl NodeKind {
     /// Every kind, for the tests and the table's checks.
-    pub const ALL: [NodeKind; 3] = [NodeKind::Waba, NodeKind::Phone, NodeKind::Template];
+    pub const ALL: [NodeKind; 7] = [
+        NodeKind::Waba,
+        NodeKind::Phone,
+        NodeKind::Template,
+        NodeKind::Business,
+        NodeKind::CreditLine,
+        NodeKind::OAuth,
+        NodeKind::DebugToken,
+    ];
 
-    /// How a route shape writes a node of this kind.
+    /// How a route shape writes a node of this kind: a placeholder, or the literal node.
     pub const fn placeholder(self) -> &'static str {
         match self {
             NodeKind::Waba => "{waba_id}",
             NodeKind::Phone => "{phone_number_id}",
             NodeKind::Template => "{template_id}",
+            NodeKind::Business => "{business_id}",
+            NodeKind::CreditLine => "{credit_line_id}",
+            NodeKind::OAuth => "oauth",
+            NodeKind::DebugToken => "debug_token",
+        }
+    }
+
+    /// The kind a literal node names (`oauth`, `debug_token`), if it is one.
+    pub fn literal(node: &str) -> Option<NodeKind> {
+        match node {
+            "oauth" => Some(NodeKind::OAuth),
+            "debug_token" => Some(NodeKind::DebugToken),
+            _ => None,
         }
     }
 }
@@ -58,6 +87,11 @@ pub enum Op {
     SubscribeApp,
     UnsubscribeApp,
     MigrateTemplates,
+    ExchangeCode,
+    DebugToken,
+    ListClientWabas,
+    ListCreditLines,
+    ShareCreditLine,
     /// A node that does not exist.
     UnknownNode,
     /// A node that exists, with an edge it does not have.
@@ -108,18 +142,16 @@ pub struct OpRoute {
 }
 
 /// A row of [`OPS`]; the node kind and edge are read from `shape` (a shape that does not
-/// start with a kind's placeholder, or has more than one edge, does not compile).
+/// start with a kind's placeholder or literal node, or has more than one edge, does not
+/// compile).
 const fn route(op: Op, name: &'static str, method: Verb, shape: &'static str) -> OpRoute {
     let s = shape.as_bytes();
-    assert!(
-        s.len() > 2 && s[0] == b'/' && s[1] == b'{',
-        "a shape starts with /{{"
-    );
-    let mut close = 1;
-    while s[close] != b'}' {
-        close += 1;
+    assert!(s.len() > 2 && s[0] == b'/', "a shape starts with /");
+    let mut end = 1;
+    while end < s.len() && s[end] != b'/' {
+        end += 1;
     }
-    let (node, rest) = s.split_at(close + 1);
+    let (node, rest) = s.split_at(end);
     let (_, node) = node.split_at(1);
     let mut k = 0;
     let kind = loop {
@@ -279,6 +311,32 @@ pub const OPS: &[OpRoute] = &[
         Post,
         "/{waba_id}/migrate_message_templates",
     ),
+    // Embedded Signup (reference meta-graph.md §9.1; api/graph/ops/signup.rs).
+    route(
+        Op::ExchangeCode,
+        "exchange_code",
+        Get,
+        "/oauth/access_token",
+    ),
+    route(Op::DebugToken, "debug_token", Get, "/debug_token"),
+    route(
+        Op::ListClientWabas,
+        "list_client_whatsapp_business_accounts",
+        Get,
+        "/{business_id}/client_whatsapp_business_accounts",
+    ),
+    route(
+        Op::ListCreditLines,
+        "list_extended_credits",
+        Get,
+        "/{business_id}/extendedcredits",
+    ),
+    route(
+        Op::ShareCreditLine,
+        "whatsapp_credit_sharing_and_attach",
+        Post,
+        "/{credit_line_id}/whatsapp_credit_sharing_and_attach",
+    ),
 ];
 
 /// How many operations there are, the unmatched ones included.
@@ -321,9 +379,11 @@ const NAME: [&str; COUNT] = by_row!(COUNT, "unmatched", |row| row.name);
 /// [`Op::is_read`], by `Op as usize`: a `GET`, or an unmatched request (it only looks).
 const READ: [bool; COUNT] = by_row!(COUNT, true, |row| matches!(row.method, Verb::Get));
 
-/// [`Op::is_list`], by `Op as usize`: a `GET` on an edge.
+/// [`Op::is_list`], by `Op as usize`: a `GET` on an edge of a node with an id (the edge of
+/// the literal `oauth` answers a token, not a page).
 const LIST: [bool; COUNT] = by_row!(COUNT, false, |row| matches!(row.method, Verb::Get)
-    && row.edge.is_some());
+    && row.edge.is_some()
+    && row.shape.as_bytes()[1] == b'{');
 
 impl Op {
     /// Every operation name, for fault validation and the control API's documentation.
@@ -380,10 +440,20 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, Some("register")) if post => Op::Register,
         (Phone, Some("deregister")) if post => Op::Deregister,
         (Template, None) if get => Op::GetTemplate,
+        (OAuth, Some("access_token")) if get => Op::ExchangeCode,
+        (DebugToken, None) if get => Op::DebugToken,
+        (Business, Some("client_whatsapp_business_accounts")) if get => Op::ListClientWabas,
+        (Business, Some("extendedcredits")) if get => Op::ListCreditLines,
+        (CreditLine, Some("whatsapp_credit_sharing_and_attach")) if post => Op::ShareCreditLine,
         // A node without an edge always has a route (with some other method).
         (Waba, _) if known_edge(&WABA_EDGES) => Op::UnsupportedMethod,
         (Phone, _) if known_edge(&PHONE_EDGES) => Op::UnsupportedMethod,
         (Template, _) if known_edge(&TEMPLATE_EDGES) => Op::UnsupportedMethod,
+        (DebugToken, None) => Op::UnsupportedMethod,
+        // These nodes have routes only with an edge.
+        (Business, Some(e)) if BUSINESS_EDGES.contains(&e) => Op::UnsupportedMethod,
+        (CreditLine, Some(e)) if CREDIT_LINE_EDGES.contains(&e) => Op::UnsupportedMethod,
+        (OAuth, Some(e)) if OAUTH_EDGES.contains(&e) => Op::UnsupportedMethod,
         _ => Op::UnknownEdge,
     }
 }
@@ -393,6 +463,9 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
 const WABA_EDGES: [&str; edge_count(NodeKind::Waba)] = edges(NodeKind::Waba);
 const PHONE_EDGES: [&str; edge_count(NodeKind::Phone)] = edges(NodeKind::Phone);
 const TEMPLATE_EDGES: [&str; edge_count(NodeKind::Template)] = edges(NodeKind::Template);
+const BUSINESS_EDGES: [&str; edge_count(NodeKind::Business)] = edges(NodeKind::Business);
+const CREDIT_LINE_EDGES: [&str; edge_count(NodeKind::CreditLine)] = edges(NodeKind::CreditLine);
+const OAUTH_EDGES: [&str; edge_count(NodeKind::OAuth)] = edges(NodeKind::OAuth);
 
 /// Whether row `i` of [`OPS`] is the first with its edge among `kind`'s routes.
 const fn first_with_edge(kind: NodeKind, i: usize) -> bool {
@@ -545,7 +618,15 @@ mod tests {
 
     #[test]
     fn edge_lists_are_the_tables_edges_once() {
-        let lists: [&[&str]; 3] = [&WABA_EDGES, &PHONE_EDGES, &TEMPLATE_EDGES];
+        let lists: [&[&str]; 7] = [
+            &WABA_EDGES,
+            &PHONE_EDGES,
+            &TEMPLATE_EDGES,
+            &BUSINESS_EDGES,
+            &CREDIT_LINE_EDGES,
+            &OAUTH_EDGES,
+            &[],
+        ];
         for (kind, list) in NodeKind::ALL.into_iter().zip(lists) {
             let mut from_table: Vec<&str> = Vec::new();
             for e in OPS.iter().filter(|r| r.kind == kind).filter_map(|r| r.edge) {
@@ -640,7 +721,11 @@ mod tests {
             match op.route() {
                 Some(r) => {
                     assert_eq!(op.is_read(), r.method == Verb::Get, "{op:?}");
-                    assert_eq!(op.is_list(), r.method == Verb::Get && r.edge.is_some());
+                    let literal = !r.shape.starts_with("/{");
+                    assert_eq!(
+                        op.is_list(),
+                        r.method == Verb::Get && r.edge.is_some() && !literal
+                    );
                 }
                 None => assert!(op.is_read() && !op.is_list()),
             }
@@ -651,7 +736,9 @@ mod tests {
             [
                 Op::ListPhoneNumbers,
                 Op::ListTemplates,
-                Op::ListSubscribedApps
+                Op::ListSubscribedApps,
+                Op::ListClientWabas,
+                Op::ListCreditLines,
             ]
         );
     }
@@ -686,7 +773,8 @@ mod tests {
 
     #[test]
     fn a_well_formed_path_to_an_unknown_node_is_explained_as_such() {
-        for r in OPS {
+        // Literal nodes (`oauth`, `debug_token`) are never unknown.
+        for r in OPS.iter().filter(|r| r.shape.starts_with("/{")) {
             let path = match r.edge {
                 Some(edge) => format!("/v23.0/999/{edge}"),
                 None => "/v23.0/999".to_string(),
@@ -752,6 +840,23 @@ mod tests {
                 "POST",
                 "/{waba_id}/migrate_message_templates",
                 "migrate_message_templates",
+            ),
+            ("GET", "/oauth/access_token", "exchange_code"),
+            ("GET", "/debug_token", "debug_token"),
+            (
+                "GET",
+                "/{business_id}/client_whatsapp_business_accounts",
+                "list_client_whatsapp_business_accounts",
+            ),
+            (
+                "GET",
+                "/{business_id}/extendedcredits",
+                "list_extended_credits",
+            ),
+            (
+                "POST",
+                "/{credit_line_id}/whatsapp_credit_sharing_and_attach",
+                "whatsapp_credit_sharing_and_attach",
             ),
         ];
         let derived: Vec<(&str, &str, &str)> = route_shapes()

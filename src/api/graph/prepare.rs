@@ -123,13 +123,19 @@ pub fn prepare_with(
 
 /// What the node id names, and for a phone number its digits (a fault target).
 fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
-    let id = crate::world::parse_id(node)?;
+    let Some(id) = crate::world::parse_id(node) else {
+        return NodeKind::literal(node).map(|kind| (kind, None));
+    };
     if w.wabas.contains_key(&id) {
         Some((NodeKind::Waba, None))
     } else if let Some(p) = w.phones.get(&id) {
         Some((NodeKind::Phone, Some(p.e164_digits())))
     } else if w.templates.contains_key(&id) {
         Some((NodeKind::Template, None))
+    } else if w.businesses.contains_key(&id) {
+        Some((NodeKind::Business, None))
+    } else if w.credit_line_partner(id).is_some() {
+        Some((NodeKind::CreditLine, None))
     } else {
         None
     }

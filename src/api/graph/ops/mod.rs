@@ -1,5 +1,5 @@
 //! The operation handlers, one file per part of the Graph API (phone numbers, registration,
-//! templates, the WABA node, subscribed apps), and what they share: how they fail ([`Fail`]),
+//! templates, the WABA node, subscribed apps, Embedded Signup's follow-up calls), and what they share: how they fail ([`Fail`]),
 //! required parameters, `?fields=` selection, and the small bodies (`{"success":true}`,
 //! `{"id":...}`).
 //!
@@ -10,6 +10,7 @@
 pub(super) mod apps;
 pub(super) mod phones;
 pub(super) mod registration;
+pub(super) mod signup;
 pub(super) mod templates;
 pub(super) mod waba;
 
