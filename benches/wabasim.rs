@@ -16,6 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[path = "wabasim/suite.rs"]
+mod suite;
 use tokio::net::TcpStream;
 
 const WABASIM: &str = env!("CARGO_BIN_EXE_wabasim");
@@ -23,10 +26,12 @@ const FLOOR_BODY: &[u8] = br#"{"verified_name":"Acme","code_verification_status"
 const TOKEN: &str = "wabasim-old-bsp";
 
 struct Settings {
+    quick: bool,
     seconds: u64,
     startups: usize,
     big: bool,
-    /// `--only start,read,flow,namespaces,big,growth`: the measures to run (all by default).
+    /// `--only start,read,flow,suite,namespaces,big,growth`: the measures to run (all by
+    /// default).
     only: Option<Vec<String>>,
 }
 
@@ -56,6 +61,7 @@ fn main() {
     }
     let quick = args.iter().any(|a| a == "--quick");
     let settings = Settings {
+        quick,
         seconds: if quick { 2 } else { 5 },
         startups: if quick { 3 } else { 10 },
         big: !args.iter().any(|a| a == "--no-big"),
@@ -636,6 +642,13 @@ async fn run(s: Settings) {
             met: Some(per_second >= 3000.0 && failed == 0),
         });
         drop(sim);
+    }
+
+    if s.wants("suite") {
+        eprintln!("measuring a user's suite and the per-test costs ...");
+        let floor_server = floor();
+        let sim = wabasim(&[]);
+        rows.extend(suite::rows(floor_server.addr, sim.addr, sim.pid(), s.quick).await);
     }
 
     if s.wants("namespaces") {
