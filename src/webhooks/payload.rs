@@ -230,6 +230,8 @@ fn value(w: &World, e: &WorldEvent, v: &mut Obj<'_>) {
         EventKind::AccountReview { decision } => {
             v.str("decision", decision.as_str());
         }
+        EventKind::MessageStatus(s) => super::messages::status_value(s, e.at.unix_seconds(), v),
+        EventKind::Inbound(m) => super::messages::inbound_value(m, e.at.unix_seconds(), v),
         EventKind::AccountUpdate { event, .. } => {
             v.str("event", event);
             if event.starts_with("PARTNER_") {
