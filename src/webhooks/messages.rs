@@ -13,11 +13,7 @@ use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 /// of 131047 seen on the wire, megaapp977/stack#117; the others ours).
 fn failure(f: Failure) -> (i64, &'static str, &'static str) {
     match f {
-        Failure::Undeliverable => (
-            131026,
-            "Message undeliverable",
-            "Message Undeliverable.",
-        ),
+        Failure::Undeliverable => (131026, "Message undeliverable", "Message Undeliverable."),
         Failure::StoppedMarketing => (
             131050,
             "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business",

@@ -321,7 +321,12 @@ impl World {
     }
 
     /// Marks a received message read (`status: read`, OAS): the world only checks the id.
-    pub fn mark_read(&mut self, who: &Principal, phone: &str, message: &str) -> Result<(), DomainError> {
+    pub fn mark_read(
+        &mut self,
+        who: &Principal,
+        phone: &str,
+        message: &str,
+    ) -> Result<(), DomainError> {
         let p = self.managed_phone(who, phone)?;
         sender_registered(p)?;
         if !message.starts_with("wamid.") {
@@ -335,7 +340,12 @@ impl World {
 
     /// A user writes to a business number (control API): the window opens and the
     /// number's WABA hears a `messages` webhook. Returns the message id.
-    pub fn receive_message(&mut self, phone: Id, from: &str, text: &str) -> Result<String, DomainError> {
+    pub fn receive_message(
+        &mut self,
+        phone: Id,
+        from: &str,
+        text: &str,
+    ) -> Result<String, DomainError> {
         let now = self.now();
         let p = self
             .phones
@@ -456,7 +466,10 @@ impl World {
     fn check_throughput(&mut self, phone: Id, now: Timestamp) -> Result<(), DomainError> {
         let limit = self.settings.throughput_per_second as usize;
         let recent = self.messaging.recent.entry(phone).or_default();
-        while recent.front().is_some_and(|t| *t + Duration::seconds(1) <= now) {
+        while recent
+            .front()
+            .is_some_and(|t| *t + Duration::seconds(1) <= now)
+        {
             recent.pop_front();
         }
         if recent.len() >= limit {
@@ -474,7 +487,9 @@ impl World {
         if self.messaging.pairs.len() > self.settings.pairs_kept {
             // Pairs idle long enough to be full again hold nothing worth keeping.
             let full_after = Duration(interval * self.settings.pair_burst as i64);
-            self.messaging.pairs.retain(|_, (_, at)| *at + full_after > now);
+            self.messaging
+                .pairs
+                .retain(|_, (_, at)| *at + full_after > now);
         }
         let (tokens, at) = self
             .messaging

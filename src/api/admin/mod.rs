@@ -9,6 +9,7 @@ mod events;
 mod faults;
 mod fixture;
 mod journal;
+mod messaging;
 mod namespaces;
 pub mod openapi;
 mod state;
@@ -52,6 +53,9 @@ pub enum Route {
     FaultsClear,
     FaultDelete,
     Fixture,
+    Billing,
+    Recipients,
+    Inbound,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -118,6 +122,9 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::DELETE, "/__admin/faults", Route::FaultsClear),
     route(Method::DELETE, "/__admin/faults/{id}", Route::FaultDelete),
     route(Method::POST, "/__admin/fixture", Route::Fixture),
+    route(Method::GET, "/__admin/billing", Route::Billing),
+    route(Method::POST, "/__admin/recipients", Route::Recipients),
+    route(Method::POST, "/__admin/inbound", Route::Inbound),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -275,6 +282,9 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::FaultsClear => faults::clear(ns),
         Route::FaultDelete => faults::remove(ns, &param("id")),
         Route::Fixture => fixture::load(ns, req).await,
+        Route::Billing => messaging::billing(ns),
+        Route::Recipients => messaging::describe(ns, req),
+        Route::Inbound => messaging::inbound(ns, req),
     }
 }
 

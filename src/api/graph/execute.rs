@@ -10,7 +10,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::{GraphError, from_domain};
 use super::op::Op;
-use super::ops::{Fail, apps, phones, registration, templates, waba};
+use super::ops::{Fail, apps, messages, phones, registration, templates, waba};
 use super::prepare::Prepared;
 use crate::api::Answer;
 use crate::namespace::Namespace;
@@ -146,7 +146,10 @@ fn check_scope(w: &World, who: &Principal, p: &Prepared) -> Result<(), Fail> {
         p.op,
         Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
     );
-    if needs_management {
+    if p.op == Op::SendMessage {
+        // Sending is the messaging permission's alone (reference meta-graph.md §6.2).
+        w.require_scope(who, Scope::Messaging)?;
+    } else if needs_management {
         w.require_scope(who, Scope::Management)?;
     } else if !who.scopes.has(Scope::Management) && !who.scopes.has(Scope::Messaging) {
         w.require_scope(who, Scope::Messaging)?;
@@ -185,6 +188,7 @@ fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail>
         Op::MigrateTemplates => templates::migrate(w, who, p),
         Op::SubscribeApp => apps::subscribe(w, who, p),
         Op::UnsubscribeApp => apps::unsubscribe(w, who, p),
+        Op::SendMessage => messages::send(w, who, p),
         _ => read(w, who, p),
     }
 }

@@ -58,6 +58,7 @@ pub enum Op {
     SubscribeApp,
     UnsubscribeApp,
     MigrateTemplates,
+    SendMessage,
     /// A node that does not exist.
     UnknownNode,
     /// A node that exists, with an edge it does not have.
@@ -279,6 +280,12 @@ pub const OPS: &[OpRoute] = &[
         Post,
         "/{waba_id}/migrate_message_templates",
     ),
+    route(
+        Op::SendMessage,
+        "send_message",
+        Post,
+        "/{phone_number_id}/messages",
+    ),
 ];
 
 /// How many operations there are, the unmatched ones included.
@@ -379,6 +386,7 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, Some("verify_code")) if post => Op::VerifyCode,
         (Phone, Some("register")) if post => Op::Register,
         (Phone, Some("deregister")) if post => Op::Deregister,
+        (Phone, Some("messages")) if post => Op::SendMessage,
         (Template, None) if get => Op::GetTemplate,
         // A node without an edge always has a route (with some other method).
         (Waba, _) if known_edge(&WABA_EDGES) => Op::UnsupportedMethod,
@@ -753,6 +761,7 @@ mod tests {
                 "/{waba_id}/migrate_message_templates",
                 "migrate_message_templates",
             ),
+            ("POST", "/{phone_number_id}/messages", "send_message"),
         ];
         let derived: Vec<(&str, &str, &str)> = route_shapes()
             .iter()

@@ -1,5 +1,5 @@
 //! The operation handlers, one file per part of the Graph API (phone numbers, registration,
-//! templates, the WABA node, subscribed apps), and what they share: how they fail ([`Fail`]),
+//! templates, the WABA node, subscribed apps, messages), and what they share: how they fail ([`Fail`]),
 //! required parameters, `?fields=` selection, and the small bodies (`{"success":true}`,
 //! `{"id":...}`).
 //!
@@ -8,6 +8,7 @@
 //! chooses the handler and renders the outcome.
 
 pub(super) mod apps;
+pub(super) mod messages;
 pub(super) mod phones;
 pub(super) mod registration;
 pub(super) mod templates;
