@@ -278,6 +278,11 @@ impl World {
         let user = self.messaging.recipients.get(s.to);
         let window = self.messaging.recipients.window_open(&digits, s.to, now);
         let pricing = pricing_of(category, window);
+        self.messaging
+            .recent
+            .entry(phone.id)
+            .or_default()
+            .push_back(now);
         let id = self.next_message_id(s.to);
         let failure = match (user.reach, category) {
             (Reach::Unreachable, _) => Some(Failure::Undeliverable),
@@ -462,7 +467,8 @@ impl World {
         )
     }
 
-    /// 130429: at most `settings.throughput_per_second` sends per number per second (RATE).
+    /// 130429: at most `settings.throughput_per_second` accepted sends per number per second
+    /// (RATE); a send is counted once every check passed (`send_message`).
     fn check_throughput(&mut self, phone: Id, now: Timestamp) -> Result<(), DomainError> {
         let limit = self.settings.throughput_per_second as usize;
         let recent = self.messaging.recent.entry(phone).or_default();
@@ -475,7 +481,6 @@ impl World {
         if recent.len() >= limit {
             return Err(DomainError::ThroughputReached);
         }
-        recent.push_back(now);
         Ok(())
     }
 

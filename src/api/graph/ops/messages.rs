@@ -104,6 +104,10 @@ fn invalid(param: &str, details: &str) -> DomainError {
 fn check_content(p: &Prepared, kind: &str) -> Result<Option<TemplateSend>, Fail> {
     let object = match p.params.json(kind) {
         Some(Ok(Value::Object(o))) => o,
+        // `contacts` is a list of contact cards (OAS).
+        Some(Ok(Value::Array(cards))) if kind == "contacts" && !cards.is_empty() => {
+            return Ok(None);
+        }
         Some(_) => {
             return Err(invalid(kind, &format!("Param {kind} must be a JSON object")).into());
         }
@@ -136,7 +140,7 @@ fn check_content(p: &Prepared, kind: &str) -> Result<Option<TemplateSend>, Fail>
         "reaction" => need(has("message_id") && has("emoji"), "message_id")?,
         "location" => need(has("latitude") && has("longitude"), "latitude")?,
         "interactive" => need(has("type") && has("action"), "action")?,
-        "contacts" => {}
+        "contacts" => need(false, "contacts")?,
         "template" => return template(&object).map(Some),
         m if MEDIA.contains(&m) => need(has("id") || has("link"), "id")?,
         _ => return Err(invalid("type", &format!("Unsupported message type: {kind}")).into()),
