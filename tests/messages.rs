@@ -320,3 +320,51 @@ async fn read_receipts_bad_input_and_scope() {
         (400, Some(100))
     );
 }
+
+#[tokio::test]
+async fn pricing_analytics_and_analytics_agree_with_the_ledger() {
+    let sim = Sim::start().await;
+    freeze(&sim).await;
+    for _ in 0..2 {
+        assert_eq!(send(&sim, template("spring_promo", 1)).await.status, 200);
+    }
+    advance(&sim, "1m").await;
+    let fields = "pricing_analytics.start(1767225600).end(1767312000).granularity(DAILY)\
+                  .metric_types(['COST','VOLUME']).dimensions(PHONE,PRICING_CATEGORY,TIER)";
+    let r = sim
+        .get(&format!("/v23.0/{SOURCE_WABA}?fields={fields}"), OLD_BSP)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let points = &r.json()["pricing_analytics"]["data"][0]["data_points"];
+    assert_eq!(
+        points,
+        &json!([{"start": 1767225600, "end": 1767312000, "phone_number": READY_E164,
+                 "tier": "0:MAX", "pricing_category": "MARKETING", "volume": 2, "cost": 0.05}])
+    );
+    let billing = sim.admin("GET", "/__admin/billing", None).await.json();
+    assert_eq!(
+        billing["wabas"][0]["charges"],
+        json!({"volume": 2, "cost": 0.05})
+    );
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}?fields=analytics.start(1767225600).end(1767312000).granularity(DAY).phone_numbers([{READY_E164}])"),
+            OLD_BSP,
+        )
+        .await;
+    let a = &r.json()["analytics"];
+    assert_eq!(a["phone_numbers"], json!([READY_E164]));
+    assert_eq!(a["data_points"][0]["sent"], 2);
+    assert_eq!(a["data_points"][0]["delivered"], 2);
+    // A granularity of the other field's spelling is refused.
+    let r = sim
+        .get(
+            &format!("/v23.0/{SOURCE_WABA}?fields=analytics.start(1).end(2).granularity(DAILY)"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_i64()),
+        (400, Some(100))
+    );
+}

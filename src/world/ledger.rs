@@ -31,12 +31,17 @@ pub struct Charge {
     pub delivered_at: Timestamp,
 }
 
-/// What one day's totals are kept by.
+/// The width of the ledger's time slots: the finest granularity analytics ask for
+/// (`HALF_HOUR`, ANALYTICS).
+pub const SLOT_SECONDS: i64 = 1800;
+
+/// What one half-hour's totals are kept by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BucketKey {
     pub waba: Id,
     pub phone: Id,
-    pub day_start: i64,
+    /// Unix seconds, a multiple of [`SLOT_SECONDS`].
+    pub slot: i64,
     pub country: &'static str,
     pub category: PricingCategory,
     pub kind: PricingType,
@@ -54,19 +59,20 @@ pub struct Ledger {
     pub charges: VecDeque<Charge>,
     /// Charges ever booked, including those no longer in `charges`.
     pub booked: u64,
-    /// Totals by WABA, number, day, country, category and type.
+    /// Totals by WABA, number, half hour, country, category and type.
     pub days: BTreeMap<BucketKey, Totals>,
+    /// Messages sent (accepted) by WABA, number and half hour, for `analytics`.
+    pub sent: BTreeMap<(Id, Id, i64), u64>,
     /// Totals by business.
     pub by_business: BTreeMap<Id, Totals>,
 }
 
 impl Ledger {
     pub(super) fn book(&mut self, c: Charge, keep: usize) {
-        let day_start = c.delivered_at.unix_seconds().div_euclid(86_400) * 86_400;
         let key = BucketKey {
             waba: c.waba,
             phone: c.phone,
-            day_start,
+            slot: slot_of(c.delivered_at),
             country: c.country,
             category: c.pricing.category,
             kind: c.pricing.kind,
@@ -85,6 +91,10 @@ impl Ledger {
         }
     }
 
+    pub(super) fn note_sent(&mut self, waba: Id, phone: Id, at: Timestamp) {
+        *self.sent.entry((waba, phone, slot_of(at))).or_default() += 1;
+    }
+
     /// Totals of one WABA (all its days).
     pub fn waba_totals(&self, waba: Id) -> Totals {
         let mut t = Totals::default();
@@ -96,6 +106,11 @@ impl Ledger {
         }
         t
     }
+}
+
+/// The start of the half hour `at` falls in, in unix seconds.
+pub fn slot_of(at: Timestamp) -> i64 {
+    at.unix_seconds().div_euclid(SLOT_SECONDS) * SLOT_SECONDS
 }
 
 /// What a delivered message costs, in millionths of a US dollar: Meta's US rate card for

@@ -283,6 +283,7 @@ impl World {
             .entry(phone.id)
             .or_default()
             .push_back(now);
+        self.messaging.ledger.note_sent(phone.waba, phone.id, now);
         let id = self.next_message_id(s.to);
         let failure = match (user.reach, category) {
             (Reach::Unreachable, _) => Some(Failure::Undeliverable),

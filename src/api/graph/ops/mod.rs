@@ -7,6 +7,7 @@
 //! the prepared request, and returns the answer's JSON body. [`execute`](super::execute)
 //! chooses the handler and renders the outcome.
 
+pub(super) mod analytics;
 pub(super) mod apps;
 pub(super) mod messages;
 pub(super) mod phones;
