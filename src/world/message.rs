@@ -604,3 +604,98 @@ fn conversation_id(wamid: &str) -> String {
     let b = fnv1a(wamid.as_bytes(), a);
     format!("{a:016x}{b:016x}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+    use crate::world::Principal;
+
+    fn world() -> (World, Principal) {
+        let w = Fixture::default_world().build().unwrap();
+        let who = w.authenticate("wabasim-old-bsp").unwrap();
+        (w, who)
+    }
+
+    fn text(to: &str) -> Send<'_> {
+        Send {
+            phone: "110000000000001",
+            to,
+            content: Content::FreeForm,
+            callback_data: None,
+            with_conversation: true,
+        }
+    }
+
+    #[test]
+    fn pricing_follows_the_category_and_the_window() {
+        let regular = pricing_of(Some(Category::Marketing), true);
+        assert!(regular.billable && regular.kind == PricingType::Regular);
+        let utility_in_window = pricing_of(Some(Category::Utility), true);
+        assert_eq!(
+            (utility_in_window.billable, utility_in_window.category),
+            (false, PricingCategory::Utility)
+        );
+        assert!(pricing_of(Some(Category::Utility), false).billable);
+        let service = pricing_of(None, true);
+        assert_eq!(
+            (service.billable, service.kind, service.category),
+            (
+                false,
+                PricingType::FreeCustomerService,
+                PricingCategory::Service
+            )
+        );
+    }
+
+    #[test]
+    fn the_pair_budget_refills_one_message_per_interval() {
+        let (mut w, who) = world();
+        w.settings.pair_burst = 2;
+        w.clock.freeze();
+        for _ in 0..2 {
+            w.send_message(&who, &text("15551230001")).unwrap();
+        }
+        let e = w.send_message(&who, &text("15551230001")).unwrap_err();
+        assert_eq!(e, DomainError::PairRateLimited);
+        // Refused sends do not spend the budget or the throughput.
+        assert_eq!(w.messaging.recent[&110_000_000_000_001].len(), 2);
+        w.clock.advance(Duration::seconds(5)).unwrap();
+        assert!(w.send_message(&who, &text("15551230001")).is_err());
+        w.clock.advance(Duration::seconds(1)).unwrap();
+        assert!(w.send_message(&who, &text("15551230001")).is_ok());
+    }
+
+    #[test]
+    fn a_message_is_charged_once_at_delivery_to_the_wabas_that_sent_it() {
+        let (mut w, who) = world();
+        w.clock.freeze();
+        w.receive_message(110_000_000_000_001, "15551230001", "hi")
+            .unwrap();
+        let sent = w.send_message(&who, &text("15551230001")).unwrap();
+        assert_eq!(w.messaging.ledger.booked, 0);
+        w.clock.advance(Duration::minutes(1)).unwrap();
+        w.catch_up();
+        w.catch_up();
+        let ledger = &w.messaging.ledger;
+        assert_eq!(ledger.booked, 1);
+        assert_eq!(ledger.charges[0].message, sent.id);
+        assert_eq!(ledger.charges[0].waba, 200_000_000_000_001);
+        assert_eq!(
+            w.messaging.message(&sent.id).map(|m| m.status),
+            Some(Status::Read)
+        );
+    }
+
+    #[test]
+    fn messages_kept_is_a_bound() {
+        let (mut w, who) = world();
+        w.settings.messages_kept = 3;
+        w.clock.freeze();
+        for i in 0..5 {
+            w.send_message(&who, &text(&format!("1555123000{i}")))
+                .unwrap();
+        }
+        assert_eq!(w.messaging.len(), 3);
+    }
+}
