@@ -79,6 +79,8 @@ async fn a_template_is_accepted_then_sent_delivered_and_read_on_the_clock() {
     let id = body["messages"][0]["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("wamid."), "{id}");
     assert_eq!(body["messages"][0]["message_status"], "accepted");
+    let usage = r.header("x-business-use-case-usage").unwrap_or_default();
+    assert!(usage.contains(r#""type":"whatsapp""#), "{usage}");
     assert_eq!(statuses(&sim).await, [(id.clone(), "sent".into(), None)]);
     advance(&sim, "1m").await;
     let told: Vec<String> = statuses(&sim).await.into_iter().map(|s| s.1).collect();

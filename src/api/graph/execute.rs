@@ -32,7 +32,7 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     } else {
         ns.with_world(|w| run(w, p, change))
     };
-    match outcome {
+    let mut answer = match outcome {
         Ok(done) => head.ok(done.body, p.op.name(), done.usage),
         Err((Fail::Domain(e), usage)) => head.error(
             &from_domain(&e, &method_name(&p.method)),
@@ -40,7 +40,11 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
             usage,
         ),
         Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
+    };
+    if p.op == Op::SendMessage {
+        messages::usage_as_messaging(&mut answer);
     }
+    answer
 }
 
 /// Renders a scripted domain error for a prepared request (faults), with the usage header

@@ -79,6 +79,22 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
     Ok(buf)
 }
 
+/// Sends count against the `whatsapp` Business-Use-Case type, not management's (reference
+/// messaging-and-360dialog.md, "Real response headers": botpress/messaging#676, v20.0).
+pub fn usage_as_messaging(answer: &mut crate::api::Answer) {
+    const HEADER: &str = "x-business-use-case-usage";
+    let Some(v) = answer.headers.get(HEADER).and_then(|v| v.to_str().ok()) else {
+        return;
+    };
+    let text = v.replace(
+        r#""type":"whatsapp_business_management""#,
+        r#""type":"whatsapp""#,
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&text) {
+        answer.headers.insert(HEADER, v);
+    }
+}
+
 /// `conversation` rides on status webhooks up to v23.0 (STATUS: the path's version decides).
 fn with_conversation(version: &str) -> bool {
     version
