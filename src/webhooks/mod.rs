@@ -3,6 +3,7 @@
 //! - `payload.rs`: an event as Meta's envelope and value, and the subscribers that receive it
 //!   (the app's `webhook_url`; for the `messages` family only, the phone number's or the WABA
 //!   subscription's alternate callback first);
+//! - `messages.rs`: the `messages` field's values (statuses of sent messages, users' messages);
 //! - `signature.rs`: `X-Hub-Signature-256`;
 //! - `outbox.rs`: a namespace's deliveries, their attempts, the retry schedule on the world
 //!   clock;
@@ -14,6 +15,7 @@
 //! them and wakes the dispatcher.
 
 pub mod dispatch;
+mod messages;
 pub mod outbox;
 pub mod payload;
 pub mod signature;

@@ -255,6 +255,8 @@ fn value(w: &World, e: &WorldEvent, v: &mut Obj<'_>) {
         EventKind::AccountReview { decision } => {
             v.str("decision", decision.as_str());
         }
+        EventKind::MessageStatus(s) => super::messages::status_value(s, e.at.unix_seconds(), v),
+        EventKind::Inbound(m) => super::messages::inbound_value(m, e.at.unix_seconds(), v),
         EventKind::AccountUpdate { event, .. } => {
             v.str("event", event);
             if event.starts_with("PARTNER_") {
@@ -323,6 +325,7 @@ mod routing_tests {
         for field in EventKind::FIELDS
             .iter()
             .chain(&["message_template_components_update", "account_alerts"])
+            .filter(|f| !OVERRIDABLE_FIELDS.contains(f))
         {
             assert_eq!(
                 url(&w, field, waba, Some(phone)).as_deref(),
@@ -367,6 +370,9 @@ mod routing_tests {
 #[cfg(test)]
 mod field_tests {
     use super::*;
+    use crate::world::message::{
+        Failure, InboundEvent, Pricing, PricingCategory, PricingType, Status, StatusEvent,
+    };
     use crate::world::vocab::ReviewStatus;
     use crate::world::vocab::{Category, MessagingLimit, NameStatus, Quality, RejectedReason};
 
@@ -426,10 +432,51 @@ mod field_tests {
                 event: "PARTNER_ADDED".into(),
                 business: 100_000_000_000_001,
             },
+            EventKind::MessageStatus(Box::new(StatusEvent {
+                message: "wamid.HBgLMTU1NTEyMzAwMDEVAgARGBQ2NTdFMEI4REQwQjUxRTVGRDgyOQA=".into(),
+                phone: 110_000_000_000_001,
+                display_digits: "15550100001".into(),
+                status: Status::Failed(Failure::WindowClosed),
+                to: "15551230001".into(),
+                profile_name: Some("Al".into()),
+                user_id: Some("US.13491208655302741918".into()),
+                pricing: None,
+                conversation: None,
+                callback_data: Some("order-7".into()),
+            })),
+            EventKind::MessageStatus(Box::new(StatusEvent {
+                message: "wamid.HBgLMTU1NTEyMzAwMDEVAgARGBQ2NTdFMEI4REQwQjUxRTVGRDgyOQA=".into(),
+                phone: 110_000_000_000_001,
+                display_digits: "15550100001".into(),
+                status: Status::Sent,
+                to: "15551230001".into(),
+                profile_name: None,
+                user_id: None,
+                pricing: Some(Pricing {
+                    billable: true,
+                    kind: PricingType::Regular,
+                    category: PricingCategory::Marketing,
+                }),
+                conversation: Some((
+                    "72b14d6bd5407799e66f64d1b338e567".into(),
+                    Some(Timestamp::from_unix_seconds(1_767_312_000)),
+                )),
+                callback_data: None,
+            })),
+            EventKind::Inbound(Box::new(InboundEvent {
+                message: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMAA=".into(),
+                phone: 110_000_000_000_001,
+                display_digits: "15550100001".into(),
+                from: "15551230001".into(),
+                profile_name: Some("Al".into()),
+                user_id: None,
+                text: "Hi".into(),
+            })),
         ];
-        // One event per field, and the fields filters accept are exactly these.
+        // Every field has an event, and the fields filters accept are exactly these.
         let mut fields: Vec<&str> = kinds.iter().map(EventKind::field).collect();
         fields.sort_unstable();
+        fields.dedup();
         let mut known = EventKind::FIELDS.to_vec();
         known.sort_unstable();
         assert_eq!(fields, known);

@@ -122,6 +122,21 @@ pub enum DomainError {
     /// A URL button's URL has more than one variable.
     TemplateUrlTooManyVariables,
 
+    // --- sending messages (reference messaging-and-360dialog.md, "Messaging error codes") --
+    /// The sending number's WABA has no template of that name in that language (132001).
+    TemplateNotInTranslation { name: String, language: String },
+    /// The template is paused for low quality (132015).
+    TemplatePaused,
+    /// The template is disabled (132016).
+    TemplateDisabled,
+    /// The send gives a different number of parameters than the template has variables
+    /// (132000).
+    TemplateParamCountMismatch { expected: usize, given: usize },
+    /// Too many messages from this number to the same user in a short time (131056).
+    PairRateLimited,
+    /// The sending number has no certificate yet: not registered on this WABA (131045).
+    CertificateMissing,
+
     // --- throttling and outages (faults) ------------------------------------------------
     /// The WABA hit its Business-Use-Case rate limit.
     RateLimited,
@@ -182,6 +197,12 @@ pub const ERROR_NAMES: &[&str] = &[
     "template_text_too_long",
     "template_button_text_has_variable",
     "template_url_too_many_variables",
+    "template_not_in_translation",
+    "template_paused",
+    "template_disabled",
+    "template_param_count_mismatch",
+    "pair_rate_limited",
+    "certificate_missing",
     "rate_limited",
     "throughput_reached",
     "service_unavailable",
@@ -240,6 +261,12 @@ impl DomainError {
             TemplateTextTooLong { .. } => "template_text_too_long",
             TemplateButtonTextHasVariable => "template_button_text_has_variable",
             TemplateUrlTooManyVariables => "template_url_too_many_variables",
+            TemplateNotInTranslation { .. } => "template_not_in_translation",
+            TemplatePaused => "template_paused",
+            TemplateDisabled => "template_disabled",
+            TemplateParamCountMismatch { .. } => "template_param_count_mismatch",
+            PairRateLimited => "pair_rate_limited",
+            CertificateMissing => "certificate_missing",
             RateLimited => "rate_limited",
             ThroughputReached => "throughput_reached",
             ServiceUnavailable => "service_unavailable",
@@ -320,6 +347,18 @@ impl DomainError {
             },
             "template_button_text_has_variable" => TemplateButtonTextHasVariable,
             "template_url_too_many_variables" => TemplateUrlTooManyVariables,
+            "template_not_in_translation" => TemplateNotInTranslation {
+                name: "template".into(),
+                language: "en_US".into(),
+            },
+            "template_paused" => TemplatePaused,
+            "template_disabled" => TemplateDisabled,
+            "template_param_count_mismatch" => TemplateParamCountMismatch {
+                expected: 1,
+                given: 0,
+            },
+            "pair_rate_limited" => PairRateLimited,
+            "certificate_missing" => CertificateMissing,
             "rate_limited" => RateLimited,
             "throughput_reached" => ThroughputReached,
             "service_unavailable" => ServiceUnavailable,

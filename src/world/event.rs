@@ -64,6 +64,10 @@ pub enum EventKind {
     AccountReview { decision: ReviewStatus },
     /// `account_update` (e.g. `PARTNER_ADDED`, `ACCOUNT_RESTRICTION`).
     AccountUpdate { event: String, business: Id },
+    /// `messages`: a sent message's status (`statuses[]`).
+    MessageStatus(Box<super::message::StatusEvent>),
+    /// `messages`: a user wrote to a business number (`messages[]`).
+    Inbound(Box<super::message::InboundEvent>),
 }
 
 impl EventKind {
@@ -76,6 +80,7 @@ impl EventKind {
         "phone_number_quality_update",
         "account_review_update",
         "account_update",
+        "messages",
     ];
 
     /// The business phone number the event is about, if it is about one (a phone number's
@@ -85,6 +90,8 @@ impl EventKind {
             EventKind::PhoneName { phone, .. } | EventKind::PhoneQuality { phone, .. } => {
                 Some(*phone)
             }
+            EventKind::MessageStatus(s) => Some(s.phone),
+            EventKind::Inbound(m) => Some(m.phone),
             _ => None,
         }
     }
@@ -99,6 +106,7 @@ impl EventKind {
             EventKind::PhoneQuality { .. } => "phone_number_quality_update",
             EventKind::AccountReview { .. } => "account_review_update",
             EventKind::AccountUpdate { .. } => "account_update",
+            EventKind::MessageStatus(_) | EventKind::Inbound(_) => "messages",
         }
     }
 }

@@ -26,10 +26,13 @@ pub mod decisions;
 pub mod duplication;
 pub mod error;
 pub mod event;
+pub mod ledger;
+pub mod message;
 pub mod migration;
 pub mod parties;
 pub mod partner_view;
 pub mod phone;
+pub mod recipient;
 pub mod registration;
 pub mod settings;
 pub mod signup;
@@ -90,6 +93,8 @@ pub enum Timer {
     Scheduled(usize),
     /// Duplicate a migration's templates, `settings.duplication_delay` after its register.
     CopyTemplates { source_waba: Id, dest_waba: Id },
+    /// Deliver or read a sent message (`message.rs`).
+    Message(message::Step),
 }
 
 /// A scheduled change, as the fixture layer describes it; applied by a callback so the world
@@ -130,6 +135,9 @@ pub struct World {
     /// State vendor facades keep beside the domain's, keyed by facade id
     /// (`World::binding`).
     bindings: bindings::Bindings,
+    /// Messages, simulated users and the billing ledger (`message.rs`, `recipient.rs`,
+    /// `ledger.rs`).
+    pub messaging: message::Messaging,
     /// Business profiles by phone-number id (`business_profile.rs`).
     pub business_profiles: business_profile::BusinessProfiles,
     /// Embedded Signup's codes, migrations and credit-line allocations (`signup.rs`).
@@ -175,6 +183,7 @@ impl World {
             scheduled: Vec::new(),
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
+            messaging: Default::default(),
             business_profiles: Default::default(),
             signups: Default::default(),
             callback_allow: Default::default(),
@@ -326,6 +335,7 @@ impl World {
             } => {
                 self.copy_on_migration(source_waba, dest_waba, at);
             }
+            Timer::Message(step) => self.fire_message(step, at),
         }
     }
 

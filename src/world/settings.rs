@@ -48,6 +48,24 @@ pub struct Settings {
     pub buc_calls_per_hour: u32,
     /// How many sent codes `/__admin/codes` remembers.
     pub codes_kept: usize,
+    /// How long an online user's phone takes to receive a message ([INF]: Meta gives no
+    /// figure; 1 s keeps `sent` and `delivered` apart on the world clock).
+    pub delivery_delay: Duration,
+    /// How long after delivery a reading user reads it; `None`: nobody reads ([INF]).
+    pub read_delay: Option<Duration>,
+    /// Sends per number per second before 130429 (80, reference messaging-and-360dialog.md,
+    /// "Limits").
+    pub throughput_per_second: u32,
+    /// The pair rate limit: one message per `pair_interval` to the same user, bursts of
+    /// `pair_burst` (6 s and 45, same row), else 131056.
+    pub pair_interval: Duration,
+    pub pair_burst: u32,
+    /// How many (number, user) pair budgets are kept before idle ones are dropped.
+    pub pairs_kept: usize,
+    /// How many messages the world remembers for their later statuses (oldest dropped).
+    pub messages_kept: usize,
+    /// How many ledger charges `/__admin/billing` lists (totals keep every charge).
+    pub charges_kept: usize,
 }
 
 impl Default for Settings {
@@ -72,6 +90,14 @@ impl Default for Settings {
             template_review_delay: Some(Duration::minutes(1)),
             buc_calls_per_hour: 200,
             codes_kept: 1000,
+            delivery_delay: Duration::seconds(1),
+            read_delay: Some(Duration::seconds(5)),
+            throughput_per_second: 80,
+            pair_interval: Duration::seconds(6),
+            pair_burst: 45,
+            pairs_kept: 100_000,
+            messages_kept: 100_000,
+            charges_kept: 10_000,
         }
     }
 }

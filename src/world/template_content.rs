@@ -177,6 +177,22 @@ fn upper(v: &Value, key: &str) -> String {
     text(v, key).trim().to_ascii_uppercase()
 }
 
+/// How many variables a template's HEADER and BODY texts hold, in that order: what a send
+/// must give parameters for (132000, reference messaging-and-360dialog.md "Messaging error
+/// codes").
+pub fn send_variables(components: &str) -> (usize, usize) {
+    let Ok(Value::Array(list)) = serde_json::from_str::<Value>(components) else {
+        return (0, 0);
+    };
+    let count = |kind: &str| {
+        list.iter()
+            .filter(|c| upper(c, "type") == kind)
+            .map(|c| variables(text(c, "text")))
+            .sum()
+    };
+    (count("HEADER"), count("BODY"))
+}
+
 /// How many `{{1}}` / `{{name}}` variables a text holds.
 pub fn variables(text: &str) -> usize {
     let mut count = 0;

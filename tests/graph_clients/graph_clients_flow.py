@@ -130,6 +130,65 @@ check("pywa delete_waba_callback_url", wa.delete_waba_callback_url(waba_id=DEST)
 migrated = wa.migrate_templates(source_waba_id=SRC, destination_waba_id=DEST)
 check("pywa migrate_templates", len(migrated.migrated_templates) >= 1, migrated)
 
+# --- messaging (reference messaging-and-360dialog.md: send, status webhooks, analytics) --
+from pywa.types import MessageStatus, MessageStatusType  # noqa: E402
+from pywa.errors import ReEngagementMessage  # noqa: E402
+
+
+def admin_post(path, body):
+    req = urllib.request.Request(
+        B + path,
+        data=json.dumps(body).encode(),
+        headers={"X-Wabasim-Namespace": NS, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+sent = wa.send_template(
+    to="+15551230001",
+    name="order_update",
+    language=T.TemplateLanguage.ENGLISH_US,
+    params=[T.BodyText.params("Al")],
+    sender=phone,
+)
+check("pywa send_template (a copied template)", sent.id.startswith("wamid."), sent)
+text = wa.send_message(to="15551230002", text="hello", sender=phone, tracker="t-1")
+check("pywa send_message (text)", text.id.startswith("wamid."), text)
+admin_post("/__admin/clock/advance", {"duration": "1m"})
+updates = [e["payload"] for e in admin("/__admin/events")["events"] if e["field"] == "messages"]
+statuses = [MessageStatus.from_update(client=wa, update=u) for u in updates]
+told = {(s.id, s.status) for s in statuses}
+check(
+    "pywa parses sent, delivered and read of the template",
+    {(sent.id, MessageStatusType.SENT), (sent.id, MessageStatusType.DELIVERED), (sent.id, MessageStatusType.READ)} <= told,
+    told,
+)
+priced = next(s for s in statuses if s.id == sent.id and s.status == MessageStatusType.DELIVERED)
+check(
+    "pywa reads the PMP pricing and the v23.0 conversation",
+    priced.pricing.billable and str(priced.pricing.model) == "PMP"
+    and str(priced.pricing.category) == "utility" and priced.conversation is not None,
+    (priced.pricing, priced.conversation),
+)
+failed = next(s for s in statuses if s.id == text.id)
+check(
+    "pywa reads the 24-hour window failure as ReEngagementMessage (131047)",
+    failed.status == MessageStatusType.FAILED and isinstance(failed.error, ReEngagementMessage)
+    and failed.tracker == "t-1",
+    (failed.status, failed.error, failed.tracker),
+)
+analytics = dict(FbWaba(DEST).api_get(fields=[
+    "pricing_analytics.start(1767225600).end(1767312000).granularity(DAILY).dimensions([PRICING_CATEGORY])"
+]))
+points = analytics["pricing_analytics"]["data"][0]["data_points"]
+check(
+    "facebook-business reads pricing_analytics (agrees with /__admin/billing)",
+    points == [{"start": 1767225600, "end": 1767312000, "pricing_category": "UTILITY", "volume": 1, "cost": 0.004}]
+    and admin("/__admin/billing")["booked"] == 1,
+    points,
+)
+
 # --- errors land in each library's typed exceptions --------------------------------------
 try:
     FbWaba(DEST).create_phone_number(params={"cc": "1", "phone_number": "5550100002", "migrate_phone_number": True})

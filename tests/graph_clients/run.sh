@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The real Graph client libraries (pywa and facebook-business, pinned in
-# requirements.lock.txt) drive the migration and the reads around it against a freshly
+# requirements.lock.txt) drive the migration, the reads around it, sends, status webhooks
+# and pricing_analytics against a freshly
 # started wabasim. Installs their venv under target/graph-clients/ on first use.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -9,6 +9,7 @@ mod events;
 mod faults;
 mod fixture;
 mod journal;
+mod messaging;
 mod namespaces;
 pub mod openapi;
 mod signup;
@@ -54,6 +55,9 @@ pub enum Route {
     FaultDelete,
     Fixture,
     EmbeddedSignup,
+    Billing,
+    Recipients,
+    Inbound,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -125,6 +129,9 @@ pub const ROUTES: &[AdminRoute] = &[
         "/__admin/embedded_signup",
         Route::EmbeddedSignup,
     ),
+    route(Method::GET, "/__admin/billing", Route::Billing),
+    route(Method::POST, "/__admin/recipients", Route::Recipients),
+    route(Method::POST, "/__admin/inbound", Route::Inbound),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -283,6 +290,9 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::FaultDelete => faults::remove(ns, &param("id")),
         Route::Fixture => fixture::load(ns, req).await,
         Route::EmbeddedSignup => signup::run(ns, req),
+        Route::Billing => messaging::billing(ns),
+        Route::Recipients => messaging::describe(ns, req),
+        Route::Inbound => messaging::inbound(ns, req),
     }
 }
 

@@ -501,6 +501,50 @@ fn describe(route: Route) -> Op {
                 obj(json!({"deleted": {"type": "string"}})),
             )
         },
+        Route::Billing => Op {
+            description: "Charges are booked when a message is delivered, to the business and WABA that sent it (seeds 002/004: sent before a migration, billed to the source even when delivered after). `cost` is in `currency`; `charges` lists the newest only, the totals count every charge.",
+            ..Op::new(
+                "The billing ledger",
+                "messaging",
+                obj(json!({
+                    "currency": {"type": "string"},
+                    "booked": {"type": "integer"},
+                    "businesses": {"type": "array"},
+                    "wabas": {"type": "array"},
+                    "charges": {"type": "array"},
+                })),
+            )
+        },
+        Route::Recipients => Op {
+            description: "Describes a simulated WhatsApp user; an undescribed user is online and reads. `reach`: `online` or `unreachable` (131026); `offline_until` (RFC 3339) delays delivery; `stopped_marketing` fails marketing templates (131050); `reads: false` never reads.",
+            body: Some(obj(json!({
+                "wa_id": {"type": "string"},
+                "name": {"type": "string"},
+                "reach": {"enum": ["online", "unreachable"]},
+                "offline_until": {"type": "string", "format": "date-time"},
+                "stopped_marketing": {"type": "boolean"},
+                "reads": {"type": "boolean"},
+                "user_id": {"type": "string"},
+            }))),
+            ..Op::new(
+                "Describe a simulated user",
+                "messaging",
+                obj(json!({"wa_id": {"type": "string"}})),
+            )
+        },
+        Route::Inbound => Op {
+            description: "Opens the user's 24-hour customer-service window with the number and sends a `messages` webhook to its WABA's subscribers (the number's or WABA's alternate callback first).",
+            body: Some(obj(json!({
+                "phone_number_id": {"type": "string"},
+                "from": {"type": "string"},
+                "text": {"type": "string"},
+            }))),
+            ..Op::new(
+                "A user writes to a business number",
+                "messaging",
+                obj(json!({"message_id": {"type": "string"}})),
+            )
+        },
         Route::Fixture => Op {
             description: "The body is a fixture, YAML or JSON (fixtures/schema.json), with its events and faults. A bad fixture answers 400 with the located error (`<request body>:LINE:COLUMN: ...`, plus `line` and `column`) and changes nothing. The namespace's reset returns to this fixture. A `generate:` block may make at most 100,000 records here; `loaded` counts them.",
             body: Some(

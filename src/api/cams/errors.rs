@@ -546,6 +546,18 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "The system is under flow control.",
         ),
         ThroughputReached => CamsError::throttled(DEFAULT_RETRY_AFTER_MS),
+        // Sending errors reach this facade only as scripted faults until SendChatappMessage
+        // exists: Meta's code and title, as cams relays Meta's other errors ([INF]).
+        TemplateNotInTranslation { .. } => {
+            CamsError::meta_code(132001, "Template name does not exist in the translation")
+        }
+        TemplateParamCountMismatch { .. } => {
+            CamsError::meta_code(132000, "Template Param Count Mismatch")
+        }
+        TemplatePaused => CamsError::meta_code(132015, "Template is Paused"),
+        TemplateDisabled => CamsError::meta_code(132016, "Template is Disabled"),
+        PairRateLimited => CamsError::meta_code(131056, "Pair rate limit hit"),
+        CertificateMissing => CamsError::meta_code(131045, "Incorrect certificate"),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(
             503,

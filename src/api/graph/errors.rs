@@ -545,6 +545,47 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             "The WhatsApp Business Account has reached its rate limit.",
         )
         .transient(true),
+        // Reference messaging-and-360dialog.md, "Messaging error codes" (ERRTBL statuses).
+        // 132001: message and details seen (tawn33y/whatsapp-cloud-api#57); 404 per the table.
+        TemplateNotInTranslation { name, language } => GraphError::whatsapp(
+            404,
+            132001,
+            "Template name does not exist in the translation",
+            format!("template name ({name}) does not exist in {language}"),
+        ),
+        // 132000 / 132015 / 132016: titles seen (ERRTBL); details ours.
+        TemplateParamCountMismatch { expected, given } => GraphError::whatsapp(
+            400,
+            132000,
+            "Number of parameters does not match the expected number of params",
+            format!("body: number of localizable_params ({given}) does not match the expected number of params ({expected})"),
+        ),
+        TemplatePaused => GraphError::whatsapp(
+            400,
+            132015,
+            "Template is Paused",
+            "The template has been paused due to low quality.",
+        ),
+        TemplateDisabled => GraphError::whatsapp(
+            400,
+            132016,
+            "Template is Disabled",
+            "The template has been disabled due to low quality.",
+        ),
+        // 131056: message and details seen (capture in the code index).
+        PairRateLimited => GraphError::whatsapp(
+            400,
+            131056,
+            "(Business Account, Consumer Account) pair rate limit hit",
+            "Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.",
+        ),
+        // 131045: HTTP 500 per ERRTBL; details ours.
+        CertificateMissing => GraphError::whatsapp(
+            500,
+            131045,
+            "Incorrect certificate",
+            "Message failed to send due to a phone number registration error.",
+        ),
         ThroughputReached => GraphError::whatsapp(
             400,
             130429,

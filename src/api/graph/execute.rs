@@ -10,7 +10,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::{GraphError, from_domain};
 use super::op::Op;
-use super::ops::{Fail, apps, phones, registration, signup, templates, waba};
+use super::ops::{Fail, apps, messages, phones, registration, signup, templates, waba};
 use super::prepare::Prepared;
 use crate::api::Answer;
 use crate::namespace::Namespace;
@@ -37,7 +37,7 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     } else {
         ns.with_world(|w| run(w, p, change))
     };
-    match outcome {
+    let mut answer = match outcome {
         Ok(done) => head.ok(done.body, p.op.name(), done.usage),
         Err((Fail::Domain(e), usage)) => head.error(
             &from_domain(&e, &method_name(&p.method)),
@@ -45,7 +45,11 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
             usage,
         ),
         Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
+    };
+    if p.op == Op::SendMessage {
+        messages::usage_as_messaging(&mut answer);
     }
+    answer
 }
 
 /// Renders a scripted domain error for a prepared request (faults), with the usage header
@@ -151,7 +155,10 @@ fn check_scope(w: &World, who: &Principal, p: &Prepared) -> Result<(), Fail> {
         p.op,
         Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
     );
-    if needs_management {
+    if p.op == Op::SendMessage {
+        // Sending is the messaging permission's alone (reference meta-graph.md §6.2).
+        w.require_scope(who, Scope::Messaging)?;
+    } else if needs_management {
         w.require_scope(who, Scope::Management)?;
     } else if !who.scopes.has(Scope::Management) && !who.scopes.has(Scope::Messaging) {
         w.require_scope(who, Scope::Messaging)?;
@@ -194,6 +201,7 @@ fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail>
         Op::SubscribeApp => apps::subscribe(w, who, p),
         Op::UnsubscribeApp => apps::unsubscribe(w, who, p),
         Op::ShareCreditLine => signup::share_credit_line(w, who, p),
+        Op::SendMessage => messages::send(w, who, p),
         _ => read(w, who, p),
     }
 }

@@ -92,6 +92,7 @@ pub enum Op {
     ListClientWabas,
     ListCreditLines,
     ShareCreditLine,
+    SendMessage,
     /// A node that does not exist.
     UnknownNode,
     /// A node that exists, with an edge it does not have.
@@ -337,6 +338,12 @@ pub const OPS: &[OpRoute] = &[
         Post,
         "/{credit_line_id}/whatsapp_credit_sharing_and_attach",
     ),
+    route(
+        Op::SendMessage,
+        "send_message",
+        Post,
+        "/{phone_number_id}/messages",
+    ),
 ];
 
 /// How many operations there are, the unmatched ones included.
@@ -439,6 +446,7 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, Some("verify_code")) if post => Op::VerifyCode,
         (Phone, Some("register")) if post => Op::Register,
         (Phone, Some("deregister")) if post => Op::Deregister,
+        (Phone, Some("messages")) if post => Op::SendMessage,
         (Template, None) if get => Op::GetTemplate,
         (OAuth, Some("access_token")) if get => Op::ExchangeCode,
         (DebugToken, None) if get => Op::DebugToken,
@@ -858,6 +866,7 @@ mod tests {
                 "/{credit_line_id}/whatsapp_credit_sharing_and_attach",
                 "whatsapp_credit_sharing_and_attach",
             ),
+            ("POST", "/{phone_number_id}/messages", "send_message"),
         ];
         let derived: Vec<(&str, &str, &str)> = route_shapes()
             .iter()

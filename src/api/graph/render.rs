@@ -99,6 +99,8 @@ pub const WABA_FIELDS: &[&str] = &[
     "timezone_id",
     "whatsapp_business_manager_messaging_limit",
     "whatsapp_manager_marketing_messages_max_price_enroll_status",
+    // Read from the ledger (`ops/analytics.rs`), written in place.
+    "pricing_analytics",
     // Edges, expanded in place (`phone_numbers{id,status}`).
     "phone_numbers",
     "message_templates",
@@ -414,6 +416,13 @@ pub fn waba(
     for f in fields {
         if let Some(e) = WABA_EDGES.iter().find(|e| *e == f) {
             edge(o, e);
+            continue;
+        }
+        if let Some(name) = ["analytics", "pricing_analytics"]
+            .into_iter()
+            .find(|a| a == f)
+        {
+            edge(o, name);
             continue;
         }
         match *f {

@@ -1,5 +1,5 @@
 //! The operation handlers, one file per part of the Graph API (phone numbers, registration,
-//! templates, the WABA node, subscribed apps, Embedded Signup's follow-up calls), and what they share: how they fail ([`Fail`]),
+//! templates, the WABA node, subscribed apps, messages, Embedded Signup's follow-up calls), and what they share: how they fail ([`Fail`]),
 //! required parameters, `?fields=` selection, and the small bodies (`{"success":true}`,
 //! `{"id":...}`).
 //!
@@ -7,7 +7,9 @@
 //! the prepared request, and returns the answer's JSON body. [`execute`](super::execute)
 //! chooses the handler and renders the outcome.
 
+pub(super) mod analytics;
 pub(super) mod apps;
+pub(super) mod messages;
 pub(super) mod phones;
 pub(super) mod registration;
 pub(super) mod signup;

@@ -27,11 +27,14 @@ pub fn get(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let waba = w.managed_waba(who, &p.route.node)?;
     let fields = fields(p, WABA_FIELDS, WABA_DEFAULT, WABA_TYPE)?;
     let expansions = expansions(p)?;
+    let analytics = super::analytics::queries(p)?;
     let mut buf = Vec::with_capacity(512);
     let mut o = Obj::new(&mut buf);
     render::waba(&mut o, w, waba, &fields, &mut |o, edge| {
         if let Some((_, x)) = expansions.iter().find(|(name, _)| *name == edge) {
             o.obj(edge, |conn| write_edge(conn, w, who, waba, edge, x));
+        } else if let Some(q) = analytics.iter().find(|q| q.name == edge) {
+            super::analytics::write(o, w, waba, q);
         }
     });
     o.end();

@@ -1,0 +1,122 @@
+//! The `messages` field's values: a sent message's status and a user's message, in the key
+//! order of Meta's webhook reference (reference messaging-and-360dialog.md, "Status webhooks +
+//! pricing"; STATUS, PYWA):
+//! `{messaging_product, metadata{display_phone_number, phone_number_id}, contacts[{profile
+//! {name}, wa_id, user_id?}], statuses[{id, status, timestamp, recipient_id, conversation?,
+//! pricing?, biz_opaque_callback_data?, errors?}]}` and, for a user's message,
+//! `messages[{from, id, timestamp, type: "text", text{body}}]`.
+
+use crate::wire::json::Obj;
+use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
+
+/// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
+/// of 131047 seen on the wire, megaapp977/stack#117; the others ours).
+fn failure(f: Failure) -> (i64, &'static str, &'static str) {
+    match f {
+        Failure::Undeliverable => (131026, "Message undeliverable", "Message Undeliverable."),
+        Failure::StoppedMarketing => (
+            131050,
+            "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business",
+            "The recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+        ),
+        Failure::WindowClosed => (
+            131047,
+            "Re-engagement message",
+            "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        ),
+    }
+}
+
+/// Where a failed status's `href` points (STATUS, current form).
+const ERROR_HREF: &str = "/documentation/business-messaging/whatsapp/support/error-codes";
+
+fn metadata(v: &mut Obj<'_>, digits: &str, phone: u64) {
+    v.str("messaging_product", "whatsapp");
+    v.obj("metadata", |m| {
+        m.str("display_phone_number", digits)
+            .str("phone_number_id", &phone.to_string());
+    });
+}
+
+fn contact(v: &mut Obj<'_>, name: Option<&str>, wa_id: &str, user_id: Option<&str>) {
+    v.arr("contacts", |a| {
+        a.obj(|c| {
+            if let Some(name) = name {
+                c.obj("profile", |p| {
+                    p.str("name", name);
+                });
+            }
+            c.str("wa_id", wa_id);
+            if let Some(u) = user_id {
+                c.str("user_id", u);
+            }
+        });
+    });
+}
+
+pub(super) fn status_value(s: &StatusEvent, at_seconds: i64, v: &mut Obj<'_>) {
+    metadata(v, &s.display_digits, s.phone);
+    contact(v, s.profile_name.as_deref(), &s.to, s.user_id.as_deref());
+    v.arr("statuses", |a| {
+        a.obj(|o| {
+            o.str("id", &s.message)
+                .str("status", s.status.as_str())
+                .str("timestamp", &at_seconds.to_string())
+                .str("recipient_id", &s.to);
+            if let Some((id, expiry)) = &s.conversation {
+                o.obj("conversation", |c| {
+                    c.str("id", id);
+                    if let Some(e) = expiry {
+                        c.str("expiration_timestamp", &e.unix_seconds().to_string());
+                    }
+                    if let Some(p) = &s.pricing {
+                        c.obj("origin", |g| {
+                            g.str("type", p.category.as_str());
+                        });
+                    }
+                });
+            }
+            if let Some(p) = &s.pricing {
+                o.obj("pricing", |g| {
+                    g.bool("billable", p.billable)
+                        .str("pricing_model", "PMP")
+                        .str("type", p.kind.as_str())
+                        .str("category", p.category.as_str());
+                });
+            }
+            if let Some(d) = &s.callback_data {
+                o.str("biz_opaque_callback_data", d);
+            }
+            if let Status::Failed(f) = s.status {
+                let (code, title, details) = failure(f);
+                o.arr("errors", |a| {
+                    a.obj(|e| {
+                        e.num("code", code)
+                            .str("title", title)
+                            .str("message", title)
+                            .obj("error_data", |d| {
+                                d.str("details", details);
+                            })
+                            .str("href", ERROR_HREF);
+                    });
+                });
+            }
+        });
+    });
+}
+
+pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) {
+    metadata(v, &m.display_digits, m.phone);
+    contact(v, m.profile_name.as_deref(), &m.from, m.user_id.as_deref());
+    v.arr("messages", |a| {
+        a.obj(|o| {
+            o.str("from", &m.from)
+                .str("id", &m.message)
+                .str("timestamp", &at_seconds.to_string())
+                .str("type", "text")
+                .obj("text", |t| {
+                    t.str("body", &m.text);
+                });
+        });
+    });
+}
