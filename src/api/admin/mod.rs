@@ -52,6 +52,7 @@ pub enum Route {
     FaultsClear,
     FaultDelete,
     Fixture,
+    Snapshot,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -118,6 +119,7 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::DELETE, "/__admin/faults", Route::FaultsClear),
     route(Method::DELETE, "/__admin/faults/{id}", Route::FaultDelete),
     route(Method::POST, "/__admin/fixture", Route::Fixture),
+    route(Method::POST, "/__admin/snapshot", Route::Snapshot),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -159,6 +161,33 @@ pub fn health(namespace: &str, exists: bool) -> Answer {
         json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": namespace, "exists": exists}),
         "health",
     )
+}
+
+/// `POST /__admin/snapshot`: every namespace written to the `--state` file now (off the
+/// async workers: a big world takes a while to encode).
+async fn snapshot(shared: &Arc<App>) -> Answer {
+    let Some(state) = shared.config.state.clone() else {
+        return error(
+            StatusCode::CONFLICT,
+            "this server was started without --state: there is no file to save to",
+        );
+    };
+    let app = shared.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        crate::snapshot::save(&app.registry, &state.path, state.max_bytes)
+    })
+    .await;
+    match saved {
+        Ok(Ok(saved)) => ok(
+            json!({"saved": saved.path, "namespaces": saved.namespaces, "bytes": saved.bytes}),
+            "snapshot",
+        ),
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the save stopped: {e}"),
+        ),
+    }
 }
 
 fn ok(value: Value, op: &'static str) -> Answer {
@@ -275,6 +304,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::FaultsClear => faults::clear(ns),
         Route::FaultDelete => faults::remove(ns, &param("id")),
         Route::Fixture => fixture::load(ns, req).await,
+        Route::Snapshot => snapshot(shared).await,
     }
 }
 
