@@ -114,7 +114,7 @@ pub fn save(registry: &Registry, path: &Path, max_bytes: u64) -> Result<Saved, S
     let server = registry.fixture();
     let mut namespaces = Vec::new();
     for ns in registry.all() {
-        namespaces.push(save_namespace(&ns, &server).map_err(|e| fail(e))?);
+        namespaces.push(save_namespace(&ns, &server).map_err(&fail)?);
     }
     let file = StateFile {
         format: FORMAT.to_string(),
