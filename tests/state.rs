@@ -22,9 +22,14 @@ struct Server {
 
 impl Server {
     fn start(state: &Path) -> Server {
+        Server::start_with(state, &[])
+    }
+
+    fn start_with(state: &Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
             .args(["serve", "--listen", "127.0.0.1:0", "--state"])
             .arg(state)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -299,5 +304,44 @@ fn a_file_that_is_not_one_is_refused_and_left_as_it_was() {
     assert!(err.contains("over --state-max-bytes (100)"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), good);
     assert_eq!(files_in(&dir), ["state.json"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn scheduled_events_fire_after_a_restart_and_another_fixture_is_refused() {
+    let dir = dir("events");
+    let file = dir.join("state.json");
+    let fixture = dir.join("fixture.yaml");
+    std::fs::write(
+        &fixture,
+        "extends: default\nevents:\n  - {at: +1d, phone_quality: {phone_number_id: \"110000000000001\", quality: RED}}\n",
+    )
+    .unwrap();
+    let fixture_arg = fixture.display().to_string();
+    let a = Server::start_with(&file, &["--fixture", &fixture_arg]);
+    a.admin("POST", "/__admin/clock/freeze", Value::Null);
+    a.admin("POST", "/__admin/snapshot", Value::Null);
+    a.kill_9();
+
+    let err = refused(&file, &[]);
+    assert!(err.contains("another fixture"), "{err}");
+
+    let b = Server::start_with(&file, &["--fixture", &fixture_arg]);
+    b.admin("POST", "/__admin/clock/advance", json!({"duration": "25h"}));
+    let headers = [(
+        "Authorization".to_string(),
+        "Bearer wabasim-old-bsp".to_string(),
+    )];
+    let (status, text) = b.send(
+        "GET",
+        "/v23.0/110000000000001?fields=quality_rating,status",
+        &headers,
+        b"",
+    );
+    assert_eq!(status, 200, "{text}");
+    let phone: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(phone["quality_rating"], "RED", "{phone}");
+    assert_eq!(phone["status"], "FLAGGED", "{phone}");
+    b.kill_9();
     let _ = std::fs::remove_dir_all(&dir);
 }
