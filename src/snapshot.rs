@@ -4,9 +4,10 @@
 //! The file is JSON: a `format` and `version` head, a fingerprint of the server's fixture, and
 //! per namespace its world (clock, RNG position, records, timers: `world/saved.rs`), the
 //! facades' bindings (each through its facade's `binding_codec`), its faults with their
-//! counters and random stream, its trace-id counter, and its own fixture when it is not the
-//! server's. Not saved: the journal, the recent-events list, the webhook outbox, and signed
-//! requests' nonces (docs/state.md says why).
+//! counters and random stream, its webhook outbox (deliveries, attempts, retries due, the
+//! handshakes passed), its trace-id counter, and its own fixture when it is not the server's.
+//! Not saved: the journal, the recent-events list and signed requests' nonces (docs/state.md
+//! says why).
 //!
 //! Reading checks everything before a namespace is touched, and a file that is not one
 //! (truncated, corrupt, another format or version, saved with another fixture, too big) is
@@ -27,6 +28,7 @@ use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 use crate::faults::FaultList;
 use crate::fixture::Fixture;
 use crate::namespace::{DEFAULT_NAMESPACE, Namespace, Registry};
+use crate::webhooks::outbox::SavedOutbox;
 use crate::world::World;
 
 /// What the `format` field of a state file says.
@@ -88,6 +90,7 @@ struct SavedNamespace {
     /// By facade id.
     bindings: BTreeMap<String, Box<RawValue>>,
     faults: Box<RawValue>,
+    outbox: SavedOutbox,
 }
 
 /// Guards the temporary file: two saves at once would write the same one.
@@ -169,6 +172,7 @@ fn save_namespace(ns: &Namespace, server: &Arc<Fixture>) -> Result<SavedNamespac
         world,
         bindings,
         faults,
+        outbox: ns.outbox.save(),
     })
 }
 
@@ -204,6 +208,7 @@ struct Restored {
     fixture: Arc<Fixture>,
     world: World,
     faults: FaultList,
+    outbox: SavedOutbox,
     trace_seq: u64,
 }
 
@@ -250,6 +255,8 @@ pub fn load(registry: &Registry, path: &Path, max_bytes: u64) -> Result<Option<u
                 .map_err(|e| fail(format!("namespace {}: {e}", r.name)))?
         };
         ns.faults.restore(r.faults);
+        // Checked with the rest before any namespace changed.
+        let _ = ns.outbox.restore(r.outbox);
         ns.set_trace_seq(r.trace_seq);
     }
     Ok(Some(count))
@@ -305,6 +312,7 @@ fn restore_namespace(saved: SavedNamespace, server: &Arc<Fixture>) -> Result<Res
     }
     let faults: FaultList =
         serde_json::from_str(saved.faults.get()).map_err(|e| bad("faults", e.to_string()))?;
+    saved.outbox.check().map_err(|e| bad("outbox", e))?;
     // Scheduled changes are closures, not data: a fresh build of the same fixture has them,
     // in the order the saved timers name them by. Only built when there are some: a big
     // generated world is not built twice for nothing.
@@ -319,6 +327,7 @@ fn restore_namespace(saved: SavedNamespace, server: &Arc<Fixture>) -> Result<Res
         fixture,
         world,
         faults,
+        outbox: saved.outbox,
         trace_seq: saved.trace_seq,
     })
 }

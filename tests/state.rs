@@ -345,3 +345,41 @@ fn scheduled_events_fire_after_a_restart_and_another_fixture_is_refused() {
     b.kill_9();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_webhook_delivery_waiting_for_its_retry_survives_a_restart() {
+    let dir = dir("outbox");
+    let file = dir.join("state.json");
+    // A port nobody listens on: the first try fails and a retry is scheduled.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", closed.local_addr().unwrap());
+    drop(closed);
+    let a = Server::start(&file);
+    a.admin("POST", "/__admin/clock/freeze", Value::Null);
+    a.admin(
+        "POST",
+        "/__admin/webhooks/apps/300000000000001",
+        json!({"webhook_url": url}),
+    );
+    a.admin(
+        "POST",
+        "/__admin/events",
+        json!({"phone_quality": {"phone_number_id": "110000000000001", "quality": "RED"}}),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let listed = loop {
+        let listed = a.admin("GET", "/__admin/webhooks", Value::Null);
+        if listed.to_string().contains("\"failed\"") {
+            break listed;
+        }
+        assert!(std::time::Instant::now() < deadline, "{listed}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    a.admin("POST", "/__admin/snapshot", Value::Null);
+    a.kill_9();
+
+    let b = Server::start(&file);
+    assert_eq!(b.admin("GET", "/__admin/webhooks", Value::Null), listed);
+    b.kill_9();
+    let _ = std::fs::remove_dir_all(&dir);
+}

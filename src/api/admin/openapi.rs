@@ -440,7 +440,7 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Snapshot => Op {
-            description: "Writes every namespace's world (clock, RNG, records, timers, faults, facades' state) to the `--state` file, atomically (a temporary file renamed over it), as graceful shutdown does; the journal and webhook outbox are not saved (docs/state.md). 409 when the server has no `--state`; 503 when the file cannot be written (it is left as it was).",
+            description: "Writes every namespace's world (clock, RNG, records, timers, faults, facades' state, webhook outbox) to the `--state` file, atomically (a temporary file renamed over it), as graceful shutdown does; the journal is not saved (docs/state.md). 409 when the server has no `--state`; 503 when the file cannot be written (it is left as it was).",
             ..Op::new(
                 "Save every namespace to the --state file",
                 "namespaces",
