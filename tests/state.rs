@@ -26,9 +26,14 @@ impl Server {
     }
 
     fn start_with(state: &Path, extra: &[&str]) -> Server {
+        let state = ["--state".as_ref(), state.as_os_str()];
+        Server::spawn(&state, extra)
+    }
+
+    fn spawn(state: &[&std::ffi::OsStr], extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wabasim"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--state"])
-            .arg(state)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(state)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -212,6 +217,16 @@ fn a_snapshot_survives_kill_9_and_sigterm_saves() {
     let saved = a.admin("POST", "/__admin/snapshot", Value::Null);
     assert_eq!(saved["namespaces"], 1, "{saved}");
     assert_eq!(files_in(&dir), ["state.json"], "no temporary file left");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "secrets inside: its owner's only ({mode:o})"
+        );
+    }
     let first = saved_namespace(&file, "default");
     assert!(
         first["bindings"]["cams"]
@@ -382,4 +397,13 @@ fn a_webhook_delivery_waiting_for_its_retry_survives_a_restart() {
     assert_eq!(b.admin("GET", "/__admin/webhooks", Value::Null), listed);
     b.kill_9();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn without_state_a_snapshot_answers_409() {
+    let server = Server::spawn(&[], &[]);
+    let (status, text) = server.send("POST", "/__admin/snapshot", &[], b"");
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("--state"), "{text}");
+    server.kill_9();
 }
