@@ -52,6 +52,17 @@ pub struct Config {
     /// `--shutdown-grace`: on shutdown, how long in-flight requests may take to be answered
     /// and webhook deliveries already due to be sent; then the server stops regardless.
     pub shutdown_grace: std::time::Duration,
+    /// `--state`: where the namespaces are saved (graceful shutdown, `POST
+    /// /__admin/snapshot`) and read from at start. `None` (the default): nothing is saved.
+    pub state: Option<StateFile>,
+}
+
+/// `--state FILE` and `--state-max-bytes`.
+#[derive(Clone, Debug)]
+pub struct StateFile {
+    pub path: std::path::PathBuf,
+    /// A file over this is refused at start, and a save over it is not written.
+    pub max_bytes: u64,
 }
 
 /// [`Config::shutdown_grace`] by default: 5 s.
@@ -97,6 +108,7 @@ impl Default for Config {
             max_uri_bytes: MAX_URI_BYTES,
             webhook_allow: Arc::new(Allowlist::any()),
             shutdown_grace: SHUTDOWN_GRACE,
+            state: None,
         }
     }
 }

@@ -11,11 +11,35 @@ use std::fmt;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// An instant on a world's clock: milliseconds since the Unix epoch, UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Timestamp(pub i64);
 
 /// A span of time in milliseconds (may be negative when it is an offset into the past).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Duration(pub i64);
 
 impl Duration {
@@ -333,7 +357,11 @@ impl std::error::Error for AdvanceError {}
 
 /// A world's virtual clock. It follows real time from a start instant, and can be frozen,
 /// set and advanced; all of a world's time-dependent rules read it.
-#[derive(Clone, Debug)]
+///
+/// Saved (`serve --state`) as the time it shows and whether it is frozen: a running clock
+/// goes on from the saved time when loaded, so the time the server was down does not count.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(into = "SavedClock", from = "SavedClock")]
 pub struct Clock {
     /// The virtual time at `anchor`.
     base: Timestamp,
@@ -408,6 +436,32 @@ impl Clock {
     pub fn unfreeze(&mut self) {
         if self.anchor.is_none() {
             self.anchor = Some(Instant::now());
+        }
+    }
+}
+
+/// A clock as a `--state` file keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SavedClock {
+    now: Timestamp,
+    frozen: bool,
+}
+
+impl From<Clock> for SavedClock {
+    fn from(clock: Clock) -> Self {
+        SavedClock {
+            now: clock.now(),
+            frozen: clock.is_frozen(),
+        }
+    }
+}
+
+impl From<SavedClock> for Clock {
+    fn from(saved: SavedClock) -> Self {
+        if saved.frozen {
+            Clock::frozen_at(saved.now)
+        } else {
+            Clock::running_from(saved.now)
         }
     }
 }

@@ -104,6 +104,8 @@ pub mod scenario;
 #[doc(hidden)]
 pub mod server;
 #[doc(hidden)]
+pub mod snapshot;
+#[doc(hidden)]
 pub mod webhooks;
 #[doc(hidden)]
 pub mod wire;

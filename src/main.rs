@@ -150,6 +150,15 @@ enum Command {
         /// for the file instead of parsing stdout.
         #[arg(long, env = "WABASIM_PORT_FILE")]
         port_file: Option<PathBuf>,
+        /// Keep the namespaces' worlds in this file: read at start (a file that is not a
+        /// wabasim state file of this version is refused), written on graceful shutdown and
+        /// on POST /__admin/snapshot, atomically. A kill -9 loses what changed since the last
+        /// save (docs/state.md).
+        #[arg(long, env = "WABASIM_STATE")]
+        state: Option<PathBuf>,
+        /// Largest --state file read at start or written, in bytes.
+        #[arg(long, env = "WABASIM_STATE_MAX_BYTES", default_value_t = wabasim::snapshot::MAX_BYTES)]
+        state_max_bytes: u64,
     },
     /// Work with fixture files.
     Fixture {
@@ -250,6 +259,8 @@ fn main() -> ExitCode {
             shutdown_grace,
             webhook_allow,
             port_file,
+            state,
+            state_max_bytes,
         } => {
             let log_level = match (&cli.log_level, std::env::var("RUST_LOG")) {
                 (Some(level), _) => level.clone(),
@@ -291,6 +302,10 @@ fn main() -> ExitCode {
                 max_uri_bytes: max_uri_bytes.min(wabasim::app::MAX_URI_BYTES_CEILING),
                 webhook_allow: Arc::new(webhook_allow),
                 shutdown_grace,
+                state: state.map(|path| wabasim::app::StateFile {
+                    path,
+                    max_bytes: state_max_bytes,
+                }),
                 ..Config::default()
             };
             let limits = Limits::with_max_bytes(max_fixture_bytes);
@@ -415,6 +430,14 @@ fn print_config(
         || "(none: the default world)".to_string(),
         |p| p.display().to_string(),
     );
+    let state = config
+        .state
+        .as_ref()
+        .map_or_else(|| "(none)".to_string(), |s| s.path.display().to_string());
+    let state_max_bytes = config
+        .state
+        .as_ref()
+        .map_or(wabasim::snapshot::MAX_BYTES, |s| s.max_bytes);
     let admin_token = if config.admin_token.is_some() {
         "******** (set)"
     } else {
@@ -448,6 +471,8 @@ fn print_config(
   journal-body-bytes: {journal_body_bytes}
   webhook-allow: {webhook_allow}
   port-file: {port_file}
+  state: {state}
+  state-max-bytes: {state_max_bytes}
   log-level: {log_level}
   log-format: {log_format}",
         strict = config.strict,
@@ -535,12 +560,26 @@ fn serve(
             }
         },
     };
+    if let Some(state) = &config.state {
+        match wabasim::snapshot::load(&registry, &state.path, state.max_bytes) {
+            Ok(Some(n)) => eprintln!("state: {n} namespace(s) read from {}", state.path.display()),
+            Ok(None) => eprintln!(
+                "state: {} does not exist yet; it is written on shutdown and by POST /__admin/snapshot",
+                state.path.display()
+            ),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let shared = Arc::new(App::new(registry, config));
+    let saving = shared.clone();
     let runtime = match wabasim::cli::runtime() {
         Ok(rt) => rt,
         Err(code) => return code,
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let (listener, addr) = match server::bind(listen).await {
             Ok(x) => x,
             Err(e) => {
@@ -557,7 +596,29 @@ fn serve(
         println!("wabasim listening on http://{addr}");
         server::run(listener, shared, wabasim::cli::shutdown_signal()).await;
         ExitCode::SUCCESS
-    })
+    });
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    // After the drain: what in-flight requests changed is in the file.
+    match &saving.config.state {
+        None => ExitCode::SUCCESS,
+        Some(state) => {
+            match wabasim::snapshot::save(&saving.registry, &state.path, state.max_bytes) {
+                Ok(saved) => {
+                    eprintln!(
+                        "state: {} namespace(s) saved to {} ({} bytes)",
+                        saved.namespaces, saved.path, saved.bytes
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
 }
 
 /// `--port-file`: the bound address written to a temporary file beside `path`, then renamed

@@ -279,6 +279,16 @@ impl Namespace {
         all[at].1.insert(nonce, expires, now)
     }
 
+    /// How many trace ids were made (a `--state` file keeps it, so ids do not repeat).
+    pub fn trace_seq(&self) -> u64 {
+        self.trace_seq.load(Ordering::Relaxed)
+    }
+
+    /// Goes on from a saved [`Namespace::trace_seq`].
+    pub fn set_trace_seq(&self, n: u64) {
+        self.trace_seq.store(n, Ordering::Relaxed);
+    }
+
     /// A fresh Graph-style trace id (23 characters of base64url alphabet).
     pub fn next_trace_id(&self) -> TraceId {
         let n = self.trace_seq.fetch_add(1, Ordering::Relaxed);

@@ -3,7 +3,8 @@
 //! operations (`echo_say`, `echo_whisper`), one secret parameter (`echo_key`) and one route
 //! hint, and answers `{"said": ...}`. Nothing outside this file and the list names it, yet it
 //! gets routing, faults (`match.facade`, `match.operation`), journal entries with its
-//! operation names and redaction, and unmatched hints.
+//! operation names and redaction, unmatched hints, and its world binding saved by `serve
+//! --state`.
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode, Uri};
@@ -70,6 +71,20 @@ impl Facade for Echo {
             closest: vec!["POST /echo/say".into()],
         })
     }
+
+    fn binding_codec(&self) -> Option<facade::BindingCodec> {
+        Some(facade::BindingCodec::of::<EchoBinding>())
+    }
+}
+
+/// What echo keeps in a world: saved with it by `serve --state` through the codec above.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct EchoBinding {
+    said: Vec<String>,
+}
+
+impl crate::world::bindings::Binding for EchoBinding {
+    const FACADE: &'static str = "echo";
 }
 
 /// Reads an echo request (async, as a facade that reads multipart bodies would be).
@@ -130,6 +145,46 @@ mod tests {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     use crate::api::filter::RequestFilter;
+
+    #[test]
+    fn its_binding_is_saved_with_the_world_and_one_no_facade_saves_fails_the_save() {
+        use crate::fixture::Fixture;
+        use crate::namespace::Registry;
+        use crate::snapshot::{MAX_BYTES, load, save};
+        let dir = std::env::temp_dir().join(format!("wabasim-echo-state-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        let registry = Registry::new(Fixture::default_world(), 10).unwrap();
+        registry.default_namespace().with_world(|w| {
+            w.binding_mut::<super::EchoBinding>()
+                .said
+                .push("hello".into());
+        });
+        save(&registry, &path, MAX_BYTES).unwrap();
+        let fresh = Registry::new(Fixture::default_world(), 10).unwrap();
+        assert_eq!(load(&fresh, &path, MAX_BYTES).unwrap(), Some(1));
+        let said = fresh
+            .default_namespace()
+            .read_world(|w| w.binding::<super::EchoBinding>().map(|b| b.said.clone()));
+        assert_eq!(said, Some(vec!["hello".to_string()]));
+
+        #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+        struct Orphan;
+        impl crate::world::bindings::Binding for Orphan {
+            const FACADE: &'static str = "orphan";
+        }
+        registry.default_namespace().with_world(|w| {
+            w.binding_mut::<Orphan>();
+        });
+        let before = std::fs::read(&path).unwrap();
+        let err = save(&registry, &path, MAX_BYTES).unwrap_err().to_string();
+        assert!(
+            err.contains("facade orphan") && err.contains("binding_codec"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before, "left as it was");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     async fn call(sim: &crate::Simulator, head: &str, body: &str) -> (u16, Value) {
         let mut conn = tokio::net::TcpStream::connect(sim.address()).await.unwrap();

@@ -23,6 +23,9 @@ use super::{Answer, Incoming};
 use crate::faults::{Delivery, PreparedCall};
 use crate::fixture::Section;
 use crate::namespace::Namespace;
+use crate::world::World;
+use crate::world::bindings::Binding;
+use serde_json::value::RawValue;
 
 /// A facade's id: what the journal records, `match.facade` in faults, and the key of its
 /// fixture section and world bindings (`graph`, `cams`).
@@ -218,6 +221,13 @@ pub trait Facade: Sync + 'static {
         None
     }
 
+    /// How this facade's world binding (`world/bindings.rs`) is saved in a `--state` file
+    /// ([`BindingCodec::of`]), if it keeps one. A facade whose binding is in a world and
+    /// has no codec makes `POST /__admin/snapshot` fail, naming it, rather than lose it.
+    fn binding_codec(&self) -> Option<BindingCodec> {
+        None
+    }
+
     /// A scenario step written as a call of this facade (`{facade: cams, action, params}`),
     /// as the facade's SDK would send it (signed, for a facade that signs); `None` when this
     /// facade's requests are written as `"METHOD /path"` lines.
@@ -259,6 +269,28 @@ pub struct ScriptedRequest {
     pub path: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+}
+
+/// Saving and loading one facade's binding, whatever its type: what `src/snapshot.rs` calls.
+#[derive(Clone, Copy)]
+pub struct BindingCodec {
+    /// The binding as JSON, if the world has one.
+    pub save: fn(&World) -> Option<serde_json::Result<Box<RawValue>>>,
+    /// Puts a saved binding into the world, replacing what it had.
+    pub load: fn(&mut World, &RawValue) -> serde_json::Result<()>,
+}
+
+impl BindingCodec {
+    /// The codec of binding type `B`.
+    pub fn of<B: Binding>() -> BindingCodec {
+        BindingCodec {
+            save: |world| world.binding::<B>().map(serde_json::value::to_raw_value),
+            load: |world, saved| {
+                *world.binding_mut::<B>() = serde_json::from_str(saved.get())?;
+                Ok(())
+            },
+        }
+    }
 }
 
 /// Every vendor facade, in the order they are asked to claim a request.

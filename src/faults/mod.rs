@@ -45,7 +45,7 @@ pub enum When {
 }
 
 /// What a fault does to the answer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// A named `DomainError`, rendered by the facade, with the fault's `status` if it gives
     /// one.
@@ -63,14 +63,14 @@ pub enum Effect {
 }
 
 /// A facade-neutral rate-limit answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Throttle {
     /// Graph: 80007 (default) or 130429.
     pub code: Option<u32>,
     pub retry_after: Duration,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Matcher {
     facade: Option<String>,
     operation: Option<String>,
@@ -106,7 +106,7 @@ impl Matcher {
 }
 
 /// One compiled fault with its counters.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Fault {
     pub id: String,
     /// As written, for listing.
@@ -143,14 +143,17 @@ pub struct Faults {
     inner: Mutex<FaultList>,
 }
 
-#[derive(Debug)]
-struct FaultList {
+/// Also what a `--state` file keeps of a namespace's faults: the list with its counters,
+/// the ids generated so far, and where the random stream stands.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FaultList {
     faults: Vec<Fault>,
     /// Numbers the generated ids (`fault-N`).
     added: u64,
     /// The draws of `probability` and the bytes of `garbage`: a stream of their own, so that
     /// adding a fault (or a call one draws for) never changes the world's ids and codes, and
     /// the world's calls never change which calls a fault hits.
+    #[serde(with = "crate::world::saved::rng")]
     rng: ChaCha8Rng,
 }
 
@@ -218,6 +221,16 @@ impl Faults {
 
     pub fn clear(&self) {
         self.inner.lock().faults.clear();
+    }
+
+    /// Everything the faults hold, for a `--state` file.
+    pub fn save<R>(&self, f: impl FnOnce(&FaultList) -> R) -> R {
+        f(&self.inner.lock())
+    }
+
+    /// Puts back what [`Faults::save`] saw.
+    pub fn restore(&self, saved: FaultList) {
+        *self.inner.lock() = saved;
     }
 
     /// The faults with their counters, in order.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use parking_lot::Mutex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
@@ -59,7 +59,7 @@ pub fn retry_delay(failed_tries: u32) -> Duration {
     RETRY_DELAYS[i.min(RETRY_DELAYS.len() - 1)]
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryState {
     /// Not tried yet (or its first try is under way).
@@ -97,7 +97,7 @@ impl DeliveryState {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AttemptKind {
     /// The GET handshake (`hub.mode=subscribe`).
@@ -635,5 +635,166 @@ mod tests {
             Timestamp(10_000),
         );
         assert!(o.matching(&DeliveryFilter::new()).is_empty());
+    }
+}
+
+/// An outbox as a `--state` file keeps it: every delivery with its attempts, the handshakes
+/// passed, the counters. A try under way when it was saved is not finished: it is made again
+/// after the restart (a receiver may see that delivery twice, as with any retry).
+#[derive(Serialize, Deserialize)]
+pub struct SavedOutbox {
+    next_id: u64,
+    unaddressed: u64,
+    verified: Vec<(String, String)>,
+    deliveries: Vec<SavedDelivery>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedDelivery {
+    id: u64,
+    field: String,
+    waba: Id,
+    app: Id,
+    url: String,
+    verify_token: Option<String>,
+    /// The exact bytes sent, which are JSON text.
+    body: String,
+    signature: String,
+    event_at: Timestamp,
+    created_at: Timestamp,
+    state: DeliveryState,
+    attempts: Vec<SavedAttempt>,
+    tries: u32,
+    next_at: Option<Timestamp>,
+}
+
+/// An [`Attempt`] with its time as a number (the listing writes RFC 3339).
+#[derive(Serialize, Deserialize)]
+struct SavedAttempt {
+    try_n: u32,
+    kind: AttemptKind,
+    at: Timestamp,
+    status: Option<u16>,
+    error: Option<String>,
+    duration_ms: u64,
+}
+
+/// The webhook field spelled `name`, as the static string deliveries keep.
+fn field_named(name: &str) -> Option<&'static str> {
+    crate::world::EventKind::FIELDS
+        .iter()
+        .copied()
+        .find(|f| *f == name)
+}
+
+impl SavedOutbox {
+    /// `Err` names a delivery whose webhook field this build does not deliver.
+    pub fn check(&self) -> Result<(), String> {
+        match self
+            .deliveries
+            .iter()
+            .find(|d| field_named(&d.field).is_none())
+        {
+            Some(d) => Err(format!(
+                "webhook delivery {}: unknown field {:?}",
+                d.id, d.field
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Outbox {
+    /// What a `--state` file keeps of this outbox.
+    pub fn save(&self) -> SavedOutbox {
+        let s = self.state.lock();
+        SavedOutbox {
+            next_id: s.next_id,
+            unaddressed: s.unaddressed,
+            verified: s.verified.iter().cloned().collect(),
+            deliveries: s
+                .deliveries
+                .iter()
+                .map(|d| SavedDelivery {
+                    id: d.id,
+                    field: d.field.to_string(),
+                    waba: d.waba,
+                    app: d.app,
+                    url: d.url.clone(),
+                    verify_token: d.verify_token.clone(),
+                    body: String::from_utf8_lossy(&d.body).into_owned(),
+                    signature: d.signature.clone(),
+                    event_at: d.event_at,
+                    created_at: d.created_at,
+                    state: d.state,
+                    attempts: d
+                        .attempts
+                        .iter()
+                        .map(|a| SavedAttempt {
+                            try_n: a.try_n,
+                            kind: a.kind,
+                            at: a.at,
+                            status: a.status,
+                            error: a.error.clone(),
+                            duration_ms: a.duration_ms,
+                        })
+                        .collect(),
+                    tries: d.tries,
+                    next_at: d.next_at,
+                })
+                .collect(),
+        }
+    }
+
+    /// Puts back what [`Outbox::save`] saw (checked with [`SavedOutbox::check`] first).
+    /// Wakes the dispatcher: what was due is sent.
+    pub fn restore(&self, saved: SavedOutbox) -> Result<(), String> {
+        saved.check()?;
+        let mut deliveries = VecDeque::with_capacity(saved.deliveries.len());
+        for d in saved.deliveries {
+            let Some(field) = field_named(&d.field) else {
+                continue;
+            };
+            deliveries.push_back(Delivery {
+                id: d.id,
+                field,
+                waba: d.waba,
+                app: d.app,
+                url: d.url,
+                verify_token: d.verify_token,
+                body: Bytes::from(d.body),
+                signature: d.signature,
+                event_at: d.event_at,
+                created_at: d.created_at,
+                state: d.state,
+                attempts: d
+                    .attempts
+                    .into_iter()
+                    .map(|a| Attempt {
+                        try_n: a.try_n,
+                        kind: a.kind,
+                        at: a.at,
+                        status: a.status,
+                        error: a.error,
+                        duration_ms: a.duration_ms,
+                    })
+                    .collect(),
+                tries: d.tries,
+                next_at: d.next_at,
+                in_flight: false,
+            });
+        }
+        {
+            let mut s = self.state.lock();
+            s.generation += 1;
+            s.next_id = saved.next_id;
+            s.unaddressed = saved.unaddressed;
+            s.verified = saved.verified.into_iter().collect();
+            s.verifying.clear();
+            s.deliveries = deliveries;
+        }
+        self.changed.notify_waiters();
+        self.dispatcher.notify_one();
+        Ok(())
     }
 }

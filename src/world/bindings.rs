@@ -4,7 +4,8 @@
 //! declares its state as a [`Binding`] type in its own folder, and finds it here by that type.
 //!
 //! A namespace's world is rebuilt (never cloned) on reset, so bindings need no more than
-//! `Default` to start and `Debug` to be shown.
+//! `Default` to start and `Debug` to be shown, and serde to be saved with the world
+//! (`serve --state`: the facade's `binding_codec` names the type to read it back as).
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -12,7 +13,9 @@ use std::fmt::Debug;
 use super::World;
 
 /// One facade's state in a world.
-pub trait Binding: Any + Debug + Default + Send + Sync {
+pub trait Binding:
+    Any + Debug + Default + Send + Sync + serde::Serialize + serde::de::DeserializeOwned
+{
     /// The id of the facade that owns it (`cams`).
     const FACADE: &'static str;
 }
@@ -69,6 +72,11 @@ impl Bindings {
 }
 
 impl World {
+    /// The ids of the facades whose state this world holds.
+    pub fn binding_facades(&self) -> Vec<&'static str> {
+        self.bindings.facades().collect()
+    }
+
     /// A facade's state in this world, if it has any.
     pub fn binding<B: Binding>(&self) -> Option<&B> {
         self.bindings.get::<B>()
@@ -84,7 +92,7 @@ impl World {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Default)]
+    #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
     struct Spaces(Vec<String>);
 
     impl Binding for Spaces {

@@ -8,7 +8,7 @@ use super::vocab::Scope;
 use super::{DomainError, HashMap, Id, Principal, World};
 
 /// The profile's fields; `None` is "not set".
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BusinessProfile {
     pub about: Option<String>,
     pub address: Option<String>,

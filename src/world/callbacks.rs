@@ -7,7 +7,7 @@
 use super::{DomainError, Id, Principal, World};
 
 /// An alternate callback URL and the token of its handshake.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CallbackOverride {
     pub uri: String,
     pub verify_token: String,

@@ -16,14 +16,14 @@ use super::message::{Pricing, PricingCategory, PricingType};
 use crate::clock::Timestamp;
 
 /// One delivered message, as billed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Charge {
     pub message: String,
     pub business: Id,
     pub waba: Id,
     pub phone: Id,
     /// The recipient's country (ISO 3166 alpha-2, from the calling code).
-    pub country: &'static str,
+    pub country: Country,
     pub pricing: Pricing,
     /// In millionths of the WABA's currency unit.
     pub cost_micros: i64,
@@ -36,32 +36,36 @@ pub struct Charge {
 pub const SLOT_SECONDS: i64 = 1800;
 
 /// What one half-hour's totals are kept by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct BucketKey {
     pub waba: Id,
     pub phone: Id,
     /// Unix seconds, a multiple of [`SLOT_SECONDS`].
     pub slot: i64,
-    pub country: &'static str,
+    pub country: Country,
     pub category: PricingCategory,
     pub kind: PricingType,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub volume: u64,
     pub cost_micros: i64,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Ledger {
     /// The newest charges, at most `settings.charges_kept`.
     pub charges: VecDeque<Charge>,
     /// Charges ever booked, including those no longer in `charges`.
     pub booked: u64,
     /// Totals by WABA, number, half hour, country, category and type.
+    #[serde(with = "super::saved::pairs")]
     pub days: BTreeMap<BucketKey, Totals>,
     /// Messages sent (accepted) by WABA, number and half hour, for `analytics`.
+    #[serde(with = "super::saved::pairs")]
     pub sent: BTreeMap<(Id, Id, i64), u64>,
     /// Totals by business.
     pub by_business: BTreeMap<Id, Totals>,
@@ -129,23 +133,50 @@ pub fn cost_micros(pricing: &Pricing) -> i64 {
 
 /// The country of a number from its calling code: the few the default world and tests use,
 /// then `ZZ` (unknown) — `pricing_analytics` groups by it.
-pub fn country_of(digits: &str) -> &'static str {
-    const CODES: &[(&str, &str)] = &[
-        ("1", "US"),
-        ("44", "GB"),
-        ("49", "DE"),
-        ("55", "BR"),
-        ("91", "IN"),
-        ("52", "MX"),
-        ("34", "ES"),
-        ("33", "FR"),
-        ("39", "IT"),
-        ("62", "ID"),
-        ("86", "CN"),
-    ];
-    CODES
-        .iter()
-        .find(|(cc, _)| digits.starts_with(cc))
-        .map(|(_, c)| *c)
-        .unwrap_or("ZZ")
+pub fn country_of(digits: &str) -> Country {
+    Country(
+        CODES
+            .iter()
+            .find(|(cc, _)| digits.starts_with(cc))
+            .map(|(_, c)| *c)
+            .unwrap_or("ZZ"),
+    )
 }
+
+/// A country code (ISO 3166 alpha-2, or `ZZ`): one of [`CODES`]' texts, so it is kept without
+/// an allocation and read back from a `--state` file as the same static text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Country(pub &'static str);
+
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Country {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Country, D::Error> {
+        let text = String::deserialize(d)?;
+        Ok(Country(
+            CODES
+                .iter()
+                .map(|(_, c)| *c)
+                .find(|c| *c == text)
+                .unwrap_or("ZZ"),
+        ))
+    }
+}
+
+const CODES: &[(&str, &str)] = &[
+    ("1", "US"),
+    ("44", "GB"),
+    ("49", "DE"),
+    ("55", "BR"),
+    ("91", "IN"),
+    ("52", "MX"),
+    ("34", "ES"),
+    ("33", "FR"),
+    ("39", "IT"),
+    ("62", "ID"),
+    ("86", "CN"),
+];

@@ -18,7 +18,9 @@ use super::{DomainError, EventKind, HashMap, Id, Pending, Principal, Timer, Worl
 use crate::clock::{Duration, Timestamp};
 
 /// `pricing.category` (STATUS, seen).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum PricingCategory {
     Authentication,
     Marketing,
@@ -56,7 +58,9 @@ impl PricingCategory {
 }
 
 /// `pricing.type` (STATUS, seen).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum PricingType {
     Regular,
     FreeCustomerService,
@@ -89,7 +93,7 @@ impl PricingType {
 
 /// A message's `pricing` object (`pricing_model` is always `PMP`: the world's messages are
 /// all after 2025-07-01).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pricing {
     pub billable: bool,
     pub kind: PricingType,
@@ -97,7 +101,7 @@ pub struct Pricing {
 }
 
 /// Why a message that was accepted is not delivered (a `failed` status).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Failure {
     /// 131026 (ERRTBL; async inferred).
     Undeliverable,
@@ -108,7 +112,7 @@ pub enum Failure {
 }
 
 /// A status word of `statuses[].status`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     Sent,
     Delivered,
@@ -128,7 +132,7 @@ impl Status {
 }
 
 /// One sent message.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     pub id: String,
     /// The phone-number record, WABA and business it was sent from.
@@ -146,7 +150,7 @@ pub struct Message {
 }
 
 /// A status as a webhook tells it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StatusEvent {
     pub message: String,
     pub phone: Id,
@@ -163,7 +167,7 @@ pub struct StatusEvent {
 }
 
 /// A user writing to a business number, as the `messages` webhook tells it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InboundEvent {
     pub message: String,
     pub phone: Id,
@@ -200,7 +204,7 @@ pub struct Send<'a> {
 }
 
 /// What the sender is told.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Accepted {
     pub id: String,
     pub wa_id: String,
@@ -209,14 +213,14 @@ pub struct Accepted {
 }
 
 /// A step of a message's life, due at a time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     Deliver(String),
     Read(String),
 }
 
 /// The world's messaging state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Messaging {
     messages: HashMap<String, Message>,
     /// Message ids, oldest first, to bound `messages`.
@@ -227,6 +231,7 @@ pub struct Messaging {
     recent: HashMap<Id, VecDeque<Timestamp>>,
     /// Pair-rate budget by (sending number digits, recipient): tokens in thousandths, and
     /// when they were counted (131056).
+    #[serde(with = "super::saved::pairs")]
     pairs: HashMap<(String, String), (i64, Timestamp)>,
     seq: u64,
 }

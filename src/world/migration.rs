@@ -15,7 +15,7 @@ use super::{DomainError, Id, Principal, World};
 use crate::clock::Timestamp;
 
 /// A migration of one number from a source WABA to a destination WABA.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Migration {
     pub e164: String,
     pub source_waba: Id,
@@ -32,7 +32,7 @@ pub struct Migration {
     pub verified_at: Option<Timestamp>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MigrationState {
     /// Started; no code requested yet.
     Initiated,

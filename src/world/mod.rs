@@ -34,6 +34,7 @@ pub mod partner_view;
 pub mod phone;
 pub mod recipient;
 pub mod registration;
+pub mod saved;
 pub mod settings;
 pub mod signup;
 pub mod table;
@@ -68,11 +69,11 @@ use vocab::{CodeMethod, Scope};
 pub type Id = u64;
 
 /// Index of a partner in `World::partners`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct PartnerIdx(pub u16);
 
 /// A verification code "sent" by SMS or voice, as `/__admin/codes` lists it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SentCode {
     pub phone: Id,
     pub e164: String,
@@ -83,7 +84,7 @@ pub struct SentCode {
 }
 
 /// Something the world must do when its clock reaches a given time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Timer {
     /// Re-rate a migrated template copy after its UNKNOWN period.
     RerateTemplate(Id),
@@ -101,8 +102,11 @@ pub enum Timer {
 /// stays ignorant of the fixture format.
 pub type ScheduledChange = std::sync::Arc<dyn Fn(&mut World, Timestamp) + Send + Sync>;
 
+/// Saved and loaded with serde for `serve --state` (`saved.rs`: what is left out and why).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct World {
     pub clock: Clock,
+    #[serde(with = "saved::rng")]
     rng: ChaCha8Rng,
     pub settings: Settings,
     pub businesses: HashMap<Id, Business>,
@@ -125,15 +129,20 @@ pub struct World {
     pub migrations: Vec<Migration>,
     /// Codes sent, newest last, bounded by `settings.codes_kept`.
     pub codes_sent: VecDeque<SentCode>,
+    #[serde(with = "saved::pairs")]
     timers: BTreeMap<(Timestamp, u64), Timer>,
     timer_seq: u64,
     /// Scripted changes, referenced by `Timer::Scheduled`.
+    #[serde(skip)]
     pub scheduled: Vec<(String, ScheduledChange)>,
+    #[serde(skip)]
     events: Vec<WorldEvent>,
     /// Alternate callback URLs set on phone numbers, by (phone number, app) (`callbacks.rs`).
+    #[serde(with = "saved::pairs")]
     pub phone_callbacks: HashMap<(Id, Id), callbacks::CallbackOverride>,
     /// State vendor facades keep beside the domain's, keyed by facade id
-    /// (`World::binding`).
+    /// (`World::binding`); saved by their facades (`src/snapshot.rs`).
+    #[serde(skip)]
     bindings: bindings::Bindings,
     /// Messages, simulated users and the billing ledger (`message.rs`, `recipient.rs`,
     /// `ledger.rs`).
@@ -144,6 +153,7 @@ pub struct World {
     pub signups: signup::Signups,
     /// Where callback URLs may point (`--webhook-allow`): the server's policy, which its
     /// namespace hands every world it installs (anywhere, for a world of its own).
+    #[serde(skip)]
     pub callback_allow: std::sync::Arc<crate::allowlist::Allowlist>,
 }
 

@@ -11,7 +11,7 @@ use crate::clock::Timestamp;
 use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
 
 /// A Meta business portfolio (Business Manager).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Business {
     pub id: Id,
     pub name: String,
@@ -19,7 +19,7 @@ pub struct Business {
 }
 
 /// A Solution Partner / BSP.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Partner {
     /// The fixture's name for it, e.g. `new-bsp`.
     pub key: String,
@@ -39,7 +39,7 @@ impl Partner {
 }
 
 /// A Meta app: it subscribes to WABAs and receives their webhooks.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct App {
     pub id: Id,
     pub name: String,
@@ -53,14 +53,14 @@ pub struct App {
 }
 
 /// Whom a token acts for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum TokenOwner {
     Partner(PartnerIdx),
     Business(Id),
 }
 
 /// An access token known to the world.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Token {
     pub owner: TokenOwner,
     /// The app the token was issued for; `POST /{waba}/subscribed_apps` subscribes this app.
@@ -70,7 +70,7 @@ pub struct Token {
 }
 
 /// A small set of scopes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Scopes(u8);
 
 impl Scopes {

@@ -12,7 +12,7 @@ use super::vocab::{
 use crate::clock::{Duration, Timestamp};
 
 /// One phone-number record.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Phone {
     pub id: Id,
     pub waba: Id,
@@ -49,7 +49,7 @@ pub struct Phone {
 }
 
 /// Why a number needs ownership verification before it can be registered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Pending {
     /// The destination record of a migration in progress (index into `World::migrations`).
     Migration(usize),
@@ -58,7 +58,7 @@ pub enum Pending {
 }
 
 /// `code_verification_status` (RESTFB enum; OAS disagrees, reference §4.1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CodeStatus {
     NotVerified,
     Verified,
@@ -76,7 +76,7 @@ impl CodeStatus {
 }
 
 /// Verification codes requested for a number.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CodeState {
     /// Times of recent `request_code` calls, for the request limit.
     pub requests: VecDeque<Timestamp>,
@@ -84,7 +84,7 @@ pub struct CodeState {
     pub current: Option<IssuedCode>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct IssuedCode {
     pub code: String,
     pub issued_at: Timestamp,

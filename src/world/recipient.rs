@@ -13,7 +13,7 @@ use crate::clock::{Duration, Timestamp};
 pub const SERVICE_WINDOW: Duration = Duration::hours(24);
 
 /// Whether messages reach a user's phone.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Reach {
     #[default]
     Online,
@@ -24,7 +24,7 @@ pub enum Reach {
 }
 
 /// One simulated user, by WhatsApp id (the digits of their number).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Recipient {
     /// `contacts[].profile.name` in webhooks.
     pub name: Option<String>,
@@ -48,10 +48,11 @@ impl Recipient {
 }
 
 /// The users and their windows.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Recipients {
     described: HashMap<String, Recipient>,
     /// When a user last wrote to a business number: (business number digits, wa_id).
+    #[serde(with = "super::saved::pairs")]
     last_inbound: HashMap<(String, String), Timestamp>,
 }
 

@@ -19,7 +19,7 @@ pub const LOCALIZATION_REGIONS: &[&str] = &[
 
 /// What a number's limits remember (reference meta-graph.md §3.4, §6.3): register and
 /// deregister attempts for 133016, wrong two-step PINs for 133008.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct NumberAttempts {
     /// Register/deregister attempts, and the block past their limit.
     pub registrations: RollingLimit,
@@ -28,7 +28,7 @@ pub struct NumberAttempts {
 }
 
 /// Attempts counted in a rolling window, and the lock their limit sets.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RollingLimit {
     /// The attempts still counted (the window is forgotten as it is read).
     pub times: VecDeque<Timestamp>,

@@ -4,7 +4,7 @@
 use super::vocab::Quality;
 use crate::clock::Duration;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     /// Whether a migrated number keeps its phone-number id on the destination. Meta does not
     /// say (reference meta-graph.md §2.3, [INF]); the node is a WABA-to-number relationship,

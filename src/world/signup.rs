@@ -29,7 +29,7 @@ pub const CODE_VALIDITY: Duration = Duration::minutes(10);
 
 /// What Embedded Signup left in the world: its codes, the migrations it started, and the
 /// credit-line allocations partners made.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Signups {
     codes: Vec<SignupCode>,
     /// Indexes into `World::migrations` of the migrations a popup started.
@@ -39,7 +39,7 @@ pub struct Signups {
 }
 
 /// A code a finished popup handed to the partner's app.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct SignupCode {
     code: String,
     app: Id,
@@ -50,7 +50,7 @@ struct SignupCode {
 }
 
 /// What the client enters in the popup.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct SignupRequest {
     /// The partner's app whose Embedded Signup the client runs.
     pub app: Id,
@@ -65,7 +65,7 @@ pub struct SignupRequest {
 }
 
 /// What a `FINISH` message event carries, and the code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignupFinish {
     pub phone_number_id: Id,
     pub waba_id: Id,
@@ -76,7 +76,7 @@ pub struct SignupFinish {
 }
 
 /// Why a code was not exchanged (Graph answers each its own way: `api/graph/ops/signup.rs`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CodeRefusal {
     UnknownApp,
     WrongSecret,

@@ -10,7 +10,10 @@ use std::ops::Index;
 
 use super::{HashMap, Id};
 
-#[derive(Clone, Debug)]
+/// Saved (`serve --state`) as its records with their ids; the index is made again on load.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(from = "Vec<(Id, T)>")]
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
 pub struct Table<T> {
     items: Vec<T>,
     ids: Vec<Id>,
@@ -24,6 +27,23 @@ impl<T> Default for Table<T> {
             ids: Vec::new(),
             index: HashMap::default(),
         }
+    }
+}
+
+// By reference, not through a copy: a big world's save should not hold it twice.
+impl<T: serde::Serialize> serde::Serialize for Table<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.ids.iter().zip(&self.items))
+    }
+}
+
+impl<T> From<Vec<(Id, T)>> for Table<T> {
+    fn from(records: Vec<(Id, T)>) -> Self {
+        let mut table = Table::default();
+        for (id, item) in records {
+            table.insert(id, item);
+        }
+        table
     }
 }
 

@@ -9,7 +9,7 @@ use super::Id;
 use super::vocab::{Category, Quality, RejectedReason, TemplateStatus};
 use crate::clock::Timestamp;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     pub id: Id,
     pub waba: Id,
@@ -46,7 +46,7 @@ pub struct Template {
 }
 
 /// How a template's body names its variables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ParameterFormat {
     /// `{{1}}`, `{{2}}`
     Positional,

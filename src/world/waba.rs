@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use crate::clock::Timestamp;
 
 /// A WhatsApp Business Account.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Waba {
     pub id: Id,
     pub name: String,
@@ -42,7 +42,7 @@ pub struct Waba {
 }
 
 /// An app's subscription to a WABA's webhooks.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Subscription {
     pub app: Id,
     /// Per-WABA callback URL that replaces the app's own (`override_callback_uri`).
@@ -55,7 +55,7 @@ pub struct Subscription {
 /// Counted through a shared reference (atomics), so that reads, which only count, can run
 /// side by side under a read lock. Two calls racing at a window's edge may both start it
 /// afresh; the figure is a usage report, so that is close enough.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CallWindow {
     window_start: AtomicI64,
     calls: AtomicU32,

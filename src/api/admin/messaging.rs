@@ -48,7 +48,7 @@ fn render(w: &mut World) -> Value {
                 "business_id": c.business.to_string(),
                 "waba_id": c.waba.to_string(),
                 "phone_number_id": c.phone.to_string(),
-                "country": c.country,
+                "country": c.country.0,
                 "billable": c.pricing.billable,
                 "pricing_type": c.pricing.kind.as_str(),
                 "pricing_category": c.pricing.category.as_str(),

@@ -58,6 +58,7 @@ pub enum Route {
     Billing,
     Recipients,
     Inbound,
+    Snapshot,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -132,6 +133,7 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::GET, "/__admin/billing", Route::Billing),
     route(Method::POST, "/__admin/recipients", Route::Recipients),
     route(Method::POST, "/__admin/inbound", Route::Inbound),
+    route(Method::POST, "/__admin/snapshot", Route::Snapshot),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -173,6 +175,33 @@ pub fn health(namespace: &str, exists: bool) -> Answer {
         json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "namespace": namespace, "exists": exists}),
         "health",
     )
+}
+
+/// `POST /__admin/snapshot`: every namespace written to the `--state` file now (off the
+/// async workers: a big world takes a while to encode).
+async fn snapshot(shared: &Arc<App>) -> Answer {
+    let Some(state) = shared.config.state.clone() else {
+        return error(
+            StatusCode::CONFLICT,
+            "this server was started without --state: there is no file to save to",
+        );
+    };
+    let app = shared.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        crate::snapshot::save(&app.registry, &state.path, state.max_bytes)
+    })
+    .await;
+    match saved {
+        Ok(Ok(saved)) => ok(
+            json!({"saved": saved.path, "namespaces": saved.namespaces, "bytes": saved.bytes}),
+            "snapshot",
+        ),
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        Err(e) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the save stopped: {e}"),
+        ),
+    }
 }
 
 fn ok(value: Value, op: &'static str) -> Answer {
@@ -293,6 +322,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::Billing => messaging::billing(ns),
         Route::Recipients => messaging::describe(ns, req),
         Route::Inbound => messaging::inbound(ns, req),
+        Route::Snapshot => snapshot(shared).await,
     }
 }
 

@@ -439,6 +439,16 @@ fn describe(route: Route) -> Op {
                 obj(json!({"name": {"type": "string"}, "created": {"type": "boolean"}})),
             )
         },
+        Route::Snapshot => Op {
+            description: "Writes every namespace's world (clock, RNG, records, timers, faults, facades' state, webhook outbox) to the `--state` file, atomically (a temporary file renamed over it), as graceful shutdown does; the journal is not saved (docs/state.md). 409 when the server has no `--state`; 503 when the file cannot be written (it is left as it was).",
+            ..Op::new(
+                "Save every namespace to the --state file",
+                "namespaces",
+                obj(
+                    json!({"saved": {"type": "string"}, "namespaces": {"type": "integer"}, "bytes": {"type": "integer"}}),
+                ),
+            )
+        },
         Route::NamespaceDelete => Op {
             description: "Its world, journal and outbox are dropped; a later request naming it starts afresh.",
             params: &[("name", "path", "The namespace.", true)],

@@ -54,6 +54,12 @@ impl Facade for Cams {
         Some(&super::fixture::CamsSection)
     }
 
+    fn binding_codec(&self) -> Option<crate::api::facade::BindingCodec> {
+        Some(crate::api::facade::BindingCodec::of::<
+            super::model::CamsBinding,
+        >())
+    }
+
     /// Signed as SDK 5.x signs: ACS3-HMAC-SHA256 with the wall clock's date and a fresh
     /// nonce, every parameter in the query.
     fn scripted_request(&self, call: &ScriptedCall<'_>) -> Option<Result<ScriptedRequest, String>> {

@@ -8,7 +8,7 @@ use crate::world::bindings::Binding;
 use crate::world::{DomainError, HashMap, Id, PartnerIdx, Principal, World};
 
 /// Alibaba ChatApp's view of the world: spaces bound to WABAs and access keys.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CamsBinding {
     /// `CustSpaceId` -> the WABA it is bound to.
     pub spaces: HashMap<String, CamsSpace>,
@@ -27,7 +27,7 @@ pub struct CamsBinding {
 
 /// Where ChatApp sends one number's receipts: its own callbacks, not Meta's webhook
 /// override (ChatApp keeps Meta's webhooks and forwards receipts to its customers).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PhoneWebhook {
     pub status_callback_url: Option<String>,
     pub up_callback_url: Option<String>,
@@ -37,7 +37,7 @@ impl Binding for CamsBinding {
     const FACADE: &'static str = "cams";
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct CamsSpace {
     pub waba: Id,
     pub status_callback_url: Option<String>,
@@ -46,7 +46,7 @@ pub struct CamsSpace {
     pub up_queue: Option<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct AccessKey {
     pub secret: String,
     /// The partner (Alibaba) account the key belongs to.
@@ -56,7 +56,7 @@ pub struct AccessKey {
 /// What a `CreateChatappTemplate` caller wrote that Meta's template has no field for. The
 /// world keeps it so that `GetChatappTemplateDetail` returns what was written; nothing else
 /// reads it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateInput {
     /// `Example`: variable name -> sample value, by name.
     pub example: Vec<(String, String)>,
@@ -66,7 +66,7 @@ pub struct TemplateInput {
 }
 
 /// One attribute of a component or button, as written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct KeptAttribute {
     /// Where: a JSON pointer into the components array (`/2/Buttons/0`).
     pub at: String,

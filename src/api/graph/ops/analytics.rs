@@ -236,7 +236,8 @@ pub(in super::super) fn write(o: &mut Obj<'_>, w: &World, waba: &Waba, q: &Query
             continue;
         };
         let in_range = k.waba == waba.id && k.slot >= q.start && k.slot < q.end;
-        let wanted = (q.country_codes.is_empty() || q.country_codes.iter().any(|c| c == k.country))
+        let wanted = (q.country_codes.is_empty()
+            || q.country_codes.iter().any(|c| c == k.country.0))
             && (q.pricing_types.is_empty()
                 || q.pricing_types.iter().any(|c| c == k.kind.analytics()))
             && (q.pricing_categories.is_empty()
@@ -251,7 +252,7 @@ pub(in super::super) fn write(o: &mut Obj<'_>, w: &World, waba: &Waba, q: &Query
             from,
             to,
             has("PHONE").then(|| digits.clone()),
-            has("COUNTRY").then_some(k.country),
+            has("COUNTRY").then_some(k.country.0),
             has("PRICING_TYPE").then_some(k.kind),
             has("PRICING_CATEGORY").then_some(k.category),
             has("TIER").then_some(k.kind == PricingType::Regular),
