@@ -9,9 +9,11 @@ mod events;
 mod faults;
 mod fixture;
 mod journal;
+mod migrations;
 mod namespaces;
 pub mod openapi;
 mod state;
+pub mod ui;
 mod webhooks;
 
 use std::sync::Arc;
@@ -52,6 +54,9 @@ pub enum Route {
     FaultsClear,
     FaultDelete,
     Fixture,
+    Migrations,
+    Ui,
+    UiFile,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -118,6 +123,9 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::DELETE, "/__admin/faults", Route::FaultsClear),
     route(Method::DELETE, "/__admin/faults/{id}", Route::FaultDelete),
     route(Method::POST, "/__admin/fixture", Route::Fixture),
+    route(Method::GET, "/__admin/migrations", Route::Migrations),
+    route(Method::GET, "/__admin/ui", Route::Ui),
+    route(Method::GET, "/__admin/ui/{file}", Route::UiFile),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -266,7 +274,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::AppWebhook => webhooks::set_app_webhook(ns, req, &param("app_id")),
         Route::Events => webhooks::events(ns),
         Route::EventApply => events::apply(ns, req),
-        Route::Namespaces => namespaces::list(shared),
+        Route::Namespaces => namespaces::list(shared, req),
         Route::NamespaceCreate => namespaces::create(shared, req).await,
         Route::NamespaceDelete => namespaces::delete(shared, &param("name")),
         Route::OpenApi => ok(openapi::document(), "openapi"),
@@ -275,6 +283,10 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::FaultsClear => faults::clear(ns),
         Route::FaultDelete => faults::remove(ns, &param("id")),
         Route::Fixture => fixture::load(ns, req).await,
+        Route::Migrations => migrations::list(ns, req),
+        // The server answers these before the token check and the namespace; here for a
+        // caller that reaches the table another way (the route is still the one file list).
+        Route::Ui | Route::UiFile => ui::serve(path),
     }
 }
 

@@ -30,6 +30,8 @@ struct Op {
     answer: Value,
     /// The success status.
     status: &'static str,
+    /// The success answer's media type.
+    media: &'static str,
 }
 
 impl Op {
@@ -43,6 +45,7 @@ impl Op {
             body: None,
             answer,
             status: "200",
+            media: "application/json",
         }
     }
 }
@@ -87,6 +90,12 @@ const REQUEST_FILTERS: &[P] = &[
         "after",
         "query",
         "Only requests with a larger id (a cursor).",
+        false,
+    ),
+    (
+        "before",
+        "query",
+        "Only requests with a smaller id (a cursor to page back: the smallest id of the page shown).",
         false,
     ),
     (
@@ -413,7 +422,12 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Namespaces => Op {
-            description: "With its clock, journal size and memory, and webhook counts.",
+            description: "With its clock, journal size and memory, and webhook counts; by name, the default first. `count` is every namespace, `matched` those `name` kept. Without `limit`, every match.",
+            params: &[
+                ("name", "query", "Only namespaces whose name contains this text.", false),
+                ("offset", "query", "Skip this many matches (paging).", false),
+                ("limit", "query", "Show at most this many (at most 1000).", false),
+            ],
             ..Op::new(
                 "Every namespace",
                 "namespaces",
@@ -513,6 +527,45 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::OpenApi => Op::new("This document", "server", any()),
+        Route::Migrations => Op {
+            description: "Each migration's steps in order (`initiated`, `code_requested`, `verified`, `registered`, `templates_copied`, `rerated`), each with `done`, its world time `at`, `due_at` for a re-rating still to come, and `refused`: the failed calls of that step found in the journal (the newest `refusals` failed migration calls are read). `refused_starts`: refused starts no migration of their number followed.",
+            params: &[(
+                "refusals",
+                "query",
+                "How many of the newest failed migration calls to read from the journal (default 200).",
+                false,
+            )],
+            ..Op::new(
+                "Each migration as a timeline",
+                "migrations",
+                obj(json!({
+                    "migrations": {"type": "array", "items": obj(json!({
+                        "phone_number": {"type": "string"},
+                        "state": {"type": "string"},
+                        "steps": {"type": "array", "items": obj(json!({
+                            "step": {"type": "string"},
+                            "done": {"type": "boolean"},
+                            "at": {"type": ["string", "null"], "format": "date-time"},
+                            "due_at": {"type": ["string", "null"], "format": "date-time"},
+                            "refused": {"type": "array", "items": any()},
+                        }))},
+                    }))},
+                    "refused_starts": {"type": "array", "items": any()},
+                    "now": {"type": "string", "format": "date-time"},
+                })),
+            )
+        },
+        Route::Ui => Op {
+            description: "An HTML page that reads this API from the browser; served without the admin token (it holds no data: it asks for the token and sends it with each call). See docs/dashboard.md.",
+            media: "text/html",
+            ..Op::new("The dashboard", "dashboard", json!({"type": "string"}))
+        },
+        Route::UiFile => Op {
+            description: "The dashboard's script and style sheet (`dashboard.js`, `dashboard.css`).",
+            params: &[("file", "path", "The file's name.", true)],
+            media: "text/javascript",
+            ..Op::new("A file of the dashboard", "dashboard", json!({"type": "string"}))
+        },
     }
 }
 
@@ -537,7 +590,7 @@ pub fn document() -> Value {
             "responses": {
                 op.status: {
                     "description": "Success.",
-                    "content": {"application/json": {"schema": op.answer}},
+                    "content": {op.media: {"schema": op.answer}},
                 },
                 "4XX": {"$ref": "#/components/responses/Error"},
             },
