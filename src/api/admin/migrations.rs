@@ -106,7 +106,8 @@ fn timelines(w: &World, failed: &[Entry]) -> (Vec<Value>, Vec<Value>) {
             .unwrap_or_default()
     };
     let numbers: Vec<String> = w.migrations.iter().map(national).collect();
-    let mut refusals: Vec<Vec<Vec<Value>>> = vec![vec![Vec::new(); STEPS.len()]; w.migrations.len()];
+    let mut refusals: Vec<Vec<Vec<Value>>> =
+        vec![vec![Vec::new(); STEPS.len()]; w.migrations.len()];
     let mut unattached = Vec::new();
     for e in failed {
         let step = step_of(e.operation).unwrap_or(0);
@@ -209,7 +210,8 @@ fn copies(w: &World, m: &Migration) -> Vec<(Timestamp, Option<Timestamp>, Option
         .filter_map(|id| w.templates.get(id))
         .filter(|t| t.copied_from.is_some() && t.created_at >= m.started_at)
         .map(|t| {
-            let rerated = (t.quality != crate::world::vocab::Quality::Unknown).then_some(t.quality_at);
+            let rerated =
+                (t.quality != crate::world::vocab::Quality::Unknown).then_some(t.quality_at);
             (t.created_at, rerated, super::state::rerate_due(w, t))
         })
         .collect()

@@ -19,10 +19,10 @@ use crate::namespace::{DEFAULT_NAMESPACE, NamespaceError};
 /// The most namespaces one page of `GET /__admin/namespaces?limit=` shows.
 pub const MAX_PAGE: usize = 1000;
 
-/// `GET /__admin/namespaces`: every namespace, by name (the default first); `name=` keeps
+/// `GET /__admin/namespaces`: every namespace, by name (the default first); `contains=` keeps
 /// those whose name contains it, `offset=` and `limit=` (at most [`MAX_PAGE`]) page them.
 /// Without `limit` every match is listed, as before paging existed. `count` is every
-/// namespace, `matched` those the `name` filter kept; only the page shown is read.
+/// namespace, `matched` those `contains` kept; only the page shown is read.
 pub fn list(shared: &Arc<App>, req: &Incoming) -> Answer {
     let params = crate::api::params::Params::from_query(&req.query);
     let number = |key: &str| match params.non_empty(key).map(|v| v.trim().parse::<usize>()) {
@@ -43,7 +43,7 @@ pub fn list(shared: &Arc<App>, req: &Incoming) -> Answer {
             format!("\"limit\" must be at most {MAX_PAGE}"),
         );
     }
-    let wanted = params.non_empty("name").map(|n| n.trim().to_string());
+    let wanted = params.non_empty("contains").map(|n| n.trim().to_string());
     let all = shared.registry.all();
     let count = all.len();
     let matching: Vec<_> = all

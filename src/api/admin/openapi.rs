@@ -422,11 +422,21 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Namespaces => Op {
-            description: "With its clock, journal size and memory, and webhook counts; by name, the default first. `count` is every namespace, `matched` those `name` kept. Without `limit`, every match.",
+            description: "With its clock, journal size and memory, and webhook counts; by name, the default first. `count` is every namespace, `matched` those `contains` kept. Without `limit`, every match.",
             params: &[
-                ("name", "query", "Only namespaces whose name contains this text.", false),
+                (
+                    "contains",
+                    "query",
+                    "Only namespaces whose name contains this text.",
+                    false,
+                ),
                 ("offset", "query", "Skip this many matches (paging).", false),
-                ("limit", "query", "Show at most this many (at most 1000).", false),
+                (
+                    "limit",
+                    "query",
+                    "Show at most this many (at most 1000).",
+                    false,
+                ),
             ],
             ..Op::new(
                 "Every namespace",
@@ -564,7 +574,11 @@ fn describe(route: Route) -> Op {
             description: "The dashboard's script and style sheet (`dashboard.js`, `dashboard.css`).",
             params: &[("file", "path", "The file's name.", true)],
             media: "text/javascript",
-            ..Op::new("A file of the dashboard", "dashboard", json!({"type": "string"}))
+            ..Op::new(
+                "A file of the dashboard",
+                "dashboard",
+                json!({"type": "string"}),
+            )
         },
     }
 }

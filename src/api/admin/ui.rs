@@ -10,7 +10,11 @@ use super::{Answer, error};
 
 /// The dashboard's files: name under `/__admin/ui/`, content type, text.
 const FILES: &[(&str, &str, &str)] = &[
-    ("", "text/html; charset=utf-8", include_str!("ui/index.html")),
+    (
+        "",
+        "text/html; charset=utf-8",
+        include_str!("ui/index.html"),
+    ),
     (
         "dashboard.js",
         "text/javascript; charset=utf-8",
@@ -53,7 +57,10 @@ pub fn serve(path: &str) -> Answer {
         HeaderValue::from_static(content_type),
     );
     // The files change only with the binary; a reload after an upgrade must not keep old ones.
-    h.insert(http::header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
     h.insert(
         http::header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
@@ -62,7 +69,10 @@ pub fn serve(path: &str) -> Answer {
         http::header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    h.insert(http::header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        http::header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     a
 }
 
