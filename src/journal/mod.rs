@@ -268,6 +268,7 @@ pub(crate) mod tests {
             error: None,
             fault: None,
             micros: 12,
+            answer: Bytes::from_static(b"{\"success\":true}"),
         };
         Entry::new(Timestamp(1000), req, outcome)
     }
@@ -286,6 +287,33 @@ pub(crate) mod tests {
         );
         let s = j.stats();
         assert_eq!((s.len, s.recorded, s.dropped), (3, 10, 7));
+    }
+
+    #[tokio::test]
+    async fn an_entry_shows_its_answer_whole_or_cut_at_the_body_limit() {
+        let v = entry("/v23.0/1/register", "register", 200, "")
+            .render("d")
+            .await;
+        assert_eq!(v["response"], serde_json::json!({"success": true}));
+        assert!(v.get("response_truncated").is_none());
+        let mut outcome = entry("/", "register", 200, "").outcome();
+        outcome.answer = Bytes::from(format!(
+            "{{\"pin\":\"123456\",\"x\":\"{}\"}}",
+            "y".repeat(100)
+        ));
+        let req = || Incoming {
+            method: Method::GET,
+            path: "/".into(),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let whole = Entry::cut(Timestamp(0), req(), outcome.clone(), 64, 4096);
+        assert_eq!(whole.render("d").await["response"]["pin"], "[redacted]");
+        let cut = Entry::cut(Timestamp(0), req(), outcome, 64, 20);
+        let v = cut.render("d").await;
+        assert_eq!(v["response"], "{\"pin\":\"123456\",\"x\":");
+        assert_eq!(v["response_truncated"], 123);
     }
 
     #[tokio::test]
@@ -335,6 +363,7 @@ pub(crate) mod tests {
             error: None,
             fault: None,
             micros: 1,
+            answer: Bytes::new(),
         };
         let e = j.entry(Timestamp(0), req, outcome);
         assert!(e.query.len() <= QUERY_KEPT, "{}", e.query.len());

@@ -192,6 +192,8 @@ fn request_entry() -> Value {
         "error": {"type": ["string", "null"]},
         "fault": {"type": ["string", "null"]},
         "duration_us": {"type": "integer"},
+        "response": {"description": "The answer's body: JSON (secrets `[redacted]`) when whole, else its text, cut at the journal's body limit; null when no answer went out (499, 500)."},
+        "response_truncated": {"type": "integer", "description": "The answer body's real length, when `response` is cut."},
         "unmatched": obj(json!({
             "reason": {"enum": ["no_route", "method_not_allowed", "unknown_node"]},
             "closest": {"type": "array", "items": {"type": "string"}},

@@ -90,7 +90,7 @@ function pretty(value) {
 }
 
 function replace(id, ...nodes) {
-  document.getElementById(id).replaceChildren(...nodes.flat());
+  document.getElementById(id).replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined));
 }
 
 /** The world's time now: the last clock read, moved on by real time unless frozen. */
@@ -217,7 +217,8 @@ function entryDetail(e) {
   if (e.authorization) request.authorization = e.authorization;
   if (e.params_error) request.params_error = e.params_error;
   const answer = { status: e.status, error: e.error, fault: e.fault, duration_us: e.duration_us };
-  if (e.response !== undefined) answer.body = e.response;
+  answer.body = e.response;
+  if (e.response_truncated) answer.body_length = e.response_truncated; // the body above is cut
   if (e.unmatched) answer.unmatched = e.unmatched;
   return el("div", { class: "pair" },
     el("div", {}, el("h4", {}, "request"), pretty(request)),
