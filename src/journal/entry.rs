@@ -20,6 +20,10 @@ pub const BODY_KEPT: usize = 4 * 1024;
 /// parameter, and the entry shows `__query_truncated`.
 pub const QUERY_KEPT: usize = 2 * 1024;
 
+/// Answer bytes kept per entry by default (`--journal-answer-bytes`): 4 KiB, as for the body;
+/// a longer answer is kept cut, shown as text with its real length (`response_truncated`).
+pub const ANSWER_KEPT: usize = 4 * 1024;
+
 const REDACTED: &str = "[redacted]";
 
 /// How a request ended, and whose it was: what the server hands the journal with the request,
@@ -39,7 +43,7 @@ pub struct Outcome {
     pub fault: Option<String>,
     /// Time spent answering, in microseconds (real time).
     pub micros: u64,
-    /// The answer's body, as sent (an entry keeps it cut at the journal's body limit).
+    /// The answer's body, as sent (an entry keeps it cut at the journal's answer limit).
     pub answer: Bytes,
 }
 
@@ -63,7 +67,7 @@ pub struct Entry {
     pub body_len: usize,
     /// Whether an `Authorization` header was sent (its value is never kept).
     pub authorization: bool,
-    /// The answer body's real length (`outcome.answer` is cut at the body limit).
+    /// The answer body's real length (`outcome.answer` is cut at the answer limit).
     pub answer_len: usize,
     /// Whose request it was and how it ended; its fields read as the entry's own
     /// (`entry.status`).
@@ -84,17 +88,18 @@ impl Entry {
     /// slices of its read buffer, and keeping a slice would keep the whole buffer (8 KiB and
     /// more) alive for as long as the entry stays in the ring.
     pub fn new(at: Timestamp, req: Incoming, outcome: Outcome) -> Entry {
-        Entry::cut(at, req, outcome, QUERY_KEPT, BODY_KEPT)
+        Entry::cut(at, req, outcome, QUERY_KEPT, BODY_KEPT, ANSWER_KEPT)
     }
 
     /// [`Entry::new`] keeping at most `query_kept` bytes of the query (cut after its last
-    /// whole parameter) and `body_kept` of the body.
+    /// whole parameter), `body_kept` of the body and `answer_kept` of the answer.
     pub fn cut(
         at: Timestamp,
         req: Incoming,
         outcome: Outcome,
         query_kept: usize,
         body_kept: usize,
+        answer_kept: usize,
     ) -> Entry {
         let body_len = req.body.len();
         let body = Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]);
@@ -116,7 +121,7 @@ impl Entry {
         // what was written, and sharing it would keep all of it.
         let mut outcome = outcome;
         let answer_len = outcome.answer.len();
-        outcome.answer = Bytes::copy_from_slice(&outcome.answer[..answer_len.min(body_kept)]);
+        outcome.answer = Bytes::copy_from_slice(&outcome.answer[..answer_len.min(answer_kept)]);
         let mut headers = req.headers;
         let content_type = headers
             .remove(http::header::CONTENT_TYPE)
