@@ -49,13 +49,21 @@ async function admin(p, body) {
   return r.json();
 }
 
-/** The whole migration of the default world's ready number, with one wrong code on the way. */
+/** The whole migration of the default world's ready number, with a scripted fault on the
+ * first code request, one wrong code, and webhooks sent to a port where nothing listens. */
 async function migrate() {
+  const fault = await admin("/__admin/faults",
+    { match: { facade: "graph", operation: "request_code" }, times: 1, error: "too_many_code_requests" });
+  assert(fault.id, `fault: ${JSON.stringify(fault)}`);
+  const state = await admin("/__admin/state");
+  const app = state.wabas.find((w) => w.id === WABA).subscribed_apps[0].app;
+  await admin(`/__admin/webhooks/apps/${app}`, { webhook_url: "http://127.0.0.1:9/hook" });
   const started = await graph("POST", `/v23.0/${WABA}/phone_numbers`,
     { cc: "1", phone_number: NUMBER, migrate_phone_number: "true" });
   assert(started.status === 200, `migration start: ${JSON.stringify(started.json)}`);
   const id = started.json.id;
   const steps = [
+    ["request_code", { code_method: "SMS", language: "en_US" }, 400],
     ["request_code", { code_method: "SMS", language: "en_US" }, 200],
     ["verify_code", { code: "000000" }, 400],
   ];
@@ -75,8 +83,8 @@ async function migrate() {
 /** 1,000 more namespaces and 10,000 requests in the default one (the journal's bound). */
 async function fill() {
   const batch = async (n, make) => {
-    for (let i = 0; i < n; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, n - i) }, (_, k) => make(i + k)));
+    for (let i = 0; i < n; i += 100) {
+      await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, k) => make(i + k)));
     }
   };
   await batch(1000, (i) => fetch(`${url}/__admin/namespaces`, {
@@ -125,6 +133,22 @@ async function main() {
       assert(!(await rerated.getAttribute("class")).includes("done"), "rerated is done before 24 h");
       const refused = await timeline.locator('li[data-step="verified"] .error').textContent();
       assert(refused.includes("verify_code") && refused.includes("136025"), `the refused code shows ${refused}`);
+      const faulted = await timeline.locator('li[data-step="code_requested"] .error').textContent();
+      assert(faulted.includes("request_code"), `the faulted code request shows ${faulted}`);
+    });
+
+    await check("the armed fault with its fire count, and deliveries with their attempts", async () => {
+      const row = page.locator("#faults-body tr[data-fault]");
+      await row.waitFor();
+      const cells = await row.locator("td").allTextContents();
+      assert(cells[2] === "1" && cells[3].includes("request_code"), `fault row: ${cells.join(" | ")}`);
+      const delivery = page.locator("#webhooks-body details.delivery").first();
+      await delivery.filter({ hasText: "message_template_status_update" }).waitFor();
+      await delivery.click();
+      const attempt = delivery.locator("tbody tr").first();
+      await attempt.waitFor();
+      const text = await attempt.textContent();
+      assert(/delivery|verification/.test(text), `attempt row: ${text}`);
     });
 
     await check("a journal entry opens to its request", async () => {

@@ -89,9 +89,12 @@ pub fn list(ns: &Namespace, req: &Incoming) -> Answer {
         wanted,
     );
     failed.sort_by_key(|e| e.seq);
-    let (timelines, unattached) = ns.with_world(|w| timelines(w, &failed));
+    let (timelines, unattached, now) = ns.with_world(|w| {
+        let (list, unattached) = timelines(w, &failed);
+        (list, unattached, w.now().rfc3339())
+    });
     ok(
-        json!({"migrations": timelines, "refused_starts": unattached, "now": ns.with_world(|w| w.now().rfc3339())}),
+        json!({"migrations": timelines, "refused_starts": unattached, "now": now}),
         "migrations",
     )
 }

@@ -14,6 +14,7 @@ const view = {
   nsOffset: 0,
   nsSearch: "",
   journal: { before: null, filters: {}, open: new Set() },
+  folded: new Map(), // a <details>'s key -> whether the person left it open, kept across redraws
   worldNow: null, // {ms, frozen, fetchedAt}: the world clock, to run countdowns between polls
   seen: {}, // the last answer text of each panel, to redraw only what changed
   timer: null,
@@ -85,6 +86,14 @@ function badge(value) {
   return el("span", { class: `badge ${v.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` }, v || "–");
 }
 
+/** A <details> that keeps the state the person gave it when its panel is redrawn. */
+function fold(key, openByDefault, attrs, ...children) {
+  const open = view.folded.has(key) ? view.folded.get(key) : openByDefault;
+  const d = el("details", { ...attrs, open }, ...children);
+  d.addEventListener("toggle", () => view.folded.set(key, d.open));
+  return d;
+}
+
 function pretty(value) {
   return el("pre", {}, typeof value === "string" ? value : JSON.stringify(value, null, 2));
 }
@@ -150,7 +159,7 @@ function drawWaba(w) {
       ? table(["number", "id", "status", "code verification", "quality", "verified name", "name status", "2-step", "pending"], numbers)
       : el("p", { class: "hint" }, "No phone numbers."),
     templates.length
-      ? el("details", { open: templates.length <= 20 },
+      ? fold(`templates-${w.id}`, templates.length <= 20, {},
         el("summary", {}, `${templates.length} templates`),
         table(["name", "language", "category", "status", "quality", "copy", "UNKNOWN window"], templates))
       : null);
@@ -227,7 +236,7 @@ function entryDetail(e) {
 
 function drawWebhooks(data) {
   const list = data.deliveries.slice(-DELIVERIES_SHOWN).reverse();
-  const rows = list.map((d) => el("details", { class: "card delivery" },
+  const rows = list.map((d) => fold(`delivery-${d.id}`, false, { class: "card delivery", "data-delivery": d.id },
     el("summary", {}, badge(d.state), ` ${d.field} → ${d.url || "(no URL)"} `,
       el("small", {}, `event ${shortTime(d.event_at)}, ${d.attempts.length} attempts${d.next_attempt_at ? `, next ${shortTime(d.next_attempt_at)}` : ""}`)),
     table(["try", "kind", "world time", "status", "error", "ms"], d.attempts.map((a) =>
