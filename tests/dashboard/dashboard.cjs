@@ -202,6 +202,20 @@ async function main() {
       console.log(`  (shown in ${took} ms)`);
     });
 
+    await check("with --admin-token the page asks for the token and reads with it", async () => {
+      const guarded = await context.newPage();
+      try {
+        await guarded.goto(`${process.env.WABASIM_TOKEN_URL}/__admin/ui`);
+        await guarded.locator("#token-dialog[open]").waitFor();
+        await guarded.fill("#token-input", "dashboard-secret");
+        await guarded.click("#token-save");
+        await guarded.waitForFunction(() => /^\d{4}-/.test(document.getElementById("clock-now").textContent));
+        await guarded.locator('tr[data-phone-id="110000000000001"]').waitFor();
+      } finally {
+        await guarded.close();
+      }
+    });
+
     await check("the page ran without script errors or requests of its own to the facades", async () => {
       assert(problems.length === 0, problems.join("; "));
       // A browser's own requests (a favicon) would land in the Graph facade's journal.

@@ -37,6 +37,17 @@ fi
 
 . tests/support/python.sh
 start_wabasim "$work/serve.log" dashboard
+# A second server with an admin token, for the page's token prompt.
+target/debug/wabasim serve --listen 127.0.0.1:0 --admin-token dashboard-secret >"$work/serve-token.log" 2>&1 &
+guarded=$!
+trap 'kill "$server" "$guarded" 2>/dev/null || true; wait "$server" "$guarded" 2>/dev/null || true' EXIT
+token_url=""
+for _ in $(seq 1 200); do
+  token_url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve-token.log" | head -n 1 || true)
+  [ -n "$token_url" ] && break
+  sleep 0.05
+done
+[ -n "$token_url" ] || { cat "$work/serve-token.log" >&2; echo "dashboard: FAIL the token server did not start" >&2; exit 1; }
 
-WABASIM_URL="$url" CHROMIUM="$chromium" DASHBOARD_MODULES="$(pwd)/$work/node_modules" \
+WABASIM_URL="$url" WABASIM_TOKEN_URL="$token_url" CHROMIUM="$chromium" DASHBOARD_MODULES="$(pwd)/$work/node_modules" \
   DASHBOARD_SCREENSHOT="$(pwd)/target/dashboard.png" node "$here/dashboard.cjs"
