@@ -628,7 +628,7 @@ pub fn document() -> Value {
         "info": {
             "title": "wabasim control API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Look inside and steer a wabasim server: clock, codes, journal, webhooks, namespaces, faults, fixtures. JSON in, JSON out; errors are {\"error\": \"...\"}. With --admin-token, every route but health needs `Authorization: Bearer <token>` or `X-Wabasim-Admin-Token: <token>`.",
+            "description": "Look inside and steer a wabasim server: clock, codes, journal, webhooks, namespaces, faults, fixtures. JSON in, JSON out; errors are {\"error\": \"...\"}. With --admin-token, every route but health and the dashboard's files (`/__admin/ui`) needs `Authorization: Bearer <token>` or `X-Wabasim-Admin-Token: <token>`.",
         },
         "security": [{}, {"adminToken": []}],
         "paths": paths,
