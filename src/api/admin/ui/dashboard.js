@@ -401,7 +401,6 @@ function wire() {
   });
   document.getElementById("ns-prev").addEventListener("click", () => { view.nsOffset = Math.max(0, view.nsOffset - PAGE); loadNamespaces().catch((e) => say(e.message, true)); });
   document.getElementById("ns-next").addEventListener("click", () => { view.nsOffset += PAGE; loadNamespaces().catch((e) => say(e.message, true)); });
-  document.getElementById("ns-select").addEventListener("focus", () => loadNamespaces().catch((e) => say(e.message, true)));
   const filters = document.getElementById("journal-filters");
   filters.addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -436,4 +435,11 @@ async function start() {
 
 wire();
 setInterval(tick, 1000);
+// New namespaces appear while a suite runs; not while the list is open in front of the person.
+setInterval(() => {
+  const select = document.getElementById("ns-select");
+  if (document.getElementById("live").checked && document.activeElement !== select) {
+    loadNamespaces().catch((e) => say(e.message, true));
+  }
+}, 10000);
 start();
