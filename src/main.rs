@@ -97,6 +97,10 @@ enum Command {
         /// `__body_truncated`).
         #[arg(long, env = "WABASIM_JOURNAL_BODY_BYTES", default_value_t = wabasim::journal::BODY_KEPT)]
         journal_body_bytes: usize,
+        /// How many bytes of an answer's body a journal entry keeps (0: none; a longer
+        /// answer is kept cut and shows `response_truncated`).
+        #[arg(long, env = "WABASIM_JOURNAL_ANSWER_BYTES", default_value_t = wabasim::journal::ANSWER_KEPT)]
+        journal_answer_bytes: usize,
         /// Answer requests no route matches with a loud error naming the closest route,
         /// instead of the vendor's generic unknown-path error.
         #[arg(long, env = "WABASIM_STRICT")]
@@ -247,6 +251,7 @@ fn main() -> ExitCode {
             journal_bytes,
             journal_query_bytes,
             journal_body_bytes,
+            journal_answer_bytes,
             strict,
             admin_token,
             max_fixture_bytes,
@@ -314,6 +319,7 @@ fn main() -> ExitCode {
                 bytes: journal_bytes,
                 query_kept: journal_query_bytes,
                 body_kept: journal_body_bytes,
+                answer_kept: journal_answer_bytes,
             };
             let webhook_allow_shown = match &webhook_allow_text {
                 Some(text) => text.trim().to_string(),
@@ -469,6 +475,7 @@ fn print_config(
   journal-bytes: {journal_bytes}
   journal-query-bytes: {journal_query_bytes}
   journal-body-bytes: {journal_body_bytes}
+  journal-answer-bytes: {journal_answer_bytes}
   webhook-allow: {webhook_allow}
   port-file: {port_file}
   state: {state}
@@ -484,6 +491,7 @@ fn print_config(
         journal_bytes = journal.bytes,
         journal_query_bytes = journal.query_kept,
         journal_body_bytes = journal.body_kept,
+        journal_answer_bytes = journal.answer_kept,
     );
 }
 

@@ -191,3 +191,160 @@ async fn an_app_webhook_url_is_set_in_the_caller_s_namespace_only() {
         .await;
     assert_eq!(r.status, 400);
 }
+
+#[tokio::test]
+async fn the_dashboard_is_served_as_html_without_the_token_and_its_data_with_it() {
+    let mut options = wabasim::Options::default();
+    options.config.admin_token = Some("s3cret".into());
+    let sim = Sim::with(Simulator::start_with(options).await.unwrap());
+    // The page holds no data: a browser opens it, then it asks for the token.
+    let r = sim.admin("GET", "/__admin/ui", None).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert!(r.header("content-security-policy").is_some());
+    assert!(r.text().contains("/__admin/ui/dashboard.js"));
+    assert!(r.text().contains("id=\"token-dialog\""));
+    let r = sim.admin("GET", "/__admin/ui/dashboard.js", None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert!(r.text().contains("X-Wabasim-Admin-Token"));
+    let r = sim.admin("GET", "/__admin/ui/dashboard.css", None).await;
+    assert_eq!(r.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(
+        sim.admin("GET", "/__admin/ui/secrets", None).await.status,
+        404
+    );
+    // Every call the page makes needs the token, as any control call does.
+    for path in [
+        "/__admin/state",
+        "/__admin/migrations",
+        "/__admin/namespaces",
+    ] {
+        assert_eq!(sim.admin("GET", path, None).await.status, 401, "{path}");
+        let r = sim
+            .send("GET", path, &[("x-wabasim-admin-token", "s3cret")], "")
+            .await;
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+    }
+    // Opening the page never creates the namespace a stray header names.
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/ui",
+            &[("x-wabasim-namespace", "never-made")],
+            "",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = sim
+        .send(
+            "GET",
+            "/__admin/health",
+            &[("x-wabasim-namespace", "never-made")],
+            "",
+        )
+        .await;
+    assert_eq!(r.json()["exists"], false);
+}
+
+#[tokio::test]
+async fn namespaces_are_listed_a_page_at_a_time() {
+    let sim = Sim::start().await;
+    for i in 0..5 {
+        let r = sim
+            .admin(
+                "POST",
+                "/__admin/namespaces",
+                Some(json!({"name": format!("page-{i}")})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+    }
+    let r = sim
+        .admin("GET", "/__admin/namespaces?offset=1&limit=2", None)
+        .await
+        .json();
+    let names: Vec<&str> = r["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["page-0", "page-1"]);
+    assert_eq!(
+        (r["count"].as_u64(), r["matched"].as_u64()),
+        (Some(6), Some(6))
+    );
+    let r = sim
+        .admin("GET", "/__admin/namespaces?contains=-3", None)
+        .await
+        .json();
+    assert_eq!(r["matched"], 1);
+    assert_eq!(r["namespaces"][0]["name"], "page-3");
+    let r = sim
+        .admin("GET", "/__admin/namespaces?limit=1001", None)
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+}
+
+#[tokio::test]
+async fn a_migration_reads_as_a_timeline_with_its_refused_calls() {
+    let sim = Sim::start().await;
+    let refused = sim.migrate("200000000000002", "5550100099").await;
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    let id = sim.migrate_fully("200000000000002").await;
+    let wrong = sim
+        .post_form(
+            &format!("/v23.0/{id}/verify_code"),
+            common::world::NEW_BSP,
+            &[("code", "000000")],
+        )
+        .await;
+    assert_eq!(wrong.status, 400, "{}", wrong.text());
+    let r = sim.admin("GET", "/__admin/migrations", None).await.json();
+    let m = &r["migrations"][0];
+    assert_eq!(m["destination_phone_number_id"], id.as_str());
+    let steps: Vec<(&str, bool)> = m["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["step"].as_str().unwrap(), s["done"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("initiated", true),
+            ("code_requested", true),
+            ("verified", true),
+            ("registered", true),
+            ("templates_copied", true),
+            ("rerated", false),
+        ]
+    );
+    assert!(m["steps"][5]["due_at"].is_string());
+    assert_eq!(m["steps"][2]["refused"][0]["operation"], "verify_code");
+    assert_eq!(r["refused_starts"][0]["operation"], "migrate_phone_number");
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "24h"})),
+    )
+    .await;
+    let r = sim.admin("GET", "/__admin/migrations", None).await.json();
+    assert_eq!(r["migrations"][0]["steps"][5]["done"], true);
+    // The journal pages back with `before`.
+    let r = sim
+        .admin("GET", "/__admin/requests?limit=2&before=3", None)
+        .await
+        .json();
+    let ids: Vec<u64> = r["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [1, 2]);
+}

@@ -228,6 +228,13 @@ pub trait Facade: Sync + 'static {
         None
     }
 
+    /// The facade's own view of a world for `GET /__admin/state` (under `facades.<id>`) and
+    /// the dashboard, which shows any facade's view generically: what this vendor calls the
+    /// world's things (Alibaba's spaces and their numbers). `None`: nothing of its own.
+    fn state_view(&self, _world: &crate::world::World) -> Option<serde_json::Value> {
+        None
+    }
+
     /// A scenario step written as a call of this facade (`{facade: cams, action, params}`),
     /// as the facade's SDK would send it (signed, for a facade that signs); `None` when this
     /// facade's requests are written as `"METHOD /path"` lines.

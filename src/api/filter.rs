@@ -24,6 +24,8 @@ pub struct RequestFilter {
     pub until: Option<Timestamp>,
     /// Only entries recorded after this id (a cursor for polling).
     pub after: Option<u64>,
+    /// Only entries recorded before this id (a cursor for paging back through older ones).
+    pub before: Option<u64>,
     /// Only unmatched requests (`true`) or only matched ones (`false`).
     pub unmatched: Option<bool>,
     /// Only answers a scripted fault shaped (`true`) or none did (`false`).
@@ -149,13 +151,19 @@ impl RequestFilter {
                             .map_err(|_| format!("\"after\" must be a request id, got {v:?}"))?,
                     )
                 }
+                "before" => {
+                    f.before = Some(
+                        v.parse()
+                            .map_err(|_| format!("\"before\" must be a request id, got {v:?}"))?,
+                    )
+                }
                 "unmatched" => f.unmatched = Some(parse_bool("unmatched", &v)?),
                 "faulted" => f.faulted = Some(parse_bool("faulted", &v)?),
                 "error" => f.error = Some(v),
                 "namespace" | "limit" => {}
                 other => {
                     return Err(format!(
-                        "unknown filter {other:?}; filters are facade, operation, method, path, status, namespace, since, until, after, unmatched, faulted, error, limit"
+                        "unknown filter {other:?}; filters are facade, operation, method, path, status, namespace, since, until, after, before, unmatched, faulted, error, limit"
                     ));
                 }
             }
@@ -178,6 +186,7 @@ impl RequestFilter {
             && self.since.is_none_or(|t| e.at >= t)
             && self.until.is_none_or(|t| e.at < t)
             && self.after.is_none_or(|a| e.seq > a)
+            && self.before.is_none_or(|b| e.seq < b)
             && self.unmatched.is_none_or(|u| u == e.is_unmatched())
             && self.faulted.is_none_or(|f| f == e.fault.is_some())
             && self.error.as_deref().is_none_or(|want| {
@@ -209,6 +218,7 @@ impl RequestFilter {
         add("since", self.since.map(|t| t.rfc3339()));
         add("until", self.until.map(|t| t.rfc3339()));
         add("after", self.after.map(|a| a.to_string()));
+        add("before", self.before.map(|b| b.to_string()));
         add("unmatched", self.unmatched.map(|u| u.to_string()));
         add("faulted", self.faulted.map(|u| u.to_string()));
         add("error", self.error.clone());

@@ -20,6 +20,10 @@ pub const BODY_KEPT: usize = 4 * 1024;
 /// parameter, and the entry shows `__query_truncated`.
 pub const QUERY_KEPT: usize = 2 * 1024;
 
+/// Answer bytes kept per entry by default (`--journal-answer-bytes`): 4 KiB, as for the body;
+/// a longer answer is kept cut, shown as text with its real length (`response_truncated`).
+pub const ANSWER_KEPT: usize = 4 * 1024;
+
 const REDACTED: &str = "[redacted]";
 
 /// How a request ended, and whose it was: what the server hands the journal with the request,
@@ -39,6 +43,8 @@ pub struct Outcome {
     pub fault: Option<String>,
     /// Time spent answering, in microseconds (real time).
     pub micros: u64,
+    /// The answer's body, as sent (an entry keeps it cut at the journal's answer limit).
+    pub answer: Bytes,
 }
 
 /// One recorded request and its answer.
@@ -61,6 +67,8 @@ pub struct Entry {
     pub body_len: usize,
     /// Whether an `Authorization` header was sent (its value is never kept).
     pub authorization: bool,
+    /// The answer body's real length (`outcome.answer` is cut at the answer limit).
+    pub answer_len: usize,
     /// Whose request it was and how it ended; its fields read as the entry's own
     /// (`entry.status`).
     pub outcome: Outcome,
@@ -80,17 +88,18 @@ impl Entry {
     /// slices of its read buffer, and keeping a slice would keep the whole buffer (8 KiB and
     /// more) alive for as long as the entry stays in the ring.
     pub fn new(at: Timestamp, req: Incoming, outcome: Outcome) -> Entry {
-        Entry::cut(at, req, outcome, QUERY_KEPT, BODY_KEPT)
+        Entry::cut(at, req, outcome, QUERY_KEPT, BODY_KEPT, ANSWER_KEPT)
     }
 
     /// [`Entry::new`] keeping at most `query_kept` bytes of the query (cut after its last
-    /// whole parameter) and `body_kept` of the body.
+    /// whole parameter), `body_kept` of the body and `answer_kept` of the answer.
     pub fn cut(
         at: Timestamp,
         req: Incoming,
         outcome: Outcome,
         query_kept: usize,
         body_kept: usize,
+        answer_kept: usize,
     ) -> Entry {
         let body_len = req.body.len();
         let body = Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]);
@@ -108,6 +117,11 @@ impl Entry {
                 .unwrap_or(0);
             req.query[..at].to_string()
         };
+        // Copied, as the body is: the answer's buffer may have been reserved larger than
+        // what was written, and sharing it would keep all of it.
+        let mut outcome = outcome;
+        let answer_len = outcome.answer.len();
+        outcome.answer = Bytes::copy_from_slice(&outcome.answer[..answer_len.min(answer_kept)]);
         let mut headers = req.headers;
         let content_type = headers
             .remove(http::header::CONTENT_TYPE)
@@ -123,6 +137,7 @@ impl Entry {
             body,
             body_len,
             authorization: headers.contains_key(http::header::AUTHORIZATION),
+            answer_len,
             outcome,
         }
     }
@@ -187,6 +202,10 @@ impl Entry {
         o.insert("error".into(), json!(self.error));
         o.insert("fault".into(), json!(self.fault));
         o.insert("duration_us".into(), json!(self.micros));
+        o.insert("response".into(), self.response_json());
+        if self.answer_len > self.answer.len() {
+            o.insert("response_truncated".into(), json!(self.answer_len));
+        }
         Value::Object(o)
     }
 
@@ -203,6 +222,8 @@ impl Entry {
             // `Bytes::copy_from_slice` allocates the bytes and a shared header.
             + if self.body.is_empty() { 0 } else { 32 }
             + self.content_type.as_ref().map_or(0, |c| held(c.len()) + 32)
+            + held(self.answer.len())
+            + if self.answer.is_empty() { 0 } else { 32 }
             + self.error.as_ref().map_or(0, |e| held(e.capacity()))
             + self.fault.as_ref().map_or(0, |f| held(f.capacity()))
     }
@@ -243,7 +264,22 @@ impl Entry {
             error: self.error.clone(),
             fault: self.fault.clone(),
             micros: self.micros,
+            answer: self.answer.clone(),
         }
+    }
+
+    /// The answer body as the control API shows it: JSON (secrets redacted by name, as in
+    /// the request) when it is whole JSON, else its text.
+    fn response_json(&self) -> Value {
+        if self.answer_len == 0 {
+            return Value::Null;
+        }
+        if self.answer_len == self.answer.len()
+            && let Ok(v) = serde_json::from_slice::<Value>(&self.answer)
+        {
+            return Redactor(self.secrets).value(v);
+        }
+        json!(String::from_utf8_lossy(&self.answer))
     }
 }
 

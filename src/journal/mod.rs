@@ -17,7 +17,8 @@
 //! load, anchors.md §1.3): by entries ([`DEFAULT_CAPACITY`] per namespace, `--journal-size`)
 //! and by bytes ([`DEFAULT_BYTES`], `--journal-bytes`), the oldest entries going first when
 //! either is reached. An entry keeps at most [`QUERY_KEPT`] bytes of the query string
-//! (`--journal-query-bytes`) and [`BODY_KEPT`] of the body (`--journal-body-bytes`), and says
+//! (`--journal-query-bytes`), [`BODY_KEPT`] of the body (`--journal-body-bytes`) and
+//! [`ANSWER_KEPT`] of the answer (`--journal-answer-bytes`), and says
 //! when it was cut (`__query_truncated`, `__body_truncated`: the real lengths). Without the
 //! byte bound one namespace's 10,000 entries of the largest requests reached 770 MB (issue
 //! 14).
@@ -28,7 +29,7 @@ use std::collections::VecDeque;
 
 use parking_lot::Mutex;
 
-pub use entry::{BODY_KEPT, Entry, Outcome, QUERY_KEPT};
+pub use entry::{ANSWER_KEPT, BODY_KEPT, Entry, Outcome, QUERY_KEPT};
 
 /// Entries a namespace keeps by default (`--journal-size`).
 pub const DEFAULT_CAPACITY: usize = 10_000;
@@ -50,6 +51,8 @@ pub struct JournalLimits {
     pub query_kept: usize,
     /// Body bytes kept per entry (`--journal-body-bytes`).
     pub body_kept: usize,
+    /// Answer bytes kept per entry (`--journal-answer-bytes`; 0 keeps none).
+    pub answer_kept: usize,
 }
 
 impl Default for JournalLimits {
@@ -59,6 +62,7 @@ impl Default for JournalLimits {
             bytes: DEFAULT_BYTES,
             query_kept: QUERY_KEPT,
             body_kept: BODY_KEPT,
+            answer_kept: ANSWER_KEPT,
         }
     }
 }
@@ -139,6 +143,7 @@ impl Journal {
             outcome,
             self.limits.query_kept,
             self.limits.body_kept,
+            self.limits.answer_kept,
         )
     }
 
@@ -268,6 +273,7 @@ pub(crate) mod tests {
             error: None,
             fault: None,
             micros: 12,
+            answer: Bytes::from_static(b"{\"success\":true}"),
         };
         Entry::new(Timestamp(1000), req, outcome)
     }
@@ -286,6 +292,33 @@ pub(crate) mod tests {
         );
         let s = j.stats();
         assert_eq!((s.len, s.recorded, s.dropped), (3, 10, 7));
+    }
+
+    #[tokio::test]
+    async fn an_entry_shows_its_answer_whole_or_cut_at_the_body_limit() {
+        let v = entry("/v23.0/1/register", "register", 200, "")
+            .render("d")
+            .await;
+        assert_eq!(v["response"], serde_json::json!({"success": true}));
+        assert!(v.get("response_truncated").is_none());
+        let mut outcome = entry("/", "register", 200, "").outcome();
+        outcome.answer = Bytes::from(format!(
+            "{{\"pin\":\"123456\",\"x\":\"{}\"}}",
+            "y".repeat(100)
+        ));
+        let req = || Incoming {
+            method: Method::GET,
+            path: "/".into(),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        };
+        let whole = Entry::cut(Timestamp(0), req(), outcome.clone(), 64, 64, 4096);
+        assert_eq!(whole.render("d").await["response"]["pin"], "[redacted]");
+        let cut = Entry::cut(Timestamp(0), req(), outcome, 64, 64, 20);
+        let v = cut.render("d").await;
+        assert_eq!(v["response"], "{\"pin\":\"123456\",\"x\":");
+        assert_eq!(v["response_truncated"], 123);
     }
 
     #[tokio::test]
@@ -335,6 +368,7 @@ pub(crate) mod tests {
             error: None,
             fault: None,
             micros: 1,
+            answer: Bytes::new(),
         };
         let e = j.entry(Timestamp(0), req, outcome);
         assert!(e.query.len() <= QUERY_KEPT, "{}", e.query.len());
@@ -354,6 +388,7 @@ pub(crate) mod tests {
             bytes: 64 * 1024,
             query_kept: 1024,
             body_kept: 4096,
+            answer_kept: 4096,
         });
         let big = "x".repeat(100_000);
         for i in 0..100 {

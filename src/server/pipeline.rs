@@ -171,6 +171,13 @@ async fn serve(
 ) -> Result<http::Response<Body>, Dropped> {
     let watch = Stopwatch::start();
     let (parts, body) = req.into_parts();
+    // The dashboard's files hold no data (the page asks for the token and sends it with each
+    // call it makes), so a browser can open them; they never create a namespace.
+    if let Target::Admin = target
+        && api::admin::ui::is_ui(&parts.method, parts.uri.path())
+    {
+        return wire::whole(api::admin::ui::serve(parts.uri.path()));
+    }
     if let Target::Admin = target
         && let Some(refused) = admin_token_refusal(&app.config, &parts)
     {

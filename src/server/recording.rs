@@ -59,7 +59,8 @@ impl Recording {
     pub(super) fn finish(mut self, answer: &mut Answer) {
         let error = answer.error.take();
         let fault = answer.fault.take();
-        self.record(answer.operation, answer.status.as_u16(), error, fault);
+        let body = answer.body.clone();
+        self.record(answer.operation, answer.status.as_u16(), error, fault, body);
     }
 
     fn record(
@@ -68,6 +69,7 @@ impl Recording {
         status: u16,
         error: Option<String>,
         fault: Option<String>,
+        answer: bytes::Bytes,
     ) {
         let Some(request) = self.request.take() else {
             return;
@@ -93,6 +95,7 @@ impl Recording {
             error,
             fault,
             micros,
+            answer,
         };
         let entry = self.ns.journal.entry(self.at, request, outcome);
         self.ns.journal.record(entry);
@@ -114,6 +117,13 @@ impl Drop for Recording {
             .get()
             .copied()
             .unwrap_or(journal::UNCLASSIFIED);
-        self.record(operation, status, Some(error.to_string()), None);
+        // No answer went out: the entry has none.
+        self.record(
+            operation,
+            status,
+            Some(error.to_string()),
+            None,
+            bytes::Bytes::new(),
+        );
     }
 }

@@ -10,10 +10,12 @@ mod faults;
 mod fixture;
 mod journal;
 mod messaging;
+mod migrations;
 mod namespaces;
 pub mod openapi;
 mod signup;
 mod state;
+pub mod ui;
 mod webhooks;
 
 use std::sync::Arc;
@@ -59,6 +61,9 @@ pub enum Route {
     Recipients,
     Inbound,
     Snapshot,
+    Migrations,
+    Ui,
+    UiFile,
 }
 
 /// One control route: its method, its path (matchit syntax, `{name}` for a parameter) and
@@ -134,6 +139,9 @@ pub const ROUTES: &[AdminRoute] = &[
     route(Method::POST, "/__admin/recipients", Route::Recipients),
     route(Method::POST, "/__admin/inbound", Route::Inbound),
     route(Method::POST, "/__admin/snapshot", Route::Snapshot),
+    route(Method::GET, "/__admin/migrations", Route::Migrations),
+    route(Method::GET, "/__admin/ui", Route::Ui),
+    route(Method::GET, "/__admin/ui/{file}", Route::UiFile),
 ];
 
 /// Paths to the indexes of their routes in [`ROUTES`] (one path may have several methods).
@@ -309,7 +317,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::AppWebhook => webhooks::set_app_webhook(ns, req, &param("app_id")),
         Route::Events => webhooks::events(ns),
         Route::EventApply => events::apply(ns, req),
-        Route::Namespaces => namespaces::list(shared),
+        Route::Namespaces => namespaces::list(shared, req),
         Route::NamespaceCreate => namespaces::create(shared, req).await,
         Route::NamespaceDelete => namespaces::delete(shared, &param("name")),
         Route::OpenApi => ok(openapi::document(), "openapi"),
@@ -323,6 +331,10 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::Recipients => messaging::describe(ns, req),
         Route::Inbound => messaging::inbound(ns, req),
         Route::Snapshot => snapshot(shared).await,
+        Route::Migrations => migrations::list(ns, req),
+        // The server answers these before the token check and the namespace; here for a
+        // caller that reaches the table another way (the route is still the one file list).
+        Route::Ui | Route::UiFile => ui::serve(path),
     }
 }
 

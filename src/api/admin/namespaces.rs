@@ -16,38 +16,74 @@ use crate::app::App;
 use crate::fixture::Fixture;
 use crate::namespace::{DEFAULT_NAMESPACE, NamespaceError};
 
-pub fn list(shared: &Arc<App>) -> Answer {
+/// The most namespaces one page of `GET /__admin/namespaces?limit=` shows.
+pub const MAX_PAGE: usize = 1000;
+
+/// `GET /__admin/namespaces`: every namespace, by name (the default first); `contains=` keeps
+/// those whose name contains it, `offset=` and `limit=` (at most [`MAX_PAGE`]) page them.
+/// Without `limit` every match is listed, as before paging existed. `count` is every
+/// namespace, `matched` those `contains` kept; only the page shown is read.
+pub fn list(shared: &Arc<App>, req: &Incoming) -> Answer {
+    let params = crate::api::params::Params::from_query(&req.query);
+    let number = |key: &str| match params.non_empty(key).map(|v| v.trim().parse::<usize>()) {
+        None => Ok(None),
+        Some(Ok(n)) => Ok(Some(n)),
+        Some(Err(_)) => Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("\"{key}\" must be a non-negative number"),
+        )),
+    };
+    let (offset, limit) = match (number("offset"), number("limit")) {
+        (Ok(o), Ok(l)) => (o.unwrap_or(0), l),
+        (Err(a), _) | (_, Err(a)) => return a,
+    };
+    if limit.is_some_and(|l| l > MAX_PAGE) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("\"limit\" must be at most {MAX_PAGE}"),
+        );
+    }
+    let wanted = params.non_empty("contains").map(|n| n.trim().to_string());
     let all = shared.registry.all();
-    let list: Vec<Value> = all
+    let count = all.len();
+    let matching: Vec<_> = all
+        .into_iter()
+        .filter(|ns| wanted.as_deref().is_none_or(|w| ns.name.contains(w)))
+        .collect();
+    let list: Vec<Value> = matching
         .iter()
-        .map(|ns| {
-            let (now, frozen) = ns.with_world(|w| (w.now(), w.clock.is_frozen()));
-            let j = ns.journal.stats();
-            let o = ns.outbox.stats();
-            json!({
-                "name": ns.name,
-                "clock": {"now": now.rfc3339(), "frozen": frozen},
-                "journal": {
-                    "requests": j.len,
-                    "capacity": j.capacity,
-                    "recorded": j.recorded,
-                    "dropped": j.dropped,
-                    "approx_bytes": j.heap_bytes,
-                    "bytes": j.bytes,
-                    "max_bytes": j.max_bytes,
-                },
-                "webhooks": {
-                    "deliveries": o.deliveries,
-                    "open": o.open,
-                    "unaddressed_events": o.unaddressed,
-                },
-            })
-        })
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|ns| describe(ns))
         .collect();
     ok(
-        json!({"namespaces": list, "count": all.len(), "max": shared.registry.max()}),
+        json!({"namespaces": list, "count": count, "matched": matching.len(), "offset": offset, "max": shared.registry.max()}),
         "namespaces",
     )
+}
+
+fn describe(ns: &crate::namespace::Namespace) -> Value {
+    let (now, frozen) = ns.with_world(|w| (w.now(), w.clock.is_frozen()));
+    let j = ns.journal.stats();
+    let o = ns.outbox.stats();
+    json!({
+        "name": ns.name,
+        "clock": {"now": now.rfc3339(), "frozen": frozen},
+        "journal": {
+            "requests": j.len,
+            "capacity": j.capacity,
+            "recorded": j.recorded,
+            "dropped": j.dropped,
+            "approx_bytes": j.heap_bytes,
+            "bytes": j.bytes,
+            "max_bytes": j.max_bytes,
+        },
+        "webhooks": {
+            "deliveries": o.deliveries,
+            "open": o.open,
+            "unaddressed_events": o.unaddressed,
+        },
+    })
 }
 
 pub async fn create(shared: &Arc<App>, req: &Incoming) -> Answer {

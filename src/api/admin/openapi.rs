@@ -30,6 +30,8 @@ struct Op {
     answer: Value,
     /// The success status.
     status: &'static str,
+    /// The success answer's media type.
+    media: &'static str,
 }
 
 impl Op {
@@ -43,6 +45,7 @@ impl Op {
             body: None,
             answer,
             status: "200",
+            media: "application/json",
         }
     }
 }
@@ -87,6 +90,12 @@ const REQUEST_FILTERS: &[P] = &[
         "after",
         "query",
         "Only requests with a larger id (a cursor).",
+        false,
+    ),
+    (
+        "before",
+        "query",
+        "Only requests with a smaller id (a cursor to page back: the smallest id of the page shown).",
         false,
     ),
     (
@@ -183,6 +192,8 @@ fn request_entry() -> Value {
         "error": {"type": ["string", "null"]},
         "fault": {"type": ["string", "null"]},
         "duration_us": {"type": "integer"},
+        "response": {"description": "The answer's body: JSON (secrets `[redacted]`) when whole, else its text, cut at the journal's body limit; null when no answer went out (499, 500)."},
+        "response_truncated": {"type": "integer", "description": "The answer body's real length, when `response` is cut."},
         "unmatched": obj(json!({
             "reason": {"enum": ["no_route", "method_not_allowed", "unknown_node"]},
             "closest": {"type": "array", "items": {"type": "string"}},
@@ -413,7 +424,22 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Namespaces => Op {
-            description: "With its clock, journal size and memory, and webhook counts.",
+            description: "With its clock, journal size and memory, and webhook counts; by name, the default first. `count` is every namespace, `matched` those `contains` kept. Without `limit`, every match.",
+            params: &[
+                (
+                    "contains",
+                    "query",
+                    "Only namespaces whose name contains this text.",
+                    false,
+                ),
+                ("offset", "query", "Skip this many matches (paging).", false),
+                (
+                    "limit",
+                    "query",
+                    "Show at most this many (at most 1000).",
+                    false,
+                ),
+            ],
             ..Op::new(
                 "Every namespace",
                 "namespaces",
@@ -595,6 +621,49 @@ fn describe(route: Route) -> Op {
                 })),
             )
         },
+        Route::Migrations => Op {
+            description: "Each migration's steps in order (`initiated`, `code_requested`, `verified`, `registered`, `templates_copied`, `rerated`), each with `done`, its world time `at`, `due_at` for a re-rating still to come, and `refused`: the failed calls of that step found in the journal (the newest `refusals` failed migration calls are read). `refused_starts`: refused starts no migration of their number followed.",
+            params: &[(
+                "refusals",
+                "query",
+                "How many of the newest failed migration calls to read from the journal (default 200).",
+                false,
+            )],
+            ..Op::new(
+                "Each migration as a timeline",
+                "migrations",
+                obj(json!({
+                    "migrations": {"type": "array", "items": obj(json!({
+                        "phone_number": {"type": "string"},
+                        "state": {"type": "string"},
+                        "steps": {"type": "array", "items": obj(json!({
+                            "step": {"type": "string"},
+                            "done": {"type": "boolean"},
+                            "at": {"type": ["string", "null"], "format": "date-time"},
+                            "due_at": {"type": ["string", "null"], "format": "date-time"},
+                            "refused": {"type": "array", "items": any()},
+                        }))},
+                    }))},
+                    "refused_starts": {"type": "array", "items": any()},
+                    "now": {"type": "string", "format": "date-time"},
+                })),
+            )
+        },
+        Route::Ui => Op {
+            description: "An HTML page that reads this API from the browser; served without the admin token (it holds no data: it asks for the token and sends it with each call). See docs/dashboard.md.",
+            media: "text/html",
+            ..Op::new("The dashboard", "dashboard", json!({"type": "string"}))
+        },
+        Route::UiFile => Op {
+            description: "The dashboard's script and style sheet (`dashboard.js`, `dashboard.css`).",
+            params: &[("file", "path", "The file's name.", true)],
+            media: "text/javascript",
+            ..Op::new(
+                "A file of the dashboard",
+                "dashboard",
+                json!({"type": "string"}),
+            )
+        },
     }
 }
 
@@ -619,7 +688,7 @@ pub fn document() -> Value {
             "responses": {
                 op.status: {
                     "description": "Success.",
-                    "content": {"application/json": {"schema": op.answer}},
+                    "content": {op.media: {"schema": op.answer}},
                 },
                 "4XX": {"$ref": "#/components/responses/Error"},
             },
@@ -641,7 +710,7 @@ pub fn document() -> Value {
         "info": {
             "title": "wabasim control API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Look inside and steer a wabasim server: clock, codes, journal, webhooks, namespaces, faults, fixtures. JSON in, JSON out; errors are {\"error\": \"...\"}. With --admin-token, every route but health needs `Authorization: Bearer <token>` or `X-Wabasim-Admin-Token: <token>`.",
+            "description": "Look inside and steer a wabasim server: clock, codes, journal, webhooks, namespaces, faults, fixtures. JSON in, JSON out; errors are {\"error\": \"...\"}. With --admin-token, every route but health and the dashboard's files (`/__admin/ui`) needs `Authorization: Bearer <token>` or `X-Wabasim-Admin-Token: <token>`.",
         },
         "security": [{}, {"adminToken": []}],
         "paths": paths,

@@ -38,7 +38,17 @@ fn phone(w: &World, p: &Phone) -> Value {
     })
 }
 
-fn template(t: &Template) -> Value {
+/// When a migrated copy still in its UNKNOWN window will be re-rated (the dashboard's
+/// countdown); `None` for any other template.
+pub fn rerate_due(w: &World, t: &Template) -> Option<crate::clock::Timestamp> {
+    let waiting = t.copied_from.is_some()
+        && t.quality == crate::world::vocab::Quality::Unknown
+        && t.status == crate::world::vocab::TemplateStatus::Approved;
+    let due = t.created_at + w.settings.rerate_after;
+    (waiting && due > w.now()).then_some(due)
+}
+
+fn template(w: &World, t: &Template) -> Value {
     json!({
         "id": t.id.to_string(),
         "name": t.name,
@@ -50,6 +60,9 @@ fn template(t: &Template) -> Value {
         "copied_from": t.copied_from.map(|id| id.to_string()),
         "recategorize": t.recategorize.map(|c| c.as_str()),
         "rerate_to": t.rerate_to.map(|q| q.as_str()),
+        "created_at": t.created_at.rfc3339(),
+        "quality_at": t.quality_at.rfc3339(),
+        "rerate_due_at": rerate_due(w, t).map(|d| d.rfc3339()),
     })
 }
 
@@ -119,7 +132,7 @@ pub fn render(w: &World, namespace: &str) -> Value {
             "phone_numbers": waba.phones.iter().filter_map(|id| w.phones.get(id)).map(|p| phone(w, p))
                 .chain(waba.archived.iter().filter_map(|i| w.archived.get(*i)).map(|p| phone(w, p)))
                 .collect::<Vec<_>>(),
-            "templates": waba.templates.iter().filter_map(|id| w.templates.get(id)).map(template).collect::<Vec<_>>(),
+            "templates": waba.templates.iter().filter_map(|id| w.templates.get(id)).map(|t| template(w, t)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "migrations": w.migrations.iter().enumerate().map(|(i, m)| json!({
             "index": i,
@@ -133,5 +146,10 @@ pub fn render(w: &World, namespace: &str) -> Value {
             "finished_at": m.finished_at.map(|t| t.rfc3339()),
             "verified_at": m.verified_at.map(|t| t.rfc3339()),
         })).collect::<Vec<_>>(),
+        // Each facade's own view of this world, by facade id (Alibaba's spaces, ...): the
+        // dashboard renders whatever a facade puts here.
+        "facades": crate::api::facade::FACADES.iter()
+            .filter_map(|f| f.state_view(w).map(|v| (f.id().to_string(), v)))
+            .collect::<serde_json::Map<_, _>>(),
     })
 }

@@ -60,6 +60,10 @@ impl Facade for Cams {
         >())
     }
 
+    fn state_view(&self, world: &crate::world::World) -> Option<serde_json::Value> {
+        super::model::state_view(world)
+    }
+
     /// Signed as SDK 5.x signs: ACS3-HMAC-SHA256 with the wall clock's date and a fresh
     /// nonce, every parameter in the query.
     fn scripted_request(&self, call: &ScriptedCall<'_>) -> Option<Result<ScriptedRequest, String>> {

@@ -132,3 +132,46 @@ pub fn bind_space(w: &mut World, who: &Principal, waba: &str) -> Result<String, 
     );
     Ok(id)
 }
+
+/// ChatApp's view for the control API's state and the dashboard: each space with its WABA and
+/// the numbers on it, and the AccessKeys (ids and partners; their secrets stay out). `None`
+/// when nothing was bound.
+pub fn state_view(w: &World) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let binding = w.binding::<CamsBinding>()?;
+    let mut spaces: Vec<_> = binding.spaces.iter().collect();
+    spaces.sort_by(|a, b| a.0.cmp(b.0));
+    let mut keys: Vec<_> = binding.access_keys.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    let numbers = |waba: Id| -> Vec<serde_json::Value> {
+        let Some(waba) = w.wabas.get(&waba) else {
+            return Vec::new();
+        };
+        waba.phones
+            .iter()
+            .filter_map(|id| w.phones.get(id))
+            .map(|p| {
+                json!({
+                    "phone_number": p.e164_digits(),
+                    "phone_number_id": p.id.to_string(),
+                    "status": p.status.as_str(),
+                    "quality_rating": p.quality.as_str(),
+                    "verified_name": p.verified_name,
+                })
+            })
+            .collect()
+    };
+    Some(json!({
+        "spaces": spaces.iter().map(|(id, s)| json!({
+            "cust_space_id": id,
+            "waba_id": s.waba.to_string(),
+            "status_callback_url": s.status_callback_url,
+            "up_callback_url": s.up_callback_url,
+            "numbers": numbers(s.waba),
+        })).collect::<Vec<_>>(),
+        "access_keys": keys.iter().map(|(id, k)| json!({
+            "access_key_id": id,
+            "partner": w.partner(k.partner).key,
+        })).collect::<Vec<_>>(),
+    }))
+}
