@@ -263,13 +263,18 @@ pub struct ScriptedRequest {
 
 /// Every vendor facade, in the order they are asked to claim a request.
 #[cfg(not(test))]
-pub static FACADES: &[&dyn Facade] = &[&super::cams::Cams, &super::graph::Graph];
+pub static FACADES: &[&dyn Facade] =
+    &[&super::cams::Cams, &super::d360::D360, &super::graph::Graph];
 
 /// With the library's unit tests, a test-only vendor too (`api/echo.rs`), registered by this
 /// one line: the proof that a facade needs nothing outside its own file and the list.
 #[cfg(test)]
-pub static FACADES: &[&dyn Facade] =
-    &[&super::cams::Cams, &super::echo::Echo, &super::graph::Graph];
+pub static FACADES: &[&dyn Facade] = &[
+    &super::cams::Cams,
+    &super::d360::D360,
+    &super::echo::Echo,
+    &super::graph::Graph,
+];
 
 /// The facade that serves this request.
 pub fn claiming(uri: &Uri, headers: &HeaderMap) -> &'static dyn Facade {

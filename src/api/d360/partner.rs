@@ -1,0 +1,763 @@
+//! The Partner API (`/api/v2`): the token, partners, clients, channels and their API keys,
+//! templates and their migration between WABAs, and partner change requests; plus the
+//! Client Hub stand-in that files a partner change. Facts cite 360dialog-partner-and-
+//! migrations.md (`§`) and clients-and-360dialog.md Part 2 (`CD §`).
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use super::errors::{D360Error, from_domain};
+use super::listing::{self, same};
+use super::model::{self, ApiKey, Bearer, Channel, D360Binding, PartnerChange};
+use super::{Op, Prepared, Reply, body_object};
+use crate::clock::Duration;
+use crate::world::template::{NewTemplate, ParameterFormat, TemplateOptions};
+use crate::world::vocab::Category;
+use crate::world::{Principal, World};
+
+/// Where the Messaging API is, as a minted key says (§1.6: `address`).
+const MESSAGING_ADDRESS: &str = "https://waba-v2.360dialog.io";
+
+/// 360dialog's pages for template migration: 2500 (§1.4, SEEN TPL), Meta's are 500.
+const D360_TEMPLATE_PAGE: usize = 2500;
+const META_TEMPLATE_PAGE: usize = 500;
+
+/// The partner a request authenticates as: `X-API-Key` (preferred, §1.1) or a bearer from
+/// `POST /api/v2/token` that has not expired on the world clock; the path's partner id must
+/// be the caller's (403 "Permission denied for partner …", §1.2).
+pub fn authenticate(w: &World, p: &Prepared) -> Result<String, D360Error> {
+    let b = model::of(w);
+    let partner = if let Some(key) = &p.api_key {
+        b.partners
+            .iter()
+            .find(|x| x.api_keys.iter().any(|k| k == key))
+            .map(|x| x.id.clone())
+    } else if let Some(token) = &p.bearer {
+        b.bearers
+            .get(token)
+            .filter(|t| t.expires_at > w.now())
+            .map(|t| t.partner.clone())
+    } else {
+        None
+    };
+    let partner = partner.ok_or_else(D360Error::unauthorized)?;
+    match p.args.first() {
+        Some(pid) if *pid != partner => Err(D360Error::forbidden(pid)),
+        _ => Ok(partner),
+    }
+}
+
+/// `POST /api/v2/token` `{username, password}` → `{access_token, token_type, expires_in,
+/// refresh_token}` (§1.1, SEEN NET, KB).
+pub fn token(w: &mut World, p: &Prepared) -> Reply {
+    let body = body_object(p)?;
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let (user, pass) = (text("username"), text("password"));
+    if user.is_empty() || pass.is_empty() {
+        return Err(D360Error::new(400, "username and password are required"));
+    }
+    let partner = model::of(w)
+        .partners
+        .iter()
+        .find(|x| !x.username.is_empty() && x.username == user && x.password == pass)
+        .map(|x| x.id.clone())
+        .ok_or_else(|| D360Error::new(401, "Invalid username or password"))?;
+    let lifetime = model::of(w).settings.token_lifetime;
+    let token = format!("d360-{}", w.next_hex(32));
+    let refresh = format!("d360r-{}", w.next_hex(32));
+    let expires_at = w.now() + lifetime;
+    model::of_mut(w).bearers.insert(
+        token.clone(),
+        Bearer {
+            partner,
+            expires_at,
+        },
+    );
+    Ok((
+        200,
+        json!({
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": lifetime.as_millis() / 1000,
+            "refresh_token": refresh,
+        }),
+    ))
+}
+
+/// One Partner API call, as `partner`.
+pub fn run(w: &mut World, p: &Prepared, partner: &str) -> Reply {
+    let arg = |i: usize| p.args.get(i).map(String::as_str).unwrap_or("");
+    match p.op {
+        Op::GetPartner => Ok((200, partner_json(model::of(w), partner))),
+        Op::UpdatePartner => update_partner(w, p, partner, false),
+        Op::GetWebhookUrl => {
+            let url = model::of(w)
+                .partner(partner)
+                .and_then(|x| x.webhook_url.clone());
+            Ok((200, json!({ "webhook_url": url })))
+        }
+        Op::SetWebhookUrl => update_partner(w, p, partner, true),
+        Op::GetBalance => {
+            let x = model::of(w).partner(partner).cloned().unwrap_or_default();
+            Ok((200, json!({"total": x.balance, "currency": x.currency})))
+        }
+        Op::ListClients => list_clients(w, p, partner),
+        Op::GetClient => {
+            let c = own_client(w, partner, arg(1))?;
+            Ok((200, client_json(w, c)))
+        }
+        Op::UpdateClient => update_client(w, p, partner, arg(1)),
+        Op::ListChannels => list_channels(w, p, partner),
+        Op::CreateApiKey => create_api_key(w, partner, arg(1)),
+        Op::ListApiKeys => {
+            let ch = own_channel(w, partner, arg(1))?;
+            let keys: Vec<Value> = ch.api_keys.iter().map(key_json).collect();
+            Ok((200, json!({ "api_keys": keys })))
+        }
+        Op::DeleteApiKeys => {
+            let id = own_channel(w, partner, arg(1))?.id.clone();
+            if let Some(ch) = model::of_mut(w).channels.iter_mut().find(|c| c.id == id) {
+                ch.api_keys.clear();
+            }
+            Ok((200, json!({})))
+        }
+        Op::ListTemplates => list_templates(w, p, partner, arg(1)),
+        Op::CreateTemplate => create_template(w, p, partner, arg(1)).map(|t| (201, t)),
+        Op::DeleteTemplate => delete_template(w, partner, arg(1), arg(2)),
+        Op::MigrateTemplates => migrate_templates(w, p, partner, arg(1)),
+        Op::SetAutoApprove => set_auto_approve(w, p, partner),
+        Op::ListPartnerChanges => list_partner_changes(w, p, partner),
+        Op::ApprovePartnerChange => approve_partner_change(w, partner, arg(1)),
+        _ => Err(D360Error::new(404, "Not found")),
+    }
+}
+
+fn partner_json(b: &D360Binding, id: &str) -> Value {
+    let Some(x) = b.partner(id) else {
+        return json!({ "id": id });
+    };
+    json!({
+        "id": x.id,
+        "brand_name": x.brand_name,
+        "webhook_url": x.webhook_url,
+        "partner_redirect_url": x.partner_redirect_url,
+        "settings": {"partner_change_request": {"auto_approve": x.auto_approve}},
+        "plan": x.plan.as_str(),
+        "payment_processor": x.payment_processor,
+    })
+}
+
+/// `PATCH /partners/{pid}` `{webhook_url, partner_redirect_url}` and `POST …/webhook_url`
+/// `{webhook_url}` (CD §2.5, SEEN WHM).
+fn update_partner(w: &mut World, p: &Prepared, partner: &str, webhook_only: bool) -> Reply {
+    let body = body_object(p)?;
+    let url_of = |k: &str| -> Result<Option<Option<String>>, D360Error> {
+        match body.get(k) {
+            None => Ok(None),
+            Some(Value::Null) => Ok(Some(None)),
+            Some(Value::String(s)) if s.starts_with("http://") || s.starts_with("https://") => {
+                Ok(Some(Some(s.clone())))
+            }
+            Some(_) => Err(D360Error::wrong_payload(format!(
+                "{k} must be an http(s) URL"
+            ))),
+        }
+    };
+    let hook = url_of("webhook_url")?;
+    let redirect = if webhook_only {
+        None
+    } else {
+        url_of("partner_redirect_url")?
+    };
+    if webhook_only && hook.is_none() {
+        return Err(D360Error::wrong_payload("webhook_url is required"));
+    }
+    if let Some(x) = model::of_mut(w)
+        .partners
+        .iter_mut()
+        .find(|x| x.id == partner)
+    {
+        if let Some(h) = hook {
+            x.webhook_url = h;
+        }
+        if let Some(r) = redirect {
+            x.partner_redirect_url = r;
+        }
+    }
+    let b = model::of(w);
+    if webhook_only {
+        let url = b.partner(partner).and_then(|x| x.webhook_url.clone());
+        return Ok((200, json!({ "webhook_url": url })));
+    }
+    Ok((200, partner_json(b, partner)))
+}
+
+fn own_client<'w>(
+    w: &'w World,
+    partner: &str,
+    id: &str,
+) -> Result<&'w model::D360Client, D360Error> {
+    model::of(w)
+        .client(id)
+        .filter(|c| c.partner == partner)
+        .ok_or_else(|| D360Error::not_found("Client", id))
+}
+
+fn own_channel<'w>(w: &'w World, partner: &str, id: &str) -> Result<&'w Channel, D360Error> {
+    let b = model::of(w);
+    b.channel(id)
+        .filter(|c| b.partner_of_channel(c) == Some(partner))
+        .ok_or_else(|| D360Error::not_found("Channel", id))
+}
+
+fn client_json(w: &World, c: &model::D360Client) -> Value {
+    let payload = c
+        .partner_payload
+        .as_deref()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok());
+    let business = w.businesses.get(&c.business);
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "status": "active",
+        "partner_id": c.partner,
+        "partner_payload": payload,
+        "max_channels": c.max_channels,
+        "created_at": c.created_at.rfc3339(),
+        "modified_at": c.modified_at.rfc3339(),
+        "fb_business_id": c.business.to_string(),
+        "contact_info": {"name": business.map(|b| b.name.clone())},
+    })
+}
+
+const CLIENT_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "partner_payload",
+    "created_at",
+    "modified_at",
+];
+
+fn list_clients(w: &World, p: &Prepared, partner: &str) -> Reply {
+    let lp = listing::params(p, CLIENT_KEYS, "id")?;
+    let items: Vec<Value> = model::of(w)
+        .clients
+        .iter()
+        .filter(|c| c.partner == partner)
+        .map(|c| client_json(w, c))
+        .collect();
+    Ok((200, listing::page(items, &lp, "clients", same)))
+}
+
+/// `PATCH /clients/{cid}` `{partner_payload, max_channels}` (§1.5, SEEN CL).
+fn update_client(w: &mut World, p: &Prepared, partner: &str, id: &str) -> Reply {
+    own_client(w, partner, id)?;
+    let body = body_object(p)?;
+    let max = match body.get("max_channels") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|n| *n <= u32::MAX as u64)
+                .map(|n| n as u32)
+                .ok_or_else(|| {
+                    D360Error::wrong_payload("max_channels must be a non-negative integer")
+                })?,
+        ),
+    };
+    let now = w.now();
+    if let Some(c) = model::of_mut(w).clients.iter_mut().find(|c| c.id == id) {
+        if let Some(payload) = body.get("partner_payload") {
+            c.partner_payload = Some(payload.to_string());
+        }
+        if max.is_some() {
+            c.max_channels = max;
+        }
+        c.modified_at = now;
+    }
+    Ok((200, client_json(w, own_client(w, partner, id)?)))
+}
+
+/// The channel filter keys (§1.5 `PartnerChannelsListFilterIn`, those this facade renders).
+const CHANNEL_KEYS: &[&str] = &[
+    "id",
+    "client_id",
+    "status",
+    "account_mode",
+    "is_migrated",
+    "external_id",
+    "current_quality_rating",
+    "current_limit",
+    "created_at",
+    "modified_at",
+    "hosting_platform_type",
+    "setup_info.phone_number",
+    "setup_info.phone_name",
+    "waba_account.id",
+    "waba_account.external_id",
+    "waba_account.fb_account_status",
+    "client.id",
+    "client.name",
+];
+
+fn list_channels(w: &World, p: &Prepared, partner: &str) -> Reply {
+    let lp = listing::params(p, CHANNEL_KEYS, "id")?;
+    let b = model::of(w);
+    let items: Vec<Value> = b
+        .channels
+        .iter()
+        .filter(|c| b.partner_of_channel(c) == Some(partner))
+        .map(|c| channel_json(w, c))
+        .collect();
+    Ok((200, listing::page(items, &lp, "partner_channels", same)))
+}
+
+/// A `partner_channels[]` item (CD §2.2, SEEN NET): its status derived from the world
+/// record (`model::channel_status`); `is_migrated` is whether the number came in by a
+/// migration and `external_id` the Meta phone-number id ([INF] §1.5); `hosting_platform_type`
+/// is the record's `platform` ([INF] name).
+pub fn channel_json(w: &World, ch: &Channel) -> Value {
+    let b = model::of(w);
+    let account = b.waba_account(&ch.waba_account);
+    let client = account.and_then(|a| b.client(&a.client));
+    let record = model::record(w, ch);
+    let waba = account.and_then(|a| w.wabas.get(&a.waba));
+    let migrated = record.is_some_and(|r| w.migrations.iter().any(|m| m.dest_phone == r.id));
+    let status = model::channel_status(w, ch);
+    let business = waba.and_then(|x| w.businesses.get(&x.business));
+    let app = b.bsp.and_then(|bsp| {
+        w.apps
+            .values()
+            .filter(|a| a.partner == Some(bsp))
+            .map(|a| a.id)
+            .min()
+    });
+    json!({
+        "id": ch.id,
+        "client_id": client.map(|c| c.id.clone()),
+        "status": status,
+        "account_mode": record.map(|r| r.account_mode.as_str().to_ascii_lowercase()),
+        "is_migrated": migrated,
+        "external_id": record.map(|r| r.id.to_string()),
+        "hosting_platform_type": record.map(|r| r.platform.as_str()),
+        "current_quality_rating": record.map(|r| r.quality.as_str()),
+        "current_limit": record.map(|r| r.messaging_limit.as_str()),
+        "is_oba": record.is_some_and(|r| r.official),
+        "has_inbox": false,
+        "created_at": ch.created_at.rfc3339(),
+        "modified_at": ch.created_at.rfc3339(),
+        "billing_started_at": if status == "live" { Value::from(ch.created_at.rfc3339()) } else { Value::Null },
+        "terminated_at": Value::Null,
+        "client": client.map(|c| json!({"id": c.id, "name": c.name, "partner_id": c.partner})),
+        "setup_info": {
+            "phone_number": record.map(|r| r.e164_digits()),
+            "phone_name": record.map(|r| r.verified_name.clone()),
+        },
+        "waba_account_id": account.map(|a| a.id.clone()),
+        "waba_account": account.map(|a| json!({
+            "id": a.id,
+            "external_id": a.waba.to_string(),
+            "name": waba.map(|x| x.name.clone()),
+            "namespace": waba.map(|x| x.template_namespace.clone()),
+            "fb_account_status": business.map(|x| x.verification.as_str()),
+            "client_id": a.client,
+            "on_behalf_of_business_info": business.map(|x| json!({"id": x.id.to_string(), "name": x.name})),
+        })),
+        "integration": {"enabled": true, "app_id": app.map(|a| a.to_string()), "state": status},
+    })
+}
+
+fn key_json(k: &ApiKey) -> Value {
+    json!({"id": k.id, "address": MESSAGING_ADDRESS, "api_key": k.key, "app_id": k.id})
+}
+
+/// `POST /channels/{ch}/api_keys` (no body) → a flat key object (§1.6, SEEN KB); older keys
+/// are revoked when `new_key_revokes_old` (§5 #9 [INF]).
+fn create_api_key(w: &mut World, partner: &str, id: &str) -> Reply {
+    own_channel(w, partner, id)?;
+    let key = w.next_hex(32);
+    let n = model::of(w)
+        .channels
+        .iter()
+        .map(|c| c.api_keys.len())
+        .sum::<usize>();
+    let revoke = model::of(w).settings.new_key_revokes_old;
+    let minted = ApiKey {
+        id: format!("{}", 300_000 + n),
+        key,
+    };
+    let ch = model::of_mut(w)
+        .channels
+        .iter_mut()
+        .find(|c| c.id == id)
+        .expect("checked above");
+    if revoke {
+        ch.api_keys.clear();
+    }
+    ch.api_keys.push(minted.clone());
+    Ok((200, key_json(&minted)))
+}
+
+/// The world WABA of a WABA account the partner holds, and the principal that acts on it at
+/// Meta (360dialog).
+fn own_account(w: &World, partner: &str, wa: &str) -> Result<(String, Principal), D360Error> {
+    let b = model::of(w);
+    let account = b
+        .waba_account(wa)
+        .filter(|a| b.client(&a.client).is_some_and(|c| c.partner == partner))
+        .ok_or_else(|| D360Error::not_found("WABA account", wa))?;
+    let bsp = b.bsp.ok_or_else(|| D360Error::new(500, "Server error"))?;
+    Ok((account.waba.to_string(), w.partner_principal(bsp)))
+}
+
+/// A `waba_templates[]` item (CD §2.4, SEEN NET): statuses in lower case (NET enum).
+pub fn template_json(w: &World, t: &crate::world::Template, partner: &str, wa: &str) -> Value {
+    json!({
+        "id": t.id.to_string(),
+        "external_id": t.id.to_string(),
+        "partner_id": partner,
+        "waba_account_id": wa,
+        "name": t.name,
+        "language": &*t.language,
+        "category": t.category.as_str(),
+        "status": t.status.as_str().to_ascii_lowercase(),
+        "quality_score": t.quality.as_str(),
+        "rejected_reason": t.rejected_reason.as_str(),
+        "components": serde_json::from_str::<Value>(&t.components).unwrap_or(Value::Null),
+        "namespace": w.wabas.get(&t.waba).map(|x| x.template_namespace.clone()),
+        "created_at": t.created_at.rfc3339(),
+        "modified_at": t.status_at.rfc3339(),
+    })
+}
+
+/// `business_templates.name` is the template's name (CD §2.4 filter keys).
+pub fn template_alias(k: &str) -> &str {
+    if k == "business_templates.name" {
+        "name"
+    } else {
+        k
+    }
+}
+
+const TEMPLATE_KEYS: &[&str] = &[
+    "id",
+    "partner_id",
+    "business_templates.name",
+    "status",
+    "category",
+    "language",
+];
+
+fn list_templates(w: &mut World, p: &Prepared, partner: &str, wa: &str) -> Reply {
+    let (waba, _) = own_account(w, partner, wa)?;
+    let limit = model::of(w).settings.template_list_per_minute;
+    if !model::admit_call(w, "template_list", limit, Duration::minutes(1)) {
+        return Err(D360Error::rate_limited());
+    }
+    let lp = listing::params(p, TEMPLATE_KEYS, "business_templates.name")?;
+    let waba: u64 = waba.parse().unwrap_or_default();
+    let items: Vec<Value> = w
+        .wabas
+        .get(&waba)
+        .map(|x| x.templates.clone())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|id| w.templates.get(id))
+        .map(|t| template_json(w, t, partner, wa))
+        .collect();
+    Ok((
+        200,
+        listing::page(items, &lp, "waba_templates", template_alias),
+    ))
+}
+
+/// Reads a template body `{name, category, language, components, allow_category_change,
+/// message_send_ttl_seconds}` (CD §2.4) and creates it through the world's rules.
+pub fn create_on(
+    w: &mut World,
+    who: &Principal,
+    waba: &str,
+    body: &Map<String, Value>,
+) -> Result<crate::world::Template, D360Error> {
+    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let name = text("name").ok_or_else(|| D360Error::wrong_payload("name is required"))?;
+    let language =
+        text("language").ok_or_else(|| D360Error::wrong_payload("language is required"))?;
+    let category = text("category")
+        .and_then(|c| Category::parse(&c))
+        .ok_or_else(|| {
+            D360Error::wrong_payload("category must be AUTHENTICATION, MARKETING or UTILITY")
+        })?;
+    let components = match body.get("components") {
+        Some(c @ Value::Array(_)) => c.to_string(),
+        _ => return Err(D360Error::wrong_payload("components must be an array")),
+    };
+    let parameter_format = match text("parameter_format").as_deref() {
+        Some(f) => ParameterFormat::parse(f).ok_or_else(|| {
+            D360Error::wrong_payload("parameter_format must be POSITIONAL or NAMED")
+        })?,
+        None => ParameterFormat::Positional,
+    };
+    let options = TemplateOptions {
+        message_send_ttl_seconds: body.get("message_send_ttl_seconds").and_then(Value::as_i64),
+        category_change_paused: false,
+    };
+    let new = NewTemplate {
+        name,
+        language,
+        category,
+        components: Arc::from(components),
+        parameter_format,
+    };
+    w.create_template_with(who, waba, new, options)
+        .cloned()
+        .map_err(|e| from_domain(&e))
+}
+
+fn create_template(
+    w: &mut World,
+    p: &Prepared,
+    partner: &str,
+    wa: &str,
+) -> Result<Value, D360Error> {
+    let (waba, who) = own_account(w, partner, wa)?;
+    let limit = model::of(w).settings.template_create_per_minute;
+    if !model::admit_call(
+        w,
+        &format!("template_create:{waba}"),
+        limit,
+        Duration::minutes(1),
+    ) {
+        return Err(D360Error::rate_limited());
+    }
+    let body = body_object(p)?;
+    let t = create_on(w, &who, &waba, &body)?;
+    Ok(template_json(w, &t, partner, wa))
+}
+
+fn delete_template(w: &mut World, partner: &str, wa: &str, id: &str) -> Reply {
+    let (waba, who) = own_account(w, partner, wa)?;
+    w.delete_templates(&who, &waba, None, Some(id))
+        .map_err(|e| from_domain(&e))?;
+    Ok((200, json!({"success": true})))
+}
+
+/// `POST …/waba_accounts/{wa}/migrate_templates` `{source_waba_id, page_number}` (§5 #3
+/// [INF] path and names): one 360dialog page (2500) is five of Meta's (500), copied by the
+/// world's `migrate_message_templates` rules; answers Meta's `migrated_templates` and
+/// `failed_templates`.
+fn migrate_templates(w: &mut World, p: &Prepared, partner: &str, wa: &str) -> Reply {
+    let (dest, who) = own_account(w, partner, wa)?;
+    let body = body_object(p)?;
+    let source = match body.get("source_waba_id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Err(D360Error::wrong_payload("source_waba_id is required")),
+    };
+    let page = match body.get("page_number") {
+        None => 0,
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .ok_or_else(|| D360Error::wrong_payload("page_number must be a non-negative integer"))?
+            as usize,
+    };
+    let mut migrated = Vec::new();
+    let mut failed = Map::new();
+    let per = D360_TEMPLATE_PAGE / META_TEMPLATE_PAGE;
+    for meta_page in page * per..(page + 1) * per {
+        let report = w
+            .migrate_templates(
+                &who,
+                &dest,
+                &source,
+                Some(meta_page),
+                Some(META_TEMPLATE_PAGE),
+                None,
+            )
+            .map_err(|e| from_domain(&e))?;
+        if report.copied.is_empty() && report.failed.is_empty() {
+            break;
+        }
+        migrated.extend(
+            report
+                .copied
+                .iter()
+                .map(|(src, _)| Value::from(src.to_string())),
+        );
+        for (id, why) in report.failed {
+            failed.insert(id.to_string(), Value::from(why.reason()));
+        }
+    }
+    Ok((
+        200,
+        json!({"migrated_templates": migrated, "failed_templates": failed}),
+    ))
+}
+
+/// `PATCH …/settings/partner_change_request` `{"auto_approve": true}` (the doc's curl sends
+/// `"true"`: both are read; §1.3).
+fn set_auto_approve(w: &mut World, p: &Prepared, partner: &str) -> Reply {
+    let body = body_object(p)?;
+    let on = match body.get("auto_approve") {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
+        _ => {
+            return Err(D360Error::wrong_payload(
+                "auto_approve must be true or false",
+            ));
+        }
+    };
+    if let Some(x) = model::of_mut(w)
+        .partners
+        .iter_mut()
+        .find(|x| x.id == partner)
+    {
+        x.auto_approve = on;
+    }
+    Ok((200, json!({ "auto_approve": on })))
+}
+
+fn pcr_json(pcr: &PartnerChange) -> Value {
+    json!({
+        "id": pcr.id,
+        "status": pcr.status(),
+        "is_full_migration": true,
+        "source_client_id": pcr.client,
+        "target_client_id": Value::Null,
+        "source_partner_id": pcr.source_partner,
+        "target_partner_id": pcr.target_partner,
+        "channel_ids": pcr.channel_ids,
+        "created_at": pcr.created_at.rfc3339(),
+        "updated_at": pcr.updated_at().rfc3339(),
+    })
+}
+
+const PCR_KEYS: &[&str] = &[
+    "id",
+    "status",
+    "created_at",
+    "is_full_migration",
+    "source_client_id",
+    "target_client_id",
+    "source_partner_id",
+    "target_partner_id",
+];
+
+/// The partner's requests, incoming and outgoing (§1.3; items key [INF]
+/// `partner_change_requests`).
+fn list_partner_changes(w: &World, p: &Prepared, partner: &str) -> Reply {
+    let lp = listing::params(p, PCR_KEYS, "-created_at")?;
+    let items: Vec<Value> = model::of(w)
+        .partner_changes
+        .iter()
+        .filter(|x| x.target_partner == partner || x.source_partner == partner)
+        .map(pcr_json)
+        .collect();
+    Ok((
+        200,
+        listing::page(items, &lp, "partner_change_requests", same),
+    ))
+}
+
+/// The destination partner accepts a request (§1.3; path [INF] §5 #1): `pending`, then
+/// `completed` after `partner_change_delay`.
+fn approve_partner_change(w: &mut World, partner: &str, id: &str) -> Reply {
+    let now = w.now();
+    let b = model::of_mut(w);
+    let pcr = b
+        .partner_changes
+        .iter_mut()
+        .find(|x| x.id == id && x.target_partner == partner)
+        .ok_or_else(|| D360Error::not_found("Partner change request", id))?;
+    if pcr.approved_at.is_some() {
+        return Err(D360Error::new(
+            400,
+            format!("Partner change request {id} is already {}", pcr.status()),
+        ));
+    }
+    pcr.approved_at = Some(now);
+    let out = pcr_json(pcr);
+    Ok((200, out))
+}
+
+/// `POST /client-hub/clients/{cid}/partner_change` `{"partner_id": "<target>"}`: what the
+/// client does in the Client Hub (§1.3: Profile → Partner → Change Partner). All the
+/// client's numbers move (a full migration); a change to a partner with another payment
+/// processor or a lower plan (a downgrade) is refused, as the Hub refuses it (SEEN PC-C).
+pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
+    if p.op != Op::RequestPartnerChange {
+        return Err(D360Error::new(404, "Not found"));
+    }
+    let cid = p.args.first().cloned().unwrap_or_default();
+    let body = body_object(p)?;
+    let target = body
+        .get("partner_id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| D360Error::wrong_payload("partner_id is required"))?
+        .to_string();
+    let b = model::of(w);
+    let client = b
+        .client(&cid)
+        .ok_or_else(|| D360Error::not_found("Client", &cid))?
+        .clone();
+    let source = b.partner(&client.partner).cloned().unwrap_or_default();
+    let dest = b
+        .partner(&target)
+        .ok_or_else(|| D360Error::not_found("Partner", &target))?;
+    if dest.id == source.id {
+        return Err(D360Error::new(
+            400,
+            "The client already belongs to this partner",
+        ));
+    }
+    if dest.payment_processor != source.payment_processor {
+        return Err(D360Error::new(
+            400,
+            "Destination partner is using a different payment processor.",
+        ));
+    }
+    if dest.plan < source.plan {
+        return Err(D360Error::new(
+            400,
+            "A partner change to a lower plan (downgrade) is not allowed.",
+        ));
+    }
+    if b.partner_changes.iter().any(|x| x.client == cid && !x.done) {
+        return Err(D360Error::new(
+            400,
+            "A partner change request for this client is already open",
+        ));
+    }
+    let auto = dest.auto_approve;
+    let channel_ids: Vec<String> = b
+        .channels
+        .iter()
+        .filter(|c| {
+            b.waba_account(&c.waba_account)
+                .is_some_and(|a| a.client == cid)
+        })
+        .map(|c| c.id.clone())
+        .collect();
+    let id = D360Binding::fresh_id(w, "PCR");
+    let now = w.now();
+    let pcr = PartnerChange {
+        id,
+        client: cid,
+        source_partner: source.id,
+        target_partner: target,
+        channel_ids,
+        created_at: now,
+        approved_at: auto.then_some(now),
+        done: false,
+    };
+    let out = pcr_json(&pcr);
+    model::of_mut(w).partner_changes.push(pcr);
+    Ok((201, out))
+}
