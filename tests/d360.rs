@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::receiver::{Receiver, verify_signature};
 use common::{Reply, Sim};
 use serde_json::{Value, json};
 
@@ -300,4 +301,113 @@ async fn faults_and_the_journal_work_for_the_facade() {
     let token = &j["requests"][3];
     assert_eq!(token["params"]["password"], "[redacted]", "{token}");
     assert_eq!(j["requests"][0]["error"], "unknown_object");
+}
+
+/// A number migrated in over Graph gives its partner `channel_created`, `channel_ready`,
+/// `channel_live` through the webhook outbox, signed in `x-360dialog-signature`.
+#[tokio::test]
+async fn partner_webhooks_follow_a_migrated_number_to_live() {
+    let sim = sim_in("d360-webhooks").await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"webhook_url": receiver.url()}).to_string();
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/partners/wabasimPA/webhook_url",
+        &[PARTNER],
+        &hook,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let graph = [("authorization", "Bearer wabasim-360dialog")];
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let poll = || {
+        call(
+            &sim,
+            "GET",
+            "/api/v2/partners/wabasimPA/channels",
+            &[PARTNER],
+            "",
+        )
+    };
+    let mut headers = graph.to_vec();
+    headers.extend(form);
+    let ns = sim.namespace.clone().unwrap();
+    headers.push(("x-wabasim-namespace", &ns));
+    let r = sim
+        .send_exact(
+            "POST",
+            "/v23.0/200000000000012/phone_numbers",
+            &headers,
+            "cc=1&phone_number=5550100001&migrate_phone_number=true",
+        )
+        .await;
+    let phone = r.json()["id"]
+        .as_str()
+        .expect("migration starts")
+        .to_string();
+    poll().await;
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/request_code?code_method=SMS&language=en_US"),
+        &headers,
+        "",
+    )
+    .await;
+    let codes = sim
+        .admin(
+            "GET",
+            &format!("/__admin/codes?phone_number_id={phone}"),
+            None,
+        )
+        .await
+        .json();
+    let code = codes["codes"][0]["code"].as_str().unwrap().to_string();
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/verify_code"),
+        &headers,
+        format!("code={code}"),
+    )
+    .await;
+    poll().await;
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/register"),
+        &headers,
+        "messaging_product=whatsapp&pin=360360",
+    )
+    .await;
+    poll().await;
+    let mut posts = Vec::new();
+    for _ in 0..100 {
+        posts = receiver.posts();
+        if posts.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(events, ["channel_created", "channel_ready", "channel_live"]);
+    let live = posts[2].json();
+    assert_eq!(live["data"]["status"], "live");
+    assert_eq!(live["data"]["phone_number"], "15550100001");
+    let listed = sim.admin("GET", "/__admin/webhooks", None).await.json();
+    let deliveries = listed["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 3, "{listed}");
+    for d in deliveries {
+        let sig = d["signature"].as_str().unwrap();
+        let body = d["body"].as_str().unwrap();
+        assert!(
+            verify_signature(
+                "wabasim-d360-platform-secret",
+                body.as_bytes(),
+                &format!("sha256={sig}")
+            ),
+            "{d}"
+        );
+    }
 }

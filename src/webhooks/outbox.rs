@@ -26,7 +26,6 @@ use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
 use super::payload::Outgoing;
-use super::signature;
 use crate::clock::{Duration, Timestamp};
 use crate::world::Id;
 
@@ -139,8 +138,10 @@ pub struct Delivery {
     pub verify_token: Option<String>,
     /// The exact bytes sent (and signed).
     pub body: Bytes,
-    /// `sha256=<hex>`.
+    /// `sha256=<hex>` (or a facade's own form).
     pub signature: String,
+    /// The header the signature travels in.
+    pub signature_header: &'static str,
     /// World time of the event.
     pub event_at: Timestamp,
     pub created_at: Timestamp,
@@ -162,6 +163,7 @@ pub struct Job {
     pub url: String,
     pub body: Bytes,
     pub signature: String,
+    pub signature_header: &'static str,
     /// `Some(token)` when this try starts with the handshake.
     pub handshake: Option<String>,
 }
@@ -275,7 +277,8 @@ impl Outbox {
                     field: o.field,
                     waba: o.waba,
                     app: t.app,
-                    signature: signature::sign(&t.secret, &o.body),
+                    signature: t.signing.sign(&t.secret, &o.body),
+                    signature_header: t.signing.header(),
                     url: t.url,
                     verify_token: t.verify_token,
                     body: o.body.clone(),
@@ -345,6 +348,7 @@ impl Outbox {
                 url: d.url.clone(),
                 body: d.body.clone(),
                 signature: d.signature.clone(),
+                signature_header: d.signature_header,
                 handshake,
             });
         }
@@ -547,6 +551,7 @@ mod tests {
                 url: "http://127.0.0.1:9/hook".into(),
                 secret: "s".into(),
                 verify_token: token.map(str::to_string),
+                signing: Default::default(),
             }],
             unaddressed: vec![],
         }

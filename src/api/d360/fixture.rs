@@ -114,6 +114,7 @@ fn build(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> {
             password: p.password.clone().unwrap_or_default(),
             api_keys: p.api_keys.clone(),
             webhook_url: p.webhook_url.clone(),
+            webhook_secret: p.webhook_secret.clone(),
             partner_redirect_url: p.partner_redirect_url.clone(),
             auto_approve: p.auto_approve_partner_change,
             plan,
@@ -276,13 +277,18 @@ fn build_channels(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> 
         if phone.pin.is_none() {
             phone.pin = Some(DEFAULT_PIN.into());
         }
-        model::of_mut(world).channels.push(Channel {
+        let channel = Channel {
             id: c.id.clone(),
             waba_account: c.waba_account.clone(),
             digits,
             created_at: now,
             api_keys: keys,
-        });
+        };
+        // A fixture's channels exist before anyone listens: nothing to announce.
+        let status = model::channel_status(world, &channel);
+        let b = model::of_mut(world);
+        b.announced.insert(channel.id.clone(), status);
+        b.channels.push(channel);
     }
     Ok(())
 }
@@ -342,6 +348,9 @@ pub struct PartnerSpec {
     pub api_keys: Vec<String>,
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// Signs partner webhooks (`x-360dialog-signature`).
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
     #[serde(default)]
     pub partner_redirect_url: Option<String>,
     #[serde(default)]

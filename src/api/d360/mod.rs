@@ -272,10 +272,14 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         };
         return error_answer(p, &D360Error::new(*status, why.clone()), shape);
     }
-    let reply = ns.with_world(|w| {
-        model::sync(w);
-        dispatch(w, p)
+    let (reply, outgoing, now) = ns.with_world(|w| {
+        let events = model::sync(w);
+        let reply = dispatch(w, p);
+        (reply, partner::webhooks(w, &events), w.now())
     });
+    if !outgoing.is_empty() {
+        ns.outbox.enqueue(outgoing, now);
+    }
     match reply {
         Ok((status, body)) => ok_answer(p, status, &body),
         Err(e) => error_answer(p, &e, shape_of(p.op, &e)),

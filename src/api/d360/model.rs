@@ -31,6 +31,8 @@ pub struct D360Binding {
     pub number_webhooks: HashMap<String, NumberWebhooks>,
     /// Messaging API `/waba_webhook`, by WABA account id.
     pub waba_webhooks: HashMap<String, WebhookTarget>,
+    /// The status each channel's partner was last told of (partner webhooks), by channel id.
+    pub announced: HashMap<String, &'static str>,
     /// Recent calls per rate-limited bucket (reference §4.1), oldest first.
     pub calls: HashMap<String, Vec<Timestamp>>,
     pub settings: D360Settings,
@@ -79,6 +81,8 @@ pub struct D360Partner {
     /// Partner API keys (`X-API-Key`).
     pub api_keys: Vec<String>,
     pub webhook_url: Option<String>,
+    /// The "platform secret" partner webhooks are signed with (§1.7).
+    pub webhook_secret: Option<String>,
     pub partner_redirect_url: Option<String>,
     /// `settings/partner_change_request` `auto_approve`.
     pub auto_approve: bool,
@@ -315,10 +319,19 @@ pub fn channel_status(w: &World, ch: &Channel) -> &'static str {
     }
 }
 
+/// A partner webhook to send: `event` about channel `channel`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelEvent {
+    pub channel: String,
+    pub event: &'static str,
+}
+
 /// Brings 360dialog's view up to the world's: every number on a 360dialog WABA account that
-/// has no channel yet gets one (a number migrated in over Graph, a number added there), and
-/// partner changes whose time came complete. Runs before every call of this facade.
-pub fn sync(w: &mut World) {
+/// has no channel yet gets one (a number migrated in over Graph, a number added there),
+/// partner changes whose time came complete, and the channels whose status changed since
+/// their partner was last told give their partner webhook events. Runs before every call of
+/// this facade, so 360dialog notices a change made over Graph at its next call.
+pub fn sync(w: &mut World) -> Vec<ChannelEvent> {
     let now = w.now();
     let mut missing: Vec<(String, String)> = Vec::new();
     {
@@ -355,6 +368,46 @@ pub fn sync(w: &mut World) {
         });
     }
     complete_partner_changes(w, now);
+    announce(w)
+}
+
+/// The events of every channel whose status changed since it was last announced:
+/// `channel_created` when first seen, `channel_ready` on reaching `ready`, `channel_live` on
+/// reaching `live` (the ordering is [INF], §2 S1; `ready` skipped gives both).
+fn announce(w: &mut World) -> Vec<ChannelEvent> {
+    let now: Vec<(String, &'static str)> = of(w)
+        .channels
+        .iter()
+        .map(|c| (c.id.clone(), channel_status(w, c)))
+        .collect();
+    let b = of_mut(w);
+    let mut out = Vec::new();
+    for (channel, status) in now {
+        let before = b.announced.insert(channel.clone(), status);
+        if before == Some(status) {
+            continue;
+        }
+        let mut say = |event| {
+            out.push(ChannelEvent {
+                channel: channel.clone(),
+                event,
+            })
+        };
+        if before.is_none() {
+            say("channel_created");
+        }
+        match status {
+            "ready" => say("channel_ready"),
+            "live" => {
+                if before != Some("ready") {
+                    say("channel_ready");
+                }
+                say("channel_live");
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn complete_partner_changes(w: &mut World, now: Timestamp) {

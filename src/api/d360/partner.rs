@@ -12,6 +12,8 @@ use super::listing::{self, same};
 use super::model::{self, ApiKey, Bearer, Channel, D360Binding, PartnerChange};
 use super::{Op, Prepared, Reply, body_object};
 use crate::clock::Duration;
+use crate::webhooks::payload::{Outgoing, Target};
+use crate::webhooks::signature::Signing;
 use crate::world::template::{NewTemplate, ParameterFormat, TemplateOptions};
 use crate::world::vocab::Category;
 use crate::world::{Principal, World};
@@ -761,3 +763,62 @@ pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
     model::of_mut(w).partner_changes.push(pcr);
     Ok((201, out))
 }
+
+/// The partner webhook deliveries of `events` (§1.7): `{id, event, data}` with the channel
+/// object as `data` plus `phone_number` and `phone_name` flat in it (§5 #5 [INF]), to the
+/// partner's `webhook_url`, signed with its platform secret in `x-360dialog-signature`
+/// (lower-case hex, [INF]), through the webhook outbox (retries on the world clock,
+/// `/__admin/webhooks`). A partner without a webhook URL is sent nothing.
+pub fn webhooks(w: &mut World, events: &[model::ChannelEvent]) -> Vec<Outgoing> {
+    let mut out = Vec::new();
+    for e in events {
+        let b = model::of(w);
+        let Some(ch) = b.channel(&e.channel).cloned() else {
+            continue;
+        };
+        let Some(partner) = b.partner_of_channel(&ch).and_then(|p| b.partner(p)) else {
+            continue;
+        };
+        let Some(url) = partner.webhook_url.clone() else {
+            continue;
+        };
+        let secret = partner.webhook_secret.clone().unwrap_or_default();
+        let waba = b
+            .waba_account(&ch.waba_account)
+            .map(|a| a.waba)
+            .unwrap_or_default();
+        let app = b
+            .bsp
+            .and_then(|bsp| {
+                w.apps
+                    .values()
+                    .filter(|a| a.partner == Some(bsp))
+                    .map(|a| a.id)
+                    .min()
+            })
+            .unwrap_or_default();
+        let mut data = channel_json(w, &ch);
+        data["phone_number"] = data["setup_info"]["phone_number"].clone();
+        data["phone_name"] = data["setup_info"]["phone_name"].clone();
+        let id = w.next_hex(32);
+        let body = json!({"id": id, "event": e.event, "data": data});
+        out.push(Outgoing {
+            at: w.now(),
+            field: e.event,
+            waba,
+            body: serde_json::to_vec(&body).unwrap_or_default().into(),
+            targets: vec![Target {
+                app,
+                url,
+                secret,
+                verify_token: None,
+                signing: Signing::Hex(SIGNATURE_HEADER),
+            }],
+            unaddressed: Vec::new(),
+        });
+    }
+    out
+}
+
+/// The header partner webhooks are signed in (§1.7, SEEN SIG).
+pub const SIGNATURE_HEADER: &str = "x-360dialog-signature";
