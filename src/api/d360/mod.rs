@@ -85,6 +85,7 @@ routes! {
     ListPartnerChanges, "list_partner_change_requests", GET, Partner, "/api/v2/partners/{pid}/selective_partner_change_requests";
     ApprovePartnerChange, "approve_partner_change_request", POST, Partner, "/api/v2/partners/{pid}/selective_partner_change_requests/{pcr}/approve";
     RequestPartnerChange, "client_hub_partner_change", POST, ClientHub, "/client-hub/clients/{cid}/partner_change";
+    ChangeHostingType, "client_hub_hosting_type_change", POST, ClientHub, "/client-hub/channels/{ch}/hosting_type_change";
     GetNumberWebhook, "get_webhook", GET, Configs, "/v1/configs/webhook";
     SetNumberWebhook, "set_webhook", POST, Configs, "/v1/configs/webhook";
     ListConfigTemplates, "list_templates", GET, Configs, "/v1/configs/templates";

@@ -694,8 +694,10 @@ fn approve_partner_change(w: &mut World, partner: &str, id: &str) -> Reply {
 /// client's numbers move (a full migration); a change to a partner with another payment
 /// processor or a lower plan (a downgrade) is refused, as the Hub refuses it (SEEN PC-C).
 pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
-    if p.op != Op::RequestPartnerChange {
-        return Err(D360Error::new(404, "Not found"));
+    match p.op {
+        Op::RequestPartnerChange => {}
+        Op::ChangeHostingType => return change_hosting_type(w, p),
+        _ => return Err(D360Error::new(404, "Not found")),
     }
     let cid = p.args.first().cloned().unwrap_or_default();
     let body = body_object(p)?;
@@ -822,3 +824,34 @@ pub fn webhooks(w: &mut World, events: &[model::ChannelEvent]) -> Vec<Outgoing> 
 
 /// The header partner webhooks are signed in (§1.7, SEEN SIG).
 pub const SIGNATURE_HEADER: &str = "x-360dialog-signature";
+
+/// `POST /client-hub/channels/{ch}/hosting_type_change`: the Hub-only switch from the
+/// On-Premise API to the Cloud API (§2 S7, SEEN HOST: "no public endpoint"). The number must
+/// be registered on On-Premise; it keeps its channel id, name, quality and templates; its API
+/// keys stop working (a new one is needed, SEEN HOST) and its webhook must be set again.
+fn change_hosting_type(w: &mut World, p: &Prepared) -> Reply {
+    use crate::world::vocab::Platform;
+    let id = p.args.first().cloned().unwrap_or_default();
+    let ch = model::of(w)
+        .channel(&id)
+        .cloned()
+        .ok_or_else(|| D360Error::not_found("Channel", &id))?;
+    let record = model::record(w, &ch)
+        .filter(|r| r.is_live() && r.is_registered() && r.platform == Platform::OnPremise)
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            D360Error::new(
+                400,
+                "The number must be connected and registered on the On-Premise API",
+            )
+        })?;
+    if let Some(phone) = w.phones.get_mut(&record) {
+        phone.platform = Platform::CloudApi;
+    }
+    let b = model::of_mut(w);
+    if let Some(c) = b.channels.iter_mut().find(|c| c.id == id) {
+        c.api_keys.clear();
+    }
+    b.number_webhooks.remove(&id);
+    Ok((200, channel_json(w, &ch)))
+}
