@@ -399,7 +399,7 @@ pub fn body_object(p: &Prepared) -> Result<serde_json::Map<String, Value>, D360E
             let form: Vec<(String, String)> = form_urlencoded::parse(&p.body)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
-            let plausible = p.op.api() == Api::Partner
+            let plausible = matches!(p.op.api(), Api::Partner | Api::Token)
                 && !form.is_empty()
                 && form
                     .iter()
