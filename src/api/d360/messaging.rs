@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::errors::{D360Error, from_domain};
 use super::listing::{self};
 use super::model::{self, Channel, MAX_DESTINATIONS, WebhookTarget};
-use super::partner::{create_on, template_alias, template_json};
+use super::templates::{create_on, template_alias, template_json};
 use super::{Op, Prepared, Reply, body_object};
 use crate::world::business_profile::BusinessProfile;
 use crate::world::{Principal, World};

@@ -19,6 +19,8 @@ mod listing;
 mod messaging;
 pub mod model;
 mod partner;
+mod partner_change;
+mod templates;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode};
@@ -294,7 +296,7 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
             let partner = partner::authenticate(w, p)?;
             partner::run(w, p, &partner)
         }
-        Api::ClientHub => partner::client_hub(w, p),
+        Api::ClientHub => partner_change::client_hub(w, p),
         Api::Configs | Api::Messaging => {
             let channel = messaging::authenticate(w, p)?;
             messaging::run(w, p, &channel)

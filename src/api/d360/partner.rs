@@ -1,29 +1,20 @@
 //! The Partner API (`/api/v2`): the token, partners, clients, channels and their API keys,
-//! templates and their migration between WABAs, and partner change requests; plus the
-//! Client Hub stand-in that files a partner change. Facts cite 360dialog-partner-and-
+//! and the partner webhooks about channels; templates are `templates.rs`, partner change
+//! requests `partner_change.rs`. Facts cite 360dialog-partner-and-
 //! migrations.md (`§`) and clients-and-360dialog.md Part 2 (`CD §`).
 
-use std::sync::Arc;
+use serde_json::{Value, json};
 
-use serde_json::{Map, Value, json};
-
-use super::errors::{D360Error, from_domain};
+use super::errors::D360Error;
 use super::listing::{self, same};
-use super::model::{self, ApiKey, Bearer, Channel, D360Binding, PartnerChange};
-use super::{Op, Prepared, Reply, body_object};
-use crate::clock::Duration;
+use super::model::{self, ApiKey, Bearer, Channel, D360Binding};
+use super::{Op, Prepared, Reply, body_object, partner_change, templates};
 use crate::webhooks::payload::{Outgoing, Target};
 use crate::webhooks::signature::Signing;
-use crate::world::template::{NewTemplate, ParameterFormat, TemplateOptions};
-use crate::world::vocab::Category;
-use crate::world::{Principal, World};
+use crate::world::World;
 
 /// Where the Messaging API is, as a minted key says (§1.6: `address`).
 const MESSAGING_ADDRESS: &str = "https://waba-v2.360dialog.io";
-
-/// 360dialog's pages for template migration: 2500 (§1.4, SEEN TPL), Meta's are 500.
-const D360_TEMPLATE_PAGE: usize = 2500;
-const META_TEMPLATE_PAGE: usize = 500;
 
 /// The partner a request authenticates as: `X-API-Key` (preferred, §1.1) or a bearer from
 /// `POST /api/v2/token` that has not expired on the world clock; the path's partner id must
@@ -129,13 +120,13 @@ pub fn run(w: &mut World, p: &Prepared, partner: &str) -> Reply {
             }
             Ok((200, json!({})))
         }
-        Op::ListTemplates => list_templates(w, p, partner, arg(1)),
-        Op::CreateTemplate => create_template(w, p, partner, arg(1)).map(|t| (201, t)),
-        Op::DeleteTemplate => delete_template(w, partner, arg(1), arg(2)),
-        Op::MigrateTemplates => migrate_templates(w, p, partner, arg(1)),
-        Op::SetAutoApprove => set_auto_approve(w, p, partner),
-        Op::ListPartnerChanges => list_partner_changes(w, p, partner),
-        Op::ApprovePartnerChange => approve_partner_change(w, partner, arg(1)),
+        Op::ListTemplates => templates::list(w, p, partner, arg(1)),
+        Op::CreateTemplate => templates::create(w, p, partner, arg(1)).map(|t| (201, t)),
+        Op::DeleteTemplate => templates::delete(w, partner, arg(1), arg(2)),
+        Op::MigrateTemplates => templates::migrate(w, p, partner, arg(1)),
+        Op::SetAutoApprove => partner_change::set_auto_approve(w, p, partner),
+        Op::ListPartnerChanges => partner_change::list(w, p, partner),
+        Op::ApprovePartnerChange => partner_change::approve(w, partner, arg(1)),
         _ => Err(D360Error::new(404, "Not found")),
     }
 }
@@ -406,366 +397,6 @@ fn create_api_key(w: &mut World, partner: &str, id: &str) -> Reply {
     Ok((200, key_json(&minted)))
 }
 
-/// The world WABA of a WABA account the partner holds, and the principal that acts on it at
-/// Meta (360dialog).
-fn own_account(w: &World, partner: &str, wa: &str) -> Result<(String, Principal), D360Error> {
-    let b = model::of(w);
-    let account = b
-        .waba_account(wa)
-        .filter(|a| b.client(&a.client).is_some_and(|c| c.partner == partner))
-        .ok_or_else(|| D360Error::not_found("WABA account", wa))?;
-    let bsp = b.bsp.ok_or_else(|| D360Error::new(500, "Server error"))?;
-    Ok((account.waba.to_string(), w.partner_principal(bsp)))
-}
-
-/// A `waba_templates[]` item (CD §2.4, SEEN NET): statuses in lower case (NET enum).
-pub fn template_json(w: &World, t: &crate::world::Template, partner: &str, wa: &str) -> Value {
-    json!({
-        "id": t.id.to_string(),
-        "external_id": t.id.to_string(),
-        "partner_id": partner,
-        "waba_account_id": wa,
-        "name": t.name,
-        "language": &*t.language,
-        "category": t.category.as_str(),
-        "status": t.status.as_str().to_ascii_lowercase(),
-        "quality_score": t.quality.as_str(),
-        "rejected_reason": t.rejected_reason.as_str(),
-        "components": serde_json::from_str::<Value>(&t.components).unwrap_or(Value::Null),
-        "namespace": w.wabas.get(&t.waba).map(|x| x.template_namespace.clone()),
-        "created_at": t.created_at.rfc3339(),
-        "modified_at": t.status_at.rfc3339(),
-    })
-}
-
-/// `business_templates.name` is the template's name (CD §2.4 filter keys).
-pub fn template_alias(k: &str) -> &str {
-    if k == "business_templates.name" {
-        "name"
-    } else {
-        k
-    }
-}
-
-const TEMPLATE_KEYS: &[&str] = &[
-    "id",
-    "partner_id",
-    "business_templates.name",
-    "status",
-    "category",
-    "language",
-];
-
-fn list_templates(w: &mut World, p: &Prepared, partner: &str, wa: &str) -> Reply {
-    let (waba, _) = own_account(w, partner, wa)?;
-    let limit = model::of(w).settings.template_list_per_minute;
-    if !model::admit_call(w, "template_list", limit, Duration::minutes(1)) {
-        return Err(D360Error::rate_limited());
-    }
-    let lp = listing::params(p, TEMPLATE_KEYS, "business_templates.name")?;
-    let waba: u64 = waba.parse().unwrap_or_default();
-    let items: Vec<Value> = w
-        .wabas
-        .get(&waba)
-        .map(|x| x.templates.clone())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|id| w.templates.get(id))
-        .map(|t| template_json(w, t, partner, wa))
-        .collect();
-    Ok((
-        200,
-        listing::page(items, &lp, "waba_templates", template_alias),
-    ))
-}
-
-/// Reads a template body `{name, category, language, components, allow_category_change,
-/// message_send_ttl_seconds}` (CD §2.4) and creates it through the world's rules.
-pub fn create_on(
-    w: &mut World,
-    who: &Principal,
-    waba: &str,
-    body: &Map<String, Value>,
-) -> Result<crate::world::Template, D360Error> {
-    let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
-    let name = text("name").ok_or_else(|| D360Error::wrong_payload("name is required"))?;
-    let language =
-        text("language").ok_or_else(|| D360Error::wrong_payload("language is required"))?;
-    let category = text("category")
-        .and_then(|c| Category::parse(&c))
-        .ok_or_else(|| {
-            D360Error::wrong_payload("category must be AUTHENTICATION, MARKETING or UTILITY")
-        })?;
-    let components = match body.get("components") {
-        Some(c @ Value::Array(_)) => c.to_string(),
-        _ => return Err(D360Error::wrong_payload("components must be an array")),
-    };
-    let parameter_format = match text("parameter_format").as_deref() {
-        Some(f) => ParameterFormat::parse(f).ok_or_else(|| {
-            D360Error::wrong_payload("parameter_format must be POSITIONAL or NAMED")
-        })?,
-        None => ParameterFormat::Positional,
-    };
-    let options = TemplateOptions {
-        message_send_ttl_seconds: body.get("message_send_ttl_seconds").and_then(Value::as_i64),
-        category_change_paused: false,
-    };
-    let new = NewTemplate {
-        name,
-        language,
-        category,
-        components: Arc::from(components),
-        parameter_format,
-    };
-    w.create_template_with(who, waba, new, options)
-        .cloned()
-        .map_err(|e| from_domain(&e))
-}
-
-fn create_template(
-    w: &mut World,
-    p: &Prepared,
-    partner: &str,
-    wa: &str,
-) -> Result<Value, D360Error> {
-    let (waba, who) = own_account(w, partner, wa)?;
-    let limit = model::of(w).settings.template_create_per_minute;
-    if !model::admit_call(
-        w,
-        &format!("template_create:{waba}"),
-        limit,
-        Duration::minutes(1),
-    ) {
-        return Err(D360Error::rate_limited());
-    }
-    let body = body_object(p)?;
-    let t = create_on(w, &who, &waba, &body)?;
-    Ok(template_json(w, &t, partner, wa))
-}
-
-fn delete_template(w: &mut World, partner: &str, wa: &str, id: &str) -> Reply {
-    let (waba, who) = own_account(w, partner, wa)?;
-    w.delete_templates(&who, &waba, None, Some(id))
-        .map_err(|e| from_domain(&e))?;
-    Ok((200, json!({"success": true})))
-}
-
-/// `POST …/waba_accounts/{wa}/migrate_templates` `{source_waba_id, page_number}` (§5 #3
-/// [INF] path and names): one 360dialog page (2500) is five of Meta's (500), copied by the
-/// world's `migrate_message_templates` rules; answers Meta's `migrated_templates` and
-/// `failed_templates`.
-fn migrate_templates(w: &mut World, p: &Prepared, partner: &str, wa: &str) -> Reply {
-    let (dest, who) = own_account(w, partner, wa)?;
-    let body = body_object(p)?;
-    let source = match body.get("source_waba_id") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => return Err(D360Error::wrong_payload("source_waba_id is required")),
-    };
-    let page = match body.get("page_number") {
-        None => 0,
-        Some(v) => v
-            .as_u64()
-            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-            .ok_or_else(|| D360Error::wrong_payload("page_number must be a non-negative integer"))?
-            as usize,
-    };
-    let mut migrated = Vec::new();
-    let mut failed = Map::new();
-    let per = D360_TEMPLATE_PAGE / META_TEMPLATE_PAGE;
-    for meta_page in page * per..(page + 1) * per {
-        let report = w
-            .migrate_templates(
-                &who,
-                &dest,
-                &source,
-                Some(meta_page),
-                Some(META_TEMPLATE_PAGE),
-                None,
-            )
-            .map_err(|e| from_domain(&e))?;
-        if report.copied.is_empty() && report.failed.is_empty() {
-            break;
-        }
-        migrated.extend(
-            report
-                .copied
-                .iter()
-                .map(|(src, _)| Value::from(src.to_string())),
-        );
-        for (id, why) in report.failed {
-            failed.insert(id.to_string(), Value::from(why.reason()));
-        }
-    }
-    Ok((
-        200,
-        json!({"migrated_templates": migrated, "failed_templates": failed}),
-    ))
-}
-
-/// `PATCH …/settings/partner_change_request` `{"auto_approve": true}` (the doc's curl sends
-/// `"true"`: both are read; §1.3).
-fn set_auto_approve(w: &mut World, p: &Prepared, partner: &str) -> Reply {
-    let body = body_object(p)?;
-    let on = match body.get("auto_approve") {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
-        _ => {
-            return Err(D360Error::wrong_payload(
-                "auto_approve must be true or false",
-            ));
-        }
-    };
-    if let Some(x) = model::of_mut(w)
-        .partners
-        .iter_mut()
-        .find(|x| x.id == partner)
-    {
-        x.auto_approve = on;
-    }
-    Ok((200, json!({ "auto_approve": on })))
-}
-
-fn pcr_json(pcr: &PartnerChange) -> Value {
-    json!({
-        "id": pcr.id,
-        "status": pcr.status(),
-        "is_full_migration": true,
-        "source_client_id": pcr.client,
-        "target_client_id": Value::Null,
-        "source_partner_id": pcr.source_partner,
-        "target_partner_id": pcr.target_partner,
-        "channel_ids": pcr.channel_ids,
-        "created_at": pcr.created_at.rfc3339(),
-        "updated_at": pcr.updated_at().rfc3339(),
-    })
-}
-
-const PCR_KEYS: &[&str] = &[
-    "id",
-    "status",
-    "created_at",
-    "is_full_migration",
-    "source_client_id",
-    "target_client_id",
-    "source_partner_id",
-    "target_partner_id",
-];
-
-/// The partner's requests, incoming and outgoing (§1.3; items key [INF]
-/// `partner_change_requests`).
-fn list_partner_changes(w: &World, p: &Prepared, partner: &str) -> Reply {
-    let lp = listing::params(p, PCR_KEYS, "-created_at")?;
-    let items: Vec<Value> = model::of(w)
-        .partner_changes
-        .iter()
-        .filter(|x| x.target_partner == partner || x.source_partner == partner)
-        .map(pcr_json)
-        .collect();
-    Ok((
-        200,
-        listing::page(items, &lp, "partner_change_requests", same),
-    ))
-}
-
-/// The destination partner accepts a request (§1.3; path [INF] §5 #1): `pending`, then
-/// `completed` after `partner_change_delay`.
-fn approve_partner_change(w: &mut World, partner: &str, id: &str) -> Reply {
-    let now = w.now();
-    let b = model::of_mut(w);
-    let pcr = b
-        .partner_changes
-        .iter_mut()
-        .find(|x| x.id == id && x.target_partner == partner)
-        .ok_or_else(|| D360Error::not_found("Partner change request", id))?;
-    if pcr.approved_at.is_some() {
-        return Err(D360Error::new(
-            400,
-            format!("Partner change request {id} is already {}", pcr.status()),
-        ));
-    }
-    pcr.approved_at = Some(now);
-    let out = pcr_json(pcr);
-    Ok((200, out))
-}
-
-/// `POST /client-hub/clients/{cid}/partner_change` `{"partner_id": "<target>"}`: what the
-/// client does in the Client Hub (§1.3: Profile → Partner → Change Partner). All the
-/// client's numbers move (a full migration); a change to a partner with another payment
-/// processor or a lower plan (a downgrade) is refused, as the Hub refuses it (SEEN PC-C).
-pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
-    match p.op {
-        Op::RequestPartnerChange => {}
-        Op::ChangeHostingType => return change_hosting_type(w, p),
-        _ => return Err(D360Error::new(404, "Not found")),
-    }
-    let cid = p.args.first().cloned().unwrap_or_default();
-    let body = body_object(p)?;
-    let target = body
-        .get("partner_id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| D360Error::wrong_payload("partner_id is required"))?
-        .to_string();
-    let b = model::of(w);
-    let client = b
-        .client(&cid)
-        .ok_or_else(|| D360Error::not_found("Client", &cid))?
-        .clone();
-    let source = b.partner(&client.partner).cloned().unwrap_or_default();
-    let dest = b
-        .partner(&target)
-        .ok_or_else(|| D360Error::not_found("Partner", &target))?;
-    if dest.id == source.id {
-        return Err(D360Error::new(
-            400,
-            "The client already belongs to this partner",
-        ));
-    }
-    if dest.payment_processor != source.payment_processor {
-        return Err(D360Error::new(
-            400,
-            "Destination partner is using a different payment processor.",
-        ));
-    }
-    if dest.plan < source.plan {
-        return Err(D360Error::new(
-            400,
-            "A partner change to a lower plan (downgrade) is not allowed.",
-        ));
-    }
-    if b.partner_changes.iter().any(|x| x.client == cid && !x.done) {
-        return Err(D360Error::new(
-            400,
-            "A partner change request for this client is already open",
-        ));
-    }
-    let auto = dest.auto_approve;
-    let channel_ids: Vec<String> = b
-        .channels
-        .iter()
-        .filter(|c| {
-            b.waba_account(&c.waba_account)
-                .is_some_and(|a| a.client == cid)
-        })
-        .map(|c| c.id.clone())
-        .collect();
-    let id = D360Binding::fresh_id(w, "PCR");
-    let now = w.now();
-    let pcr = PartnerChange {
-        id,
-        client: cid,
-        source_partner: source.id,
-        target_partner: target,
-        channel_ids,
-        created_at: now,
-        approved_at: auto.then_some(now),
-        done: false,
-    };
-    let out = pcr_json(&pcr);
-    model::of_mut(w).partner_changes.push(pcr);
-    Ok((201, out))
-}
-
 /// The partner webhook deliveries of `events` (§1.7): `{id, event, data}` with the channel
 /// object as `data` plus `phone_number` and `phone_name` flat in it (§5 #5 [INF]), to the
 /// partner's `webhook_url`, signed with its platform secret in `x-360dialog-signature`
@@ -824,34 +455,3 @@ pub fn webhooks(w: &mut World, events: &[model::ChannelEvent]) -> Vec<Outgoing> 
 
 /// The header partner webhooks are signed in (§1.7, SEEN SIG).
 pub const SIGNATURE_HEADER: &str = "x-360dialog-signature";
-
-/// `POST /client-hub/channels/{ch}/hosting_type_change`: the Hub-only switch from the
-/// On-Premise API to the Cloud API (§2 S7, SEEN HOST: "no public endpoint"). The number must
-/// be registered on On-Premise; it keeps its channel id, name, quality and templates; its API
-/// keys stop working (a new one is needed, SEEN HOST) and its webhook must be set again.
-fn change_hosting_type(w: &mut World, p: &Prepared) -> Reply {
-    use crate::world::vocab::Platform;
-    let id = p.args.first().cloned().unwrap_or_default();
-    let ch = model::of(w)
-        .channel(&id)
-        .cloned()
-        .ok_or_else(|| D360Error::not_found("Channel", &id))?;
-    let record = model::record(w, &ch)
-        .filter(|r| r.is_live() && r.is_registered() && r.platform == Platform::OnPremise)
-        .map(|r| r.id)
-        .ok_or_else(|| {
-            D360Error::new(
-                400,
-                "The number must be connected and registered on the On-Premise API",
-            )
-        })?;
-    if let Some(phone) = w.phones.get_mut(&record) {
-        phone.platform = Platform::CloudApi;
-    }
-    let b = model::of_mut(w);
-    if let Some(c) = b.channels.iter_mut().find(|c| c.id == id) {
-        c.api_keys.clear();
-    }
-    b.number_webhooks.remove(&id);
-    Ok((200, channel_json(w, &ch)))
-}
