@@ -179,6 +179,9 @@ pub struct PartnerChange {
     pub source_partner: String,
     pub target_partner: String,
     pub channel_ids: Vec<String>,
+    /// A partial change (`is_full_migration: false`, §1.3): the one WABA account that moves,
+    /// and the clone of the client created for it under the target partner (§2 S5 [INF]).
+    pub partial: Option<PartialMove>,
     pub created_at: Timestamp,
     pub approved_at: Option<Timestamp>,
     pub done: bool,
@@ -199,6 +202,12 @@ impl PartnerChange {
     pub fn updated_at(&self) -> Timestamp {
         self.approved_at.unwrap_or(self.created_at)
     }
+}
+
+#[derive(Clone, Debug)]
+pub struct PartialMove {
+    pub waba_account: String,
+    pub target_client: String,
 }
 
 /// Where the Messaging API sends one number's (or WABA's) events.
@@ -421,15 +430,39 @@ fn complete_partner_changes(w: &mut World, now: Timestamp) {
         .map(|(i, _)| i)
         .collect();
     for i in due {
-        let (client, target) = {
+        let (client, target, partial) = {
             let p = &mut b.partner_changes[i];
             p.done = true;
-            (p.client.clone(), p.target_partner.clone())
+            (
+                p.client.clone(),
+                p.target_partner.clone(),
+                p.partial.clone(),
+            )
         };
-        // A full migration: the client, and with it every WABA account and channel, moves.
-        if let Some(c) = b.clients.iter_mut().find(|c| c.id == client) {
-            c.partner = target;
-            c.modified_at = now;
+        let Some(source) = b.clients.iter_mut().find(|c| c.id == client) else {
+            continue;
+        };
+        match partial {
+            // A full migration: the client, and with it every WABA account and channel, moves.
+            None => {
+                source.partner = target;
+                source.modified_at = now;
+            }
+            // One WABA account moves to a clone of the client under the target partner.
+            Some(m) => {
+                let clone = D360Client {
+                    id: m.target_client.clone(),
+                    partner: target,
+                    partner_payload: None,
+                    created_at: now,
+                    modified_at: now,
+                    ..source.clone()
+                };
+                b.clients.push(clone);
+                if let Some(a) = b.waba_accounts.iter_mut().find(|a| a.id == m.waba_account) {
+                    a.client = m.target_client;
+                }
+            }
         }
     }
 }

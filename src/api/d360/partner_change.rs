@@ -39,9 +39,10 @@ fn pcr_json(pcr: &PartnerChange) -> Value {
     json!({
         "id": pcr.id,
         "status": pcr.status(),
-        "is_full_migration": true,
+        "is_full_migration": pcr.partial.is_none(),
         "source_client_id": pcr.client,
-        "target_client_id": Value::Null,
+        "target_client_id": pcr.partial.as_ref().map(|m| m.target_client.clone()),
+        "waba_account_id": pcr.partial.as_ref().map(|m| m.waba_account.clone()),
         "source_partner_id": pcr.source_partner,
         "target_partner_id": pcr.target_partner,
         "channel_ids": pcr.channel_ids,
@@ -98,10 +99,11 @@ pub fn approve(w: &mut World, partner: &str, id: &str) -> Reply {
     Ok((200, out))
 }
 
-/// `POST /client-hub/clients/{cid}/partner_change` `{"partner_id": "<target>"}`: what the
-/// client does in the Client Hub (§1.3: Profile → Partner → Change Partner). All the
-/// client's numbers move (a full migration); a change to a partner with another payment
-/// processor or a lower plan (a downgrade) is refused, as the Hub refuses it (SEEN PC-C).
+/// `POST /client-hub/clients/{cid}/partner_change` `{"partner_id": "<target>",
+/// "waba_account_id"?}`: what the client does in the Client Hub (§1.3: Profile → Partner →
+/// Change Partner). Without `waba_account_id` all the client's numbers move (a full
+/// migration, S4); with it only that WABA account's, to a clone of the client created under
+/// the target partner (a partial change, `is_full_migration: false`: S5, [INF]).
 pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
     match p.op {
         Op::RequestPartnerChange => {}
@@ -115,57 +117,43 @@ pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
         .and_then(Value::as_str)
         .ok_or_else(|| D360Error::wrong_payload("partner_id is required"))?
         .to_string();
+    let only = match body.get("waba_account_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(wa)) => Some(wa.clone()),
+        Some(_) => return Err(D360Error::wrong_payload("waba_account_id must be a string")),
+    };
+    let (source, auto) = admissible(model::of(w), &cid, &target)?;
     let b = model::of(w);
-    let client = b
-        .client(&cid)
-        .ok_or_else(|| D360Error::not_found("Client", &cid))?
-        .clone();
-    let source = b.partner(&client.partner).cloned().unwrap_or_default();
-    let dest = b
-        .partner(&target)
-        .ok_or_else(|| D360Error::not_found("Partner", &target))?;
-    if dest.id == source.id {
-        return Err(D360Error::new(
-            400,
-            "The client already belongs to this partner",
-        ));
+    if let Some(wa) = &only
+        && !b.waba_account(wa).is_some_and(|a| a.client == cid)
+    {
+        return Err(D360Error::not_found("WABA account", wa));
     }
-    if dest.payment_processor != source.payment_processor {
-        return Err(D360Error::new(
-            400,
-            "Destination partner is using a different payment processor.",
-        ));
-    }
-    if dest.plan < source.plan {
-        return Err(D360Error::new(
-            400,
-            "A partner change to a lower plan (downgrade) is not allowed.",
-        ));
-    }
-    if b.partner_changes.iter().any(|x| x.client == cid && !x.done) {
-        return Err(D360Error::new(
-            400,
-            "A partner change request for this client is already open",
-        ));
-    }
-    let auto = dest.auto_approve;
     let channel_ids: Vec<String> = b
         .channels
         .iter()
         .filter(|c| {
             b.waba_account(&c.waba_account)
-                .is_some_and(|a| a.client == cid)
+                .is_some_and(|a| a.client == cid && only.as_ref().is_none_or(|wa| *wa == a.id))
         })
         .map(|c| c.id.clone())
         .collect();
     let id = D360Binding::fresh_id(w, "PCR");
+    let partial = match only {
+        Some(waba_account) => Some(model::PartialMove {
+            waba_account,
+            target_client: D360Binding::fresh_id(w, "CL"),
+        }),
+        None => None,
+    };
     let now = w.now();
     let pcr = PartnerChange {
         id,
         client: cid,
-        source_partner: source.id,
+        source_partner: source,
         target_partner: target,
         channel_ids,
+        partial,
         created_at: now,
         approved_at: auto.then_some(now),
         done: false,
@@ -173,6 +161,33 @@ pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
     let out = pcr_json(&pcr);
     model::of_mut(w).partner_changes.push(pcr);
     Ok((201, out))
+}
+
+/// Whether client `cid` may move to partner `target`, as the Hub decides (§1.3, SEEN PC-C):
+/// another payment processor or a lower plan (a downgrade) is refused, and one request at a
+/// time. Gives the source partner and whether the target approves automatically.
+fn admissible(b: &D360Binding, cid: &str, target: &str) -> Result<(String, bool), D360Error> {
+    let client = b
+        .client(cid)
+        .ok_or_else(|| D360Error::not_found("Client", cid))?;
+    let source = b.partner(&client.partner).cloned().unwrap_or_default();
+    let dest = b
+        .partner(target)
+        .ok_or_else(|| D360Error::not_found("Partner", target))?;
+    let refuse = |why: &str| Err(D360Error::new(400, why));
+    if dest.id == source.id {
+        return refuse("The client already belongs to this partner");
+    }
+    if dest.payment_processor != source.payment_processor {
+        return refuse("Destination partner is using a different payment processor.");
+    }
+    if dest.plan < source.plan {
+        return refuse("A partner change to a lower plan (downgrade) is not allowed.");
+    }
+    if b.partner_changes.iter().any(|x| x.client == cid && !x.done) {
+        return refuse("A partner change request for this client is already open");
+    }
+    Ok((source.id, dest.auto_approve))
 }
 
 /// `POST /client-hub/channels/{ch}/hosting_type_change`: the Hub-only switch from the
