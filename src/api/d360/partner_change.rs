@@ -125,7 +125,7 @@ pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
     let (source, auto) = admissible(model::of(w), &cid, &target)?;
     let b = model::of(w);
     if let Some(wa) = &only
-        && !b.waba_account(wa).is_some_and(|a| a.client == cid)
+        && b.waba_account(wa).is_none_or(|a| a.client != cid)
     {
         return Err(D360Error::not_found("WABA account", wa));
     }
@@ -139,13 +139,10 @@ pub fn client_hub(w: &mut World, p: &Prepared) -> Reply {
         .map(|c| c.id.clone())
         .collect();
     let id = D360Binding::fresh_id(w, "PCR");
-    let partial = match only {
-        Some(waba_account) => Some(model::PartialMove {
-            waba_account,
-            target_client: D360Binding::fresh_id(w, "CL"),
-        }),
-        None => None,
-    };
+    let partial = only.map(|waba_account| model::PartialMove {
+        waba_account,
+        target_client: D360Binding::fresh_id(w, "CL"),
+    });
     let now = w.now();
     let pcr = PartnerChange {
         id,
