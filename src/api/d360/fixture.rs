@@ -38,12 +38,24 @@ impl Section for D360Section {
         schema
     }
 
+    /// Read without tracking the path first: every namespace builds its world from the
+    /// section, and the path's allocations showed in `tests/namespace_memory.rs`; only a
+    /// section that fails is read again for the path of its error.
     fn build(&self, value: &Value, world: &mut World) -> Result<(), BuildError> {
-        let spec: D360Spec = serde_path_to_error::deserialize(value).map_err(|e| BuildError {
-            path: error_path(KEY, &e.path().to_string()),
-            message: e.inner().to_string(),
-        })?;
-        build(&spec, world)
+        let spec = match D360Spec::deserialize(value) {
+            Ok(spec) => spec,
+            Err(_) => {
+                let e = match serde_path_to_error::deserialize::<_, D360Spec>(value) {
+                    Ok(spec) => return build(spec, world),
+                    Err(e) => e,
+                };
+                return Err(BuildError {
+                    path: error_path(KEY, &e.path().to_string()),
+                    message: e.inner().to_string(),
+                });
+            }
+        };
+        build(spec, world)
     }
 
     /// Entries with the id of one of the base's replace it, others are added; `bsp` and
@@ -91,12 +103,13 @@ fn suffixed(path: &str, id: &str, suffix: &str) -> Result<(), BuildError> {
     }
 }
 
-fn build(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> {
+/// Takes the section by value: its strings move into the binding (every namespace builds it).
+fn build(mut spec: D360Spec, world: &mut World) -> Result<(), BuildError> {
     let bsp = partner_ref(world, "d360.bsp", &spec.bsp)?;
     model::of_mut(world).bsp = Some(bsp);
-    build_settings(spec, world)?;
+    build_settings(&spec, world)?;
     let now = world.now();
-    for (i, p) in spec.partners.iter().enumerate() {
+    for (i, p) in std::mem::take(&mut spec.partners).into_iter().enumerate() {
         let path = format!("d360.partners[{i}]");
         suffixed(&path, &p.id, "PA")?;
         if model::of(world).partner(&p.id).is_some() {
@@ -108,17 +121,17 @@ fn build(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> {
         let plan = Plan::parse(&p.plan)
             .ok_or_else(|| err(format!("{path}.plan"), "basic, regular or premium"))?;
         model::of_mut(world).partners.push(D360Partner {
-            id: p.id.clone(),
-            brand_name: p.brand_name.clone().unwrap_or_else(|| p.id.clone()),
-            username: p.username.clone().unwrap_or_default(),
-            password: p.password.clone().unwrap_or_default(),
-            api_keys: p.api_keys.clone(),
-            webhook_url: p.webhook_url.clone(),
-            webhook_secret: p.webhook_secret.clone(),
-            partner_redirect_url: p.partner_redirect_url.clone(),
+            brand_name: p.brand_name.unwrap_or_else(|| p.id.clone()),
+            id: p.id,
+            username: p.username.unwrap_or_default(),
+            password: p.password.unwrap_or_default(),
+            api_keys: p.api_keys,
+            webhook_url: p.webhook_url,
+            webhook_secret: p.webhook_secret,
+            partner_redirect_url: p.partner_redirect_url,
             auto_approve: p.auto_approve_partner_change,
             plan,
-            payment_processor: p.payment_processor.clone(),
+            payment_processor: p.payment_processor,
             balance: p.balance,
             currency: "eur".into(),
         });
@@ -157,8 +170,8 @@ fn build(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> {
             modified_at: now,
         });
     }
-    build_accounts(spec, world)?;
-    build_channels(spec, world)
+    build_accounts(&spec, world)?;
+    build_channels(&spec, world)
 }
 
 fn build_settings(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> {
