@@ -199,6 +199,9 @@ fn build_settings(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> 
     if let Some(b) = s.new_key_revokes_old {
         settings.new_key_revokes_old = b;
     }
+    if let Some(n) = s.client_balance_per_30s {
+        settings.client_balance_per_30s = n;
+    }
     Ok(())
 }
 
@@ -343,6 +346,9 @@ pub struct SettingsSpec {
     /// Whether a new channel API key revokes the older ones (default true).
     #[serde(default)]
     pub new_key_revokes_old: Option<bool>,
+    /// Client balance calls per 30 seconds per client (default 5).
+    #[serde(default)]
+    pub client_balance_per_30s: Option<usize>,
 }
 
 #[derive(Clone, Debug, Deserialize, JsonSchema)]

@@ -75,6 +75,7 @@ routes! {
     ListClients, "list_clients", GET, Partner, "/api/v2/partners/{pid}/clients";
     GetClient, "get_client", GET, Partner, "/api/v2/partners/{pid}/clients/{cid}";
     UpdateClient, "update_client", PATCH, Partner, "/api/v2/partners/{pid}/clients/{cid}";
+    GetClientBalance, "get_client_balance", GET, Partner, "/api/v2/partners/{pid}/clients/{cid}/info/balance";
     ListChannels, "list_channels", GET, Partner, "/api/v2/partners/{pid}/channels";
     CreateApiKey, "create_channel_api_key", POST, Partner, "/api/v2/partners/{pid}/channels/{ch}/api_keys";
     ListApiKeys, "list_channel_api_keys", GET, Partner, "/api/v2/partners/{pid}/channels/{ch}/api_keys";

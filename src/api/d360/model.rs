@@ -56,6 +56,8 @@ pub struct D360Settings {
     pub template_create_per_minute: usize,
     /// Whether minting a channel API key revokes the channel's older keys (§5 #9 [INF]).
     pub new_key_revokes_old: bool,
+    /// Client balance calls per 30 s per client (messaging-and-360dialog.md, SEEN D-USAGE).
+    pub client_balance_per_30s: usize,
 }
 
 impl Default for D360Settings {
@@ -66,6 +68,7 @@ impl Default for D360Settings {
             template_list_per_minute: 400,
             template_create_per_minute: 60,
             new_key_revokes_old: true,
+            client_balance_per_30s: 5,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::errors::D360Error;
 use super::listing::{self, same};
 use super::model::{self, ApiKey, Bearer, Channel, D360Binding};
 use super::{Op, Prepared, Reply, body_object, partner_change, templates};
+use crate::clock::Duration;
 use crate::webhooks::payload::{Outgoing, Target};
 use crate::webhooks::signature::Signing;
 use crate::world::World;
@@ -106,6 +107,7 @@ pub fn run(w: &mut World, p: &Prepared, partner: &str) -> Reply {
             Ok((200, client_json(w, c)))
         }
         Op::UpdateClient => update_client(w, p, partner, arg(1)),
+        Op::GetClientBalance => client_balance(w, p, partner, arg(1)),
         Op::ListChannels => list_channels(w, p, partner),
         Op::CreateApiKey => create_api_key(w, partner, arg(1)),
         Op::ListApiKeys => {
@@ -275,6 +277,38 @@ fn update_client(w: &mut World, p: &Prepared, partner: &str, id: &str) -> Reply 
         c.modified_at = now;
     }
     Ok((200, client_json(w, own_client(w, partner, id)?)))
+}
+
+/// `GET /clients/{cid}/info/balance` (messaging-and-360dialog.md "Client balance", SEEN
+/// D-USAGE, NET): 5 calls per 30 s per client, then 429. Messaging is not simulated, so the
+/// balance is the partner's and the usage empty.
+fn client_balance(w: &mut World, p: &Prepared, partner: &str, cid: &str) -> Reply {
+    own_client(w, partner, cid)?;
+    let granularity = super::query_param(p, "granularity").unwrap_or_else(|| "day".into());
+    if granularity != "day" && granularity != "month" {
+        return Err(D360Error::wrong_payload("granularity must be day or month"));
+    }
+    let limit = model::of(w).settings.client_balance_per_30s;
+    if !model::admit_call(
+        w,
+        &format!("client_balance:{cid}"),
+        limit,
+        Duration::seconds(30),
+    ) {
+        return Err(D360Error::rate_limited());
+    }
+    let x = model::of(w).partner(partner).cloned().unwrap_or_default();
+    Ok((
+        200,
+        json!({
+            "balance": x.balance,
+            "currency": x.currency,
+            "last_renewal": Value::Null,
+            "estimated_template_cost": 0,
+            "granularity": granularity,
+            "usage": [],
+        }),
+    ))
 }
 
 /// The channel filter keys (§1.5 `PartnerChannelsListFilterIn`, those this facade renders).
