@@ -261,7 +261,7 @@ pub fn load(registry: &Registry, path: &Path, max_bytes: u64) -> Result<Option<u
         };
         ns.faults.restore(r.faults);
         // Checked with the rest before any namespace changed.
-        let _ = ns.outbox.restore(r.outbox);
+        let _ = ns.outbox.restore(r.outbox, &webhook_name);
         ns.set_trace_seq(r.trace_seq);
     }
     Ok(Some(count))
@@ -317,7 +317,10 @@ fn restore_namespace(saved: SavedNamespace, server: &Arc<Fixture>) -> Result<Res
     }
     let faults: FaultList =
         serde_json::from_str(saved.faults.get()).map_err(|e| bad("faults", e.to_string()))?;
-    saved.outbox.check().map_err(|e| bad("outbox", e))?;
+    saved
+        .outbox
+        .check(&webhook_name)
+        .map_err(|e| bad("outbox", e))?;
     // Scheduled changes are closures, not data: a fresh build of the same fixture has them,
     // in the order the saved timers name them by. Only built when there are some: a big
     // generated world is not built twice for nothing.
@@ -335,4 +338,13 @@ fn restore_namespace(saved: SavedNamespace, server: &Arc<Fixture>) -> Result<Res
         outbox: saved.outbox,
         trace_seq: saved.trace_seq,
     })
+}
+
+/// A facade's webhook event or signature header name, as the static text its deliveries keep.
+fn webhook_name(name: &str) -> Option<&'static str> {
+    crate::api::facade::FACADES
+        .iter()
+        .flat_map(|f| f.webhook_names())
+        .copied()
+        .find(|n| *n == name)
 }

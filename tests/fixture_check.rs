@@ -88,7 +88,7 @@ fn check_stops_at_the_first_bad_file() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stdout.starts_with("ok: fixtures/default.yaml (11 WABAs"),
+        stdout.starts_with("ok: fixtures/default.yaml (13 WABAs"),
         "{stdout}"
     );
     assert!(stderr.contains("wrong_enum.yaml:7:78: unknown variant `BLUE`, expected one of GREEN, YELLOW, RED, UNKNOWN"), "{stderr}");

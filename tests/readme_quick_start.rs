@@ -72,3 +72,58 @@ fn skipped(reason: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED {}: {reason}", module_path!());
 }
+
+/// The README's 360dialog walk-through, run verbatim on a fresh simulator: the migrated-in
+/// number is listed as a channel, `ready_for_migration` first and `live` at the end.
+#[tokio::test]
+async fn the_readme_360dialog_walk_through_runs_verbatim() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        skipped("the README 360dialog walk-through: curl is not installed");
+        return;
+    }
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md is readable");
+    let block = readme
+        .split("## 360dialog")
+        .nth(1)
+        .and_then(|s| s.split("```sh\n").nth(1))
+        .and_then(|b| b.split("\n```").next())
+        .expect("the README has a 360dialog sh block")
+        .to_string();
+    let sim = Sim::start().await;
+    let script = block.replace("http://127.0.0.1:8787", &sim.sim.uri());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &script])
+            .output()
+            .expect("bash runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let statuses: Vec<&str> = stdout
+        .match_indices(r#""status":""#)
+        .map(|(at, m)| {
+            let rest = &stdout[at + m.len()..];
+            &rest[..rest.find('"').unwrap_or(0)]
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        ["live", "ready_for_migration", "live"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#""url":"https://bsp.example/whatsapp""#),
+        "{stdout}"
+    );
+}

@@ -549,7 +549,7 @@ async fn nonsense_values_are_refused_with_the_reason() {
         .into_boxed_str(),
     ))
     .await;
-    assert!(e.contains("apps[3].webhook_url"), "{e}");
+    assert!(e.contains("apps[4].webhook_url"), "{e}");
     let e = upload(Box::leak(
         format!("{base}apps: [{{id: \"300000000000009\", secret: s, webhook_url: \"file:///etc/passwd\"}}]\n")
             .into_boxed_str(),

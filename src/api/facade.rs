@@ -228,6 +228,12 @@ pub trait Facade: Sync + 'static {
         None
     }
 
+    /// Webhook event names (the `field` of its deliveries) and signature header names this
+    /// facade's webhooks use besides Meta's: a saved outbox is read back by them.
+    fn webhook_names(&self) -> &'static [&'static str] {
+        &[]
+    }
+
     /// The facade's own view of a world for `GET /__admin/state` (under `facades.<id>`) and
     /// the dashboard, which shows any facade's view generically: what this vendor calls the
     /// world's things (Alibaba's spaces and their numbers). `None`: nothing of its own.
@@ -302,13 +308,18 @@ impl BindingCodec {
 
 /// Every vendor facade, in the order they are asked to claim a request.
 #[cfg(not(test))]
-pub static FACADES: &[&dyn Facade] = &[&super::cams::Cams, &super::graph::Graph];
+pub static FACADES: &[&dyn Facade] =
+    &[&super::cams::Cams, &super::d360::D360, &super::graph::Graph];
 
 /// With the library's unit tests, a test-only vendor too (`api/echo.rs`), registered by this
 /// one line: the proof that a facade needs nothing outside its own file and the list.
 #[cfg(test)]
-pub static FACADES: &[&dyn Facade] =
-    &[&super::cams::Cams, &super::echo::Echo, &super::graph::Graph];
+pub static FACADES: &[&dyn Facade] = &[
+    &super::cams::Cams,
+    &super::d360::D360,
+    &super::echo::Echo,
+    &super::graph::Graph,
+];
 
 /// The facade that serves this request.
 pub fn claiming(uri: &Uri, headers: &HeaderMap) -> &'static dyn Facade {

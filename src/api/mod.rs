@@ -2,6 +2,7 @@
 //!
 //! - `graph/`: Meta's Graph API (the migration flow and the reads around it);
 //! - `cams/`: Alibaba Cloud ChatApp (`cams` 2020-06-06, RPC with signed requests);
+//! - `d360/`: 360dialog (Partner API `/api/v2`, Messaging API configuration endpoints);
 //! - `admin/`: the control API under `/__admin/`.
 //!
 //! `facade.rs` is the interface every vendor facade implements and the one list of them. What
@@ -9,6 +10,7 @@
 
 pub mod admin;
 pub mod cams;
+pub mod d360;
 #[cfg(test)]
 mod echo;
 pub mod facade;

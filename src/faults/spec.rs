@@ -105,7 +105,7 @@ pub struct ActionSpec {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchSpec {
-    /// `graph` or `cams`.
+    /// A facade id: `graph`, `cams` or `d360`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facade: Option<String>,
     /// The operation: a Graph operation name (`request_code`, `migrate_phone_number`, ...)

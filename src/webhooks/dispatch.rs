@@ -21,7 +21,6 @@ use hyper_util::rt::TokioExecutor;
 use tokio::sync::{Notify, Semaphore};
 
 use super::outbox::{Attempt, AttemptKind, Job, TryOutcome};
-use super::signature;
 use crate::app::App;
 use crate::clock::Stopwatch;
 use crate::namespace::Namespace;
@@ -161,7 +160,7 @@ async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
     }
     let headers = vec![
         ("content-type", "application/json".to_string()),
-        (signature::HEADER, job.signature.clone()),
+        (job.signature_header, job.signature.clone()),
     ];
     let at = ns.now();
     let watch = Stopwatch::start();

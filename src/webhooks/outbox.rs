@@ -26,7 +26,6 @@ use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
 use super::payload::Outgoing;
-use super::signature;
 use crate::clock::{Duration, Timestamp};
 use crate::world::Id;
 
@@ -139,8 +138,10 @@ pub struct Delivery {
     pub verify_token: Option<String>,
     /// The exact bytes sent (and signed).
     pub body: Bytes,
-    /// `sha256=<hex>`.
+    /// `sha256=<hex>` (or a facade's own form).
     pub signature: String,
+    /// The header the signature travels in.
+    pub signature_header: &'static str,
     /// World time of the event.
     pub event_at: Timestamp,
     pub created_at: Timestamp,
@@ -162,6 +163,7 @@ pub struct Job {
     pub url: String,
     pub body: Bytes,
     pub signature: String,
+    pub signature_header: &'static str,
     /// `Some(token)` when this try starts with the handshake.
     pub handshake: Option<String>,
 }
@@ -275,7 +277,8 @@ impl Outbox {
                     field: o.field,
                     waba: o.waba,
                     app: t.app,
-                    signature: signature::sign(&t.secret, &o.body),
+                    signature: t.signing.sign(&t.secret, &o.body),
+                    signature_header: t.signing.header(),
                     url: t.url,
                     verify_token: t.verify_token,
                     body: o.body.clone(),
@@ -345,6 +348,7 @@ impl Outbox {
                 url: d.url.clone(),
                 body: d.body.clone(),
                 signature: d.signature.clone(),
+                signature_header: d.signature_header,
                 handshake,
             });
         }
@@ -547,6 +551,7 @@ mod tests {
                 url: "http://127.0.0.1:9/hook".into(),
                 secret: "s".into(),
                 verify_token: token.map(str::to_string),
+                signing: Default::default(),
             }],
             unaddressed: vec![],
         }
@@ -660,6 +665,10 @@ struct SavedDelivery {
     /// The exact bytes sent, which are JSON text.
     body: String,
     signature: String,
+    /// Meta's `x-hub-signature-256` unless a facade signs its own way (files saved before
+    /// facades could have none).
+    #[serde(default = "meta_header")]
+    signature_header: String,
     event_at: Timestamp,
     created_at: Timestamp,
     state: DeliveryState,
@@ -679,25 +688,41 @@ struct SavedAttempt {
     duration_ms: u64,
 }
 
+/// Reads a saved name (a facade's webhook event or signature header) back as the static text
+/// deliveries keep; the caller knows the facades' names (`Facade::webhook_names`).
+pub type Names<'a> = &'a dyn Fn(&str) -> Option<&'static str>;
+
 /// The webhook field spelled `name`, as the static string deliveries keep.
-fn field_named(name: &str) -> Option<&'static str> {
+fn field_named(name: &str, names: Names) -> Option<&'static str> {
     crate::world::EventKind::FIELDS
         .iter()
         .copied()
         .find(|f| *f == name)
+        .or_else(|| names(name))
+}
+
+/// The signature header spelled `name`: Meta's, or a facade's.
+fn header_named(name: &str, names: Names) -> Option<&'static str> {
+    (name == super::signature::HEADER)
+        .then_some(super::signature::HEADER)
+        .or_else(|| names(name))
+}
+
+fn meta_header() -> String {
+    super::signature::HEADER.to_string()
 }
 
 impl SavedOutbox {
-    /// `Err` names a delivery whose webhook field this build does not deliver.
-    pub fn check(&self) -> Result<(), String> {
-        match self
-            .deliveries
-            .iter()
-            .find(|d| field_named(&d.field).is_none())
-        {
+    /// `Err` names a delivery whose webhook field or signature header this build does not
+    /// deliver.
+    pub fn check(&self, names: Names) -> Result<(), String> {
+        match self.deliveries.iter().find(|d| {
+            field_named(&d.field, names).is_none()
+                || header_named(&d.signature_header, names).is_none()
+        }) {
             Some(d) => Err(format!(
-                "webhook delivery {}: unknown field {:?}",
-                d.id, d.field
+                "webhook delivery {}: unknown field {:?} or signature header {:?}",
+                d.id, d.field, d.signature_header
             )),
             None => Ok(()),
         }
@@ -724,6 +749,7 @@ impl Outbox {
                     verify_token: d.verify_token.clone(),
                     body: String::from_utf8_lossy(&d.body).into_owned(),
                     signature: d.signature.clone(),
+                    signature_header: d.signature_header.to_string(),
                     event_at: d.event_at,
                     created_at: d.created_at,
                     state: d.state,
@@ -748,11 +774,14 @@ impl Outbox {
 
     /// Puts back what [`Outbox::save`] saw (checked with [`SavedOutbox::check`] first).
     /// Wakes the dispatcher: what was due is sent.
-    pub fn restore(&self, saved: SavedOutbox) -> Result<(), String> {
-        saved.check()?;
+    pub fn restore(&self, saved: SavedOutbox, names: Names) -> Result<(), String> {
+        saved.check(names)?;
         let mut deliveries = VecDeque::with_capacity(saved.deliveries.len());
         for d in saved.deliveries {
-            let Some(field) = field_named(&d.field) else {
+            let (Some(field), Some(signature_header)) = (
+                field_named(&d.field, names),
+                header_named(&d.signature_header, names),
+            ) else {
                 continue;
             };
             deliveries.push_back(Delivery {
@@ -764,6 +793,7 @@ impl Outbox {
                 verify_token: d.verify_token,
                 body: Bytes::from(d.body),
                 signature: d.signature,
+                signature_header,
                 event_at: d.event_at,
                 created_at: d.created_at,
                 state: d.state,

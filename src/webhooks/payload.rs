@@ -38,6 +38,8 @@ pub struct Target {
     pub secret: String,
     /// The token of the GET handshake; none means no handshake is made.
     pub verify_token: Option<String>,
+    /// Meta's signature header, or a facade's own.
+    pub signing: super::signature::Signing,
 }
 
 /// One event, rendered, with every subscriber that should receive it.
@@ -124,6 +126,7 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
                             url,
                             secret: app.secret.clone(),
                             verify_token: token,
+                            signing: Default::default(),
                         }),
                         None => unaddressed.push(app.id),
                     }

@@ -9,6 +9,33 @@ use crate::digest::hex_lower;
 /// The header Meta signs deliveries with.
 pub const HEADER: &str = "x-hub-signature-256";
 
+/// How a delivery is signed: Meta's `X-Hub-Signature-256: sha256=<hex>` for every Graph
+/// webhook, or a facade's own header carrying the bare lower-case hex HMAC-SHA256 (360dialog's
+/// `x-360dialog-signature`; its encoding is inferred, 360dialog reference §1.7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Signing {
+    #[default]
+    Meta,
+    Hex(&'static str),
+}
+
+impl Signing {
+    pub fn header(self) -> &'static str {
+        match self {
+            Signing::Meta => HEADER,
+            Signing::Hex(header) => header,
+        }
+    }
+
+    /// The header value for `body` signed with `secret`.
+    pub fn sign(self, secret: &str, body: &[u8]) -> String {
+        match self {
+            Signing::Meta => sign(secret, body),
+            Signing::Hex(_) => sign(secret, body)["sha256=".len()..].to_string(),
+        }
+    }
+}
+
 /// The header value for `body` signed with `secret`.
 pub fn sign(secret: &str, body: &[u8]) -> String {
     // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.

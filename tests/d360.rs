@@ -1,0 +1,413 @@
+//! The 360dialog facade over a real socket: authentication (partner key, bearer on the world
+//! clock, channel key), bad input answered in 360dialog's envelopes and never with a 500,
+//! API-key rotation on the Messaging API, and faults and the journal working for the facade
+//! with nothing outside its folder.
+
+mod common;
+
+use common::receiver::{Receiver, verify_signature};
+use common::{Reply, Sim};
+use serde_json::{Value, json};
+
+const PARTNER: (&str, &str) = ("x-api-key", "wabasim-d360-partner");
+const CHANNEL_KEY: &str = "wabasim-d360-channel";
+
+async fn sim_in(ns: &str) -> Sim {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some(ns.to_string());
+    sim
+}
+
+async fn call(sim: &Sim, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut all = headers.to_vec();
+    if !body.is_empty() {
+        all.push(("content-type", "application/json"));
+    }
+    let ns = sim.namespace.clone().unwrap_or_default();
+    all.push(("x-wabasim-namespace", ns.as_str()));
+    sim.send_exact(method, path, &all, body.to_string()).await
+}
+
+/// A Partner API error: the status, and `meta` with `success: false`, the same `http_code`,
+/// a message and a trace id.
+fn assert_meta(what: &str, r: &Reply, status: u16) -> Value {
+    assert_eq!(r.status, status, "{what}: {}", r.text());
+    let meta = r.json()["meta"].clone();
+    assert_eq!(meta["success"], false, "{what}");
+    assert_eq!(meta["http_code"], status, "{what}");
+    assert!(
+        meta["developer_message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{what}"
+    );
+    meta
+}
+
+#[tokio::test]
+async fn bad_input_gets_360dialogs_envelopes_and_never_a_500() {
+    let sim = sim_in("d360-bad-input").await;
+    let channels = "/api/v2/partners/wabasimPA/channels";
+    let r = call(&sim, "GET", channels, &[("x-api-key", "wrong")], "").await;
+    assert_meta("wrong key", &r, 401);
+    let r = call(&sim, "GET", channels, &[], "").await;
+    assert_meta("no key", &r, 401);
+    let r = call(
+        &sim,
+        "GET",
+        "/api/v2/partners/otherPA/channels",
+        &[PARTNER],
+        "",
+    )
+    .await;
+    let meta = assert_meta("another partner's path", &r, 403);
+    assert_eq!(
+        meta["developer_message"],
+        "Permission denied for partner otherPA"
+    );
+    assert!(meta["360dialog_trace_id"].as_str().is_some());
+    for (query, why) in [
+        ("filters=%7Bnot-json", "invalid JSON"),
+        ("filters=%5B1%5D", "JSON object"),
+        ("filters=%7B%22nope%22%3A1%7D", "unknown key"),
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("sort=%5B%22nope%22%5D", "sort"),
+    ] {
+        let r = call(&sim, "GET", &format!("{channels}?{query}"), &[PARTNER], "").await;
+        let meta = assert_meta(query, &r, 400);
+        assert!(
+            meta["details"][0].as_str().unwrap().contains(why),
+            "{query}: {meta}"
+        );
+    }
+    let r = call(
+        &sim,
+        "GET",
+        "/api/v2/partners/wabasimPA/clients/nopeCL",
+        &[PARTNER],
+        "",
+    )
+    .await;
+    assert_meta("unknown client", &r, 404);
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/partners/wabasimPA/channels/nopeCH/api_keys",
+        &[PARTNER],
+        "",
+    )
+    .await;
+    assert_meta("unknown channel", &r, 404);
+    let r = call(
+        &sim,
+        "PATCH",
+        "/api/v2/partners/wabasimPA/clients/acmeCL",
+        &[PARTNER],
+        "{\"partner_payload\":",
+    )
+    .await;
+    assert_meta("truncated JSON", &r, 400);
+    let r = call(&sim, "DELETE", channels, &[PARTNER], "").await;
+    assert_meta("wrong method", &r, 405);
+    let r = call(&sim, "GET", "/api/v2/nothing", &[PARTNER], "").await;
+    assert_meta("no route", &r, 404);
+    let big = format!("{{\"username\":\"{}\"}}", "x".repeat(2 << 20));
+    let r = call(&sim, "POST", "/api/v2/token", &[], &big).await;
+    assert_meta("oversized body", &r, 413);
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/token",
+        &[],
+        r#"{"username":"partner@wabasim.example","password":"no"}"#,
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (401, json!("invalid_grant"))
+    );
+    // The Messaging API: a missing or unknown key, and bad JSON.
+    for key in [None, Some("wrong")] {
+        let headers: Vec<(&str, &str)> = key.map(|k| ("d360-api-key", k)).into_iter().collect();
+        let r = call(&sim, "GET", "/v1/configs/webhook", &headers, "").await;
+        assert_eq!(
+            (r.status, r.json()),
+            (401, json!({"error": "Invalid api token."}))
+        );
+    }
+    let r = call(
+        &sim,
+        "POST",
+        "/v1/configs/webhook",
+        &[("d360-api-key", CHANNEL_KEY)],
+        "{",
+    )
+    .await;
+    assert_meta("bad JSON on /v1/configs", &r, 400);
+    let r = call(
+        &sim,
+        "POST",
+        "/v1/configs/webhook",
+        &[("d360-api-key", CHANNEL_KEY)],
+        r#"{"url":"https://bad_host.example/x"}"#,
+    )
+    .await;
+    assert_meta("underscore in the webhook host", &r, 400);
+    // The world is untouched: the one channel, live.
+    let r = call(&sim, "GET", channels, &[PARTNER], "").await;
+    assert_eq!(r.json()["partner_channels"][0]["status"], "live");
+}
+
+#[tokio::test]
+async fn a_bearer_works_until_it_expires_on_the_world_clock() {
+    let sim = sim_in("d360-bearer").await;
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/token",
+        &[],
+        r#"{"username":"partner@wabasim.example","password":"wabasim-d360-password"}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["token_type"], "bearer");
+    assert_eq!(body["expires_in"], 86400);
+    let bearer = format!("Bearer {}", body["access_token"].as_str().unwrap());
+    let auth = [("authorization", bearer.as_str())];
+    let r = call(&sim, "GET", "/api/v2/partners/wabasimPA", &auth, "").await;
+    assert_eq!(
+        (r.status, r.json()["id"].clone()),
+        (200, json!("wabasimPA"))
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "24h"})),
+    )
+    .await;
+    let r = call(&sim, "GET", "/api/v2/partners/wabasimPA", &auth, "").await;
+    assert_meta("expired bearer", &r, 401);
+}
+
+#[tokio::test]
+async fn a_new_channel_key_revokes_the_old_and_multi_webhook_takes_three() {
+    let sim = sim_in("d360-keys").await;
+    let keys = "/api/v2/partners/wabasimPA/channels/acmeCH/api_keys";
+    let r = call(&sim, "POST", keys, &[PARTNER], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let minted = r.json()["api_key"].as_str().unwrap().to_string();
+    let r = call(
+        &sim,
+        "GET",
+        "/v1/configs/webhook",
+        &[("d360-api-key", CHANNEL_KEY)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 401, "the old key is revoked");
+    let key = [("d360-api-key", minted.as_str())];
+    let r = call(&sim, "GET", keys, &[PARTNER], "").await;
+    assert_eq!(r.json()["api_keys"].as_array().map(Vec::len), Some(1));
+    let dest = |name: &str| json!({"name": name, "url": format!("https://{name}.example/hook")});
+    let r = call(
+        &sim,
+        "POST",
+        "/multi_webhook",
+        &key,
+        &json!({"enabled": true, "destinations": [dest("a"), dest("b")]}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(
+        &sim,
+        "PUT",
+        "/multi_webhook",
+        &key,
+        &json!({"destinations": [dest("c")]}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(
+        &sim,
+        "PUT",
+        "/multi_webhook",
+        &key,
+        &json!({"destinations": [dest("d")]}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 409, "a fourth destination: {}", r.text());
+    assert!(r.json()["error"].as_str().is_some());
+    let r = call(&sim, "GET", "/multi_webhook", &key, "").await;
+    assert_eq!(r.json()["destinations"].as_array().map(Vec::len), Some(3));
+    let r = call(&sim, "DELETE", keys, &[PARTNER], "").await;
+    assert_eq!(r.status, 200);
+    let r = call(&sim, "GET", "/multi_webhook", &key, "").await;
+    assert_eq!(r.status, 401, "deleted keys open nothing");
+}
+
+#[tokio::test]
+async fn faults_and_the_journal_work_for_the_facade() {
+    let sim = sim_in("d360-faults").await;
+    let r = sim
+        .admin("POST", "/__admin/faults", Some(json!({"match": {"facade": "d360", "operation": "list_channels"}, "times": 1, "error": "unknown_object"})))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let channels = "/api/v2/partners/wabasimPA/channels";
+    let r = call(&sim, "GET", channels, &[PARTNER], "").await;
+    assert_meta("scripted error", &r, 404);
+    sim.admin("POST", "/__admin/faults", Some(json!({"match": {"facade": "d360", "id": "acmeCH"}, "times": 1, "throttle": {"retry_after": "30s"}})))
+        .await;
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/partners/wabasimPA/channels/acmeCH/api_keys",
+        &[PARTNER],
+        "",
+    )
+    .await;
+    assert_meta("throttled", &r, 429);
+    assert_eq!(r.header("retry-after"), Some("30"));
+    let r = call(&sim, "GET", channels, &[PARTNER], "").await;
+    assert_eq!(r.status, 200, "the faults are spent");
+    call(
+        &sim,
+        "POST",
+        "/api/v2/token",
+        &[],
+        r#"{"username":"partner@wabasim.example","password":"wabasim-d360-password"}"#,
+    )
+    .await;
+    let j = sim
+        .admin("GET", "/__admin/requests?facade=d360", None)
+        .await
+        .json();
+    let ops: Vec<&str> = j["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "list_channels",
+            "create_channel_api_key",
+            "list_channels",
+            "token"
+        ]
+    );
+    let token = &j["requests"][3];
+    assert_eq!(token["params"]["password"], "[redacted]", "{token}");
+    assert_eq!(j["requests"][0]["error"], "unknown_object");
+}
+
+/// A number migrated in over Graph gives its partner `channel_created`, `channel_ready`,
+/// `channel_live` through the webhook outbox, signed in `x-360dialog-signature`.
+#[tokio::test]
+async fn partner_webhooks_follow_a_migrated_number_to_live() {
+    let sim = sim_in("d360-webhooks").await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"webhook_url": receiver.url()}).to_string();
+    let r = call(
+        &sim,
+        "POST",
+        "/api/v2/partners/wabasimPA/webhook_url",
+        &[PARTNER],
+        &hook,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let graph = [("authorization", "Bearer wabasim-360dialog")];
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let poll = || {
+        call(
+            &sim,
+            "GET",
+            "/api/v2/partners/wabasimPA/channels",
+            &[PARTNER],
+            "",
+        )
+    };
+    let mut headers = graph.to_vec();
+    headers.extend(form);
+    let ns = sim.namespace.clone().unwrap();
+    headers.push(("x-wabasim-namespace", &ns));
+    let r = sim
+        .send_exact(
+            "POST",
+            "/v23.0/200000000000012/phone_numbers",
+            &headers,
+            "cc=1&phone_number=5550100001&migrate_phone_number=true",
+        )
+        .await;
+    let phone = r.json()["id"]
+        .as_str()
+        .expect("migration starts")
+        .to_string();
+    poll().await;
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/request_code?code_method=SMS&language=en_US"),
+        &headers,
+        "",
+    )
+    .await;
+    let codes = sim
+        .admin(
+            "GET",
+            &format!("/__admin/codes?phone_number_id={phone}"),
+            None,
+        )
+        .await
+        .json();
+    let code = codes["codes"][0]["code"].as_str().unwrap().to_string();
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/verify_code"),
+        &headers,
+        format!("code={code}"),
+    )
+    .await;
+    poll().await;
+    sim.send_exact(
+        "POST",
+        &format!("/v23.0/{phone}/register"),
+        &headers,
+        "messaging_product=whatsapp&pin=360360",
+    )
+    .await;
+    poll().await;
+    let mut posts = Vec::new();
+    for _ in 0..100 {
+        posts = receiver.posts();
+        if posts.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let events: Vec<String> = posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(events, ["channel_created", "channel_ready", "channel_live"]);
+    let live = posts[2].json();
+    assert_eq!(live["data"]["status"], "live");
+    assert_eq!(live["data"]["phone_number"], "15550100001");
+    let listed = sim.admin("GET", "/__admin/webhooks", None).await.json();
+    let deliveries = listed["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 3, "{listed}");
+    for d in deliveries {
+        let sig = d["signature"].as_str().unwrap();
+        let body = d["body"].as_str().unwrap();
+        assert!(
+            verify_signature(
+                "wabasim-d360-platform-secret",
+                body.as_bytes(),
+                &format!("sha256={sig}")
+            ),
+            "{d}"
+        );
+    }
+}
