@@ -12,6 +12,9 @@ tests/cams_sdk/run.sh
 # The real Graph client libraries (pywa, facebook-business) against a running wabasim
 # (installs their pinned venv under target/graph-clients/ on first use).
 tests/graph_clients/run.sh
+# The test helpers, clients/python (pytest plugin, with pywa) and clients/node (with the
+# whatsapp-business npm package), against the binary (installs under target/clients/).
+tests/clients/run.sh
 # Meta's OpenAPI document as a fuzzer (schemathesis, pinned venv under target/fuzz/) against a
 # running wabasim: no 5xx, Graph envelopes, a consistent world after; about 3 minutes, bounded.
 # Says SKIPPED and passes when ../shared/reference/meta-openapi/ is absent.
