@@ -131,3 +131,30 @@ def test_a_missing_binary_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("WABASIM_BIN", "/nonexistent/wabasim")
     with pytest.raises(helper.ServerError, match="WABASIM_BIN"):
         helper.Server()
+
+
+def test_wabasim_url_uses_a_running_server(tmp_path):
+    """The CI service-container recipe (docs/ci.md): WABASIM_URL set, nothing is started, and
+    the plugin comes from its entry point in a fresh pytest process."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "test_user_suite.py").write_text(
+        "def test_in_a_namespace(wabasim):\n"
+        "    assert wabasim.health()['status'] == 'ok'\n"
+        "    wabasim.advance('1h')\n"
+        "    assert wabasim.namespace.startswith('test_in_a_namespace-')\n"
+    )
+    with helper.Server() as server:
+        env = {k: v for k, v in os.environ.items() if k != "WABASIM_BIN"}
+        env["WABASIM_URL"] = server.url
+        env["WABASIM_BIN"] = "/nonexistent/so-nothing-is-started"
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "1 passed" in run.stdout
+        names = [n["name"] for n in server.control().namespaces()]
+        assert not [n for n in names if n.startswith("test_in_a_namespace-")], "dropped after the test"
