@@ -98,6 +98,19 @@ describe("wabasim helper", () => {
       await expect(control.waitForWebhook({ field: "account_update" }, 200)).rejects.toThrow(/no webhook delivery/);
     }));
 
+  it("covers the rest of the surface", () =>
+    withNamespace(server.url, "rest", async (control) => {
+      expect((await control.freezeClock()).frozen).toBe(true);
+      expect((await control.unfreezeClock()).frozen).toBe(false);
+      expect(((await control.state()).apps as any[]).some((a) => a.id === "300000000000002")).toBe(true);
+      await graph(control, "GET", `/${DEST_WABA}/no_such_edge`);
+      expect((await control.unmatched())[0].unmatched).toBeTruthy();
+      const other = await control.createNamespace(control.namespace + "-made");
+      expect((await other.health()).exists).toBe(true);
+      await control.deleteNamespace(other.namespace);
+      expect((await other.health()).exists).toBe(false);
+    }));
+
   it("names a missing binary", async () => {
     await expect(Server.start({ binary: "/nonexistent/wabasim" })).rejects.toBeInstanceOf(ServerError);
   });

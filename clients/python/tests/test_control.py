@@ -158,3 +158,15 @@ def test_wabasim_url_uses_a_running_server(tmp_path):
         assert "1 passed" in run.stdout
         names = [n["name"] for n in server.control().namespaces()]
         assert not [n for n in names if n.startswith("test_in_a_namespace-")], "dropped after the test"
+
+
+def test_the_rest_of_the_surface(wabasim):
+    assert wabasim.freeze_clock()["frozen"] is True
+    assert wabasim.unfreeze_clock()["frozen"] is False
+    assert any(a["id"] == "300000000000002" for a in wabasim.state()["apps"])
+    graph(wabasim, "GET", "/200000000000002/no_such_edge")
+    assert wabasim.unmatched()[0]["unmatched"]["reason"]
+    other = wabasim.create_namespace(wabasim.namespace + "-made")
+    assert other.health()["exists"] is True
+    wabasim.delete_namespace(other.namespace)
+    assert other.health()["exists"] is False
