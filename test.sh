@@ -15,6 +15,9 @@ tests/graph_clients/run.sh
 # The dashboard (/__admin/ui) in Debian's headless Chromium through playwright-core (pinned,
 # installed under target/dashboard/); installs chromium with apt when root, else SKIPPED.
 tests/dashboard/run.sh
+# The test helpers, clients/python (pytest plugin, with pywa) and clients/node (with the
+# whatsapp-business npm package), against the binary (installs under target/clients/).
+tests/clients/run.sh
 # Meta's OpenAPI document as a fuzzer (schemathesis, pinned venv under target/fuzz/) against a
 # running wabasim: no 5xx, Graph envelopes, a consistent world after; about 3 minutes, bounded.
 # Says SKIPPED and passes when ../shared/reference/meta-openapi/ is absent.

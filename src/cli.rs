@@ -64,6 +64,56 @@ pub async fn shutdown_signal() {
     }
 }
 
+/// `wabasim health [URL]`: `GET URL/__admin/health` over plain HTTP/1.1 with the standard
+/// library alone, so a container image without curl can still probe its own server
+/// (Dockerfile `HEALTHCHECK`). Ok with the answer's body on 200, Err naming what failed.
+pub fn health_check(url: &str, timeout: std::time::Duration) -> Result<String, String> {
+    use std::io::{Read, Write};
+    use std::net::{TcpStream, ToSocketAddrs};
+    let rest = url
+        .trim()
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("{url:?}: only http:// URLs are probed"))?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let with_port = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.contains(']'))
+    {
+        authority.to_string()
+    } else {
+        format!("{authority}:80")
+    };
+    let addr = with_port
+        .to_socket_addrs()
+        .map_err(|e| format!("{authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("{authority}: no address"))?;
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("{addr}: {e}"))?;
+    let io = |e: std::io::Error| format!("{addr}: {e}");
+    stream.set_read_timeout(Some(timeout)).map_err(io)?;
+    stream.set_write_timeout(Some(timeout)).map_err(io)?;
+    write!(
+        stream,
+        "GET /__admin/health HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(io)?;
+    // The health answer is a few dozen bytes: 64 KiB bounds a server that is not wabasim.
+    let mut answer = Vec::new();
+    stream
+        .take(64 * 1024)
+        .read_to_end(&mut answer)
+        .map_err(io)?;
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.lines().next().unwrap_or_default();
+    if status.split_whitespace().nth(1) == Some("200") {
+        Ok(body.trim().to_string())
+    } else {
+        Err(format!("{url}/__admin/health answered {status:?}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_listen;

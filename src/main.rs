@@ -188,6 +188,16 @@ enum Command {
     /// Replay a recording against a fresh simulator and list every difference a client could
     /// branch on; exit 1 on one not in --accept (docs/parity.md).
     Replay(wabasim::parity::cli::ReplayArgs),
+    /// Probe a running server's `GET /__admin/health` (exit 0 when it answers 200): a
+    /// container health check that needs no curl.
+    Health {
+        /// The server's address.
+        #[arg(default_value = "http://127.0.0.1:8787", env = "WABASIM_HEALTH_URL")]
+        url: String,
+        /// How long to wait for the answer.
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "2s")]
+        timeout: std::time::Duration,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -383,6 +393,18 @@ fn main() -> ExitCode {
                 &mut std::io::stdout(),
             );
             ExitCode::SUCCESS
+        }
+        Command::Health { url, timeout } => {
+            match wabasim::cli::health_check(url.trim_end_matches('/'), timeout) {
+                Ok(body) => {
+                    println!("{body}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Man => {
             use clap::CommandFactory;

@@ -59,7 +59,7 @@ fn a_missing_fixture_file_is_a_clear_error() {
 }
 
 /// `serve --port-file PATH` on port 0 (given through `WABASIM_LISTEN=:0`): the file appears,
-/// whole, holding the bound address, and that address answers.
+/// whole, holding the bound address, and that address answers; `wabasim health` probes it.
 #[test]
 fn port_file_holds_the_bound_address_once_listening() {
     let dir = std::env::temp_dir().join(format!("wabasim-port-file-{}", std::process::id()));
@@ -83,10 +83,35 @@ fn port_file_holds_the_bound_address_once_listening() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     let answered = std::net::TcpStream::connect(addr.as_str());
+    // `wabasim health URL`, the container's HEALTHCHECK: 0 with the body while it serves.
+    let health = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_wabasim"))
+            .args(["health", url])
+            .output()
+            .unwrap()
+    };
+    let up = health(&format!("http://{addr}"));
     let _ = child.kill();
     let _ = child.wait();
+    let down = health(&format!("http://{addr}/"));
+    let not_http = health("https://127.0.0.1:1");
     let _ = std::fs::remove_dir_all(&dir);
     assert!(answered.is_ok(), "{addr}: {answered:?}");
+    let body = String::from_utf8_lossy(&up.stdout);
+    assert!(
+        up.status.success() && body.contains(r#""status":"ok""#),
+        "{up:?}"
+    );
+    assert!(!down.status.success(), "{down:?}");
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains(addr.as_str()),
+        "{down:?}"
+    );
+    assert!(!not_http.status.success(), "{not_http:?}");
+    assert!(
+        String::from_utf8_lossy(&not_http.stderr).contains("only http://"),
+        "{not_http:?}"
+    );
     let port = addr
         .strip_prefix("127.0.0.1:")
         .unwrap_or_else(|| panic!("{addr:?}"));

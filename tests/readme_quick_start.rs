@@ -1,5 +1,6 @@
-//! The README's quick start, run verbatim (only the address is swapped for a free port):
-//! if the README drifts from the simulator, this fails.
+//! The README's quick start, run verbatim twice (only the address is swapped for a free port),
+//! each run printing the README's expected output: if the README drifts from the simulator, or
+//! the block stops being runnable twice (its reset), this fails.
 
 mod common;
 
@@ -20,6 +21,26 @@ fn quick_start_script() -> String {
     block.to_string()
 }
 
+/// The lines of the README's expected output that are shown whole (no `...`).
+fn expected_lines() -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md is readable");
+    let section = readme
+        .split("## Quick start")
+        .nth(1)
+        .expect("a Quick start");
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("the quick start shows its output in a text block");
+    block
+        .lines()
+        .filter(|l| !l.contains("..."))
+        .map(str::to_string)
+        .collect()
+}
+
 #[tokio::test]
 async fn the_readme_quick_start_runs_verbatim() {
     if std::process::Command::new("curl")
@@ -36,34 +57,42 @@ async fn the_readme_quick_start_runs_verbatim() {
         script.contains(&sim.sim.uri()),
         "the quick start uses http://127.0.0.1:8787"
     );
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("bash")
-            .arg("-euo")
-            .arg("pipefail")
-            .arg("-c")
-            .arg(script)
-            .output()
-            .expect("bash runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains(r#""status":"CONNECTED","platform_type":"CLOUD_API""#),
-        "{stdout}"
-    );
-    // Before the clock moves the copies are UNKNOWN; after 24 hours order_update is GREEN.
-    let (before, after) = stdout
-        .split_once(r#""now":"2026-01-02"#)
-        .expect("the clock advanced");
-    assert!(before.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"UNKNOWN""#), "{before}");
-    assert!(after.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"GREEN""#), "{after}");
-    assert_eq!(stdout.matches(r#"{"success":true}"#).count(), 3, "{stdout}");
+    let expected = expected_lines();
+    assert!(expected.len() >= 6, "{expected:?}");
+    for run in 1..=2 {
+        let script = script.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("bash")
+                .arg("-euo")
+                .arg("pipefail")
+                .arg("-c")
+                .arg(script)
+                .output()
+                .expect("bash runs")
+        })
+        .await
+        .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "run {run}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed: Vec<&str> = stdout.lines().collect();
+        for line in &expected {
+            assert!(
+                printed.contains(&line.as_str()),
+                "run {run}: README shows {line:?}, the block printed:\n{stdout}"
+            );
+        }
+        // Before the clock moves the copies are UNKNOWN; after 24 hours order_update is GREEN.
+        let (before, after) = stdout
+            .split_once(r#""now":"2026-01-02"#)
+            .expect("the clock advanced");
+        assert!(before.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"UNKNOWN""#), "{before}");
+        assert!(after.contains(r#""name":"order_update","language":"en_US","status":"APPROVED","quality_score":{"score":"GREEN""#), "{after}");
+        assert_eq!(stdout.matches(r#"{"success":true}"#).count(), 3, "{stdout}");
+    }
 }
 
 /// A skip a person sees: a line starting `SKIPPED` written straight to the process's stderr
