@@ -35,10 +35,22 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 async fn start_proxy(upstream: &str, record: &Path, dir: &Path) -> (Proxy, String) {
-    let port_file = dir.join("proxy.port");
+    start_proxy_with(upstream, record, dir, &[]).await
+}
+
+/// The proxy with `extra` flags, and its address once it listens.
+async fn start_proxy_with(
+    upstream: &str,
+    record: &Path,
+    dir: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> (Proxy, String) {
+    let port_file = dir.join(format!("proxy-{}.port", extra.len()));
+    let _ = std::fs::remove_file(&port_file);
     let child = Command::new(BIN)
         .args(["proxy", "--listen", "127.0.0.1:0", "--upstream"])
         .arg(upstream)
+        .args(extra)
         .arg("--record")
         .arg(record)
         .arg("--port-file")
@@ -455,35 +467,8 @@ async fn an_https_upstream_is_reached_over_tls_with_the_roots_given() {
     );
     drop(proxy);
     let record = dir.join("trusted.jsonl");
-    let port_file = dir.join("trusted.port");
-    let child = Command::new(BIN)
-        .args([
-            "proxy",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &upstream,
-            "--upstream-ca",
-        ])
-        .arg(&cert)
-        .arg("--record")
-        .arg(&record)
-        .arg("--port-file")
-        .arg(&port_file)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _proxy = Proxy(child);
-    let mut base = String::new();
-    for _ in 0..500 {
-        if let Ok(addr) = std::fs::read_to_string(&port_file)
-            && !addr.is_empty()
-        {
-            base = format!("http://{addr}");
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let flags = [std::ffi::OsStr::new("--upstream-ca"), cert.as_os_str()];
+    let (_proxy, base) = start_proxy_with(&upstream, &record, &dir, &flags).await;
     let (status, _) = call(&base, "GET", "/", &[]).await;
     assert_eq!(status, 200);
     let recorded = lines(&record);
