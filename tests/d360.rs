@@ -414,12 +414,16 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
 
 /// `POST /messages` with the channel's key is Graph's send for the channel's number: Meta's
 /// answer, Meta's errors passed through, 360dialog's `{"error"}` for a bad key, and the charge
-/// booked to the channel's WABA once delivered.
+/// booked to the channel's WABA once delivered, the statuses at the number's webhook.
 #[tokio::test]
 async fn messages_sent_through_360dialog_are_graphs_send_billed_to_the_channel_waba() {
     let sim = sim_in("d360-send").await;
     sim.admin("POST", "/__admin/clock/freeze", None).await;
     let key = ("D360-API-KEY", CHANNEL_KEY);
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"url": receiver.url()}).to_string();
+    let r = call(&sim, "POST", "/v1/configs/webhook", &[key], &hook).await;
+    assert_eq!(r.status, 200, "{}", r.text());
     let r = sim
         .admin(
             "POST",
@@ -493,4 +497,32 @@ async fn messages_sent_through_360dialog_are_graphs_send_billed_to_the_channel_w
     assert_eq!(charge["waba_id"], "200000000000012");
     assert_eq!(charge["phone_number_id"], "110000000000012");
     assert_eq!(charge["pricing_category"], "service");
+
+    // The number's Messaging API webhook hears the user's message and the statuses, in
+    // Meta's envelope, unsigned.
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = receiver
+            .posts()
+            .iter()
+            .map(|p| {
+                assert_eq!(p.signature, None);
+                let value = &p.json()["entry"][0]["changes"][0]["value"];
+                match value["statuses"][0]["status"].as_str() {
+                    Some(status) => {
+                        format!("{}:{status}", value["statuses"][0]["id"] == id.as_str())
+                    }
+                    None => "inbound".to_string(),
+                }
+            })
+            .collect::<Vec<_>>();
+        if told.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        told,
+        ["inbound", "true:sent", "true:delivered", "true:read"]
+    );
 }

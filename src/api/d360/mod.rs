@@ -15,6 +15,7 @@
 pub mod errors;
 mod facade;
 pub mod fixture;
+mod forward;
 mod listing;
 mod messaging;
 pub mod model;
