@@ -188,7 +188,10 @@ impl Namespace {
             let result = f(&mut world);
             if world.has_events() {
                 let events = world.drain_events();
-                let outgoing = crate::webhooks::payload::address(&world, &events);
+                let mut outgoing = crate::webhooks::payload::address(&world, &events);
+                for f in crate::api::facade::FACADES {
+                    outgoing.extend(f.address_events(&world, &events));
+                }
                 (result, events, outgoing, world.now())
             } else {
                 (result, Vec::new(), Vec::new(), Timestamp::default())

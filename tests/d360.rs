@@ -411,3 +411,118 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
         );
     }
 }
+
+/// `POST /messages` with the channel's key is Graph's send for the channel's number: Meta's
+/// answer, Meta's errors passed through, 360dialog's `{"error"}` for a bad key, and the charge
+/// booked to the channel's WABA once delivered, the statuses at the number's webhook.
+#[tokio::test]
+async fn messages_sent_through_360dialog_are_graphs_send_billed_to_the_channel_waba() {
+    let sim = sim_in("d360-send").await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"url": receiver.url()}).to_string();
+    let r = call(&sim, "POST", "/v1/configs/webhook", &[key], &hook).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/inbound",
+            Some(
+                json!({"phone_number_id": "110000000000012", "from": "16505551234", "text": "hi"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let text = json!({
+        "messaging_product": "whatsapp", "recipient_type": "individual", "to": "+16505551234",
+        "type": "text", "text": {"body": "Hello from 360dialog"},
+    });
+    let r = call(&sim, "POST", "/messages", &[key], &text.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["messaging_product"], "whatsapp");
+    assert_eq!(
+        body["contacts"],
+        json!([{"input": "+16505551234", "wa_id": "16505551234"}])
+    );
+    let id = body["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("wamid."), "{id}");
+
+    let r = call(
+        &sim,
+        "POST",
+        "/messages",
+        &[("D360-API-KEY", "wrong")],
+        "{}",
+    )
+    .await;
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json(), json!({"error": "Invalid api token."}));
+    for (body, status, code) in [
+        ("{not json".to_string(), 400, 100),
+        (
+            json!({"messaging_product": "whatsapp", "to": "16505551234", "type": "text"})
+                .to_string(),
+            400,
+            100,
+        ),
+        (
+            json!({"messaging_product": "whatsapp", "to": "16505551234", "type": "template",
+                "template": {"name": "no_such", "language": {"code": "en_US"}}})
+            .to_string(),
+            404,
+            132001,
+        ),
+    ] {
+        let r = call(&sim, "POST", "/messages", &[key], &body).await;
+        assert_eq!(r.status, status, "{body}: {}", r.text());
+        let error = &r.json()["error"];
+        assert_eq!(error["code"], code, "{body}: {}", r.text());
+        assert!(error["fbtrace_id"].as_str().is_some(), "{}", r.text());
+    }
+
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "1m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let billing = sim.admin("GET", "/__admin/billing", None).await.json();
+    assert_eq!(billing["booked"], 1, "{billing}");
+    let charge = &billing["charges"][0];
+    assert_eq!(charge["message_id"], id.as_str());
+    assert_eq!(charge["waba_id"], "200000000000012");
+    assert_eq!(charge["phone_number_id"], "110000000000012");
+    assert_eq!(charge["pricing_category"], "service");
+
+    // The number's Messaging API webhook hears the user's message and the statuses, in
+    // Meta's envelope, unsigned.
+    let mut told = Vec::new();
+    for _ in 0..100 {
+        told = receiver
+            .posts()
+            .iter()
+            .map(|p| {
+                assert_eq!(p.signature, None);
+                let value = &p.json()["entry"][0]["changes"][0]["value"];
+                match value["statuses"][0]["status"].as_str() {
+                    Some(status) => {
+                        format!("{}:{status}", value["statuses"][0]["id"] == id.as_str())
+                    }
+                    None => "inbound".to_string(),
+                }
+            })
+            .collect::<Vec<_>>();
+        if told.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        told,
+        ["inbound", "true:sent", "true:delivered", "true:read"]
+    );
+}

@@ -234,6 +234,17 @@ pub trait Facade: Sync + 'static {
         &[]
     }
 
+    /// Deliveries of its own for world events, besides Meta's to the WABA's subscribers (a
+    /// vendor that forwards Meta's webhooks to its customers' URLs). Called under the world's
+    /// lock with each batch of events a call or the clock produced.
+    fn address_events(
+        &self,
+        _world: &crate::world::World,
+        _events: &[crate::world::WorldEvent],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        Vec::new()
+    }
+
     /// The facade's own view of a world for `GET /__admin/state` (under `facades.<id>`) and
     /// the dashboard, which shows any facade's view generically: what this vendor calls the
     /// world's things (Alibaba's spaces and their numbers). `None`: nothing of its own.

@@ -158,10 +158,11 @@ async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
         }
         outcome.verified = true;
     }
-    let headers = vec![
-        ("content-type", "application/json".to_string()),
-        (job.signature_header, job.signature.clone()),
-    ];
+    let mut headers = vec![("content-type", "application/json".to_string())];
+    // An empty header name is an unsigned delivery (`Signing::Unsigned`).
+    if !job.signature_header.is_empty() {
+        headers.push((job.signature_header, job.signature.clone()));
+    }
     let at = ns.now();
     let watch = Stopwatch::start();
     let result = call(

@@ -703,9 +703,11 @@ fn field_named(name: &str, names: Names) -> Option<&'static str> {
 
 /// The signature header spelled `name`: Meta's, or a facade's.
 fn header_named(name: &str, names: Names) -> Option<&'static str> {
-    (name == super::signature::HEADER)
-        .then_some(super::signature::HEADER)
-        .or_else(|| names(name))
+    match name {
+        super::signature::HEADER => Some(super::signature::HEADER),
+        "" => Some(""),
+        _ => names(name),
+    }
 }
 
 fn meta_header() -> String {

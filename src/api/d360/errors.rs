@@ -10,6 +10,9 @@
 //!   `/waba_webhook`) and every bad `D360-API-KEY`: `{"error":"…"}` (SEEN M-WH, M-PROF,
 //!   messaging-and-360dialog.md "Error bodies": `{"error":"Invalid api token."}`).
 //!
+//! - `POST /messages`: Meta's `{"error":{…}}` passed through raw (messaging-and-360dialog.md,
+//!   "Error bodies": INFERRED; `send.rs`).
+//!
 //! Labels to statuses (§5 #7 [INF]): "Wrong payload" and "Client error" 400, "Forbidden"
 //! 403, "Not found" 404, "Server error" 500; rate limits 429 (§4.1, SEEN TPL).
 
@@ -21,6 +24,9 @@ pub enum Shape {
     Meta,
     Plain,
     Token,
+    /// `POST /messages`: Meta's `{"error":{…}}` passed through when the error is Meta's,
+    /// else `Plain` (messaging-and-360dialog.md, "Error bodies").
+    Graph,
 }
 
 /// One 360dialog error.
@@ -31,6 +37,8 @@ pub struct D360Error {
     pub details: Vec<String>,
     /// The error code the journal records (`d360/<status>` or a domain error name).
     pub code: String,
+    /// Meta's error, when the proxied send broke a Meta rule (`send.rs`).
+    pub graph: Option<Box<crate::api::graph::errors::GraphError>>,
 }
 
 impl D360Error {
@@ -40,6 +48,7 @@ impl D360Error {
             message: message.into(),
             details: Vec::new(),
             code: format!("{status}"),
+            graph: None,
         }
     }
 

@@ -74,6 +74,15 @@ impl Facade for D360 {
         ]
     }
 
+    /// A channel's `messages` webhooks, forwarded to its Messaging API webhook (`forward.rs`).
+    fn address_events(
+        &self,
+        world: &crate::world::World,
+        events: &[crate::world::WorldEvent],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        super::forward::address(world, events)
+    }
+
     /// Partners, clients and channels with their derived status, for the dashboard.
     fn state_view(&self, world: &crate::world::World) -> Option<serde_json::Value> {
         super::model::state_view(world)

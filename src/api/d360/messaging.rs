@@ -2,7 +2,7 @@
 //! `D360-API-KEY` = a channel's key, no version and no phone id in the path): the number's
 //! webhook, the WABA's webhook, up to three extra destinations, templates and the business
 //! profile (360dialog reference §3, clients-and-360dialog.md §2.4–§2.5). Sending
-//! (`/messages`, `/media`) belongs to the messaging work, not here.
+//! (`/messages`) is `send.rs`.
 
 use serde_json::{Map, Value, json};
 
@@ -26,15 +26,15 @@ pub fn authenticate(w: &World, p: &Prepared) -> Result<Channel, D360Error> {
 
 /// The channel's WABA account id, its world WABA and phone record ids, and 360dialog's
 /// principal at Meta.
-struct Scope {
+pub(super) struct Scope {
     account: String,
     waba: String,
-    phone: String,
-    who: Principal,
+    pub(super) phone: String,
+    pub(super) who: Principal,
     partner: String,
 }
 
-fn scope(w: &World, ch: &Channel) -> Result<Scope, D360Error> {
+pub(super) fn scope(w: &World, ch: &Channel) -> Result<Scope, D360Error> {
     let b = model::of(w);
     let account = b
         .waba_account(&ch.waba_account)

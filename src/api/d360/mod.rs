@@ -1,9 +1,9 @@
 //! The 360dialog facade (`d360`): the Partner API as on `hub.360dialog.io/api/v2` and the
-//! Messaging API's configuration endpoints as on `waba-v2.360dialog.io`, both on wabasim's
+//! Messaging API's configuration endpoints and `POST /messages` as on `waba-v2.360dialog.io`, both on wabasim's
 //! one port. A request is 360dialog's when its path starts with `/api/v2/` (the Partner
 //! API's base URL ends there) or it carries `D360-API-KEY`, or its path is one of the
 //! Messaging API's own (`/v1/configs/…`, `/waba_webhook`, `/multi_webhook`,
-//! `/whatsapp_business_profile`): a client library then only needs its base URL changed
+//! `/whatsapp_business_profile`, `/messages`): a client library then only needs its base URL changed
 //! (docs/360dialog.md). `/client-hub/…` plays what a client does in 360dialog's Client Hub,
 //! which has no public API (a partner change request).
 //!
@@ -15,11 +15,13 @@
 pub mod errors;
 mod facade;
 pub mod fixture;
+mod forward;
 mod listing;
 mod messaging;
 pub mod model;
 mod partner;
 mod partner_change;
+mod send;
 mod templates;
 
 use bytes::Bytes;
@@ -45,6 +47,8 @@ pub enum Api {
     Configs,
     /// The Messaging API's newer endpoints: `D360-API-KEY`, `{"error"}` errors.
     Messaging,
+    /// The Messaging API's proxied Graph send: `D360-API-KEY`, Meta's errors passed through.
+    Send,
     /// wabasim's stand-in for the Client Hub (no auth, like `/__admin`).
     ClientHub,
 }
@@ -102,6 +106,7 @@ routes! {
     UpdateMultiWebhook, "update_multi_webhook", PATCH, Messaging, "/multi_webhook";
     GetProfile, "get_business_profile", GET, Messaging, "/whatsapp_business_profile";
     UpdateProfile, "update_business_profile", POST, Messaging, "/whatsapp_business_profile";
+    SendMessage, "send_message", POST, Send, "/messages";
     Unmatched, "unmatched", GET, Partner, "";
 }
 
@@ -133,6 +138,7 @@ pub fn is_messaging_path(path: &str) -> bool {
                 | "/waba_webhook"
                 | "/multi_webhook"
                 | "/whatsapp_business_profile"
+                | "/messages"
         )
 }
 
@@ -302,6 +308,10 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
             let channel = messaging::authenticate(w, p)?;
             messaging::run(w, p, &channel)
         }
+        Api::Send => {
+            let channel = messaging::authenticate(w, p)?;
+            send::send(w, p, &channel)
+        }
     }
 }
 
@@ -312,6 +322,8 @@ fn shape_of(op: Op, e: &D360Error) -> Shape {
         Api::Configs if e.status == 401 => Shape::Plain,
         Api::Configs | Api::Partner | Api::ClientHub => Shape::Meta,
         Api::Messaging => Shape::Plain,
+        Api::Send if e.graph.is_some() => Shape::Graph,
+        Api::Send => Shape::Plain,
     }
 }
 
@@ -341,6 +353,10 @@ fn error_answer(p: &Prepared, e: &D360Error, shape: Shape) -> Answer {
             json!({ "meta": meta })
         }
         Shape::Plain => json!({ "error": e.message }),
+        Shape::Graph => match &e.graph {
+            Some(g) => send::graph_body(g, &p.trace),
+            None => json!({ "error": e.message }),
+        },
         Shape::Token => json!({
             "error": if e.status == 401 { "invalid_grant" } else { "invalid_request" },
             "error_description": e.message,
@@ -353,7 +369,10 @@ fn error_answer(p: &Prepared, e: &D360Error, shape: Shape) -> Answer {
 
 /// Renders a scripted domain error (faults); `status` replaces the table's.
 pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError, status: Option<u16>) -> Answer {
-    let mut err = errors::from_domain(e);
+    let mut err = match p.op.api() {
+        Api::Send => send::meta(e.clone()),
+        _ => errors::from_domain(e),
+    };
     if let Some(s) = status {
         err.status = s;
     }
