@@ -49,7 +49,10 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         ),
         Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
     };
-    if p.op == Op::SendMessage {
+    if matches!(
+        p.op,
+        Op::SendMessage | Op::UploadMedia | Op::GetMedia | Op::DeleteMedia
+    ) {
         messages::usage_as_messaging(&mut answer);
     }
     answer
