@@ -122,6 +122,19 @@ impl Params {
         Some(added.map(|()| p))
     }
 
+    /// A multipart body already read, parsed without awaiting (its one chunk is there):
+    /// for a facade whose reading of the request does not await.
+    pub fn from_multipart_now(content_type: &str, body: &Bytes) -> Result<Params, BodyError> {
+        use futures_util::FutureExt;
+        let boundary = multer::parse_boundary(content_type)
+            .map_err(|_| BodyError::MalformedMultipart("no boundary".into()))?;
+        let mut p = Params::default();
+        p.add_multipart(body.clone(), boundary)
+            .now_or_never()
+            .unwrap_or_else(|| Err(BodyError::MalformedMultipart("incomplete body".into())))?;
+        Ok(p)
+    }
+
     fn set(&mut self, key: String, value: Param) {
         if let Some(at) = self.position(&key) {
             self.entries[at].1 = value;
