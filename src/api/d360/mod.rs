@@ -145,7 +145,6 @@ pub fn is_messaging_path(path: &str) -> bool {
                 | "/whatsapp_business_profile"
                 | "/messages"
                 | "/media"
-                | "/whatsapp_business/attachments"
         )
 }
 
