@@ -13,6 +13,10 @@ use crate::wire::limits::ParamLimits;
 /// Largest request body a facade reads: 1 MiB. Larger bodies answer 413 in the facade's error
 /// shape.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// [`Config::upload_limit`] by default: 17 MiB, a 16 MiB video or audio file (Meta's limit
+/// for both) with room for the form's other fields. A larger document (Meta takes up to
+/// 100 MB) needs `--max-upload-bytes`.
+pub const UPLOAD_LIMIT: usize = 17 * 1024 * 1024;
 /// Largest body the control API reads (fixtures are uploaded there): 16 MiB.
 pub const ADMIN_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// [`Config::header_read_timeout`] by default: 30 s.
@@ -24,6 +28,11 @@ pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_sec
 #[derive(Clone, Debug)]
 pub struct Config {
     pub body_limit: usize,
+    /// `--max-upload-bytes`: the largest body of a media upload (`Facade::is_upload`).
+    pub upload_limit: usize,
+    /// `--media-bytes`: the bytes of uploaded media each namespace keeps; the oldest
+    /// uploads are forgotten past it.
+    pub media_bytes: usize,
     pub admin_body_limit: usize,
     /// `--strict`: an unmatched request answers a loud error naming the closest route.
     pub strict: bool,
@@ -96,6 +105,8 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             body_limit: BODY_LIMIT,
+            upload_limit: UPLOAD_LIMIT,
+            media_bytes: crate::world::media::DEFAULT_MEDIA_BYTES,
             admin_body_limit: ADMIN_BODY_LIMIT,
             strict: false,
             admin_token: None,
@@ -123,6 +134,7 @@ impl App {
     /// The shared state, the registry's worlds held to the config's webhook allowlist.
     pub fn new(registry: Registry, config: Config) -> App {
         registry.set_webhook_allow(config.webhook_allow.clone());
+        registry.set_media_bytes(config.media_bytes);
         App { registry, config }
     }
 }

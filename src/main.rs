@@ -148,6 +148,15 @@ enum Command {
         /// 414).
         #[arg(long, env = "WABASIM_MAX_URI_BYTES", default_value_t = wabasim::app::MAX_URI_BYTES)]
         max_uri_bytes: usize,
+        /// The largest body of a media upload (`POST /{phone}/media`, 360dialog's `POST
+        /// /media`), in bytes; larger is answered 413 in the facade's shape. Other facade
+        /// bodies stay within 1 MiB.
+        #[arg(long, env = "WABASIM_MAX_UPLOAD_BYTES", default_value_t = wabasim::app::UPLOAD_LIMIT)]
+        max_upload_bytes: usize,
+        /// The bytes of uploaded media each namespace keeps; past them its oldest uploads are
+        /// forgotten (their ids then answer as unknown).
+        #[arg(long, env = "WABASIM_MEDIA_BYTES", default_value_t = wabasim::world::media::DEFAULT_MEDIA_BYTES)]
+        media_bytes: usize,
         /// On shutdown (Ctrl-C, SIGTERM), how long in-flight requests may take to be answered
         /// and webhooks already due to be delivered, e.g. `5s`; then the server stops regardless.
         #[arg(long, value_parser = humantime::parse_duration, default_value = "5s")]
@@ -280,6 +289,8 @@ fn main() -> ExitCode {
             namespace_ttl,
             max_connections,
             max_uri_bytes,
+            max_upload_bytes,
+            media_bytes,
             shutdown_grace,
             webhook_allow,
             port_file,
@@ -324,6 +335,8 @@ fn main() -> ExitCode {
                 namespace_ttl,
                 max_connections: max_connections.max(1),
                 max_uri_bytes: max_uri_bytes.min(wabasim::app::MAX_URI_BYTES_CEILING),
+                upload_limit: max_upload_bytes,
+                media_bytes,
                 webhook_allow: Arc::new(webhook_allow),
                 shutdown_grace,
                 state: state.map(|path| wabasim::app::StateFile {
@@ -499,6 +512,8 @@ fn print_config(
   max-namespaces: {max_namespaces}
   max-connections: {max_connections}
   max-uri-bytes: {max_uri_bytes}
+  max-upload-bytes: {max_upload_bytes}
+  media-bytes: {media_bytes}
   max-params: {max_params}
   max-param-bytes: {max_param_bytes}
   max-fixture-bytes: {max_fixture_bytes}
@@ -516,6 +531,8 @@ fn print_config(
         strict = config.strict,
         max_connections = config.max_connections,
         max_uri_bytes = config.max_uri_bytes,
+        max_upload_bytes = config.upload_limit,
+        media_bytes = config.media_bytes,
         max_params = config.params.max_params,
         max_param_bytes = config.params.max_param_bytes,
         journal_size = journal.entries,

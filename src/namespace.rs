@@ -228,6 +228,11 @@ impl Namespace {
         self.world.write().callback_allow = allow;
     }
 
+    /// Holds this namespace's uploaded media to `bytes` (`--media-bytes`).
+    pub fn set_media_bytes(&self, bytes: usize) {
+        self.world.write().media.set_cap(bytes);
+    }
+
     /// Where this namespace's callback URLs may point.
     pub fn callback_allow(&self) -> Arc<crate::allowlist::Allowlist> {
         self.world.read().callback_allow.clone()
@@ -248,6 +253,7 @@ impl Namespace {
     pub fn replace_world(&self, mut world: World) {
         let mut current = self.world.write();
         world.callback_allow = current.callback_allow.clone();
+        world.media.set_cap(current.media.cap());
         *current = world;
         drop(current);
         self.events.lock().clear();
@@ -444,6 +450,8 @@ pub struct Registry {
     freed: AtomicBool,
     /// `--webhook-allow`, handed to every namespace made.
     webhook_allow: RwLock<Arc<crate::allowlist::Allowlist>>,
+    /// `--media-bytes`, handed to every namespace made.
+    media_bytes: std::sync::atomic::AtomicUsize,
 }
 
 impl Registry {
@@ -495,6 +503,9 @@ impl Registry {
             dispatcher,
             freed: AtomicBool::new(false),
             webhook_allow: RwLock::new(Arc::default()),
+            media_bytes: std::sync::atomic::AtomicUsize::new(
+                crate::world::media::DEFAULT_MEDIA_BYTES,
+            ),
         }
     }
 
@@ -504,6 +515,15 @@ impl Registry {
         self.default.set_callback_allow(allow.clone());
         for ns in self.others.read().values() {
             ns.set_callback_allow(allow.clone());
+        }
+    }
+
+    /// Holds every namespace's uploaded media, now and later, to `bytes` (`--media-bytes`).
+    pub fn set_media_bytes(&self, bytes: usize) {
+        self.media_bytes.store(bytes, Ordering::Relaxed);
+        self.default.set_media_bytes(bytes);
+        for ns in self.others.read().values() {
+            ns.set_media_bytes(bytes);
         }
     }
 
@@ -602,6 +622,7 @@ impl Registry {
         }
         let ns = Namespace::from_built(name, fixture, built, self.journal, self.dispatcher.clone());
         ns.set_callback_allow(self.webhook_allow.read().clone());
+        ns.set_media_bytes(self.media_bytes.load(Ordering::Relaxed));
         let mut others = self.others.write();
         if let Some(ns) = others.get(name) {
             return Ok(ns.clone());

@@ -526,3 +526,44 @@ async fn messages_sent_through_360dialog_are_graphs_send_billed_to_the_channel_w
         ["inbound", "true:sent", "true:delivered", "true:read"]
     );
 }
+
+/// `POST /media`, `GET`/`DELETE /{media-id}` and the download with the channel's key are
+/// Graph's media calls for the channel's number, in Meta's bodies; a send by that id works.
+#[tokio::test]
+async fn media_through_360dialog_are_graphs_for_the_channels_number() {
+    let sim = sim_in("d360-media").await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let ns = sim.namespace.clone().unwrap_or_default();
+    let upload = "--b\r\nContent-Disposition: form-data; name=\"messaging_product\"\r\n\r\nwhatsapp\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--b--\r\n";
+    let headers = [
+        key,
+        ("content-type", "multipart/form-data; boundary=b"),
+        ("x-wabasim-namespace", ns.as_str()),
+    ];
+    let r = sim.send_exact("POST", "/media", &headers, upload).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["mime_type"], "application/pdf");
+    assert_eq!(m["file_size"], 8);
+    let url = m["url"].as_str().unwrap();
+    let path = &url[url.find("/whatsapp_business/").unwrap()..];
+    let r = call(&sim, "GET", path, &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "%PDF-1.4");
+    let r = call(&sim, "GET", path, &[("D360-API-KEY", "wrong")], "").await;
+    assert_eq!(r.status, 401, "{}", r.text());
+
+    let doc = json!({"messaging_product": "whatsapp", "to": "16505551234", "type": "document",
+                     "document": {"id": id}});
+    let r = call(&sim, "POST", "/messages", &[key], &doc.to_string()).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let r = call(&sim, "DELETE", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.json(), json!({"success": true}));
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
+}

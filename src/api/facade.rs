@@ -197,6 +197,13 @@ pub trait Facade: Sync + 'static {
     /// once.
     fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a>;
 
+    /// Whether the request is a media upload, whose body may be as large as
+    /// `--max-upload-bytes` instead of the usual limit (decided on the head alone, before
+    /// the body is read). None by default.
+    fn is_upload(&self, _method: &http::Method, _path: &str) -> bool {
+        false
+    }
+
     /// The answer to a request refused before the facade read it (body too large or too
     /// slow, a refused namespace), in the facade's shape.
     fn early_error(&self, status: StatusCode, text: &str) -> Answer;

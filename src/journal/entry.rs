@@ -239,6 +239,12 @@ impl Entry {
                 match v {
                     Param::Text(s) => r.text(s),
                     Param::Json(v) => r.value(v.clone()),
+                    // A file is described, never shown: it may be binary and large.
+                    Param::File(f) => json!({
+                        "file_name": f.file_name,
+                        "content_type": f.content_type,
+                        "size": f.bytes.len(),
+                    }),
                 }
             };
             out.insert(k.clone(), value);

@@ -46,14 +46,23 @@ impl Target {
 
     /// The request's body, within this target's size limit and the body timeout; `Err` is
     /// the answer to send instead, in the facade's shape.
-    async fn body(self, config: &Config, body: HyperBody) -> Result<Bytes, Answer> {
+    /// A facade's media upload (`Facade::is_upload`) may be as large as
+    /// `--max-upload-bytes`; any other vendor body as `Config::body_limit`.
+    async fn body(self, config: &Config, req: &Incoming, body: HyperBody) -> Result<Bytes, Answer> {
+        let upload = matches!(self, Target::Vendor(f) if f.is_upload(&req.method, &req.path));
         let limit = match self {
             Target::Admin => config.admin_body_limit,
+            Target::Vendor(_) if upload => config.upload_limit.max(config.body_limit),
             Target::Vendor(_) => config.body_limit,
         };
         read_body(limit, config.body_read_timeout, body)
             .await
-            .map_err(|e| self.early_error(e.status, &e.text))
+            .map_err(|mut e| {
+                if upload && e.status == StatusCode::PAYLOAD_TOO_LARGE {
+                    e.text.push_str(" for a media upload (--max-upload-bytes)");
+                }
+                self.early_error(e.status, &e.text)
+            })
     }
 
     /// An answer for a request its facade never classified (body too large or too slow, a
@@ -226,7 +235,7 @@ async fn serve(
         recording.finish(&mut refused);
         return wire::whole(refused);
     }
-    match target.body(&app.config, body).await {
+    match target.body(&app.config, recording.request(), body).await {
         Ok(b) => recording.request_mut().body = b,
         Err(mut refused) => {
             recording.finish(&mut refused);
@@ -275,7 +284,7 @@ async fn serve_admin(
     if let Err(e) = app.config.params.check(&incoming) {
         return wire::whole(Target::Admin.early_error(StatusCode::BAD_REQUEST, &e));
     }
-    incoming.body = match Target::Admin.body(&app.config, body).await {
+    incoming.body = match Target::Admin.body(&app.config, &incoming, body).await {
         Ok(b) => b,
         Err(refused) => return wire::whole(refused),
     };

@@ -13,11 +13,23 @@ use serde_json::Value;
 
 use super::Incoming;
 
-/// One parameter value: text from a query, form or multipart field, or a JSON value.
+/// One parameter value: text from a query, form or multipart field, a JSON value, or a
+/// multipart file part.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Param {
     Text(String),
     Json(Value),
+    File(FilePart),
+}
+
+/// A multipart part sent as a file (it has a file name, or a content type other than
+/// text): its bytes as sent, never decoded as text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FilePart {
+    pub file_name: Option<String>,
+    /// The part's `Content-Type`, as sent (`None` without one).
+    pub content_type: Option<String>,
+    pub bytes: Bytes,
 }
 
 /// Why the body could not be read as parameters.
@@ -110,6 +122,19 @@ impl Params {
         Some(added.map(|()| p))
     }
 
+    /// A multipart body already read, parsed without awaiting (its one chunk is there):
+    /// for a facade whose reading of the request does not await.
+    pub fn from_multipart_now(content_type: &str, body: &Bytes) -> Result<Params, BodyError> {
+        use futures_util::FutureExt;
+        let boundary = multer::parse_boundary(content_type)
+            .map_err(|_| BodyError::MalformedMultipart("no boundary".into()))?;
+        let mut p = Params::default();
+        p.add_multipart(body.clone(), boundary)
+            .now_or_never()
+            .unwrap_or_else(|| Err(BodyError::MalformedMultipart("incomplete body".into())))?;
+        Ok(p)
+    }
+
     fn set(&mut self, key: String, value: Param) {
         if let Some(at) = self.position(&key) {
             self.entries[at].1 = value;
@@ -172,11 +197,23 @@ impl Params {
                     let Some(name) = field.name().map(str::to_string) else {
                         continue;
                     };
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| BodyError::MalformedMultipart(e.to_string()))?;
-                    self.set(name, Param::Text(text));
+                    let file_name = field.file_name().map(str::to_string);
+                    let content_type = field.content_type().map(|m| m.to_string());
+                    let is_text = content_type
+                        .as_deref()
+                        .is_none_or(|t| t.to_ascii_lowercase().starts_with("text/plain"));
+                    let unreadable =
+                        |e: multer::Error| BodyError::MalformedMultipart(e.to_string());
+                    let param = if file_name.is_some() || !is_text {
+                        Param::File(FilePart {
+                            file_name,
+                            content_type,
+                            bytes: field.bytes().await.map_err(unreadable)?,
+                        })
+                    } else {
+                        Param::Text(field.text().await.map_err(unreadable)?)
+                    };
+                    self.set(name, param);
                 }
                 Ok(None) => return Ok(()),
                 Err(e) => return Err(BodyError::MalformedMultipart(e.to_string())),
@@ -208,13 +245,23 @@ impl Params {
         &self.entries
     }
 
-    /// The value as text: strings as they are, other JSON as JSON text.
+    /// The value as text: strings as they are, other JSON as JSON text, a file as its
+    /// bytes read as UTF-8 (lossily: a client that sends a form field as a file part).
     pub fn text(&self, key: &str) -> Option<Cow<'_, str>> {
         self.get(key).map(|p| match p {
             Param::Text(s) => Cow::Borrowed(s.as_str()),
             Param::Json(Value::String(s)) => Cow::Borrowed(s.as_str()),
             Param::Json(v) => Cow::Owned(v.to_string()),
+            Param::File(f) => String::from_utf8_lossy(&f.bytes),
         })
+    }
+
+    /// A multipart file part, if that is what `key` is.
+    pub fn file(&self, key: &str) -> Option<&FilePart> {
+        match self.get(key)? {
+            Param::File(f) => Some(f),
+            _ => None,
+        }
     }
 
     /// Text that is present and not blank.
@@ -234,6 +281,7 @@ impl Params {
                 let text = match p {
                     Param::Text(s) => s.clone(),
                     Param::Json(v) => v.to_string(),
+                    Param::File(f) => String::from_utf8_lossy(&f.bytes).into_owned(),
                 };
                 match text.trim().to_ascii_lowercase().as_str() {
                     "true" | "1" => Ok(Some(true)),
@@ -272,6 +320,7 @@ impl Params {
                 )
             }
             Param::Json(other) => Some(vec![other.to_string()]),
+            Param::File(f) => Some(vec![String::from_utf8_lossy(&f.bytes).into_owned()]),
         }
     }
 
@@ -280,6 +329,7 @@ impl Params {
         self.get(key).map(|p| match p {
             Param::Json(v) => Ok(v.clone()),
             Param::Text(s) => serde_json::from_str(s).map_err(|e| e.to_string()),
+            Param::File(f) => serde_json::from_slice(&f.bytes).map_err(|e| e.to_string()),
         })
     }
 

@@ -137,6 +137,18 @@ pub enum DomainError {
     /// The sending number has no certificate yet: not registered on this WABA (131045).
     CertificateMissing,
 
+    // --- media (reference messaging-and-360dialog.md, "Cloud API messages + media") -------
+    /// An upload's MIME type is not one Meta takes.
+    MediaTypeUnsupported { mime: String },
+    /// An upload is empty or larger than its kind's limit (`kind` as Meta titles it).
+    MediaTooLarge {
+        kind: &'static str,
+        size: usize,
+        limit: usize,
+    },
+    /// A send's `{type}.id` names no upload the sending number holds.
+    MediaIdInvalid { param: String },
+
     // --- throttling and outages (faults) ------------------------------------------------
     /// The WABA hit its Business-Use-Case rate limit.
     RateLimited,
@@ -203,6 +215,9 @@ pub const ERROR_NAMES: &[&str] = &[
     "template_param_count_mismatch",
     "pair_rate_limited",
     "certificate_missing",
+    "media_type_unsupported",
+    "media_too_large",
+    "media_id_invalid",
     "rate_limited",
     "throughput_reached",
     "service_unavailable",
@@ -267,6 +282,9 @@ impl DomainError {
             TemplateParamCountMismatch { .. } => "template_param_count_mismatch",
             PairRateLimited => "pair_rate_limited",
             CertificateMissing => "certificate_missing",
+            MediaTypeUnsupported { .. } => "media_type_unsupported",
+            MediaTooLarge { .. } => "media_too_large",
+            MediaIdInvalid { .. } => "media_id_invalid",
             RateLimited => "rate_limited",
             ThroughputReached => "throughput_reached",
             ServiceUnavailable => "service_unavailable",
@@ -359,6 +377,17 @@ impl DomainError {
             },
             "pair_rate_limited" => PairRateLimited,
             "certificate_missing" => CertificateMissing,
+            "media_type_unsupported" => MediaTypeUnsupported {
+                mime: "application/octet-stream".into(),
+            },
+            "media_too_large" => MediaTooLarge {
+                kind: "Image",
+                size: 5 * 1024 * 1024 + 1,
+                limit: 5 * 1024 * 1024,
+            },
+            "media_id_invalid" => MediaIdInvalid {
+                param: "image".into(),
+            },
             "rate_limited" => RateLimited,
             "throughput_reached" => ThroughputReached,
             "service_unavailable" => ServiceUnavailable,

@@ -199,6 +199,9 @@ pub struct Send<'a> {
     /// The recipient's digits.
     pub to: &'a str,
     pub content: Content<'a>,
+    /// A media message's type and uploaded id (`image{id}`...); `None` for a link or any
+    /// other type.
+    pub media_id: Option<(&'a str, &'a str)>,
     pub callback_data: Option<String>,
     pub with_conversation: bool,
 }
@@ -258,6 +261,9 @@ impl World {
         let now = self.now();
         let phone = self.managed_phone(who, s.phone)?.clone();
         sender_registered(&phone)?;
+        if let Some((kind, id)) = s.media_id {
+            self.check_media_for_send(&phone.id.to_string(), kind, id)?;
+        }
         let waba = self
             .wabas
             .get(&phone.waba)
@@ -627,6 +633,7 @@ mod tests {
             phone: "110000000000001",
             to,
             content: Content::FreeForm,
+            media_id: None,
             callback_data: None,
             with_conversation: true,
         }

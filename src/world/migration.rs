@@ -30,6 +30,10 @@ pub struct Migration {
     pub finished_at: Option<Timestamp>,
     /// When the number's ownership was verified with a code for this attempt.
     pub verified_at: Option<Timestamp>,
+    /// Whether the source record was On-Premises when the migration started: its media
+    /// then stay behind (`media.rs`).
+    #[serde(default)]
+    pub source_on_premise: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -198,6 +202,7 @@ impl World {
             dest_waba: dest,
             source_phone: source.id,
             dest_phone,
+            source_on_premise: source.platform == super::vocab::Platform::OnPremise,
             state: MigrationState::Initiated,
             started_at: now,
             finished_at: None,

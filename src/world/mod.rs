@@ -27,6 +27,7 @@ pub mod duplication;
 pub mod error;
 pub mod event;
 pub mod ledger;
+pub mod media;
 pub mod message;
 pub mod migration;
 pub mod parties;
@@ -147,6 +148,8 @@ pub struct World {
     /// Messages, simulated users and the billing ledger (`message.rs`, `recipient.rs`,
     /// `ledger.rs`).
     pub messaging: message::Messaging,
+    /// Uploaded media, bounded by `--media-bytes` (`media.rs`).
+    pub media: media::MediaStore,
     /// Business profiles by phone-number id (`business_profile.rs`).
     pub business_profiles: business_profile::BusinessProfiles,
     /// Embedded Signup's codes, migrations and credit-line allocations (`signup.rs`).
@@ -194,6 +197,7 @@ impl World {
             events: Vec::new(),
             bindings: bindings::Bindings::default(),
             messaging: Default::default(),
+            media: Default::default(),
             business_profiles: Default::default(),
             signups: Default::default(),
             callback_allow: Default::default(),
@@ -284,6 +288,7 @@ impl World {
             || self.templates.contains_key(&id)
             || self.businesses.contains_key(&id)
             || self.apps.contains_key(&id)
+            || self.media.contains(id)
     }
 
     /// A 6-digit verification code.

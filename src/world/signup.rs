@@ -336,6 +336,7 @@ impl World {
             dest_waba: dest,
             source_phone: source.id,
             dest_phone,
+            source_on_premise: source.platform == super::vocab::Platform::OnPremise,
             state: MigrationState::Verified,
             started_at: now,
             finished_at: None,

@@ -1484,6 +1484,15 @@ pub const META_GRAPH_KNOWN_EXCEPTIONS: &[KnownException] = &[
     // --- phone-number enums -------------------------------------------------------------
     KnownException::new(
         "GET",
+        "/{Version}/{Media-ID}",
+        "/file_size",
+        "messaging-and-360dialog.md, Media URL and open question 7: file_size is a string in \
+         OAS, a number in a recorded answer (Ruby SDK cassette) and pywa's example; wabasim \
+         answers a number (docs/fidelity.md)",
+    )
+    .keyword("type"),
+    KnownException::new(
+        "GET",
         "/{Version}/{Phone-Number-ID}",
         "/code_verification_status",
         "meta-graph.md §4.1 (code_verification_status row) and §2.3: values are \

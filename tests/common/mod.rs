@@ -541,6 +541,8 @@ fn oas_path(sim: &Simulator, namespace: Option<&str>, path: &str) -> Option<Stri
             Some("{Business-ID}")
         } else if w.credit_line_partner(id).is_some() {
             Some("{Extended-Credit-ID}")
+        } else if w.media.contains(id) {
+            Some("{Media-ID}")
         } else {
             None
         }

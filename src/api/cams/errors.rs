@@ -558,6 +558,11 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
         TemplateDisabled => CamsError::meta_code(132016, "Template is Disabled"),
         PairRateLimited => CamsError::meta_code(131056, "Pair rate limit hit"),
         CertificateMissing => CamsError::meta_code(131045, "Incorrect certificate"),
+        // Media reach this facade only as scripted faults: Meta's code, as above ([INF]).
+        MediaTypeUnsupported { .. } | MediaIdInvalid { .. } => {
+            CamsError::meta_code(100, "Invalid parameter")
+        }
+        MediaTooLarge { .. } => CamsError::meta_code(131053, "Media upload error"),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(
             503,

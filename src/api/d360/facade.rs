@@ -42,6 +42,11 @@ impl Facade for D360 {
         SECRETS
     }
 
+    /// The Messaging API's `POST /media`.
+    fn is_upload(&self, method: &http::Method, path: &str) -> bool {
+        *method == http::Method::POST && path.trim_end_matches('/') == "/media"
+    }
+
     fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a> {
         facade::run(call, super::prepare(call.ns, call.req))
     }

@@ -17,6 +17,7 @@ mod facade;
 pub mod fixture;
 mod forward;
 mod listing;
+mod media;
 mod messaging;
 pub mod model;
 mod partner;
@@ -107,6 +108,10 @@ routes! {
     GetProfile, "get_business_profile", GET, Messaging, "/whatsapp_business_profile";
     UpdateProfile, "update_business_profile", POST, Messaging, "/whatsapp_business_profile";
     SendMessage, "send_message", POST, Send, "/messages";
+    UploadMedia, "upload_media", POST, Send, "/media";
+    DownloadMedia, "download_media", GET, Send, "/whatsapp_business/attachments";
+    GetMedia, "get_media", GET, Send, "/{media_id}";
+    DeleteMedia, "delete_media", DELETE, Send, "/{media_id}";
     Unmatched, "unmatched", GET, Partner, "";
 }
 
@@ -139,6 +144,7 @@ pub fn is_messaging_path(path: &str) -> bool {
                 | "/multi_webhook"
                 | "/whatsapp_business_profile"
                 | "/messages"
+                | "/media"
         )
 }
 
@@ -163,6 +169,10 @@ pub struct Prepared {
     pub api_key: Option<String>,
     pub bearer: Option<String>,
     pub d360_key: Option<String>,
+    /// The body's `Content-Type` (a media upload is multipart).
+    pub content_type: Option<String>,
+    /// The `Host` the request reached (a media object's URL names it).
+    pub host: Option<String>,
     pub targets: Vec<String>,
     pub trace: String,
     /// Why an unmatched request matched nothing: 404 (no such path) or 405 (the path
@@ -263,6 +273,8 @@ pub fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
         api_key: header("x-api-key"),
         bearer,
         d360_key: header(KEY_HEADER),
+        content_type: header("content-type"),
+        host: header("host"),
         targets,
         trace,
         unmatched,
@@ -281,6 +293,13 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
             Shape::Meta
         };
         return error_answer(p, &D360Error::new(*status, why.clone()), shape);
+    }
+    if p.op == Op::DownloadMedia {
+        return match ns.read_world(|w| media::download(w, p)) {
+            Ok(answer) => answer,
+            Err(Err(e)) => error_answer(p, &e, Shape::Plain),
+            Err(Ok((status, body))) => ok_answer(p, status, &body),
+        };
     }
     let (reply, outgoing, now) = ns.with_world(|w| {
         let events = model::sync(w);
@@ -310,7 +329,12 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
         }
         Api::Send => {
             let channel = messaging::authenticate(w, p)?;
-            send::send(w, p, &channel)
+            match p.op {
+                Op::UploadMedia => media::upload(w, p, &channel),
+                Op::GetMedia => media::get(w, p, &channel),
+                Op::DeleteMedia => media::delete(w, p, &channel),
+                _ => send::send(w, p, &channel),
+            }
         }
     }
 }

@@ -59,10 +59,20 @@ pub fn send(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
         },
         None => Content::FreeForm,
     };
+    let media_id = MEDIA
+        .contains(&kind)
+        .then(|| body.get(kind)?.get("id").cloned())
+        .flatten()
+        .and_then(|v| match v {
+            Value::String(s) => Some(s),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        });
     let send = Send {
         phone: &s.phone,
         to: &to,
         content,
+        media_id: media_id.as_deref().map(|id| (kind, id)),
         callback_data: text("biz_opaque_callback_data")
             .map(|d| d.chars().take(CALLBACK_DATA_MAX).collect()),
         with_conversation: CARRIES_CONVERSATION,

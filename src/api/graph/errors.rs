@@ -586,6 +586,37 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
             "Incorrect certificate",
             "Message failed to send due to a phone number registration error.",
         ),
+        // Seen: `(#100) Param file must be a file with one of the following types: …
+        // Received file of type 'application/octet-stream'.` (the list quoted in
+        // fbsamples/whatsapp-api-examples#10 and in client code; reference "Media types").
+        MediaTypeUnsupported { mime } => GraphError::new(
+            400,
+            100,
+            OAUTH,
+            format!(
+                "(#100) Param file must be a file with one of the following types: {}. Received file of type '{mime}'.",
+                crate::world::media::accepted_types().collect::<Vec<_>>().join(", ")
+            ),
+        ),
+        // 131053 `Media upload error` with details `Video file has size 63787247 bytes but
+        // must be atmost 16777216 bytes and non-empty` is seen on a `failed` status; that an
+        // upload is refused with it synchronously is inferred (docs/fidelity.md).
+        MediaTooLarge { kind, size, limit } => GraphError::whatsapp(
+            400,
+            131053,
+            "Media upload error",
+            format!("{kind} file has size {size} bytes but must be atmost {limit} bytes and non-empty"),
+        ),
+        // Seen in client code matching Meta's text (n8n's WhatsApp node, BSP error tables):
+        // `(#100) Param image['id'] is not a valid whatsapp business account media attachment ID`.
+        MediaIdInvalid { param } => GraphError::new(
+            400,
+            100,
+            OAUTH,
+            format!(
+                "(#100) Param {param}['id'] is not a valid whatsapp business account media attachment ID"
+            ),
+        ),
         ThroughputReached => GraphError::whatsapp(
             400,
             130429,

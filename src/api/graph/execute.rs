@@ -10,7 +10,7 @@ use http::{HeaderValue, Method, StatusCode};
 
 use super::errors::{GraphError, from_domain};
 use super::op::Op;
-use super::ops::{Fail, apps, messages, phones, registration, signup, templates, waba};
+use super::ops::{Fail, apps, media, messages, phones, registration, signup, templates, waba};
 use super::prepare::Prepared;
 use crate::api::Answer;
 use crate::namespace::Namespace;
@@ -27,6 +27,9 @@ struct Done {
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = p.head();
     // Reads share the world (read lock), so they run side by side; changes take it alone.
+    if p.op == Op::DownloadMedia {
+        return download(ns, p);
+    }
     let outcome = if p.op == Op::ExchangeCode {
         // The one call without an access token: the app's id and secret authenticate it.
         ns.with_world(|w| signup::exchange(w, p))
@@ -46,10 +49,35 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         ),
         Err((Fail::Graph(e), usage)) => head.error(&e, p.op.name(), usage),
     };
-    if p.op == Op::SendMessage {
+    if matches!(
+        p.op,
+        Op::SendMessage | Op::UploadMedia | Op::GetMedia | Op::DeleteMedia
+    ) {
         messages::usage_as_messaging(&mut answer);
     }
     answer
+}
+
+/// `GET /whatsapp_business/attachments/?mid=…&ext=…&hash=…` with the bearer token: the
+/// bytes, or a refusal (`media_url.rs`; a token error in Graph's envelope).
+fn download(ns: &Namespace, p: &Prepared) -> Answer {
+    use crate::world::media::DownloadRefusal;
+    let name = p.op.name();
+    let outcome = ns.read_world(|w| {
+        let Some(url) = super::media_url::parse(&p.params) else {
+            return Err(DownloadRefusal::Expired);
+        };
+        w.download_media(p.who.clone(), &url)
+            .map(|m| super::media_url::file("graph", name, m))
+    });
+    match outcome {
+        Ok(answer) => answer,
+        Err(DownloadRefusal::Token(e)) => {
+            p.head()
+                .error(&from_domain(&e, &method_name(&p.method)), name, None)
+        }
+        Err(r) => super::media_url::refused("graph", name, &r),
+    }
 }
 
 /// Renders a scripted domain error for a prepared request (faults), with the usage header
@@ -155,8 +183,12 @@ fn check_scope(w: &World, who: &Principal, p: &Prepared) -> Result<(), Fail> {
         p.op,
         Op::GetPhoneNumber | Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod
     );
-    if p.op == Op::SendMessage {
-        // Sending is the messaging permission's alone (reference meta-graph.md §6.2).
+    if matches!(
+        p.op,
+        Op::SendMessage | Op::UploadMedia | Op::GetMedia | Op::DeleteMedia
+    ) {
+        // Sending and media are the messaging permission's alone (reference meta-graph.md
+        // §6.2; OAS: media needs `whatsapp_business_messaging`).
         w.require_scope(who, Scope::Messaging)?;
     } else if needs_management {
         w.require_scope(who, Scope::Management)?;
@@ -176,6 +208,7 @@ fn read(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
         Op::ListTemplates => templates::list(w, who, p),
         Op::ListSubscribedApps => apps::list(w, who, p),
         Op::DebugToken => signup::debug(w, who, p),
+        Op::GetMedia => media::get(w, who, p),
         Op::ListClientWabas => signup::client_wabas(w, who, p),
         Op::ListCreditLines => signup::credit_lines(w, who, p),
         Op::UnknownNode | Op::UnknownEdge | Op::UnsupportedMethod => unmatched(w, who, p),
@@ -202,6 +235,8 @@ fn change(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail>
         Op::UnsubscribeApp => apps::unsubscribe(w, who, p),
         Op::ShareCreditLine => signup::share_credit_line(w, who, p),
         Op::SendMessage => messages::send(w, who, p),
+        Op::UploadMedia => media::upload(w, who, p),
+        Op::DeleteMedia => media::delete(w, who, p),
         _ => read(w, who, p),
     }
 }

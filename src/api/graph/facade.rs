@@ -43,6 +43,11 @@ impl Facade for Graph {
         SECRETS
     }
 
+    /// `POST /[vNN.N/]{phone_number_id}/media`.
+    fn is_upload(&self, method: &Method, path: &str) -> bool {
+        *method == Method::POST && path.trim_end_matches('/').ends_with("/media")
+    }
+
     fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a> {
         // Read without a future unless the body is multipart.
         let (ns, req) = (call.ns, call.req);

@@ -17,6 +17,7 @@ pub mod errors;
 mod execute;
 mod facade;
 mod head;
+pub mod media_url;
 pub mod op;
 mod ops;
 pub mod paging;

@@ -28,11 +28,16 @@ pub enum NodeKind {
     OAuth,
     /// `debug_token`, a literal node.
     DebugToken,
+    /// An uploaded media object.
+    Media,
+    /// `whatsapp_business`, the literal node of the media download URL's path
+    /// (`/whatsapp_business/attachments/`, the path of Meta's lookaside URL).
+    Attachments,
 }
 
 impl NodeKind {
     /// Every kind, for the tests and the table's checks.
-    pub const ALL: [NodeKind; 7] = [
+    pub const ALL: [NodeKind; 9] = [
         NodeKind::Waba,
         NodeKind::Phone,
         NodeKind::Template,
@@ -40,6 +45,8 @@ impl NodeKind {
         NodeKind::CreditLine,
         NodeKind::OAuth,
         NodeKind::DebugToken,
+        NodeKind::Media,
+        NodeKind::Attachments,
     ];
 
     /// How a route shape writes a node of this kind: a placeholder, or the literal node.
@@ -52,6 +59,8 @@ impl NodeKind {
             NodeKind::CreditLine => "{credit_line_id}",
             NodeKind::OAuth => "oauth",
             NodeKind::DebugToken => "debug_token",
+            NodeKind::Media => "{media_id}",
+            NodeKind::Attachments => "whatsapp_business",
         }
     }
 
@@ -60,6 +69,7 @@ impl NodeKind {
         match node {
             "oauth" => Some(NodeKind::OAuth),
             "debug_token" => Some(NodeKind::DebugToken),
+            "whatsapp_business" => Some(NodeKind::Attachments),
             _ => None,
         }
     }
@@ -93,6 +103,10 @@ pub enum Op {
     ListCreditLines,
     ShareCreditLine,
     SendMessage,
+    UploadMedia,
+    GetMedia,
+    DeleteMedia,
+    DownloadMedia,
     /// A node that does not exist.
     UnknownNode,
     /// A node that exists, with an edge it does not have.
@@ -344,6 +358,21 @@ pub const OPS: &[OpRoute] = &[
         Post,
         "/{phone_number_id}/messages",
     ),
+    // Media (reference messaging-and-360dialog.md, "Cloud API messages + media"; ops/media.rs).
+    route(
+        Op::UploadMedia,
+        "upload_media",
+        Post,
+        "/{phone_number_id}/media",
+    ),
+    route(Op::GetMedia, "get_media", Get, "/{media_id}"),
+    route(Op::DeleteMedia, "delete_media", Delete, "/{media_id}"),
+    route(
+        Op::DownloadMedia,
+        "download_media",
+        Get,
+        "/whatsapp_business/attachments",
+    ),
 ];
 
 /// How many operations there are, the unmatched ones included.
@@ -447,6 +476,10 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, Some("register")) if post => Op::Register,
         (Phone, Some("deregister")) if post => Op::Deregister,
         (Phone, Some("messages")) if post => Op::SendMessage,
+        (Phone, Some("media")) if post => Op::UploadMedia,
+        (Media, None) if get => Op::GetMedia,
+        (Media, None) if delete => Op::DeleteMedia,
+        (Attachments, Some("attachments")) if get => Op::DownloadMedia,
         (Template, None) if get => Op::GetTemplate,
         (OAuth, Some("access_token")) if get => Op::ExchangeCode,
         (DebugToken, None) if get => Op::DebugToken,
@@ -458,10 +491,12 @@ pub fn classify(method: &Method, kind: Option<NodeKind>, edge: Option<&str>, mig
         (Phone, _) if known_edge(&PHONE_EDGES) => Op::UnsupportedMethod,
         (Template, _) if known_edge(&TEMPLATE_EDGES) => Op::UnsupportedMethod,
         (DebugToken, None) => Op::UnsupportedMethod,
+        (Media, None) => Op::UnsupportedMethod,
         // These nodes have routes only with an edge.
         (Business, Some(e)) if BUSINESS_EDGES.contains(&e) => Op::UnsupportedMethod,
         (CreditLine, Some(e)) if CREDIT_LINE_EDGES.contains(&e) => Op::UnsupportedMethod,
         (OAuth, Some(e)) if OAUTH_EDGES.contains(&e) => Op::UnsupportedMethod,
+        (Attachments, Some(e)) if ATTACHMENTS_EDGES.contains(&e) => Op::UnsupportedMethod,
         _ => Op::UnknownEdge,
     }
 }
@@ -474,6 +509,7 @@ const TEMPLATE_EDGES: [&str; edge_count(NodeKind::Template)] = edges(NodeKind::T
 const BUSINESS_EDGES: [&str; edge_count(NodeKind::Business)] = edges(NodeKind::Business);
 const CREDIT_LINE_EDGES: [&str; edge_count(NodeKind::CreditLine)] = edges(NodeKind::CreditLine);
 const OAUTH_EDGES: [&str; edge_count(NodeKind::OAuth)] = edges(NodeKind::OAuth);
+const ATTACHMENTS_EDGES: [&str; edge_count(NodeKind::Attachments)] = edges(NodeKind::Attachments);
 
 /// Whether row `i` of [`OPS`] is the first with its edge among `kind`'s routes.
 const fn first_with_edge(kind: NodeKind, i: usize) -> bool {
@@ -867,6 +903,10 @@ mod tests {
                 "whatsapp_credit_sharing_and_attach",
             ),
             ("POST", "/{phone_number_id}/messages", "send_message"),
+            ("POST", "/{phone_number_id}/media", "upload_media"),
+            ("GET", "/{media_id}", "get_media"),
+            ("DELETE", "/{media_id}", "delete_media"),
+            ("GET", "/whatsapp_business/attachments", "download_media"),
         ];
         let derived: Vec<(&str, &str, &str)> = route_shapes()
             .iter()

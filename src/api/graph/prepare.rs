@@ -26,7 +26,7 @@ pub struct Prepared {
     pub targets: Vec<String>,
     trace: TraceId,
     request_id: TraceId,
-    /// `http://host/vNN.N/node[/edge]`, for paging links.
+    /// `http://host/vNN.N/node[/edge]`, for paging links; the bare host for `get_media`.
     pub(super) base_url: String,
     pub(super) query: String,
 }
@@ -104,6 +104,10 @@ pub fn prepare_with(
             None => format!("http://{host}/{}/{}", route.version, route.node),
         };
         (base_url, req.query.clone())
+    } else if op == Op::GetMedia {
+        // The download URL names the host the client reached (`media_url.rs`).
+        let host = req.header(http::header::HOST).unwrap_or("localhost");
+        (host.to_string(), String::new())
     } else {
         (String::new(), String::new())
     };
@@ -136,6 +140,8 @@ fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
         Some((NodeKind::Business, None))
     } else if w.credit_line_partner(id).is_some() {
         Some((NodeKind::CreditLine, None))
+    } else if w.media.contains(id) {
+        Some((NodeKind::Media, None))
     } else {
         None
     }

@@ -51,10 +51,12 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         .params
         .text("biz_opaque_callback_data")
         .map(|d| d.chars().take(CALLBACK_DATA_MAX).collect());
+    let media_id = media_id(p, &kind);
     let send = Send {
         phone: node,
         to: &to,
         content,
+        media_id: media_id.as_deref().map(|id| (kind.as_str(), id)),
         callback_data,
         with_conversation: with_conversation(&p.route.version),
     };
@@ -92,6 +94,19 @@ pub fn usage_as_messaging(answer: &mut crate::api::Answer) {
     );
     if let Ok(v) = http::HeaderValue::from_str(&text) {
         answer.headers.insert(HEADER, v);
+    }
+}
+
+/// A media message's uploaded `id` (text or a JSON number), which the world checks against
+/// the sender's uploads; `None` for a `link` or another type.
+fn media_id(p: &Prepared, kind: &str) -> Option<String> {
+    if !MEDIA.contains(&kind) {
+        return None;
+    }
+    match p.params.json(kind)?.ok()?.get("id")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
     }
 }
 

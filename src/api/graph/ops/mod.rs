@@ -9,6 +9,7 @@
 
 pub(super) mod analytics;
 pub(super) mod apps;
+pub(super) mod media;
 pub(super) mod messages;
 pub(super) mod phones;
 pub(super) mod registration;

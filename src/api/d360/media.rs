@@ -1,0 +1,97 @@
+//! The Messaging API's media (`waba-v2.360dialog.io`, header `D360-API-KEY`): `POST /media`
+//! (multipart `messaging_product`, `file`), `GET /{media-id}`, `DELETE /{media-id}` and the
+//! download at `/whatsapp_business/attachments/` — Graph's media calls proxied for the key's
+//! channel's number, answered with Meta's bodies (messaging-and-360dialog.md, "360dialog
+//! Messaging API": "Proxied paths" `POST /media` returns Meta's `{"id"}`, `GET /{media-id}`
+//! Meta's media object; the download by GET with the key, INFERRED from NET). Meta's errors
+//! pass through raw as for `/messages` (`send.rs`).
+
+use serde_json::json;
+
+use super::messaging::scope;
+use super::model::Channel;
+use super::send::meta;
+use super::{Prepared, Reply};
+use crate::api::Answer;
+use crate::api::graph::media_url;
+use crate::api::params::Params;
+use crate::world::media::{DownloadRefusal, Upload};
+use crate::world::{DomainError, World};
+
+fn missing(param: &str) -> DomainError {
+    DomainError::param(param, format!("The parameter {param} is required"))
+}
+
+pub fn upload(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+    let s = scope(w, ch)?;
+    let params = Params::from_multipart_now(p.content_type.as_deref().unwrap_or(""), &p.body)
+        .map_err(|e| meta(DomainError::param("file", e.to_string())))?;
+    match params.non_empty("messaging_product") {
+        Some(product) if product == "whatsapp" => {}
+        Some(product) => {
+            return Err(meta(DomainError::param(
+                "messaging_product",
+                format!("Param messaging_product must be one of {{WHATSAPP}} - got \"{product}\"."),
+            )));
+        }
+        None => return Err(meta(missing("messaging_product"))),
+    }
+    let file = params.file("file").ok_or_else(|| meta(missing("file")))?;
+    let id = w
+        .upload_media(
+            &s.who,
+            Upload {
+                phone: &s.phone,
+                mime: file
+                    .content_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream"),
+                bytes: file.bytes.clone(),
+            },
+        )
+        .map_err(meta)?;
+    Ok((200, json!({"id": id.to_string()})))
+}
+
+/// Meta's media object, its URL on the host the request reached (360dialog swaps Meta's
+/// host for its own, NET).
+pub fn get(w: &World, p: &Prepared, ch: &Channel) -> Reply {
+    let s = scope(w, ch)?;
+    let m = w
+        .readable_media(&s.who, &p.args[0], Some(&s.phone))
+        .map_err(meta)?;
+    let url = media_url::url(p.host.as_deref().unwrap_or("localhost"), &w.media_url(m));
+    Ok((
+        200,
+        json!({
+            "url": url,
+            "mime_type": m.mime,
+            "sha256": m.sha256,
+            "file_size": m.bytes.len(),
+            "id": m.id.to_string(),
+            "messaging_product": "whatsapp",
+        }),
+    ))
+}
+
+pub fn delete(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+    let s = scope(w, ch)?;
+    w.delete_media(&s.who, &p.args[0], Some(&s.phone))
+        .map_err(meta)?;
+    Ok((200, json!({"success": true})))
+}
+
+/// The bytes for the key's channel; a key that names no channel is answered as 360dialog's
+/// invalid key, the rest as Graph's download refusals (`media_url.rs`).
+pub fn download(w: &World, p: &Prepared) -> Result<Answer, Reply> {
+    let name = p.op.name();
+    let ch = super::messaging::authenticate(w, p).map_err(Err)?;
+    let s = scope(w, &ch).map_err(Err)?;
+    let Some(url) = media_url::parse(&Params::from_query(&p.query)) else {
+        return Ok(media_url::refused("d360", name, &DownloadRefusal::Expired));
+    };
+    Ok(match w.download_media(Ok(s.who), &url) {
+        Ok(m) => media_url::file("d360", name, m),
+        Err(r) => media_url::refused("d360", name, &r),
+    })
+}

@@ -1,0 +1,293 @@
+//! Media on Graph over a real socket (reference messaging-and-360dialog.md, "Cloud API
+//! messages + media"): a multipart upload, its object, the download through the returned
+//! URL with and without the token and after its 5 minutes on the world clock, delete, the
+//! refusals of a bad type, an oversized file and a missing field, and sends by id.
+
+mod common;
+
+use bytes::Bytes;
+use common::world::*;
+use common::{Reply, Sim};
+use serde_json::{Value, json};
+
+const BOUNDARY: &str = "wabasim-test-boundary";
+
+/// A multipart body: text fields, then the file part (name, type, bytes) if any.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, mime, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {mime}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload_as(
+    sim: &Sim,
+    phone: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &str, &[u8])>,
+) -> Reply {
+    let auth = format!("Bearer {token}");
+    let ct = format!("multipart/form-data; boundary={BOUNDARY}");
+    sim.send(
+        "POST",
+        &format!("/v23.0/{phone}/media"),
+        &[("authorization", &auth), ("content-type", &ct)],
+        multipart(fields, file),
+    )
+    .await
+}
+
+async fn upload(sim: &Sim, mime: &str, bytes: &[u8]) -> Reply {
+    upload_as(
+        sim,
+        READY_PHONE_ID,
+        OLD_BSP,
+        &[("messaging_product", "whatsapp"), ("type", mime)],
+        Some(("f", mime, bytes)),
+    )
+    .await
+}
+
+/// The path and query of a URL wabasim answered (its own host).
+fn path_of(url: &str) -> String {
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    rest[rest.find('/').unwrap()..].to_string()
+}
+
+/// A download (the bytes are no Graph JSON) or a delete (its id is gone by the time the
+/// conformance check looks it up), kept out of the OpenAPI conformance check.
+async fn unchecked(sim: &Sim, method: &str, path: &str, token: Option<&str>) -> Reply {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+    sim.send_exact(method, path, &headers, Bytes::new()).await
+}
+
+async fn advance(sim: &Sim, duration: &str) {
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": duration})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[tokio::test]
+async fn an_upload_is_described_downloaded_with_the_token_and_deleted() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let jpeg = b"\xff\xd8\xff\xe0 not really a jpeg";
+    let r = upload(&sim, "image/jpeg", jpeg).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert!(id.bytes().all(|b| b.is_ascii_digit()), "{id}");
+
+    let r = sim.get(&format!("/v23.0/{id}"), OLD_BSP).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let m = r.json();
+    assert_eq!(m["messaging_product"], "whatsapp");
+    assert_eq!(m["mime_type"], "image/jpeg");
+    assert_eq!(m["file_size"], json!(jpeg.len()));
+    assert_eq!(m["id"], json!(id));
+    // sha256 of the bytes, lower-case hex.
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(jpeg)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(m["sha256"], json!(want));
+    let url = m["url"].as_str().unwrap();
+    assert!(
+        url.contains("/whatsapp_business/attachments/?mid=")
+            && url.contains("&ext=")
+            && url.contains("&hash=AT"),
+        "{url}"
+    );
+    // With the phone number it belongs to; not with another one.
+    let r = sim
+        .get(
+            &format!("/v23.0/{id}?phone_number_id={READY_PHONE_ID}"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim
+        .get(
+            &format!("/v23.0/{id}?phone_number_id=110000000000002"),
+            OLD_BSP,
+        )
+        .await;
+    assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
+    // Another business's token does not see it.
+    let r = sim.get(&format!("/v23.0/{id}"), NEW_BSP).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+
+    let path = path_of(url);
+    let r = unchecked(&sim, "GET", &path, Some(OLD_BSP)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.body, Bytes::from_static(jpeg));
+    assert_eq!(r.header("content-type"), Some("image/jpeg"));
+    // Without the token: Graph's token error.
+    let r = unchecked(&sim, "GET", &path, None).await;
+    assert_eq!(r.json()["error"]["code"], 104, "{}", r.text());
+    // An altered URL.
+    let altered = path.replace("hash=AT", "hash=AX");
+    let r = unchecked(&sim, "GET", &altered, Some(OLD_BSP)).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+
+    // Five minutes on, the URL still works; a second later it has expired.
+    advance(&sim, "5m").await;
+    assert_eq!(
+        unchecked(&sim, "GET", &path, Some(OLD_BSP)).await.status,
+        200
+    );
+    advance(&sim, "1s").await;
+    let r = unchecked(&sim, "GET", &path, Some(OLD_BSP)).await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (403, "URL signature expired")
+    );
+    // A new GET issues a new URL that works.
+    let fresh = sim.get(&format!("/v23.0/{id}"), OLD_BSP).await.json();
+    let fresh = path_of(fresh["url"].as_str().unwrap());
+    assert_ne!(fresh, path);
+    assert_eq!(
+        unchecked(&sim, "GET", &fresh, Some(OLD_BSP)).await.status,
+        200
+    );
+
+    // A second upload is deleted: its object and its URL are gone (the first stays, for
+    // the conformance check at the end, which looks ids up in the world).
+    let gone = upload(&sim, "image/png", b"png").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let url = unchecked(&sim, "GET", &format!("/v23.0/{gone}"), Some(OLD_BSP))
+        .await
+        .json()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = unchecked(&sim, "DELETE", &format!("/v23.0/{gone}"), Some(OLD_BSP)).await;
+    assert_eq!(r.json(), json!({"success": true}));
+    let r = unchecked(&sim, "GET", &format!("/v23.0/{gone}"), Some(OLD_BSP)).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
+    let r = unchecked(&sim, "GET", &path_of(&url), Some(OLD_BSP)).await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn a_bad_type_an_oversized_file_and_missing_fields_are_refused() {
+    let sim = Sim::start().await;
+    let r = upload(&sim, "image/gif", b"GIF89a").await;
+    assert_eq!(r.status, 400);
+    let e = &r.json()["error"];
+    assert_eq!(e["code"], 100);
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with(
+            "(#100) Param file must be a file with one of the following types: audio/aac, "
+        ) && msg.ends_with("Received file of type 'image/gif'."),
+        "{msg}"
+    );
+
+    let big = vec![0u8; 5 * 1024 * 1024 + 1];
+    let r = upload(&sim, "image/png", &big).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let e = &r.json()["error"];
+    assert_eq!(e["code"], 131053);
+    assert_eq!(e["message"], "(#131053) Media upload error");
+    assert_eq!(
+        e["error_data"]["details"],
+        "Image file has size 5242881 bytes but must be atmost 5242880 bytes and non-empty"
+    );
+    // The same bytes as a document are within its limit.
+    let r = upload(&sim, "application/pdf", &big).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let r = upload_as(
+        &sim,
+        READY_PHONE_ID,
+        OLD_BSP,
+        &[("type", "image/png")],
+        Some(("f", "image/png", b"png")),
+    )
+    .await;
+    assert_eq!(
+        r.json()["error"]["message"],
+        "(#100) The parameter messaging_product is required"
+    );
+    let r = upload_as(
+        &sim,
+        READY_PHONE_ID,
+        OLD_BSP,
+        &[("messaging_product", "whatsapp")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.json()["error"]["message"],
+        "(#100) The parameter file is required"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_the_upload_limit_is_413_in_graphs_shape() {
+    let sim = Sim::start().await;
+    let big = vec![0u8; wabasim::app::UPLOAD_LIMIT + 1];
+    let r = upload(&sim, "application/pdf", &big).await;
+    assert_eq!(r.status, 413, "{}", r.text());
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("--max-upload-bytes"), "{msg}");
+}
+
+fn image_by_id(id: &str) -> Value {
+    json!({"messaging_product": "whatsapp", "to": "15551230001", "type": "image",
+           "image": {"id": id, "caption": "c"}})
+}
+
+#[tokio::test]
+async fn a_send_by_id_needs_an_upload_of_the_sending_number() {
+    let sim = Sim::start().await;
+    let id = upload(&sim, "image/png", b"png").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v23.0/{READY_PHONE_ID}/messages");
+    let r = sim.post_json(&path, OLD_BSP, image_by_id(&id)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let r = sim
+        .post_json(&path, OLD_BSP, image_by_id("123456789012345"))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "(#100) Param image['id'] is not a valid whatsapp business account media attachment ID"
+    );
+    // A link needs no upload.
+    let link = json!({"messaging_product": "whatsapp", "to": "15551230001", "type": "image",
+                      "image": {"link": "https://example.com/a.png"}});
+    assert_eq!(sim.post_json(&path, OLD_BSP, link).await.status, 200);
+    // Deleted: refused again.
+    unchecked(&sim, "DELETE", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
+    let r = sim.post_json(&path, OLD_BSP, image_by_id(&id)).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+}
