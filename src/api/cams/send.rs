@@ -114,8 +114,9 @@ pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
 /// a table (inferred, docs/fidelity.md).
 pub fn message_id(wamid: &str) -> String {
     use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
-    let a = fnv1a(wamid.as_bytes(), FNV_OFFSET_BASIS);
-    let b = fnv1a(wamid.as_bytes(), a ^ 0x6361_6d73);
+    // Seeded apart from the world's conversation id, which hashes the same wamid.
+    let a = fnv1a(wamid.as_bytes(), FNV_OFFSET_BASIS ^ 0x6361_6d73_6d73_6964);
+    let b = fnv1a(wamid.as_bytes(), a);
     format!("{a:016x}{:08x}", b as u32)
 }
 
