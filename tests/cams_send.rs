@@ -1,7 +1,7 @@
 //! SendChatappMessage over a real socket: Alibaba's validation codes, the world's refusals
 //! relayed as ChatApp relays Meta, the receipts (ChatAppStatus, ChatAppInbound) posted to the
 //! space's and the number's callbacks as JSON arrays, and the charge booked to the space's
-//! WABA once delivered.
+//! WABA once delivered (and counted by GetChatappPhoneNumberMetric).
 
 mod common;
 
@@ -289,4 +289,31 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
     assert_eq!(billing["booked"], 1, "{billing}");
     assert_eq!(billing["charges"][0]["waba_id"], ALIBABA_WABA);
     assert_eq!(billing["charges"][0]["phone_number_id"], phone.as_str());
+
+    // ChatApp's own metric reads the same ledger.
+    let r = sim
+        .cams(
+            "GetChatappPhoneNumberMetric",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", READY_E164),
+                ("Granularity", "DAILY"),
+                ("Start", "1767225600000"),
+                ("End", "1767398400000"),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let counts: Vec<(i64, i64)> = r.json()["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["SentCount"].as_i64().unwrap(),
+                m["DeliveredCount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(1, 1), (0, 0)]);
 }
