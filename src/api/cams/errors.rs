@@ -695,6 +695,45 @@ mod tests {
     }
 
     #[test]
+    fn send_refusals_relay_metas_code_and_title_as_graph_answers_them() {
+        use DomainError::*;
+        let template = TemplateNotInTranslation {
+            name: "x".into(),
+            language: "en_US".into(),
+        };
+        let mismatch = TemplateParamCountMismatch {
+            expected: 1,
+            given: 0,
+        };
+        for (e, code) in [
+            (template, 132001),
+            (mismatch, 132000),
+            (TemplatePaused, 132015),
+            (TemplateDisabled, 132016),
+            (PairRateLimited, 131056),
+            (CertificateMissing, 131045),
+            (NotRegistered, 133010),
+            (ThroughputReached, 130429),
+        ] {
+            let c = from_domain(&e, Op::SendChatappMessage);
+            assert_eq!((c.status, c.code.as_str()), (400, "ERR-FB-001"), "{e:?}");
+            assert!(c.business && c.retry_after_ms.is_none(), "{e:?}");
+            let graph = crate::api::graph::errors::from_domain(&e, "post");
+            assert_eq!(graph.code, code, "{e:?}");
+            assert!(
+                c.message.starts_with(&format!("(#{code}) ")),
+                "{}",
+                c.message
+            );
+        }
+        // Outside a send, a scripted throughput error stays the gateway's throttling.
+        let c = from_domain(&ThroughputReached, Op::QueryChatappBindWaba);
+        assert_eq!(c.code, "Throttling.User");
+        let c = CamsError::send_validation("InvalidParameter.TextNotEmpty", "x");
+        assert_eq!((c.status, c.business), (400, true));
+    }
+
+    #[test]
     fn adding_a_number_is_not_a_migration() {
         let add = from_domain(
             &DomainError::NumberAlreadyOnDestination,
