@@ -131,6 +131,8 @@ pub async fn run(loaded: &Loaded) -> Outcome {
         Client::builder(TokioExecutor::new()).build_http();
     let mut places = Placeholders::new(fixed_ids(&loaded.fixture), start);
     places.literal(&receiver.url, "[receiver]");
+    // A signed Alibaba call carries it percent-encoded in its query (a callback URL).
+    places.literal(&percent_encoded(&receiver.url), "[receiver]");
     places.literal(&sim.uri(), "[simulator]");
     // A signed Alibaba call names the address in its host header.
     places.literal(&sim.address().to_string(), "[simulator]");
@@ -406,4 +408,17 @@ fn short_body(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let cut: String = text.chars().take(300).collect();
     format!(": {cut}")
+}
+
+/// `value` as RFC 3986 encodes a query value: every byte but the unreserved ones as `%XX`.
+fn percent_encoded(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

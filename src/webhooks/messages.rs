@@ -10,8 +10,9 @@ use crate::wire::json::Obj;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
-/// of 131047 seen on the wire, megaapp977/stack#117; the others ours).
-fn failure(f: Failure) -> (i64, &'static str, &'static str) {
+/// of 131047 seen on the wire, megaapp977/stack#117; the others ours). ChatApp's receipts
+/// tell the same (`api/cams/callbacks.rs`).
+pub fn failure(f: Failure) -> (i64, &'static str, &'static str) {
     match f {
         Failure::Undeliverable => (131026, "Message undeliverable", "Message Undeliverable."),
         Failure::StoppedMarketing => (

@@ -15,7 +15,7 @@
 //! them and wakes the dispatcher.
 
 pub mod dispatch;
-mod messages;
+pub mod messages;
 pub mod outbox;
 pub mod payload;
 pub mod signature;

@@ -181,35 +181,49 @@ fn upper(v: &Value, key: &str) -> String {
 /// must give parameters for (132000, reference messaging-and-360dialog.md "Messaging error
 /// codes").
 pub fn send_variables(components: &str) -> (usize, usize) {
+    let (header, body) = send_variable_names(components);
+    (header.len(), body.len())
+}
+
+/// The variables of a template's HEADER and BODY texts by name (`1`, `first_name`), in
+/// order: a facade whose send names its parameters (ChatApp's `TemplateParams`) counts those
+/// it was given.
+pub fn send_variable_names(components: &str) -> (Vec<String>, Vec<String>) {
     let Ok(Value::Array(list)) = serde_json::from_str::<Value>(components) else {
-        return (0, 0);
+        return (Vec::new(), Vec::new());
     };
-    let count = |kind: &str| {
+    let names = |kind: &str| {
         list.iter()
             .filter(|c| upper(c, "type") == kind)
-            .map(|c| variables(text(c, "text")))
-            .sum()
+            .flat_map(|c| variable_names(text(c, "text")))
+            .map(str::to_string)
+            .collect()
     };
-    (count("HEADER"), count("BODY"))
+    (names("HEADER"), names("BODY"))
 }
 
 /// How many `{{1}}` / `{{name}}` variables a text holds.
 pub fn variables(text: &str) -> usize {
-    let mut count = 0;
+    variable_names(text).len()
+}
+
+/// The `{{1}}` / `{{name}}` variables of a text, in order.
+fn variable_names(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
     let mut rest = text;
     while let Some(open) = rest.find("{{") {
         let after = &rest[open + 2..];
         let Some(close) = after.find("}}") else { break };
         let name = after[..close].trim();
         if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            count += 1;
+            names.push(name);
             rest = &after[close + 2..];
         } else {
             // `{{{1}}}`: the variable may start one brace later.
             rest = &rest[open + 1..];
         }
     }
-    count
+    names
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 """SDK compatibility test: drives wabasim's cams facade with the unmodified official Python SDK.
 
 Runs the documented migration flow (reference alibaba-cams.md §7.1), the follow-up reads, the
-registration of a number that is not migrated (§7.2) and the template operations (§7.4), then
+registration of a number that is not migrated (§7.2), the template operations (§7.4) and
+SendChatappMessage (a template and a text, billed to the space's WABA), then
 checks that a wrong secret and a throttled call raise the SDK's own exceptions, and that every
 failure row of ../shared/reference/alibaba-cams-errors.md (H1-H5, M1-M4, L1-L9) reaches a
 production caller as the exception class, code and HTTP status asserted in `failures()`;
@@ -286,6 +287,7 @@ def run() -> None:
     registration(client)
     templates(client)
     metrics(client)
+    messaging(client)
 
     if os.environ.get('WABASIM_CAMS_V2') == '1':
         step = 'QueryChatappBindWaba (V2 HMAC-SHA1 signer)'
@@ -619,6 +621,49 @@ def metrics(client: Client) -> None:
         expect_types(step, m, phone_number=str, sent_count=int, delivered_count=int, start=int, end=int,
                      granularity=str)
     ok(step, f'{len(body.data)} daily buckets')
+
+
+def messaging(client: Client) -> None:
+    """SendChatappMessage as an integrator calls it: a template by name with its TemplateParams
+    (a dict the SDK shrinks to JSON), then a text once the user has written in; the charge is
+    the space's WABA's."""
+    to = '16505550100'
+    step = 'SendChatappMessage (template)'
+    body = expect_ok(step, client.send_chatapp_message(cams.SendChatappMessageRequest(
+        cust_space_id=CUST_SPACE_ID, channel_type='whatsapp', type='template', from_=PHONE_NUMBER,
+        to=to, template_name='order_update', language='en_US', template_params={'1': 'Al'},
+        task_id='sdk-task-1')))
+    expect_types(step, body, message_id=str)
+    check(len(body.message_id) == 24, f'{step}: MessageId={body.message_id!r}')
+    ok(step, body.message_id)
+
+    expect_raise('SendChatappMessage (template without its parameter)', ClientException, 400, 'ERR-FB-001',
+                 lambda: client.send_chatapp_message(cams.SendChatappMessageRequest(
+                     cust_space_id=CUST_SPACE_ID, channel_type='whatsapp', type='template',
+                     from_=PHONE_NUMBER, to=to, template_name='order_update', language='en_US')),
+                 message='(#132000)')
+
+    numbers = admin('GET', '/__admin/state')['facades']['cams']['spaces'][0]['numbers']
+    phone_id = next(n['phone_number_id'] for n in numbers if n['phone_number'] == PHONE_NUMBER)
+    admin('POST', '/__admin/inbound', {'phone_number_id': phone_id, 'from': to, 'text': 'hi'})
+    step = 'SendChatappMessage (text)'
+    body = expect_ok(step, client.send_chatapp_message(cams.SendChatappMessageRequest(
+        cust_space_id=CUST_SPACE_ID, channel_type='whatsapp', type='message', message_type='text',
+        from_=PHONE_NUMBER, to=to, content=json.dumps({'text': 'Hello from the SDK'}))))
+    expect_types(step, body, message_id=str)
+    ok(step, body.message_id)
+
+    expect_raise('SendChatappMessage (image without link)', ClientException, 400, 'InvalidParameter.LinkNotEmpty',
+                 lambda: client.send_chatapp_message(cams.SendChatappMessageRequest(
+                     cust_space_id=CUST_SPACE_ID, channel_type='whatsapp', type='message',
+                     message_type='image', from_=PHONE_NUMBER, to=to, content='{"caption":"x"}')))
+
+    step = 'billing (both sends delivered, on the space\'s WABA)'
+    admin('POST', '/__admin/clock/advance', {'duration': '1m'})
+    charges = [c for c in admin('GET', '/__admin/billing')['charges'] if c['waba_id'] == ALIBABA_WABA]
+    check(len(charges) == 2, f'{step}: {charges!r}')
+    check(sorted(c['pricing_category'] for c in charges) == ['service', 'utility'], f'{step}: {charges!r}')
+    ok(step, f'{len(charges)} charges')
 
 
 def main() -> int:

@@ -1,11 +1,11 @@
 //! Which handler answers which operation, and the one place a handler's failure becomes an
 //! Alibaba error (a world's parameter error named in Alibaba's parameter names). The handlers
-//! live by family in `operations.rs` and `phone_settings.rs`, which share their helpers
+//! live by family in `operations.rs`, `phone_settings.rs` and `send.rs`, which share their helpers
 //! through `operations.rs`.
 
 use super::errors::{CamsError, from_domain};
 use super::operations::{self as ops, Failure, Handled, alibaba_name, rename_in};
-use super::{Op, Prepared, phone_settings};
+use super::{Op, Prepared, phone_settings, send};
 use crate::world::{DomainError, Principal, World};
 
 /// Runs a prepared request; the body on success, the error in Alibaba's terms otherwise (a
@@ -53,5 +53,7 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         Op::UpdatePhoneWebhook => phone_settings::update_phone_webhook(w, who, p),
         Op::QueryPhoneBusinessProfile => phone_settings::query_profile(w, who, p),
         Op::ModifyPhoneBusinessProfile => phone_settings::modify_profile(w, who, p),
+        // Messaging.
+        Op::SendChatappMessage => send::send_message(w, who, p),
     }
 }

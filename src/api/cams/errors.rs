@@ -150,6 +150,12 @@ impl CamsError {
         )
     }
 
+    /// One of SendChatappMessage's validation codes (§6.4, "message-sending validation"), a
+    /// business failure like the page's other codes (H1).
+    pub fn send_validation(code: &str, message: impl Into<String>) -> CamsError {
+        CamsError::business(code, message)
+    }
+
     /// The status a business failure takes in this namespace (`status`: 200 or 400); a
     /// gateway failure keeps its own.
     pub fn with_business_status(mut self, status: u16) -> CamsError {
@@ -349,6 +355,11 @@ fn parameter_code(param: &str) -> &'static str {
     }
 }
 
+/// Meta's `(#code) title` for a rule Graph also answers: the one text both facades relay.
+fn meta_message(e: &DomainError) -> String {
+    crate::api::graph::errors::from_domain(e, "post").message
+}
+
 /// The HTTP status of business failures in this namespace: its fixture's
 /// `cams.business_error_status` (400 unless set to 200, H1), kept in the facade's binding.
 /// Called with the world's lock free.
@@ -545,24 +556,24 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
             "System.LimitControl",
             "The system is under flow control.",
         ),
+        // Meta's per-number throughput (130429) on a send is Meta's error, relayed as the other
+        // send refusals below; elsewhere only a scripted fault raises it, as the gateway's
+        // throttling.
+        ThroughputReached if op == Op::SendChatappMessage => CamsError::meta(meta_message(e)),
         ThroughputReached => CamsError::throttled(DEFAULT_RETRY_AFTER_MS),
-        // Sending errors reach this facade only as scripted faults until SendChatappMessage
-        // exists: Meta's code and title, as cams relays Meta's other errors ([INF]).
-        TemplateNotInTranslation { .. } => {
-            CamsError::meta_code(132001, "Template name does not exist in the translation")
-        }
-        TemplateParamCountMismatch { .. } => {
-            CamsError::meta_code(132000, "Template Param Count Mismatch")
-        }
-        TemplatePaused => CamsError::meta_code(132015, "Template is Paused"),
-        TemplateDisabled => CamsError::meta_code(132016, "Template is Disabled"),
-        PairRateLimited => CamsError::meta_code(131056, "Pair rate limit hit"),
-        CertificateMissing => CamsError::meta_code(131045, "Incorrect certificate"),
+        // The send refusals (messaging-and-360dialog.md "Messaging error codes") are Meta's:
+        // relayed as ERR-FB-001 with the `(#code) title` Graph answers for the same rule
+        // (H2, H3; [INF] that ChatApp relays them rather than answering codes of its own).
+        TemplateNotInTranslation { .. }
+        | TemplateParamCountMismatch { .. }
+        | TemplatePaused
+        | TemplateDisabled
+        | PairRateLimited
+        | CertificateMissing
         // Media reach this facade only as scripted faults: Meta's code, as above ([INF]).
-        MediaTypeUnsupported { .. } | MediaIdInvalid { .. } => {
-            CamsError::meta_code(100, "Invalid parameter")
-        }
-        MediaTooLarge { .. } => CamsError::meta_code(131053, "Media upload error"),
+        | MediaTypeUnsupported { .. }
+        | MediaIdInvalid { .. }
+        | MediaTooLarge { .. } => CamsError::meta(meta_message(e)),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(
             503,
@@ -685,6 +696,45 @@ mod tests {
             CamsError::space_without_waba().code,
             "ERR-OPERATION-MAAP-0060"
         );
+    }
+
+    #[test]
+    fn send_refusals_relay_metas_code_and_title_as_graph_answers_them() {
+        use DomainError::*;
+        let template = TemplateNotInTranslation {
+            name: "x".into(),
+            language: "en_US".into(),
+        };
+        let mismatch = TemplateParamCountMismatch {
+            expected: 1,
+            given: 0,
+        };
+        for (e, code) in [
+            (template, 132001),
+            (mismatch, 132000),
+            (TemplatePaused, 132015),
+            (TemplateDisabled, 132016),
+            (PairRateLimited, 131056),
+            (CertificateMissing, 131045),
+            (NotRegistered, 133010),
+            (ThroughputReached, 130429),
+        ] {
+            let c = from_domain(&e, Op::SendChatappMessage);
+            assert_eq!((c.status, c.code.as_str()), (400, "ERR-FB-001"), "{e:?}");
+            assert!(c.business && c.retry_after_ms.is_none(), "{e:?}");
+            let graph = crate::api::graph::errors::from_domain(&e, "post");
+            assert_eq!(graph.code, code, "{e:?}");
+            assert!(
+                c.message.starts_with(&format!("(#{code}) ")),
+                "{}",
+                c.message
+            );
+        }
+        // Outside a send, a scripted throughput error stays the gateway's throttling.
+        let c = from_domain(&ThroughputReached, Op::QueryChatappBindWaba);
+        assert_eq!(c.code, "Throttling.User");
+        let c = CamsError::send_validation("InvalidParameter.TextNotEmpty", "x");
+        assert_eq!((c.status, c.business), (400, true));
     }
 
     #[test]

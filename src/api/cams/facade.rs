@@ -60,6 +60,24 @@ impl Facade for Cams {
         >())
     }
 
+    /// ChatApp's receipts (`callbacks.rs`), named as Alibaba names them.
+    fn webhook_names(&self) -> &'static [&'static str] {
+        &[
+            super::callbacks::STATUS_FIELD,
+            super::callbacks::INBOUND_FIELD,
+        ]
+    }
+
+    /// A message's statuses and users' messages on a space's numbers, to the space's
+    /// `StatusCallbackUrl` and `UpCallbackUrl` (`callbacks.rs`).
+    fn address_events(
+        &self,
+        world: &crate::world::World,
+        events: &[crate::world::WorldEvent],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        super::callbacks::address(world, events)
+    }
+
     fn state_view(&self, world: &crate::world::World) -> Option<serde_json::Value> {
         super::model::state_view(world)
     }

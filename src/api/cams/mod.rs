@@ -15,6 +15,7 @@
 //! (reference alibaba-cams.md §6.1, §8, §9).
 
 pub mod actions;
+mod callbacks;
 mod dispatch;
 pub mod errors;
 mod facade;
@@ -24,6 +25,7 @@ pub mod operations;
 mod phone_settings;
 pub mod render;
 pub mod request;
+mod send;
 pub mod signature;
 
 use bytes::Bytes;
@@ -87,6 +89,7 @@ operations! {
     UpdatePhoneWebhook, false, ["CustSpaceId", "PhoneNumber"];
     QueryPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
     ModifyPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
+    SendChatappMessage, false, ["ChannelType", "Type", "From", "To"];
 }
 
 impl Op {
@@ -156,6 +159,10 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         if !cc.is_empty() && !n.starts_with(cc) {
             targets.push(format!("{cc}{n}"));
         }
+        targets.push(n);
+    }
+    // SendChatappMessage names its number `From`.
+    if let Some(n) = params.non_empty("From").and_then(digits_only) {
         targets.push(n);
     }
     if let (Some(cc), Some(n)) = (

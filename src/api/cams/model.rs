@@ -23,6 +23,45 @@ pub struct CamsBinding {
     /// ChatApp's receipt callbacks set on one number (UpdatePhoneWebhook), by phone-number id;
     /// they win over the space's (UpdateAccountWebhook, or the fixture).
     pub phone_webhooks: HashMap<Id, PhoneWebhook>,
+    /// What SendChatappMessage was asked for, by wamid, so that its receipts name it as the
+    /// caller did (`send.rs`, `callbacks.rs`).
+    #[serde(default)]
+    pub sent: SentMessages,
+}
+
+/// The messages SendChatappMessage sent, newest last, at most the world's `messages_kept`
+/// (the world forgets a message's later statuses past that bound too).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SentMessages {
+    by_wamid: HashMap<String, SentMessage>,
+    order: std::collections::VecDeque<String>,
+}
+
+/// One SendChatappMessage call as its receipts tell it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SentMessage {
+    /// `TaskId` as given (receipts default it to the MessageId).
+    pub task_id: Option<String>,
+    /// `MessageType` upper-cased (`TEXT`, `IMAGE`), or `TEMPLATE`.
+    pub kind: String,
+    /// `(TemplateCode, TemplateName, Language)` of a template send.
+    pub template: Option<(String, String, String)>,
+}
+
+impl SentMessages {
+    pub fn get(&self, wamid: &str) -> Option<&SentMessage> {
+        self.by_wamid.get(wamid)
+    }
+
+    pub fn keep(&mut self, wamid: String, m: SentMessage, bound: usize) {
+        self.order.push_back(wamid.clone());
+        self.by_wamid.insert(wamid, m);
+        while self.order.len() > bound {
+            if let Some(old) = self.order.pop_front() {
+                self.by_wamid.remove(&old);
+            }
+        }
+    }
 }
 
 /// Where ChatApp sends one number's receipts: its own callbacks, not Meta's webhook

@@ -1,0 +1,180 @@
+//! ChatApp's HTTP receipts for the numbers of its spaces: a message's statuses (ChatAppStatus)
+//! to the number's `StatusCallbackUrl` (UpdatePhoneWebhook), else the space's
+//! (UpdateAccountWebhook or the fixture), and a user's message (ChatAppInbound) to the
+//! `UpCallbackUrl` chosen the same way. They go through the namespace's outbox with its
+//! retries, as Meta's webhooks do, beside Meta's to the WABA's subscribers.
+//!
+//! Shapes (the ChatAppStatus and ChatAppInbound "push to HTTP URL" pages, seen): a JSON array
+//! of reports, one per delivery here; a status report is `Status` (`Sent`, `Delivered`,
+//! `Read`, `Failed`), `MsgFrameType` (`message` | `template`), `Type` (`TEXT`,
+//! `TEMPLATE`, ...), `TaskId` (the MessageId unless the send gave one), `From` (the business
+//! number), `To`, `Timestamp` (ms), `OriginPhoneNumber`, `MessageId`, `ConversationId`,
+//! `ConversationType` (`service`, `utility`, `marketing`, `authentication`), for a template
+//! `TemplateCode`, `TemplateName`, `Language`, and for a failure `ErrorCode` and
+//! `ErrorDescription` (`131026:<title>(<details>)`). An inbound report is `MessageId`,
+//! `CustSpaceId`, `WabaId`, `From` (the user), `To` (the business number), `DisplayName`
+//! (the number's display name, per the SMQ page's table), `Type` `TEXT`, `Message`,
+//! `Timestamp`, `Name` (the user's profile name). Unsigned: the pages document no signature
+//! (inferred, docs/fidelity.md).
+
+use bytes::Bytes;
+
+use super::model::CamsBinding;
+use super::send::message_id;
+use crate::webhooks::messages::failure;
+use crate::webhooks::payload::{Outgoing, Target};
+use crate::webhooks::signature::Signing;
+use crate::wire::json::Arr;
+use crate::world::message::{InboundEvent, PricingCategory, Status, StatusEvent};
+use crate::world::{EventKind, Id, World, WorldEvent};
+
+/// The outbox's `field` for each kind of receipt: Alibaba's names for them.
+pub const STATUS_FIELD: &str = "ChatAppStatus";
+pub const INBOUND_FIELD: &str = "ChatAppInbound";
+
+pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
+    let Some(b) = w.binding::<CamsBinding>() else {
+        return Vec::new();
+    };
+    events
+        .iter()
+        .filter_map(|e| {
+            let (phone, inbound) = match &e.kind {
+                EventKind::MessageStatus(s) => (s.phone, false),
+                EventKind::Inbound(m) => (m.phone, true),
+                _ => return None,
+            };
+            let space = space_of(b, e.waba)?;
+            let url = callback_url(b, space, phone, inbound)?;
+            let (field, body) = match &e.kind {
+                EventKind::MessageStatus(s) => (STATUS_FIELD, status_report(w, b, e, s)),
+                EventKind::Inbound(m) => (INBOUND_FIELD, inbound_report(w, e, space, m)),
+                _ => return None,
+            };
+            Some(Outgoing {
+                at: e.at,
+                field,
+                waba: e.waba,
+                body: Bytes::from(body),
+                targets: vec![Target {
+                    app: 0,
+                    url,
+                    secret: String::new(),
+                    verify_token: None,
+                    signing: Signing::Unsigned,
+                }],
+                unaddressed: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// The space bound to `waba` (the first by id, should two name it).
+fn space_of(b: &CamsBinding, waba: Id) -> Option<&str> {
+    b.spaces
+        .iter()
+        .filter(|(_, s)| s.waba == waba)
+        .map(|(id, _)| id.as_str())
+        .min()
+}
+
+/// The number's own callback first, then the space's.
+fn callback_url(b: &CamsBinding, space: &str, phone: Id, inbound: bool) -> Option<String> {
+    let own = b.phone_webhooks.get(&phone).and_then(|h| match inbound {
+        true => h.up_callback_url.clone(),
+        false => h.status_callback_url.clone(),
+    });
+    own.or_else(|| {
+        let s = b.spaces.get(space)?;
+        match inbound {
+            true => s.up_callback_url.clone(),
+            false => s.status_callback_url.clone(),
+        }
+    })
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Sent => "Sent",
+        Status::Delivered => "Delivered",
+        Status::Read => "Read",
+        Status::Failed(_) => "Failed",
+    }
+}
+
+fn status_report(w: &World, b: &CamsBinding, e: &WorldEvent, s: &StatusEvent) -> Vec<u8> {
+    let sent = b.sent.get(&s.message);
+    let message = w.messaging.message(&s.message);
+    let category = s.pricing.or(message.map(|m| m.pricing)).map(|p| p.category);
+    // A message SendChatappMessage did not send (Graph on the same WABA) is told by what the
+    // world knows: a template is priced by its category, free-form as service.
+    let template = sent.map_or(
+        category.is_some_and(|c| c != PricingCategory::Service),
+        |m| m.template.is_some(),
+    );
+    let id = message_id(&s.message);
+    let mut buf = Vec::with_capacity(512);
+    let mut a = Arr::new(&mut buf);
+    a.obj(|o| {
+        o.str("Status", status_word(s.status))
+            .str(
+                "MsgFrameType",
+                if template { "template" } else { "message" },
+            )
+            .str(
+                "Type",
+                sent.map_or(if template { "TEMPLATE" } else { "TEXT" }, |m| &m.kind),
+            )
+            .str(
+                "TaskId",
+                sent.and_then(|m| m.task_id.as_deref()).unwrap_or(&id),
+            )
+            .str("From", &s.display_digits)
+            .str("To", &s.to)
+            .num("Timestamp", e.at.0)
+            .str("OriginPhoneNumber", &s.display_digits)
+            .str("MessageId", &id);
+        if let Some((conversation, _)) = &s.conversation {
+            o.str("ConversationId", conversation);
+        }
+        if let Some(c) = category {
+            o.str("ConversationType", c.as_str());
+        }
+        if let Some((code, name, language)) = sent.and_then(|m| m.template.as_ref()) {
+            o.str("TemplateCode", code)
+                .str("TemplateName", name)
+                .str("Language", language);
+        }
+        if let Status::Failed(f) = s.status {
+            let (code, title, details) = failure(f);
+            o.str("ErrorCode", &code.to_string())
+                .str("ErrorDescription", &format!("{code}:{title}({details})"));
+        }
+    });
+    a.end();
+    buf
+}
+
+fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> Vec<u8> {
+    let display = w
+        .phones
+        .get(&m.phone)
+        .map(|p| p.verified_name.as_str())
+        .unwrap_or("");
+    let mut buf = Vec::with_capacity(512);
+    let mut a = Arr::new(&mut buf);
+    a.obj(|o| {
+        o.str("MessageId", &message_id(&m.message))
+            .str("CustSpaceId", space)
+            .str("WabaId", &e.waba.to_string())
+            .str("From", &m.from)
+            .str("To", &m.display_digits)
+            .str("DisplayName", display)
+            .str("Type", "TEXT")
+            .str("Message", &m.text)
+            .num("Timestamp", e.at.0)
+            .str("Name", m.profile_name.as_deref().unwrap_or(""));
+    });
+    a.end();
+    buf
+}

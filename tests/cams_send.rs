@@ -1,0 +1,319 @@
+//! SendChatappMessage over a real socket: Alibaba's validation codes, the world's refusals
+//! relayed as ChatApp relays Meta, the receipts (ChatAppStatus, ChatAppInbound) posted to the
+//! space's and the number's callbacks as JSON arrays, and the charge booked to the space's
+//! WABA once delivered (and counted by GetChatappPhoneNumberMetric).
+
+mod common;
+
+use common::receiver::Receiver;
+use common::world::*;
+use common::{Reply, Sim};
+use serde_json::{Value, json};
+
+fn outcome(r: &Reply) -> (u16, String) {
+    let code = r.json()["Code"].as_str().unwrap_or("").to_string();
+    (r.status, code)
+}
+
+async fn sim_in(ns: &str) -> Sim {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some(ns.to_string());
+    sim
+}
+
+const BASE: [(&str, &str); 4] = [
+    ("CustSpaceId", CAMS_SPACE),
+    ("ChannelType", "whatsapp"),
+    ("From", READY_E164),
+    ("To", "16505551234"),
+];
+
+fn with<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut params = BASE.to_vec();
+    params.extend_from_slice(extra);
+    params
+}
+
+#[tokio::test]
+async fn bad_input_gets_alibabas_codes_and_world_refusals_are_relayed() {
+    let sim = sim_in("cams-send-refusals").await;
+    // Before the number is the space's: ChatApp's own refusal (H4).
+    let r = sim
+        .cams(
+            "SendChatappMessage",
+            &with(&[
+                ("Type", "message"),
+                ("MessageType", "text"),
+                ("Content", r#"{"text":"hi"}"#),
+            ]),
+        )
+        .await;
+    assert_eq!(outcome(&r), (400, "ERR-OPERATION-MAAP-0065".into()));
+    sim.cams_migrate_fully().await;
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("Type", "message"), ("MessageType", "text")],
+            "InvalidParameter.ContentNotEmpty",
+        ),
+        (
+            &[("Type", "message"), ("Content", "{}")],
+            "InvalidParameter.MessageTypeNotEmpty",
+        ),
+        (
+            &[
+                ("Type", "message"),
+                ("MessageType", "hologram"),
+                ("Content", "{}"),
+            ],
+            "InvalidParameter.MessageTypeNotSupport",
+        ),
+        (
+            &[
+                ("Type", "message"),
+                ("MessageType", "text"),
+                ("Content", "not json"),
+            ],
+            "InvalidParameter.ContentError",
+        ),
+        (
+            &[
+                ("Type", "message"),
+                ("MessageType", "text"),
+                ("Content", r#"{"text":""}"#),
+            ],
+            "InvalidParameter.TextNotEmpty",
+        ),
+        (
+            &[
+                ("Type", "message"),
+                ("MessageType", "image"),
+                ("Content", r#"{"caption":"x"}"#),
+            ],
+            "InvalidParameter.LinkNotEmpty",
+        ),
+        (
+            &[("Type", "template"), ("Language", "en_US")],
+            "InvalidParameter.TemplateCodeNotEmpty",
+        ),
+        (
+            &[("Type", "template"), ("TemplateName", "order_update")],
+            "InvalidParameter.LanguageNotEmpty",
+        ),
+        (
+            &[
+                ("Type", "template"),
+                ("TemplateName", "order_update"),
+                ("Language", "en_US"),
+                ("TemplateParams", "[1]"),
+            ],
+            "InvalidParameter",
+        ),
+        // Meta's rules, relayed as ERR-FB-001 with Meta's `(#code) title`.
+        (
+            &[
+                ("Type", "template"),
+                ("TemplateName", "no_such"),
+                ("Language", "en_US"),
+            ],
+            "ERR-FB-001",
+        ),
+        (
+            &[
+                ("Type", "template"),
+                ("TemplateName", "order_update"),
+                ("Language", "en_US"),
+            ],
+            "ERR-FB-001",
+        ),
+    ];
+    for (extra, code) in cases {
+        let r = sim.cams("SendChatappMessage", &with(extra)).await;
+        assert_eq!(
+            outcome(&r),
+            (400, code.to_string()),
+            "{extra:?}: {}",
+            r.text()
+        );
+        assert!(r.json().get("MessageId").is_none());
+    }
+    let r = sim
+        .cams(
+            "SendChatappMessage",
+            &with(&[
+                ("Type", "template"),
+                ("TemplateName", "no_such"),
+                ("Language", "en_US"),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r.json()["Message"],
+        "(#132001) Template name does not exist in the translation"
+    );
+    let mut viber = with(&[("Type", "message")]);
+    viber[1] = ("ChannelType", "viber");
+    let r = sim.cams("SendChatappMessage", &viber).await;
+    assert_eq!(
+        outcome(&r),
+        (400, "InvalidParameter.ChannelTypeNotSupport".into())
+    );
+    let mut letters = with(&[("Type", "message")]);
+    letters[2] = ("From", "+1 555");
+    let r = sim.cams("SendChatappMessage", &letters).await;
+    assert_eq!(
+        outcome(&r),
+        (400, "InvalidParameter.FromOnlyNumeric".into())
+    );
+    // The gateway's own check: a required parameter.
+    let r = sim.cams("SendChatappMessage", &BASE).await;
+    assert_eq!(outcome(&r), (400, "MissingParameter".into()));
+}
+
+async fn posts(receiver: &Receiver, want: usize) -> Vec<(String, Value)> {
+    for _ in 0..200 {
+        let got: Vec<(String, Value)> = receiver
+            .posts()
+            .iter()
+            .map(|p| {
+                assert_eq!(p.signature, None, "ChatApp's receipts are unsigned");
+                (p.uri.clone(), p.json())
+            })
+            .collect();
+        if got.len() >= want {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "fewer than {want} receipts arrived: {:?}",
+        receiver.posts().len()
+    );
+}
+
+#[tokio::test]
+async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
+    let sim = sim_in("cams-send-receipts").await;
+    sim.cams_migrate_fully().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let status_url = format!("{}/status", receiver.url());
+    let up_url = format!("{}/inbound", receiver.url());
+    let r = sim
+        .cams(
+            "UpdateAccountWebhook",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("StatusCallbackUrl", &status_url),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let r = sim
+        .cams(
+            "UpdatePhoneWebhook",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", READY_E164),
+                ("UpCallbackUrl", &up_url),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let phone = state["facades"]["cams"]["spaces"][0]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .expect("the migrated number is the space's")
+        .to_string();
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/inbound",
+            Some(json!({"phone_number_id": phone, "from": "16505551234", "text": "hi"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sim
+        .cams(
+            "SendChatappMessage",
+            &with(&[
+                ("Type", "message"),
+                ("MessageType", "text"),
+                ("Content", r#"{"text":"Hello from ChatApp"}"#),
+                ("TaskId", "t-1"),
+            ]),
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let id = r.json()["MessageId"].as_str().unwrap().to_string();
+    assert_eq!(id.len(), 24, "{id}");
+    assert!(
+        r.json().get("Success").is_none(),
+        "the model has no Success"
+    );
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "1m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    let got = posts(&receiver, 4).await;
+    let (uri, inbound) = &got[0];
+    assert!(uri.ends_with("/inbound"), "{uri}");
+    assert_eq!(inbound[0]["From"], "16505551234");
+    assert_eq!(inbound[0]["To"], READY_E164);
+    assert_eq!(inbound[0]["Message"], "hi");
+    assert_eq!(inbound[0]["CustSpaceId"], CAMS_SPACE);
+    let statuses: Vec<(&str, &Value)> = got[1..]
+        .iter()
+        .map(|(uri, body)| {
+            assert!(uri.ends_with("/status"), "{uri}");
+            assert_eq!(body.as_array().map(Vec::len), Some(1), "{body}");
+            (body[0]["Status"].as_str().unwrap(), &body[0])
+        })
+        .collect();
+    let words: Vec<&str> = statuses.iter().map(|s| s.0).collect();
+    assert_eq!(words, ["Sent", "Delivered", "Read"]);
+    let sent = statuses[0].1;
+    assert_eq!(sent["MessageId"], id.as_str());
+    assert_eq!(sent["TaskId"], "t-1");
+    assert_eq!(sent["MsgFrameType"], "message");
+    assert_eq!(sent["Type"], "TEXT");
+    assert_eq!(sent["ConversationType"], "service");
+    assert_eq!(sent["From"], READY_E164);
+    assert!(sent["Timestamp"].as_i64().is_some());
+
+    let billing = sim.admin("GET", "/__admin/billing", None).await.json();
+    assert_eq!(billing["booked"], 1, "{billing}");
+    assert_eq!(billing["charges"][0]["waba_id"], ALIBABA_WABA);
+    assert_eq!(billing["charges"][0]["phone_number_id"], phone.as_str());
+
+    // ChatApp's own metric reads the same ledger.
+    let r = sim
+        .cams(
+            "GetChatappPhoneNumberMetric",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", READY_E164),
+                ("Granularity", "DAILY"),
+                ("Start", "1767225600000"),
+                ("End", "1767398400000"),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let counts: Vec<(i64, i64)> = r.json()["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["SentCount"].as_i64().unwrap(),
+                m["DeliveredCount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(1, 1), (0, 0)]);
+}
