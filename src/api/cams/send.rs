@@ -95,6 +95,8 @@ pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         phone: &phone.to_string(),
         to: &to,
         content,
+        // ChatApp sends media by link only (Content.link): no uploaded id to check.
+        media_id: None,
         callback_data: None,
         // ChatApp's receipts carry a ConversationId when Meta gives one (ChatAppStatus page):
         // its sends keep the v23.0 reading, as 360dialog's do (inferred, docs/fidelity.md).
