@@ -217,15 +217,39 @@ impl Journal {
 /// The namespace's webhook deliveries.
 pub struct Webhooks(Arc<Namespace>);
 
+#[track_caller]
+fn known_field(filter: &DeliveryFilter) {
+    if let Some(field) = &filter.field
+        && let Err(e) = crate::api::facade::check_webhook_field(field)
+    {
+        panic!("{e}");
+    }
+}
+
 impl Webhooks {
+    /// The deliveries `filter` matches. Panics on a field wabasim never delivers (a typo would
+    /// find nothing).
+    #[track_caller]
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Vec<Delivery> {
+        known_field(filter);
         self.0.outbox.matching(filter)
     }
 
-    /// Waits (real time) until at least one delivery matches; empty after `timeout`.
-    pub async fn wait_for(
+    /// Waits (real time) until at least one delivery matches; empty after `timeout`. Panics at
+    /// once on a field wabasim never delivers (rather than waiting out the timeout).
+    #[track_caller]
+    pub fn wait_for(
         &self,
         filter: &DeliveryFilter,
+        timeout: std::time::Duration,
+    ) -> impl std::future::Future<Output = Vec<Delivery>> + '_ {
+        known_field(filter);
+        self.wait_matching(filter.clone(), timeout)
+    }
+
+    async fn wait_matching(
+        &self,
+        filter: DeliveryFilter,
         timeout: std::time::Duration,
     ) -> Vec<Delivery> {
         let deadline = Deadline::after(timeout.as_millis() as u64);
@@ -233,7 +257,7 @@ impl Webhooks {
             let changed = self.0.outbox.changed().notified();
             tokio::pin!(changed);
             changed.as_mut().enable();
-            let found = self.0.outbox.matching(filter);
+            let found = self.0.outbox.matching(&filter);
             if !found.is_empty() || deadline.passed() {
                 return found;
             }
@@ -293,5 +317,27 @@ mod tests {
             clock.advance(Duration::hours(24)),
             reached + Duration::hours(24)
         );
+    }
+
+    fn webhooks() -> Webhooks {
+        let ns = Namespace::from_fixture("t", Arc::new(Fixture::default_world())).unwrap();
+        Webhooks(Arc::new(ns))
+    }
+
+    #[test]
+    fn a_facade_s_own_webhook_field_is_a_field() {
+        let none = webhooks().deliveries(&DeliveryFilter::new().field("ChatAppStatus"));
+        assert!(none.is_empty());
+        assert!(
+            webhooks()
+                .deliveries(&DeliveryFilter::new().field("messages"))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "unknown webhook field \"mesages\"")]
+    fn a_misspelt_field_is_refused_at_once() {
+        webhooks().deliveries(&DeliveryFilter::new().field("mesages"));
     }
 }

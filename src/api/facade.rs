@@ -349,6 +349,16 @@ pub fn claiming(uri: &Uri, headers: &HeaderMap) -> &'static dyn Facade {
         .unwrap_or(FACADES[last])
 }
 
+/// Whether wabasim ever delivers webhooks of field `name`: Meta's fields, or a facade's own
+/// (ChatApp's `ChatAppStatus`). A misspelt field would make a wait find nothing until its
+/// timeout, so readers refuse it at once.
+pub fn check_webhook_field(name: &str) -> Result<(), String> {
+    if FACADES.iter().any(|f| f.webhook_names().contains(&name)) {
+        return Ok(());
+    }
+    crate::webhooks::check_field(name)
+}
+
 /// The facade of that id.
 pub fn by_id(id: &str) -> Option<&'static dyn Facade> {
     FACADES.iter().find(|f| f.id() == id).copied()

@@ -29,14 +29,7 @@ fn filter(params: &Params) -> Result<(DeliveryFilter, Option<Duration>), String>
         let value = params.text(key).unwrap_or_default().trim().to_string();
         match key.as_str() {
             "field" => {
-                // A facade's own deliveries (ChatApp's `ChatAppStatus`) are fields too.
-                let facades = crate::api::facade::FACADES;
-                if !facades
-                    .iter()
-                    .any(|f| f.webhook_names().contains(&value.as_str()))
-                {
-                    crate::webhooks::check_field(&value)?;
-                }
+                crate::api::facade::check_webhook_field(&value)?;
                 f.field = Some(value)
             }
             "waba" | "waba_id" => f.waba = Some(value),
