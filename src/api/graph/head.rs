@@ -23,6 +23,9 @@ fn version_value(version: &str) -> HeaderValue {
 const FB_DEBUG_VALUE: &str =
     "d2FiYXNpbSBzaW11bGF0ZXMgdGhlIFdoYXRzQXBwIEJ1c2luZXNzIFBsYXRmb3JtOyBubyBNZXRhIGRlYnVnIGlk";
 
+/// How many of a Graph answer's headers never vary (they come first in its map).
+const CONSTANT_HEADERS: usize = 9;
+
 /// How long `x-fb-trace-id` is: about 11 characters in modern captures (`D4wELzWb1+J`),
 /// while `x-fb-request-id` has 23 (graph-fidelity-review.md row 9, seen).
 const SHORT_TRACE_LEN: usize = 11;
@@ -98,6 +101,8 @@ impl<'a> Head<'a> {
                 HeaderValue::from_static("max-age=15552000; preload"),
             );
             h.insert(FB_DEBUG, HeaderValue::from_static(FB_DEBUG_VALUE));
+            debug_assert_eq!(h.len(), CONSTANT_HEADERS);
+            // The varying ones, in the order `headers` overwrites them.
             for name in [FB_API_VERSION, FB_TRACE_ID, FB_REQUEST_ID] {
                 h.insert(name, HeaderValue::from_static(""));
             }
@@ -110,33 +115,34 @@ impl<'a> Head<'a> {
         } else {
             without_usage.clone()
         };
-        for (name, value) in h.iter_mut() {
-            if *name == FB_API_VERSION {
-                *value = version_value(self.version);
-            } else if *name == FB_TRACE_ID {
-                *value = HeaderValue::from_bytes(self.short_trace().as_bytes())
-                    .unwrap_or(HeaderValue::from_static(""));
-            } else if *name == FB_REQUEST_ID {
-                *value = HeaderValue::from_bytes(self.request_id.as_bytes())
-                    .unwrap_or(HeaderValue::from_static(""));
-            } else if *name == BUC_USAGE
-                && let Some((waba, percent)) = usage
-            {
-                // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
-                // Written into one buffer that becomes the header value without another copy.
-                let mut text = Vec::with_capacity(176);
-                text.extend_from_slice(b"{");
-                crate::api::json::write_id(&mut text, waba);
-                text.extend_from_slice(
-                    br#":[{"type":"whatsapp_business_management","call_count":"#,
-                );
-                crate::api::json::write_u64(&mut text, percent.into());
-                text.extend_from_slice(
-                    br#","total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
-                );
-                *value = HeaderValue::from_maybe_shared(Bytes::from(text))
-                    .unwrap_or(HeaderValue::from_static(""));
-            }
+        // The varying headers are the last entries, in the order they were inserted above
+        // (a map's entries iterate in insertion order): each is overwritten by position,
+        // without comparing a name.
+        let mut varying = h.iter_mut().skip(CONSTANT_HEADERS).map(|(_, v)| v);
+        if let Some(value) = varying.next() {
+            *value = version_value(self.version);
+        }
+        if let Some(value) = varying.next() {
+            *value = HeaderValue::from_bytes(self.short_trace().as_bytes())
+                .unwrap_or(HeaderValue::from_static(""));
+        }
+        if let Some(value) = varying.next() {
+            *value = HeaderValue::from_bytes(self.request_id.as_bytes())
+                .unwrap_or(HeaderValue::from_static(""));
+        }
+        if let (Some(value), Some((waba, percent))) = (varying.next(), usage) {
+            // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
+            // Written into one buffer that becomes the header value without another copy.
+            let mut text = Vec::with_capacity(176);
+            text.extend_from_slice(b"{");
+            crate::api::json::write_id(&mut text, waba);
+            text.extend_from_slice(br#":[{"type":"whatsapp_business_management","call_count":"#);
+            crate::api::json::write_u64(&mut text, percent.into());
+            text.extend_from_slice(
+                br#","total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}]}"#,
+            );
+            *value = HeaderValue::from_maybe_shared(Bytes::from(text))
+                .unwrap_or(HeaderValue::from_static(""));
         }
         h
     }
