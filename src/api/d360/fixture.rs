@@ -159,6 +159,10 @@ fn build(mut spec: D360Spec, world: &mut World) -> Result<(), BuildError> {
                 format!("unknown business {business}"),
             ));
         }
+        // Known to their partner before anyone listens: no `client_created`.
+        model::of_mut(world)
+            .announced_clients
+            .insert(c.id.clone(), c.partner.clone());
         model::of_mut(world).clients.push(D360Client {
             id: c.id.clone(),
             partner: c.partner.clone(),

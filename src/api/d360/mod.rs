@@ -9,9 +9,11 @@
 //!
 //! Shaped like the other facades: [`prepare`] matches the route table ([`ROUTES`]) and names
 //! the operation; [`execute`] authenticates, brings 360dialog's view up to the world
-//! (`model::sync`) and runs the handler (`partner.rs`, `messaging.rs`); `errors.rs` is the
+//! (`model::catch_up`), runs the handler (`partner.rs`, `messaging.rs`) and tells partners
+//! what changed (`announce.rs`, which also hears of the world's changes between calls); `errors.rs` is the
 //! one `DomainError` → 360dialog table.
 
+mod announce;
 pub mod errors;
 mod facade;
 pub mod fixture;
@@ -283,9 +285,9 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         return error_answer(p, &D360Error::new(*status, why.clone()), shape);
     }
     let (reply, outgoing, now) = ns.with_world(|w| {
-        let events = model::sync(w);
+        model::catch_up(w);
         let reply = dispatch(w, p);
-        (reply, partner::webhooks(w, &events), w.now())
+        (reply, announce::tell(w), w.now())
     });
     if !outgoing.is_empty() {
         ns.outbox.enqueue(outgoing, now);
