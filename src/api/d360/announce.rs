@@ -168,6 +168,8 @@ fn webhooks(w: &mut World, events: &[PartnerEvent]) -> Vec<Outgoing> {
                 secret,
                 verify_token: None,
                 signing: Signing::Hex(SIGNATURE_HEADER),
+                headers: Vec::new(),
+                after_first: false,
             }],
             unaddressed: Vec::new(),
         });

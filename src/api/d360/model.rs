@@ -236,6 +236,21 @@ pub struct WebhookTarget {
     pub headers: Option<String>,
 }
 
+impl WebhookTarget {
+    /// The `headers` as sent with each delivery (`messaging::read_target` let only string
+    /// values of valid header names and values in).
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        let Some(text) = &self.headers else {
+            return Vec::new();
+        };
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct NumberWebhooks {
     pub main: Option<WebhookTarget>,
