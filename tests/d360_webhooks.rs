@@ -143,3 +143,117 @@ async fn webhook_headers_that_cannot_be_sent_are_refused() {
         assert!(r.json()["error"].is_string(), "{}", r.text());
     }
 }
+
+/// A sandbox key sends to its own number only, 201 with a wamid, for a Cloud or an
+/// On-Premises body, until its cap; other endpoints are blocked; an unknown sandbox key is
+/// 401 like any bad key.
+#[tokio::test]
+async fn a_sandbox_key_sends_to_its_own_number_only_until_its_cap() {
+    let mut sim = Sim::start().await;
+    let ns = "d360-sandbox";
+    sim.namespace = Some(ns.into());
+    let fixture =
+        "extends: default\nd360:\n  bsp: 360dialog\n  settings: {sandbox_message_cap: 2}\n";
+    let r = sim
+        .send(
+            "POST",
+            "/__admin/fixture",
+            &[("content-type", "application/yaml")],
+            fixture,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let sandbox = |method: &'static str, path: &'static str, body: Value| {
+        let sim = &sim;
+        async move {
+            let headers = [
+                ("d360-api-key", "wabasim-d360_sandbox"),
+                ("content-type", "application/json"),
+                ("x-wabasim-namespace", ns),
+            ];
+            sim.send_exact(method, path, &headers, body.to_string())
+                .await
+        }
+    };
+    let cloud = json!({"messaging_product": "whatsapp", "to": "+1 650-555-1234", "type": "text", "text": {"body": "hi"}});
+    let r = sandbox("POST", "/v1/messages", cloud.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("wamid."), "{id}");
+    let on_premises = json!({"to": "16505551234", "type": "text", "text": {"body": "hi"}});
+    let r = sandbox("POST", "/messages", on_premises).await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let r = sandbox("POST", "/v1/messages", cloud).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.json()["meta"]["developer_message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 2"),
+        "{}",
+        r.text()
+    );
+    let other = json!({"messaging_product": "whatsapp", "to": "15550000000", "type": "text", "text": {"body": "hi"}});
+    let r = sandbox("POST", "/v1/messages", other).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["meta"]["success"], false);
+    let r = sandbox(
+        "POST",
+        "/v1/configs/webhook",
+        json!({"url": "http://127.0.0.1:9/hook"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = sandbox("GET", "/v1/configs/templates", Value::Null).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert_eq!(
+        r.json()["meta"]["developer_message"],
+        "The endpoint is blocked"
+    );
+    let headers = [
+        ("d360-api-key", "nope_sandbox"),
+        ("x-wabasim-namespace", ns),
+    ];
+    let r = sim.send_exact("POST", "/v1/messages", &headers, "{}").await;
+    assert_eq!(r.status, 401, "{}", r.text());
+    assert_eq!(r.json(), json!({"error": "Invalid api token."}));
+    // A channel key has no /v1/messages: that is the sandbox's path.
+    let r = call(&sim, "POST", "/v1/messages", json!({})).await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}
+
+/// .NET's On-Premises `PUT /messages/{wamid}` `{"status":"read"}` marks a user's message
+/// read as Graph's read does; an id that is no wamid is Meta's error, as on Graph.
+#[tokio::test]
+async fn put_messages_wamid_marks_a_users_message_read() {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some("d360-read".into());
+    let inbound =
+        json!({"phone_number_id": "110000000000012", "from": "16505551234", "text": "hi"});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let wamid = r.json()["message_id"]
+        .as_str()
+        .expect("the inbound message's id")
+        .to_string();
+    let path = format!("/messages/{wamid}");
+    let r = call(&sim, "PUT", &path, json!({"status": "read"})).await;
+    assert_eq!(
+        (r.status, r.json()),
+        (200, json!({"success": true})),
+        "{}",
+        r.text()
+    );
+    let r = call(&sim, "PUT", &path, json!({"status": "delivered"})).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
+    let r = call(
+        &sim,
+        "PUT",
+        "/messages/not-a-wamid",
+        json!({"status": "read"}),
+    )
+    .await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
+}

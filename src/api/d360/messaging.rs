@@ -121,7 +121,7 @@ pub fn run(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
 /// A webhook URL as 360dialog's Cloud API takes it (§3, SEEN M-WH): http(s), no `_` in the
 /// host, and no explicit port, except on a loopback host, so a local receiver can be used
 /// ([INF]).
-fn check_url(url: &str) -> Result<(), D360Error> {
+pub(super) fn check_url(url: &str) -> Result<(), D360Error> {
     let bad = |why: &str| Err(D360Error::new(400, format!("Invalid webhook url: {why}")));
     let Ok(uri) = url.parse::<http::Uri>() else {
         return bad("not a URL");

@@ -23,6 +23,7 @@ mod messaging;
 pub mod model;
 mod partner;
 mod partner_change;
+mod sandbox;
 mod send;
 mod templates;
 
@@ -109,6 +110,8 @@ routes! {
     GetProfile, "get_business_profile", GET, Messaging, "/whatsapp_business_profile";
     UpdateProfile, "update_business_profile", POST, Messaging, "/whatsapp_business_profile";
     SendMessage, "send_message", POST, Send, "/messages";
+    MarkRead, "mark_read", PUT, Send, "/messages/{wamid}";
+    SandboxSend, "sandbox_send_message", POST, Configs, "/v1/messages";
     Unmatched, "unmatched", GET, Partner, "";
 }
 
@@ -141,7 +144,9 @@ pub fn is_messaging_path(path: &str) -> bool {
                 | "/multi_webhook"
                 | "/whatsapp_business_profile"
                 | "/messages"
+                | "/v1/messages"
         )
+        || path.starts_with("/messages/")
 }
 
 /// Whether a request is 360dialog's (see the module's doc).
@@ -294,11 +299,14 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     }
     match reply {
         Ok((status, body)) => ok_answer(p, status, &body),
-        Err(e) => error_answer(p, &e, shape_of(p.op, &e)),
+        Err(e) => error_answer(p, &e, shape_for(p, &e)),
     }
 }
 
 fn dispatch(w: &mut World, p: &Prepared) -> Reply {
+    if sandbox::is_sandbox(p) && matches!(p.op.api(), Api::Configs | Api::Messaging | Api::Send) {
+        return sandbox::run(w, p);
+    }
     match p.op.api() {
         Api::Token => partner::token(w, p),
         Api::Partner => {
@@ -312,9 +320,21 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
         }
         Api::Send => {
             let channel = messaging::authenticate(w, p)?;
-            send::send(w, p, &channel)
+            match p.op {
+                Op::MarkRead => send::mark_read(w, p, &channel),
+                _ => send::send(w, p, &channel),
+            }
         }
     }
+}
+
+/// The error shape of a request: the sandbox's are `meta` (§5 #13 [INF]) but for a bad key;
+/// otherwise its operation's.
+fn shape_for(p: &Prepared, e: &D360Error) -> Shape {
+    if sandbox::is_sandbox(p) && e.status != 401 && e.graph.is_none() {
+        return Shape::Meta;
+    }
+    shape_of(p.op, e)
 }
 
 /// The error shape of an operation (a bad key on the Messaging API is always `{"error"}`).
@@ -378,7 +398,7 @@ pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError, status: Opti
     if let Some(s) = status {
         err.status = s;
     }
-    error_answer(p, &err, shape_of(p.op, &err))
+    error_answer(p, &err, shape_for(p, &err))
 }
 
 /// A `throttle` fault: 429 in the operation's shape, with `Retry-After` (§4.1).

@@ -40,6 +40,20 @@ pub struct D360Binding {
     /// Recent calls per rate-limited bucket (reference §4.1), oldest first.
     pub calls: HashMap<String, Vec<Timestamp>>,
     pub settings: D360Settings,
+    /// Sandbox keys (§4.2, `sandbox.rs`).
+    #[serde(default)]
+    pub sandbox_keys: Vec<SandboxKey>,
+}
+
+/// A sandbox key (§4.2): the one number it may send to, and how many it sent.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SandboxKey {
+    /// Ends in `_sandbox`.
+    pub key: String,
+    /// Digits with country code.
+    pub phone_number: String,
+    pub sent: u32,
+    pub webhook: Option<WebhookTarget>,
 }
 
 impl Binding for D360Binding {
@@ -48,6 +62,7 @@ impl Binding for D360Binding {
 
 /// The bounds and delays the fixture may change (`d360.settings`).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct D360Settings {
     /// Lifetime of a bearer from `POST /api/v2/token` (`expires_in`).
     pub token_lifetime: Duration,
@@ -62,6 +77,8 @@ pub struct D360Settings {
     pub new_key_revokes_old: bool,
     /// Client balance calls per 30 s per client (messaging-and-360dialog.md, SEEN D-USAGE).
     pub client_balance_per_30s: usize,
+    /// Messages a sandbox key may send (§4.2, SEEN SBX: "max 200 messages").
+    pub sandbox_message_cap: u32,
 }
 
 impl Default for D360Settings {
@@ -73,6 +90,7 @@ impl Default for D360Settings {
             template_create_per_minute: 60,
             new_key_revokes_old: true,
             client_balance_per_30s: 5,
+            sandbox_message_cap: 200,
         }
     }
 }
