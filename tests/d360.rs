@@ -454,6 +454,33 @@ async fn a_client_new_to_a_partner_is_announced_with_client_created() {
     assert!(old.posts().is_empty(), "{:?}", events_of(&old.posts()));
 }
 
+/// A status Meta sets through `/__admin` reaches the channel's partner at once: the number
+/// disconnected is `channel_ready` (ready to be registered again), connected again
+/// `channel_live`, with no 360dialog call in between.
+#[tokio::test]
+async fn an_admin_status_change_is_announced_at_once() {
+    let sim = sim_in("d360-admin-status").await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"webhook_url": receiver.url()}).to_string();
+    let path = "/api/v2/partners/wabasimPA/webhook_url";
+    assert_eq!(
+        call(&sim, "POST", path, &[PARTNER], &hook).await.status,
+        200
+    );
+    for (status, told) in [("DISCONNECTED", 1), ("CONNECTED", 2)] {
+        let change =
+            json!({"phone_status": {"phone_number_id": "110000000000012", "status": status}});
+        let r = sim.admin("POST", "/__admin/events", Some(change)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let posts = posts_until(&receiver, told).await;
+        assert_eq!(posts.len(), told, "{status}");
+    }
+    let posts = receiver.posts();
+    assert_eq!(events_of(&posts), ["channel_ready", "channel_live"]);
+    assert_eq!(posts[0].json()["data"]["id"], "acmeCH");
+    assert_eq!(posts[1].json()["data"]["status"], "live");
+}
+
 /// The POSTs `receiver` got once it has `n` of them (or after 5 s, whatever came).
 async fn posts_until(receiver: &Receiver, n: usize) -> Vec<common::receiver::Received> {
     for _ in 0..100 {

@@ -137,4 +137,7 @@ pub enum NumberStep {
     /// Registered; for a migration's destination, the number has moved.
     Registered,
     Deregistered,
+    /// Meta set its status (`/__admin`, a fixture's scheduled change), with or without a
+    /// webhook of its own.
+    StatusSet,
 }

@@ -38,9 +38,10 @@ pub struct PartnerEvent {
 }
 
 /// `Facade::follow_numbers`: a batch that changed a number (a step no Meta webhook reports,
-/// or a display-name decision, which moves a channel between `unverified` and `ready`)
-/// brings the channels up to the world and gives their partner webhooks. Other batches
-/// (message statuses, template reviews) change no channel and cost nothing here.
+/// a status Meta set, or a display-name decision, which moves a channel between
+/// `unverified` and `ready`) brings the channels up to the world and gives their partner
+/// webhooks. Other batches (message statuses, template reviews) change no channel and cost
+/// nothing here.
 pub fn follow(w: &mut World, events: &[WorldEvent], changes: &[NumberChange]) -> Vec<Outgoing> {
     let names_changed = events
         .iter()
