@@ -71,9 +71,11 @@ pub fn tell(w: &mut World) -> Vec<Outgoing> {
 fn announce_clients(w: &mut World) -> Vec<PartnerEvent> {
     let b = of_mut(w);
     let mut out = Vec::new();
+    // Compared before inserting: this runs at every 360dialog call, and a told client
+    // costs no allocation.
     for c in &b.clients {
-        let before = b.announced_clients.insert(c.id.clone(), c.partner.clone());
-        if before.as_deref() != Some(c.partner.as_str()) {
+        if b.announced_clients.get(&c.id) != Some(&c.partner) {
+            b.announced_clients.insert(c.id.clone(), c.partner.clone());
             out.push(PartnerEvent {
                 subject: Subject::Client {
                     client: c.id.clone(),
@@ -96,10 +98,11 @@ fn announce_channels(w: &mut World) -> Vec<PartnerEvent> {
     let b = of_mut(w);
     let mut out = Vec::new();
     for (channel, status) in now {
-        let before = b.announced.insert(channel.clone(), status);
+        let before = b.announced.get(&channel).copied();
         if before == Some(status) {
             continue;
         }
+        b.announced.insert(channel.clone(), status);
         let mut say = |event| {
             out.push(PartnerEvent {
                 subject: Subject::Channel(channel.clone()),
