@@ -188,8 +188,10 @@ impl Namespace {
             let result = f(&mut world);
             if world.has_events() {
                 let events = world.drain_events();
+                let changes = world.drain_number_changes();
                 let mut outgoing = crate::webhooks::payload::address(&world, &events);
                 for f in crate::api::facade::FACADES {
+                    outgoing.extend(f.follow_numbers(&mut world, &events, &changes));
                     outgoing.extend(f.address_events(&world, &events));
                 }
                 (result, events, outgoing, world.now())

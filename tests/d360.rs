@@ -304,7 +304,8 @@ async fn faults_and_the_journal_work_for_the_facade() {
 }
 
 /// A number migrated in over Graph gives its partner `channel_created`, `channel_ready`,
-/// `channel_live` through the webhook outbox, signed in `x-360dialog-signature`.
+/// `channel_live` through the webhook outbox, signed in `x-360dialog-signature`, each as
+/// the Graph call that made it answers: no 360dialog call comes in between.
 #[tokio::test]
 async fn partner_webhooks_follow_a_migrated_number_to_live() {
     let sim = sim_in("d360-webhooks").await;
@@ -321,15 +322,7 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
     assert_eq!(r.status, 200, "{}", r.text());
     let graph = [("authorization", "Bearer wabasim-360dialog")];
     let form = [("content-type", "application/x-www-form-urlencoded")];
-    let poll = || {
-        call(
-            &sim,
-            "GET",
-            "/api/v2/partners/wabasimPA/channels",
-            &[PARTNER],
-            "",
-        )
-    };
+    let told = |n: usize| posts_until(&receiver, n);
     let mut headers = graph.to_vec();
     headers.extend(form);
     let ns = sim.namespace.clone().unwrap();
@@ -346,7 +339,7 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
         .as_str()
         .expect("migration starts")
         .to_string();
-    poll().await;
+    assert_eq!(events_of(&told(1).await), ["channel_created"]);
     sim.send_exact(
         "POST",
         &format!("/v23.0/{phone}/request_code?code_method=SMS&language=en_US"),
@@ -370,7 +363,10 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
         format!("code={code}"),
     )
     .await;
-    poll().await;
+    assert_eq!(
+        events_of(&told(2).await),
+        ["channel_created", "channel_ready"]
+    );
     sim.send_exact(
         "POST",
         &format!("/v23.0/{phone}/register"),
@@ -378,20 +374,11 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
         "messaging_product=whatsapp&pin=360360",
     )
     .await;
-    poll().await;
-    let mut posts = Vec::new();
-    for _ in 0..100 {
-        posts = receiver.posts();
-        if posts.len() >= 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let events: Vec<String> = posts
-        .iter()
-        .map(|p| p.json()["event"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(events, ["channel_created", "channel_ready", "channel_live"]);
+    let posts = told(3).await;
+    assert_eq!(
+        events_of(&posts),
+        ["channel_created", "channel_ready", "channel_live"]
+    );
     let live = posts[2].json();
     assert_eq!(live["data"]["status"], "live");
     assert_eq!(live["data"]["phone_number"], "15550100001");
@@ -410,6 +397,108 @@ async fn partner_webhooks_follow_a_migrated_number_to_live() {
             "{d}"
         );
     }
+}
+
+/// A partial partner change clones the client under the new partner, which is told
+/// `client_created` with the client object; the old partner, which already knew the client,
+/// is told nothing.
+#[tokio::test]
+async fn a_client_new_to_a_partner_is_announced_with_client_created() {
+    let sim = sim_in("d360-client-created").await;
+    let other = ("x-api-key", "wabasim-d360-other-partner");
+    let old = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let new = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    for (partner, key, receiver) in [("wabasimPA", PARTNER, &old), ("otherPA", other, &new)] {
+        let hook = json!({"webhook_url": receiver.url()}).to_string();
+        let path = format!("/api/v2/partners/{partner}/webhook_url");
+        let r = call(&sim, "POST", &path, &[key], &hook).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let body = json!({"partner_id": "otherPA", "waba_account_id": "acmeWA"}).to_string();
+    let r = call(
+        &sim,
+        "POST",
+        "/client-hub/clients/acmeCL/partner_change",
+        &[],
+        &body,
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.text());
+    let (pcr, clone) = (r.json()["id"].clone(), r.json()["target_client_id"].clone());
+    let path = format!(
+        "/api/v2/partners/otherPA/selective_partner_change_requests/{}/approve",
+        pcr.as_str().unwrap()
+    );
+    assert_eq!(call(&sim, "POST", &path, &[other], "").await.status, 200);
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "5m"})),
+    )
+    .await;
+    // The change completes on the world clock, seen at the next 360dialog call.
+    call(&sim, "GET", "/api/v2/partners/otherPA", &[other], "").await;
+    let posts = posts_until(&new, 1).await;
+    assert_eq!(events_of(&posts), ["client_created"]);
+    let data = &posts[0].json()["data"];
+    assert_eq!(
+        (
+            &data["id"],
+            data["partner_id"].as_str(),
+            data["name"].as_str()
+        ),
+        (&clone, Some("otherPA"), Some("Acme Corp")),
+        "{data}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(old.posts().is_empty(), "{:?}", events_of(&old.posts()));
+}
+
+/// A status Meta sets through `/__admin` reaches the channel's partner at once: the number
+/// disconnected is `channel_ready` (ready to be registered again), connected again
+/// `channel_live`, with no 360dialog call in between.
+#[tokio::test]
+async fn an_admin_status_change_is_announced_at_once() {
+    let sim = sim_in("d360-admin-status").await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"webhook_url": receiver.url()}).to_string();
+    let path = "/api/v2/partners/wabasimPA/webhook_url";
+    assert_eq!(
+        call(&sim, "POST", path, &[PARTNER], &hook).await.status,
+        200
+    );
+    for (status, told) in [("DISCONNECTED", 1), ("CONNECTED", 2)] {
+        let change =
+            json!({"phone_status": {"phone_number_id": "110000000000012", "status": status}});
+        let r = sim.admin("POST", "/__admin/events", Some(change)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        let posts = posts_until(&receiver, told).await;
+        assert_eq!(posts.len(), told, "{status}");
+    }
+    let posts = receiver.posts();
+    assert_eq!(events_of(&posts), ["channel_ready", "channel_live"]);
+    assert_eq!(posts[0].json()["data"]["id"], "acmeCH");
+    assert_eq!(posts[1].json()["data"]["status"], "live");
+}
+
+/// The POSTs `receiver` got once it has `n` of them (or after 5 s, whatever came).
+async fn posts_until(receiver: &Receiver, n: usize) -> Vec<common::receiver::Received> {
+    for _ in 0..100 {
+        let posts = receiver.posts();
+        if posts.len() >= n {
+            return posts;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    receiver.posts()
+}
+
+/// The `event` of each partner webhook.
+fn events_of(posts: &[common::receiver::Received]) -> Vec<String> {
+    posts
+        .iter()
+        .map(|p| p.json()["event"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// `POST /messages` with the channel's key is Graph's send for the channel's number: Meta's

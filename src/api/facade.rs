@@ -252,6 +252,22 @@ pub trait Facade: Sync + 'static {
         Vec::new()
     }
 
+    /// Brings the facade's own state up to the world's numbers and gives the notifications
+    /// of its own that the change calls for (360dialog's channels appear and their partner
+    /// is told of each status: `channel_created`, `channel_live`...). Called under the
+    /// world's lock, before [`address_events`](Facade::address_events), with each batch a
+    /// call, an admin change or the clock produced: Meta's events and the number steps no
+    /// Meta webhook reports (`world::NumberChange`). May change the facade's binding, never
+    /// the domain.
+    fn follow_numbers(
+        &self,
+        _world: &mut crate::world::World,
+        _events: &[crate::world::WorldEvent],
+        _changes: &[crate::world::NumberChange],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        Vec::new()
+    }
+
     /// The facade's own view of a world for `GET /__admin/state` (under `facades.<id>`) and
     /// the dashboard, which shows any facade's view generically: what this vendor calls the
     /// world's things (Alibaba's spaces and their numbers). `None`: nothing of its own.

@@ -163,6 +163,10 @@ async fn attempt(client: &HttpClient, ns: &Namespace, job: &Job) -> TryOutcome {
     if !job.signature_header.is_empty() {
         headers.push((job.signature_header, job.signature.clone()));
     }
+    let headers: Vec<(&str, String)> = headers
+        .into_iter()
+        .chain(job.headers.iter().map(|(k, v)| (k.as_str(), v.clone())))
+        .collect();
     let at = ns.now();
     let watch = Stopwatch::start();
     let result = call(
@@ -214,7 +218,7 @@ async fn call(
     client: &HttpClient,
     method: http::Method,
     url: &str,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(&str, String)>,
     body: Bytes,
 ) -> Result<(u16, Bytes), String> {
     if url.starts_with("https://") {

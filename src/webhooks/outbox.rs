@@ -29,6 +29,9 @@ use super::payload::Outgoing;
 use crate::clock::{Duration, Timestamp};
 use crate::world::Id;
 
+mod saved;
+pub use saved::{Names, SavedOutbox};
+
 /// Delays before each retry, on the world clock: after the 1st failed try 10 s, after the 2nd
 /// 1 min, then 5 min, 30 min, 2 h, 8 h, and 24 h after every later one. Meta documents
 /// retries "with decreasing frequency" for up to 7 days (recalled, not in the reference:
@@ -151,6 +154,11 @@ pub struct Delivery {
     pub tries: u32,
     /// World time of the next try, while one is scheduled.
     pub next_at: Option<Timestamp>,
+    /// Sent with every try besides the content type and signature (`Target::headers`).
+    pub headers: Vec<(String, String)>,
+    /// The delivery this one waits for (`Target::after_first`): it is held, with no try
+    /// scheduled, until that one is delivered, and expires unsent if that one expires.
+    pub after: Option<u64>,
     in_flight: bool,
 }
 
@@ -164,6 +172,7 @@ pub struct Job {
     pub body: Bytes,
     pub signature: String,
     pub signature_header: &'static str,
+    pub headers: Vec<(String, String)>,
     /// `Some(token)` when this try starts with the handshake.
     pub handshake: Option<String>,
 }
@@ -263,29 +272,36 @@ impl Outbox {
     /// Adds one delivery per target of each event, due at `now`.
     pub fn enqueue(&self, outgoing: Vec<Outgoing>, now: Timestamp) {
         // Signatures are computed before taking the lock.
-        let mut fresh = Vec::new();
+        // Each delivery with whether it waits for the first one of its event.
+        let mut fresh: Vec<(bool, Delivery)> = Vec::new();
         let mut unaddressed = 0;
         for o in outgoing {
             unaddressed += o.unaddressed.len() as u64;
-            for t in o.targets {
-                fresh.push(Delivery {
-                    id: 0,
-                    field: o.field,
-                    waba: o.waba,
-                    app: t.app,
-                    signature: t.signing.sign(&t.secret, &o.body),
-                    signature_header: t.signing.header(),
-                    url: t.url,
-                    verify_token: t.verify_token,
-                    body: o.body.clone(),
-                    event_at: o.at,
-                    created_at: now,
-                    state: DeliveryState::Pending,
-                    attempts: Vec::new(),
-                    tries: 0,
-                    next_at: Some(now),
-                    in_flight: false,
-                });
+            for (i, t) in o.targets.into_iter().enumerate() {
+                let held = i > 0 && t.after_first;
+                fresh.push((
+                    held,
+                    Delivery {
+                        id: 0,
+                        field: o.field,
+                        waba: o.waba,
+                        app: t.app,
+                        signature: t.signing.sign(&t.secret, &o.body),
+                        signature_header: t.signing.header(),
+                        url: t.url,
+                        verify_token: t.verify_token,
+                        body: o.body.clone(),
+                        event_at: o.at,
+                        created_at: now,
+                        state: DeliveryState::Pending,
+                        attempts: Vec::new(),
+                        tries: 0,
+                        next_at: (!held).then_some(now),
+                        headers: t.headers,
+                        after: None,
+                        in_flight: false,
+                    },
+                ));
             }
         }
         if fresh.is_empty() && unaddressed == 0 {
@@ -294,9 +310,15 @@ impl Outbox {
         {
             let mut s = self.state.lock();
             s.unaddressed += unaddressed;
-            for mut d in fresh {
+            let mut first = 0;
+            for (held, mut d) in fresh {
                 s.next_id += 1;
                 d.id = s.next_id;
+                if held {
+                    d.after = Some(first);
+                } else {
+                    first = d.id;
+                }
                 make_room(&mut s, now);
                 s.deliveries.push_back(d);
             }
@@ -345,6 +367,7 @@ impl Outbox {
                 body: d.body.clone(),
                 signature: d.signature.clone(),
                 signature_header: d.signature_header,
+                headers: d.headers.clone(),
                 handshake,
             });
         }
@@ -398,6 +421,10 @@ impl Outbox {
                     d.state = DeliveryState::Failed;
                     d.next_at = Some(next);
                 }
+            }
+            let state = d.state;
+            if state.is_final() && release_held(&mut s, job.id, state, now) {
+                self.dispatcher.notify_one();
             }
         }
         self.changed.notify_waiters();
@@ -460,6 +487,32 @@ impl Outbox {
     }
 }
 
+/// The deliveries waiting for delivery `id`, which ended `state`: due now if it was
+/// delivered, expired unsent otherwise. Whether any is due.
+fn release_held(s: &mut State, id: u64, state: DeliveryState, now: Timestamp) -> bool {
+    let mut due = false;
+    for d in s.deliveries.iter_mut().filter(|d| d.after == Some(id)) {
+        d.after = None;
+        if state == DeliveryState::Delivered {
+            d.next_at = Some(now);
+            due = true;
+        } else {
+            d.state = DeliveryState::Expired;
+            d.attempts.push(Attempt {
+                try_n: 0,
+                kind: AttemptKind::Delivery,
+                at: now,
+                status: None,
+                error: Some(format!(
+                    "not sent: delivery {id}, which it waited for, expired"
+                )),
+                duration_ms: 0,
+            });
+        }
+    }
+    due
+}
+
 /// Keeps the outbox within [`KEPT`]: drops the oldest finished delivery, else expires the
 /// oldest open one (recording why) and drops it.
 fn make_room(s: &mut State, now: Timestamp) {
@@ -506,6 +559,12 @@ pub struct DeliveryView<'a> {
     pub event_at: String,
     pub created_at: String,
     pub next_attempt_at: Option<String>,
+    /// The delivery this one is held for (360dialog's extra destinations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<String>,
+    /// Headers of the receiver's own sent with it.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub headers: &'a [(String, String)],
     pub attempts: &'a [Attempt],
 }
 
@@ -526,6 +585,8 @@ impl Delivery {
             event_at: self.event_at.rfc3339(),
             created_at: self.created_at.rfc3339(),
             next_attempt_at: self.next_at.map(|t| t.rfc3339()),
+            waits_for: self.after.map(|id| id.to_string()),
+            headers: &self.headers,
             attempts: &self.attempts,
         }
     }
@@ -548,6 +609,8 @@ mod tests {
                 secret: "s".into(),
                 verify_token: token.map(str::to_string),
                 signing: Default::default(),
+                headers: Vec::new(),
+                after_first: false,
             }],
             unaddressed: vec![],
         }
@@ -566,6 +629,62 @@ mod tests {
             delivered: false,
             verified: false,
         }
+    }
+
+    /// An event for a first target and one held until the first has taken it.
+    fn chained() -> Outgoing {
+        let mut o = outgoing(None);
+        let mut extra = o.targets[0].clone();
+        extra.url = "http://127.0.0.1:9/extra".into();
+        extra.after_first = true;
+        o.targets.push(extra);
+        o
+    }
+
+    #[test]
+    fn a_held_delivery_goes_once_the_first_is_delivered_and_expires_with_it() {
+        let o = Outbox::new(Arc::new(Notify::new()));
+        o.enqueue(vec![chained()], Timestamp(0));
+        let jobs = o.take_due(Timestamp(0));
+        assert_eq!(jobs.len(), 1, "only the first is due");
+        o.finish(&jobs[0], failed(&jobs[0]), Timestamp(0));
+        assert!(
+            o.take_due(Timestamp(5_000)).is_empty(),
+            "the held one waits while the first is failing"
+        );
+        let retry = o.take_due(Timestamp(100_000));
+        o.finish(
+            &retry[0],
+            TryOutcome {
+                delivered: true,
+                ..Default::default()
+            },
+            Timestamp(100_000),
+        );
+        let held = o.take_due(Timestamp(100_000));
+        assert_eq!(held.len(), 1);
+        assert_eq!(held[0].url, "http://127.0.0.1:9/extra");
+
+        // When the first never takes it, the held one expires unsent.
+        let o = Outbox::new(Arc::new(Notify::new()));
+        o.enqueue(vec![chained()], Timestamp(0));
+        let mut now = Timestamp(0);
+        while let Some(job) = o.take_due(now).pop() {
+            assert_eq!(job.url, "http://127.0.0.1:9/hook");
+            o.finish(&job, failed(&job), now);
+            now = o.next_due().unwrap_or(now);
+        }
+        let all = o.matching(&DeliveryFilter::new());
+        assert_eq!(all[0].state, DeliveryState::Expired);
+        assert_eq!(all[1].state, DeliveryState::Expired);
+        assert_eq!(all[1].tries, 0);
+        assert!(
+            all[1].attempts[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("expired")
+        );
     }
 
     #[test]
@@ -636,193 +755,5 @@ mod tests {
             Timestamp(10_000),
         );
         assert!(o.matching(&DeliveryFilter::new()).is_empty());
-    }
-}
-
-/// An outbox as a `--state` file keeps it: every delivery with its attempts, the handshakes
-/// passed, the counters. A try under way when it was saved is not finished: it is made again
-/// after the restart (a receiver may see that delivery twice, as with any retry).
-#[derive(Serialize, Deserialize)]
-pub struct SavedOutbox {
-    next_id: u64,
-    unaddressed: u64,
-    verified: Vec<(String, String)>,
-    deliveries: Vec<SavedDelivery>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SavedDelivery {
-    id: u64,
-    field: String,
-    waba: Id,
-    app: Id,
-    url: String,
-    verify_token: Option<String>,
-    /// The exact bytes sent, which are JSON text.
-    body: String,
-    signature: String,
-    /// Meta's `x-hub-signature-256` unless a facade signs its own way (files saved before
-    /// facades could have none).
-    #[serde(default = "meta_header")]
-    signature_header: String,
-    event_at: Timestamp,
-    created_at: Timestamp,
-    state: DeliveryState,
-    attempts: Vec<SavedAttempt>,
-    tries: u32,
-    next_at: Option<Timestamp>,
-}
-
-/// An [`Attempt`] with its time as a number (the listing writes RFC 3339).
-#[derive(Serialize, Deserialize)]
-struct SavedAttempt {
-    try_n: u32,
-    kind: AttemptKind,
-    at: Timestamp,
-    status: Option<u16>,
-    error: Option<String>,
-    duration_ms: u64,
-}
-
-/// Reads a saved name (a facade's webhook event or signature header) back as the static text
-/// deliveries keep; the caller knows the facades' names (`Facade::webhook_names`).
-pub type Names<'a> = &'a dyn Fn(&str) -> Option<&'static str>;
-
-/// The webhook field spelled `name`, as the static string deliveries keep.
-fn field_named(name: &str, names: Names) -> Option<&'static str> {
-    crate::world::EventKind::FIELDS
-        .iter()
-        .copied()
-        .find(|f| *f == name)
-        .or_else(|| names(name))
-}
-
-/// The signature header spelled `name`: Meta's, or a facade's.
-fn header_named(name: &str, names: Names) -> Option<&'static str> {
-    match name {
-        super::signature::HEADER => Some(super::signature::HEADER),
-        "" => Some(""),
-        _ => names(name),
-    }
-}
-
-fn meta_header() -> String {
-    super::signature::HEADER.to_string()
-}
-
-impl SavedOutbox {
-    /// `Err` names a delivery whose webhook field or signature header this build does not
-    /// deliver.
-    pub fn check(&self, names: Names) -> Result<(), String> {
-        match self.deliveries.iter().find(|d| {
-            field_named(&d.field, names).is_none()
-                || header_named(&d.signature_header, names).is_none()
-        }) {
-            Some(d) => Err(format!(
-                "webhook delivery {}: unknown field {:?} or signature header {:?}",
-                d.id, d.field, d.signature_header
-            )),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Outbox {
-    /// What a `--state` file keeps of this outbox.
-    pub fn save(&self) -> SavedOutbox {
-        let s = self.state.lock();
-        SavedOutbox {
-            next_id: s.next_id,
-            unaddressed: s.unaddressed,
-            verified: s.verified.iter().cloned().collect(),
-            deliveries: s
-                .deliveries
-                .iter()
-                .map(|d| SavedDelivery {
-                    id: d.id,
-                    field: d.field.to_string(),
-                    waba: d.waba,
-                    app: d.app,
-                    url: d.url.clone(),
-                    verify_token: d.verify_token.clone(),
-                    body: String::from_utf8_lossy(&d.body).into_owned(),
-                    signature: d.signature.clone(),
-                    signature_header: d.signature_header.to_string(),
-                    event_at: d.event_at,
-                    created_at: d.created_at,
-                    state: d.state,
-                    attempts: d
-                        .attempts
-                        .iter()
-                        .map(|a| SavedAttempt {
-                            try_n: a.try_n,
-                            kind: a.kind,
-                            at: a.at,
-                            status: a.status,
-                            error: a.error.clone(),
-                            duration_ms: a.duration_ms,
-                        })
-                        .collect(),
-                    tries: d.tries,
-                    next_at: d.next_at,
-                })
-                .collect(),
-        }
-    }
-
-    /// Puts back what [`Outbox::save`] saw (checked with [`SavedOutbox::check`] first).
-    /// Wakes the dispatcher: what was due is sent.
-    pub fn restore(&self, saved: SavedOutbox, names: Names) -> Result<(), String> {
-        saved.check(names)?;
-        let mut deliveries = VecDeque::with_capacity(saved.deliveries.len());
-        for d in saved.deliveries {
-            let (Some(field), Some(signature_header)) = (
-                field_named(&d.field, names),
-                header_named(&d.signature_header, names),
-            ) else {
-                continue;
-            };
-            deliveries.push_back(Delivery {
-                id: d.id,
-                field,
-                waba: d.waba,
-                app: d.app,
-                url: d.url,
-                verify_token: d.verify_token,
-                body: Bytes::from(d.body),
-                signature: d.signature,
-                signature_header,
-                event_at: d.event_at,
-                created_at: d.created_at,
-                state: d.state,
-                attempts: d
-                    .attempts
-                    .into_iter()
-                    .map(|a| Attempt {
-                        try_n: a.try_n,
-                        kind: a.kind,
-                        at: a.at,
-                        status: a.status,
-                        error: a.error,
-                        duration_ms: a.duration_ms,
-                    })
-                    .collect(),
-                tries: d.tries,
-                next_at: d.next_at,
-                in_flight: false,
-            });
-        }
-        {
-            let mut s = self.state.lock();
-            s.generation += 1;
-            s.next_id = saved.next_id;
-            s.unaddressed = saved.unaddressed;
-            s.verified = saved.verified.into_iter().collect();
-            s.verifying.clear();
-            s.deliveries = deliveries;
-        }
-        self.changed.notify_waiters();
-        self.dispatcher.notify_one();
-        Ok(())
     }
 }

@@ -40,6 +40,12 @@ pub struct Target {
     pub verify_token: Option<String>,
     /// Meta's signature header, or a facade's own.
     pub signing: super::signature::Signing,
+    /// Headers of the receiver's own choosing, sent with every try (360dialog's webhook
+    /// `headers`); Meta's subscribers have none.
+    pub headers: Vec<(String, String)>,
+    /// Held until the event's first target has taken it (answered 2xx), and never sent if
+    /// that one expires (360dialog's extra `/multi_webhook` destinations).
+    pub after_first: bool,
 }
 
 /// One event, rendered, with every subscriber that should receive it.
@@ -127,6 +133,8 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
                             secret: app.secret.clone(),
                             verify_token: token,
                             signing: Default::default(),
+                            headers: Vec::new(),
+                            after_first: false,
                         }),
                         None => unaddressed.push(app.id),
                     }

@@ -124,6 +124,7 @@ impl World {
         if status == previous {
             return Ok(());
         }
+        self.note_number(phone, super::NumberStep::StatusSet);
         match status {
             PhoneStatus::Flagged => self.emit_phone_quality(phone, "FLAGGED", at),
             PhoneStatus::Connected if previous == PhoneStatus::Flagged => {
@@ -289,6 +290,19 @@ mod tests {
 
     fn world() -> World {
         Fixture::default_world().build().unwrap()
+    }
+
+    #[test]
+    fn a_status_set_by_meta_is_a_number_change_even_when_silent() {
+        let mut w = world();
+        w.drain_number_changes();
+        let at = w.now();
+        w.set_phone_status(110000000000001, PhoneStatus::Disconnected, at)
+            .unwrap();
+        w.set_phone_status(110000000000001, PhoneStatus::Disconnected, at)
+            .unwrap();
+        let steps: Vec<_> = w.drain_number_changes().iter().map(|c| c.step).collect();
+        assert_eq!(steps, [crate::world::NumberStep::StatusSet]);
     }
 
     #[test]

@@ -110,3 +110,34 @@ impl EventKind {
         }
     }
 }
+
+/// A step in a business number's life that no Meta webhook reports: Meta tells a WABA's
+/// subscribers nothing when a code is requested, ownership verified or a number registered.
+/// Kept apart from [`WorldEvent`] (which the outbox turns into Meta's payloads) for the
+/// facades whose own view follows the numbers (360dialog's channel statuses), which hear of
+/// them when the call or clock tick that made them ends (`Facade::follow_numbers`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberChange {
+    pub at: Timestamp,
+    /// The phone-number record that changed.
+    pub phone: Id,
+    /// The WABA the record was on when the step was taken.
+    pub waba: Id,
+    pub step: NumberStep,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NumberStep {
+    /// Added to a WABA as a new number (`POST /{waba}/phone_numbers`).
+    Added,
+    /// A migration into a WABA started (Graph's flow or Embedded Signup's).
+    MigrationStarted,
+    CodeRequested,
+    Verified,
+    /// Registered; for a migration's destination, the number has moved.
+    Registered,
+    Deregistered,
+    /// Meta set its status (`/__admin`, a fixture's scheduled change), with or without a
+    /// webhook of its own.
+    StatusSet,
+}

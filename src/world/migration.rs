@@ -208,6 +208,7 @@ impl World {
             finished_at: None,
             verified_at: None,
         });
+        self.note_number(dest_phone, super::NumberStep::MigrationStarted);
         Ok(dest_phone)
     }
 
@@ -377,6 +378,7 @@ impl World {
             codes: CodeState::default(),
             created_at: now,
         });
+        self.note_number(id, super::NumberStep::Added);
         Ok(id)
     }
 }

@@ -54,7 +54,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
 pub use error::DomainError;
-pub use event::{EventKind, TemplateRef, WorldEvent};
+pub use event::{EventKind, NumberChange, NumberStep, TemplateRef, WorldEvent};
 pub use migration::{Migration, MigrationState};
 pub use parties::{App, Business, Partner, Principal, Scopes, Token, TokenOwner};
 pub use phone::{CodeStatus, Pending, Phone};
@@ -138,6 +138,9 @@ pub struct World {
     pub scheduled: Vec<(String, ScheduledChange)>,
     #[serde(skip)]
     events: Vec<WorldEvent>,
+    /// Number steps no Meta webhook reports, for facades that follow numbers.
+    #[serde(skip)]
+    number_changes: Vec<NumberChange>,
     /// Alternate callback URLs set on phone numbers, by (phone number, app) (`callbacks.rs`).
     #[serde(with = "saved::pairs")]
     pub phone_callbacks: HashMap<(Id, Id), callbacks::CallbackOverride>,
@@ -195,6 +198,7 @@ impl World {
             timer_seq: 0,
             scheduled: Vec::new(),
             events: Vec::new(),
+            number_changes: Vec::new(),
             bindings: bindings::Bindings::default(),
             messaging: Default::default(),
             media: Default::default(),
@@ -370,8 +374,28 @@ impl World {
         &self.events
     }
 
+    /// Whether events or number changes were recorded since the last drain.
     pub fn has_events(&self) -> bool {
-        !self.events.is_empty()
+        !self.events.is_empty() || !self.number_changes.is_empty()
+    }
+
+    /// Records a step of number `phone`'s life (on its current WABA) that no webhook reports.
+    pub(crate) fn note_number(&mut self, phone: Id, step: NumberStep) {
+        let Some(waba) = self.phones.get(&phone).map(|p| p.waba) else {
+            return;
+        };
+        let at = self.now();
+        self.number_changes.push(NumberChange {
+            at,
+            phone,
+            waba,
+            step,
+        });
+    }
+
+    /// Takes the number changes recorded since the last call.
+    pub fn drain_number_changes(&mut self) -> Vec<NumberChange> {
+        std::mem::take(&mut self.number_changes)
     }
 
     // --- access -------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 use super::migration::MigrationState;
 use super::phone::{CodeStatus, Pending};
 use super::vocab::{CodeMethod, PhoneStatus, Platform, Scope, Throughput};
-use super::{DomainError, Id, Principal, SentCode, Timer, World};
+use super::{DomainError, Id, NumberStep, Principal, SentCode, Timer, World};
 use crate::clock::Timestamp;
 use std::collections::VecDeque;
 
@@ -151,6 +151,7 @@ impl World {
             language: language.to_string(),
             at: now,
         });
+        self.note_number(id, NumberStep::CodeRequested);
         Ok(())
     }
 
@@ -189,6 +190,7 @@ impl World {
             // Remembered for a later attempt at migrating the number (`start_migration`).
             self.migrations[m].verified_at = Some(now);
         }
+        self.note_number(id, NumberStep::Verified);
         Ok(())
     }
 
@@ -321,6 +323,7 @@ impl World {
                 }
             }
         }
+        self.note_number(id, NumberStep::Registered);
         Ok(())
     }
 
@@ -416,6 +419,7 @@ impl World {
         phone.status = PhoneStatus::Disconnected;
         phone.platform = Platform::NotApplicable;
         phone.throughput = Throughput::NotApplicable;
+        self.note_number(id, NumberStep::Deregistered);
         Ok(())
     }
 
@@ -454,5 +458,37 @@ mod tests {
         for bad in ["", "EN", "en-US", "english", "en_US_x", "e"] {
             assert!(!valid_language(bad), "{bad}");
         }
+    }
+    /// Each step of a migration is recorded for facades that follow numbers, and a refused
+    /// step is not.
+    #[test]
+    fn a_migrations_steps_are_recorded_as_number_changes() {
+        let mut w = crate::fixture::Fixture::default_world().build().unwrap();
+        w.drain_number_changes();
+        let who = w.authenticate("wabasim-360dialog").unwrap();
+        let id = w
+            .start_migration(&who, "200000000000012", "1", "5550100001")
+            .unwrap();
+        let phone = id.to_string();
+        assert!(w.verify_code(&who, &phone, "000000").is_err());
+        w.request_code(&who, &phone, "SMS", "en_US").unwrap();
+        let code = w.codes_sent.back().unwrap().code.clone();
+        w.verify_code(&who, &phone, &code).unwrap();
+        w.register(&who, &phone, "whatsapp", "360360", None)
+            .unwrap();
+        let steps: Vec<(Id, NumberStep)> = w
+            .drain_number_changes()
+            .iter()
+            .map(|c| (c.phone, c.step))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (id, NumberStep::MigrationStarted),
+                (id, NumberStep::CodeRequested),
+                (id, NumberStep::Verified),
+                (id, NumberStep::Registered),
+            ]
+        );
     }
 }

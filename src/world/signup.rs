@@ -289,6 +289,7 @@ impl World {
             codes: CodeState::default(),
             created_at: now,
         });
+        self.note_number(id, super::NumberStep::Added);
         id
     }
 
@@ -343,6 +344,7 @@ impl World {
             verified_at: Some(now),
         });
         self.signups.migrations.push(index);
+        self.note_number(dest_phone, super::NumberStep::MigrationStarted);
         dest_phone
     }
 

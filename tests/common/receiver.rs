@@ -2,6 +2,7 @@
 //! GET handshake (when the token matches) and records every request it gets.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -17,6 +18,7 @@ pub struct Received {
     /// Path and query.
     pub uri: String,
     pub signature: Option<String>,
+    pub headers: http::HeaderMap,
     pub body: Bytes,
 }
 
@@ -36,6 +38,8 @@ impl Received {
 pub struct Receiver {
     pub addr: SocketAddr,
     pub got: Arc<Mutex<Vec<Received>>>,
+    /// What a POST is answered with (200 unless set).
+    post_status: Arc<AtomicU16>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -50,6 +54,8 @@ impl Receiver {
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let token = verify_token.to_string();
         let log = got.clone();
+        let post_status = Arc::new(AtomicU16::new(200));
+        let answer_posts = post_status.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -57,9 +63,11 @@ impl Receiver {
                 };
                 let log = log.clone();
                 let token = token.clone();
+                let answer_posts = answer_posts.clone();
                 let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let log = log.clone();
                     let token = token.clone();
+                    let post_status = answer_posts.load(Ordering::SeqCst);
                     async move {
                         let method = req.method().to_string();
                         let uri = req.uri().to_string();
@@ -68,11 +76,13 @@ impl Receiver {
                             .get("x-hub-signature-256")
                             .and_then(|v| v.to_str().ok())
                             .map(str::to_string);
+                        let headers = req.headers().clone();
                         let body = req.into_body().collect().await.unwrap().to_bytes();
                         let r = Received {
                             method,
                             uri,
                             signature,
+                            headers,
                             body,
                         };
                         let answer = if r.method == "GET" {
@@ -84,7 +94,7 @@ impl Receiver {
                                 (403, String::new())
                             }
                         } else {
-                            (200, "ok".to_string())
+                            (post_status, "ok".to_string())
                         };
                         log.lock().unwrap().push(r);
                         let mut resp = http::Response::new(Full::new(Bytes::from(answer.1)));
@@ -99,7 +109,17 @@ impl Receiver {
                 });
             }
         });
-        Receiver { addr, got, task }
+        Receiver {
+            addr,
+            got,
+            post_status,
+            task,
+        }
+    }
+
+    /// Answers every later POST with `status`.
+    pub fn answer_posts_with(&self, status: u16) {
+        self.post_status.store(status, Ordering::SeqCst);
     }
 
     pub fn url(&self) -> String {

@@ -72,11 +72,23 @@ impl Facade for D360 {
     /// Partner webhooks' events (§1.7) and the header they are signed in.
     fn webhook_names(&self) -> &'static [&'static str] {
         &[
+            "client_created",
             "channel_created",
             "channel_ready",
             "channel_live",
             super::partner::SIGNATURE_HEADER,
         ]
+    }
+
+    /// Channels appear and partners are told the moment Graph, an admin change or the clock
+    /// changes a number (`announce.rs`).
+    fn follow_numbers(
+        &self,
+        world: &mut crate::world::World,
+        events: &[crate::world::WorldEvent],
+        changes: &[crate::world::NumberChange],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        super::announce::follow(world, events, changes)
     }
 
     /// A channel's `messages` webhooks, forwarded to its Messaging API webhook (`forward.rs`).

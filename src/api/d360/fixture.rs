@@ -73,6 +73,11 @@ impl Section for D360Section {
                 ) => crate::fixture::merge(items, more, |v| {
                     v.get("id").and_then(Value::as_str).map(str::to_string)
                 }),
+                ("sandbox_keys", Some(Value::Array(items)), Value::Array(more)) => {
+                    crate::fixture::merge(items, more, |v| {
+                        v.get("key").and_then(Value::as_str).map(str::to_string)
+                    })
+                }
                 (_, _, v) => {
                     base.insert(key, v);
                 }
@@ -108,6 +113,7 @@ fn build(mut spec: D360Spec, world: &mut World) -> Result<(), BuildError> {
     let bsp = partner_ref(world, "d360.bsp", &spec.bsp)?;
     model::of_mut(world).bsp = Some(bsp);
     build_settings(&spec, world)?;
+    build_sandbox_keys(&mut spec, world)?;
     let now = world.now();
     for (i, p) in std::mem::take(&mut spec.partners).into_iter().enumerate() {
         let path = format!("d360.partners[{i}]");
@@ -159,6 +165,10 @@ fn build(mut spec: D360Spec, world: &mut World) -> Result<(), BuildError> {
                 format!("unknown business {business}"),
             ));
         }
+        // Known to their partner before anyone listens: no `client_created`.
+        model::of_mut(world)
+            .announced_clients
+            .insert(c.id.clone(), c.partner.clone());
         model::of_mut(world).clients.push(D360Client {
             id: c.id.clone(),
             partner: c.partner.clone(),
@@ -201,6 +211,37 @@ fn build_settings(spec: &D360Spec, world: &mut World) -> Result<(), BuildError> 
     }
     if let Some(n) = s.client_balance_per_30s {
         settings.client_balance_per_30s = n;
+    }
+    if let Some(n) = s.sandbox_message_cap {
+        settings.sandbox_message_cap = n;
+    }
+    Ok(())
+}
+
+fn build_sandbox_keys(spec: &mut D360Spec, world: &mut World) -> Result<(), BuildError> {
+    for (i, k) in std::mem::take(&mut spec.sandbox_keys)
+        .into_iter()
+        .enumerate()
+    {
+        let path = format!("d360.sandbox_keys[{i}]");
+        if !k.key.ends_with(super::sandbox::SUFFIX) || k.key.len() > 128 {
+            return Err(err(
+                format!("{path}.key"),
+                "a sandbox key ends in _sandbox (at most 128 characters)",
+            ));
+        }
+        let b = model::of_mut(world);
+        if b.sandbox_keys.iter().any(|x| x.key == k.key) {
+            return Err(err(format!("{path}.key"), "duplicate sandbox key"));
+        }
+        let phone_number = digits_only(&k.phone_number)
+            .ok_or_else(|| err(format!("{path}.phone_number"), "a phone number"))?;
+        b.sandbox_keys.push(model::SandboxKey {
+            key: k.key,
+            phone_number,
+            sent: 0,
+            webhook: None,
+        });
     }
     Ok(())
 }
@@ -326,6 +367,18 @@ pub struct D360Spec {
     pub waba_accounts: Vec<WabaAccountSpec>,
     #[serde(default)]
     pub channels: Vec<ChannelSpec>,
+    /// Sandbox keys (`D360-API-KEY`), each bound to the one number it may send to.
+    #[serde(default)]
+    pub sandbox_keys: Vec<SandboxKeySpec>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxKeySpec {
+    /// Ends in `_sandbox`.
+    pub key: String,
+    /// The number that asked for the key, with country code: the only recipient.
+    pub phone_number: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -349,6 +402,9 @@ pub struct SettingsSpec {
     /// Client balance calls per 30 seconds per client (default 5).
     #[serde(default)]
     pub client_balance_per_30s: Option<usize>,
+    /// Messages a sandbox key may send (default 200).
+    #[serde(default)]
+    pub sandbox_message_cap: Option<u32>,
 }
 
 #[derive(Clone, Debug, Deserialize, JsonSchema)]

@@ -121,7 +121,7 @@ pub fn run(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
 /// A webhook URL as 360dialog's Cloud API takes it (§3, SEEN M-WH): http(s), no `_` in the
 /// host, and no explicit port, except on a loopback host, so a local receiver can be used
 /// ([INF]).
-fn check_url(url: &str) -> Result<(), D360Error> {
+pub(super) fn check_url(url: &str) -> Result<(), D360Error> {
     let bad = |why: &str| Err(D360Error::new(400, format!("Invalid webhook url: {why}")));
     let Ok(uri) = url.parse::<http::Uri>() else {
         return bad("not a URL");
@@ -150,13 +150,39 @@ fn read_target(body: &Map<String, Value>) -> Result<WebhookTarget, D360Error> {
     check_url(url)?;
     let headers = match body.get("headers") {
         None | Some(Value::Null) => None,
-        Some(h @ Value::Object(_)) => Some(h.to_string()),
+        Some(h @ Value::Object(m)) => {
+            m.iter().try_for_each(|(k, v)| check_header(k, v))?;
+            Some(h.to_string())
+        }
         Some(_) => return Err(D360Error::wrong_payload("headers must be an object")),
     };
     Ok(WebhookTarget {
         url: url.to_string(),
         headers,
     })
+}
+
+/// Headers framing the request itself, which a receiver's own headers may not replace.
+const FRAMING_HEADERS: &[&str] = &["host", "content-length", "transfer-encoding", "connection"];
+
+/// One of a webhook's `headers` (sent with each delivery, e.g. `Authorization: Basic …`):
+/// a string value, both a valid HTTP header name and value, not one framing the request
+/// ([INF]: 360dialog's check is not documented; docs/fidelity.md).
+fn check_header(name: &str, value: &Value) -> Result<(), D360Error> {
+    let bad = |why: String| Err(D360Error::wrong_payload(format!("headers.{name}: {why}")));
+    let Some(value) = value.as_str() else {
+        return bad("a header value is a string".into());
+    };
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return bad("not a valid HTTP header name".into());
+    }
+    if FRAMING_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        return bad("this header is set by the request itself".into());
+    }
+    if http::HeaderValue::from_str(value).is_err() {
+        return bad("not a valid HTTP header value".into());
+    }
+    Ok(())
 }
 
 fn target_json(t: Option<&WebhookTarget>) -> Value {

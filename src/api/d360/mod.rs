@@ -9,9 +9,11 @@
 //!
 //! Shaped like the other facades: [`prepare`] matches the route table ([`ROUTES`]) and names
 //! the operation; [`execute`] authenticates, brings 360dialog's view up to the world
-//! (`model::sync`) and runs the handler (`partner.rs`, `messaging.rs`); `errors.rs` is the
+//! (`model::catch_up`), runs the handler (`partner.rs`, `messaging.rs`) and tells partners
+//! what changed (`announce.rs`, which also hears of the world's changes between calls); `errors.rs` is the
 //! one `DomainError` → 360dialog table.
 
+mod announce;
 pub mod errors;
 mod facade;
 pub mod fixture;
@@ -22,6 +24,7 @@ mod messaging;
 pub mod model;
 mod partner;
 mod partner_change;
+mod sandbox;
 mod send;
 mod templates;
 
@@ -112,6 +115,8 @@ routes! {
     DownloadMedia, "download_media", GET, Send, "/whatsapp_business/attachments";
     GetMedia, "get_media", GET, Send, "/{media_id}";
     DeleteMedia, "delete_media", DELETE, Send, "/{media_id}";
+    MarkRead, "mark_read", PUT, Send, "/messages/{wamid}";
+    SandboxSend, "sandbox_send_message", POST, Configs, "/v1/messages";
     Unmatched, "unmatched", GET, Partner, "";
 }
 
@@ -145,7 +150,9 @@ pub fn is_messaging_path(path: &str) -> bool {
                 | "/whatsapp_business_profile"
                 | "/messages"
                 | "/media"
+                | "/v1/messages"
         )
+        || path.starts_with("/messages/")
 }
 
 /// Whether a request is 360dialog's (see the module's doc).
@@ -302,20 +309,23 @@ pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
         };
     }
     let (reply, outgoing, now) = ns.with_world(|w| {
-        let events = model::sync(w);
+        model::catch_up(w);
         let reply = dispatch(w, p);
-        (reply, partner::webhooks(w, &events), w.now())
+        (reply, announce::tell(w), w.now())
     });
     if !outgoing.is_empty() {
         ns.outbox.enqueue(outgoing, now);
     }
     match reply {
         Ok((status, body)) => ok_answer(p, status, &body),
-        Err(e) => error_answer(p, &e, shape_of(p.op, &e)),
+        Err(e) => error_answer(p, &e, shape_for(p, &e)),
     }
 }
 
 fn dispatch(w: &mut World, p: &Prepared) -> Reply {
+    if sandbox::is_sandbox(p) && matches!(p.op.api(), Api::Configs | Api::Messaging | Api::Send) {
+        return sandbox::run(w, p);
+    }
     match p.op.api() {
         Api::Token => partner::token(w, p),
         Api::Partner => {
@@ -333,10 +343,20 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
                 Op::UploadMedia => media::upload(w, p, &channel),
                 Op::GetMedia => media::get(w, p, &channel),
                 Op::DeleteMedia => media::delete(w, p, &channel),
+                Op::MarkRead => send::mark_read(w, p, &channel),
                 _ => send::send(w, p, &channel),
             }
         }
     }
+}
+
+/// The error shape of a request: the sandbox's are `meta` (§5 #13 [INF]) but for a bad key;
+/// otherwise its operation's.
+fn shape_for(p: &Prepared, e: &D360Error) -> Shape {
+    if sandbox::is_sandbox(p) && e.status != 401 && e.graph.is_none() {
+        return Shape::Meta;
+    }
+    shape_of(p.op, e)
 }
 
 /// The error shape of an operation (a bad key on the Messaging API is always `{"error"}`).
@@ -400,7 +420,7 @@ pub fn render_error(_ns: &Namespace, p: &Prepared, e: &DomainError, status: Opti
     if let Some(s) = status {
         err.status = s;
     }
-    error_answer(p, &err, shape_of(p.op, &err))
+    error_answer(p, &err, shape_for(p, &err))
 }
 
 /// A `throttle` fault: 429 in the operation's shape, with `Retry-After` (§4.1).

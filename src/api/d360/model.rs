@@ -8,7 +8,7 @@
 //! at Meta (reference 360dialog-partner-and-migrations.md S4). What a channel *is* (its
 //! status, hosting type, quality) is read from the world's phone-number record, never
 //! stored: a number migrated into a 360dialog WABA over Graph becomes a channel the next
-//! time 360dialog looks ([`sync`]).
+//! time the world changes it ([`catch_up`], `announce.rs`).
 
 use crate::clock::{Duration, Timestamp};
 use crate::world::bindings::Binding;
@@ -34,9 +34,26 @@ pub struct D360Binding {
     /// The status each channel's partner was last told of (partner webhooks), by channel id.
     #[serde(with = "saved_status")]
     pub announced: HashMap<String, &'static str>,
+    /// The partner each client was last told to (`client_created`), by client id.
+    #[serde(default)]
+    pub announced_clients: HashMap<String, String>,
     /// Recent calls per rate-limited bucket (reference §4.1), oldest first.
     pub calls: HashMap<String, Vec<Timestamp>>,
     pub settings: D360Settings,
+    /// Sandbox keys (§4.2, `sandbox.rs`).
+    #[serde(default)]
+    pub sandbox_keys: Vec<SandboxKey>,
+}
+
+/// A sandbox key (§4.2): the one number it may send to, and how many it sent.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct SandboxKey {
+    /// Ends in `_sandbox`.
+    pub key: String,
+    /// Digits with country code.
+    pub phone_number: String,
+    pub sent: u32,
+    pub webhook: Option<WebhookTarget>,
 }
 
 impl Binding for D360Binding {
@@ -45,6 +62,7 @@ impl Binding for D360Binding {
 
 /// The bounds and delays the fixture may change (`d360.settings`).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct D360Settings {
     /// Lifetime of a bearer from `POST /api/v2/token` (`expires_in`).
     pub token_lifetime: Duration,
@@ -59,6 +77,8 @@ pub struct D360Settings {
     pub new_key_revokes_old: bool,
     /// Client balance calls per 30 s per client (messaging-and-360dialog.md, SEEN D-USAGE).
     pub client_balance_per_30s: usize,
+    /// Messages a sandbox key may send (§4.2, SEEN SBX: "max 200 messages").
+    pub sandbox_message_cap: u32,
 }
 
 impl Default for D360Settings {
@@ -70,6 +90,7 @@ impl Default for D360Settings {
             template_create_per_minute: 60,
             new_key_revokes_old: true,
             client_balance_per_30s: 5,
+            sandbox_message_cap: 200,
         }
     }
 }
@@ -233,6 +254,21 @@ pub struct WebhookTarget {
     pub headers: Option<String>,
 }
 
+impl WebhookTarget {
+    /// The `headers` as sent with each delivery (`messaging::read_target` let only string
+    /// values of valid header names and values in).
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        let Some(text) = &self.headers else {
+            return Vec::new();
+        };
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.as_str()?.to_string())))
+            .collect()
+    }
+}
+
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct NumberWebhooks {
     pub main: Option<WebhookTarget>,
@@ -377,19 +413,12 @@ pub fn channel_status(w: &World, ch: &Channel) -> &'static str {
     }
 }
 
-/// A partner webhook to send: `event` about channel `channel`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChannelEvent {
-    pub channel: String,
-    pub event: &'static str,
-}
-
 /// Brings 360dialog's view up to the world's: every number on a 360dialog WABA account that
-/// has no channel yet gets one (a number migrated in over Graph, a number added there),
-/// partner changes whose time came complete, and the channels whose status changed since
-/// their partner was last told give their partner webhook events. Runs before every call of
-/// this facade, so 360dialog notices a change made over Graph at its next call.
-pub fn sync(w: &mut World) -> Vec<ChannelEvent> {
+/// has no channel yet gets one (a number migrated in over Graph, a number added there), and
+/// partner changes whose time came complete. Runs when the world changes a number
+/// (`announce::follow`) and before every call of this facade (a partner change completes
+/// on the world clock, seen at the next call).
+pub fn catch_up(w: &mut World) {
     let now = w.now();
     let mut missing: Vec<(String, String)> = Vec::new();
     {
@@ -426,46 +455,6 @@ pub fn sync(w: &mut World) -> Vec<ChannelEvent> {
         });
     }
     complete_partner_changes(w, now);
-    announce(w)
-}
-
-/// The events of every channel whose status changed since it was last announced:
-/// `channel_created` when first seen, `channel_ready` on reaching `ready`, `channel_live` on
-/// reaching `live` (the ordering is [INF], §2 S1; `ready` skipped gives both).
-fn announce(w: &mut World) -> Vec<ChannelEvent> {
-    let now: Vec<(String, &'static str)> = of(w)
-        .channels
-        .iter()
-        .map(|c| (c.id.clone(), channel_status(w, c)))
-        .collect();
-    let b = of_mut(w);
-    let mut out = Vec::new();
-    for (channel, status) in now {
-        let before = b.announced.insert(channel.clone(), status);
-        if before == Some(status) {
-            continue;
-        }
-        let mut say = |event| {
-            out.push(ChannelEvent {
-                channel: channel.clone(),
-                event,
-            })
-        };
-        if before.is_none() {
-            say("channel_created");
-        }
-        match status {
-            "ready" => say("channel_ready"),
-            "live" => {
-                if before != Some("ready") {
-                    say("channel_ready");
-                }
-                say("channel_live");
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 fn complete_partner_changes(w: &mut World, now: Timestamp) {

@@ -1,5 +1,5 @@
 //! The Partner API (`/api/v2`): the token, partners, clients, channels and their API keys,
-//! and the partner webhooks about channels; templates are `templates.rs`, partner change
+//! and what partner webhooks say of a channel or client (`announce.rs` sends them); templates are `templates.rs`, partner change
 //! requests `partner_change.rs`. Facts cite 360dialog-partner-and-
 //! migrations.md (`§`) and clients-and-360dialog.md Part 2 (`CD §`).
 
@@ -10,8 +10,6 @@ use super::listing::{self, same};
 use super::model::{self, ApiKey, Bearer, Channel, D360Binding};
 use super::{Op, Prepared, Reply, body_object, partner_change, templates};
 use crate::clock::Duration;
-use crate::webhooks::payload::{Outgoing, Target};
-use crate::webhooks::signature::Signing;
 use crate::world::World;
 
 /// Where the Messaging API is, as a minted key says (§1.6: `address`).
@@ -211,7 +209,7 @@ fn own_channel<'w>(w: &'w World, partner: &str, id: &str) -> Result<&'w Channel,
         .ok_or_else(|| D360Error::not_found("Channel", id))
 }
 
-fn client_json(w: &World, c: &model::D360Client) -> Value {
+pub fn client_json(w: &World, c: &model::D360Client) -> Value {
     let payload = c
         .partner_payload
         .as_deref()
@@ -429,62 +427,6 @@ fn create_api_key(w: &mut World, partner: &str, id: &str) -> Reply {
     }
     ch.api_keys.push(minted.clone());
     Ok((200, key_json(&minted)))
-}
-
-/// The partner webhook deliveries of `events` (§1.7): `{id, event, data}` with the channel
-/// object as `data` plus `phone_number` and `phone_name` flat in it (§5 #5 [INF]), to the
-/// partner's `webhook_url`, signed with its platform secret in `x-360dialog-signature`
-/// (lower-case hex, [INF]), through the webhook outbox (retries on the world clock,
-/// `/__admin/webhooks`). A partner without a webhook URL is sent nothing.
-pub fn webhooks(w: &mut World, events: &[model::ChannelEvent]) -> Vec<Outgoing> {
-    let mut out = Vec::new();
-    for e in events {
-        let b = model::of(w);
-        let Some(ch) = b.channel(&e.channel).cloned() else {
-            continue;
-        };
-        let Some(partner) = b.partner_of_channel(&ch).and_then(|p| b.partner(p)) else {
-            continue;
-        };
-        let Some(url) = partner.webhook_url.clone() else {
-            continue;
-        };
-        let secret = partner.webhook_secret.clone().unwrap_or_default();
-        let waba = b
-            .waba_account(&ch.waba_account)
-            .map(|a| a.waba)
-            .unwrap_or_default();
-        let app = b
-            .bsp
-            .and_then(|bsp| {
-                w.apps
-                    .values()
-                    .filter(|a| a.partner == Some(bsp))
-                    .map(|a| a.id)
-                    .min()
-            })
-            .unwrap_or_default();
-        let mut data = channel_json(w, &ch);
-        data["phone_number"] = data["setup_info"]["phone_number"].clone();
-        data["phone_name"] = data["setup_info"]["phone_name"].clone();
-        let id = w.next_hex(32);
-        let body = json!({"id": id, "event": e.event, "data": data});
-        out.push(Outgoing {
-            at: w.now(),
-            field: e.event,
-            waba,
-            body: serde_json::to_vec(&body).unwrap_or_default().into(),
-            targets: vec![Target {
-                app,
-                url,
-                secret,
-                verify_token: None,
-                signing: Signing::Hex(SIGNATURE_HEADER),
-            }],
-            unaddressed: Vec::new(),
-        });
-    }
-    out
 }
 
 /// The header partner webhooks are signed in (§1.7, SEEN SIG).

@@ -92,6 +92,30 @@ pub fn send(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
     ))
 }
 
+/// `PUT /messages/{wamid}` `{"status":"read"}`: the On-Premises way of marking a message
+/// read that 360dialog's .NET client still sends (messaging-and-360dialog.md, "Mark as read",
+/// SEEN NET; "accept both" INFERRED), made as Graph's read for the channel's number; an
+/// empty body is a read too. Answers Cloud's `{"success": true}` ([INF]: docs/fidelity.md).
+pub fn mark_read(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+    let s = scope(w, ch)?;
+    let id = p.args.first().map(String::as_str).unwrap_or_default();
+    if !p.body.iter().all(u8::is_ascii_whitespace) {
+        let body = read_body(p)?;
+        match body.get("status").and_then(Value::as_str) {
+            Some("read") => {}
+            Some(other) => {
+                return Err(meta(DomainError::param(
+                    "status",
+                    format!("Param status must be one of {{READ}} - got \"{other}\"."),
+                )));
+            }
+            None => return Err(meta(missing("status"))),
+        }
+    }
+    w.mark_read(&s.who, &s.phone, id).map_err(meta)?;
+    Ok((200, json!({"success": true})))
+}
+
 /// The body as a JSON object; anything else is Meta's `(#100)` for a body it cannot read.
 fn read_body(p: &Prepared) -> Result<Map<String, Value>, D360Error> {
     match serde_json::from_slice::<Value>(&p.body) {
