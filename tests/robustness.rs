@@ -443,10 +443,14 @@ async fn filters_and_faults_that_could_never_match_are_refused() {
     assert!(report.unwrap_err().contains("can never match"));
     let typo = std::panic::catch_unwind(|| RequestFilter::new().operation("regsiter"));
     assert!(typo.is_err());
+    // A webhook field is checked where it is read (a facade's own fields count too).
+    let webhooks = sim.sim.webhooks();
     let typo = std::panic::catch_unwind(|| {
-        wabasim::DeliveryFilter::new().field("message_template_status_updat")
+        webhooks.deliveries(&wabasim::DeliveryFilter::new().field("message_template_status_updat"))
     });
     assert!(typo.is_err());
+    let chatapp = webhooks.deliveries(&wabasim::DeliveryFilter::new().field("ChatAppStatus"));
+    assert!(chatapp.is_empty());
 }
 
 // ---- #11: fault draws have their own stream ----

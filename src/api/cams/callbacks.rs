@@ -62,6 +62,8 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
                     secret: String::new(),
                     verify_token: None,
                     signing: Signing::Unsigned,
+                    headers: Vec::new(),
+                    after_first: false,
                 }],
                 unaddressed: Vec::new(),
             })
