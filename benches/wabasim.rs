@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+#[path = "wabasim/sends.rs"]
+mod sends;
 #[path = "wabasim/suite.rs"]
 mod suite;
 use tokio::net::TcpStream;
@@ -30,7 +32,7 @@ struct Settings {
     seconds: u64,
     startups: usize,
     big: bool,
-    /// `--only start,read,flow,suite,namespaces,big,growth`: the measures to run (all by
+    /// `--only start,read,flow,suite,namespaces,big,growth,sends`: the measures to run (all by
     /// default).
     only: Option<Vec<String>>,
 }
@@ -642,6 +644,10 @@ async fn run(s: Settings) {
             met: Some(per_second >= 3000.0 && failed == 0),
         });
         drop(sim);
+    }
+
+    if s.wants("sends") {
+        rows.extend(sends::rows(s.quick).await);
     }
 
     if s.wants("suite") {

@@ -34,7 +34,8 @@ struct Cli {
     command: Command,
     /// What to log on stderr: a level (`error`, `warn`, `info`, `debug`, `trace`, `off`) or
     /// `tracing` directives (`wabasim::request=info,warn`). Default: RUST_LOG if set, else
-    /// `info` for serve (one line per request and per webhook attempt), `warn` otherwise.
+    /// `info` for serve (one line per failed webhook attempt; requests and webhook calls that
+    /// went through at `debug`), `warn` otherwise.
     #[arg(long, global = true, env = "WABASIM_LOG_LEVEL")]
     log_level: Option<String>,
     /// How log lines are written: `text`, or `json` (one object a line).

@@ -9,7 +9,7 @@ mod common;
 use common::Sim;
 use common::world::*;
 use serde_json::{Value, json};
-use wabasim::world::vocab::TemplateStatus;
+use wabasim::world::vocab::{MessagingLimit, TemplateStatus};
 
 const TO: &str = "15551230001";
 
@@ -236,6 +236,52 @@ async fn throughput_and_pair_rate_limits_hold_on_the_world_clock() {
     advance(&sim, "6s").await;
     assert_eq!(send(&sim, template("order_update", 1)).await.status, 200);
     assert_eq!(send(&sim, template("order_update", 1)).await.status, 400);
+}
+
+#[tokio::test]
+async fn templates_past_the_messaging_limit_fail_with_131048_after_a_200() {
+    let sim = Sim::start().await;
+    freeze(&sim).await;
+    sim.sim.scope().raw().with_world(|w| {
+        w.phones
+            .get_mut(&READY_PHONE_ID.parse().unwrap())
+            .unwrap()
+            .messaging_limit = MessagingLimit::Tier50;
+    });
+    let to = |i: usize| format!("1555777{i:04}");
+    let send_to = |i: usize| {
+        let mut body = template("order_update", 1);
+        body["to"] = json!(to(i));
+        body
+    };
+    for i in 0..50 {
+        let r = send(&sim, send_to(i)).await;
+        assert_eq!(r.status, 200, "send {i}: {}", r.text());
+    }
+    let r = send(&sim, send_to(50)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let over = r.json()["messages"][0]["id"].as_str().unwrap().to_string();
+    // A user already counted is not refused.
+    assert_eq!(send(&sim, send_to(0)).await.status, 200);
+    let told = statuses(&sim).await;
+    let failed: Vec<_> = told.iter().filter(|s| s.1 == "failed").collect();
+    assert_eq!(failed, [&(over.clone(), "failed".into(), Some(131048))]);
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    let error = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["payload"]["entry"][0]["changes"][0]["value"]["statuses"][0])
+        .find(|s| s["id"] == over.as_str())
+        .map(|s| s["errors"][0].clone())
+        .unwrap();
+    assert_eq!(error["title"], "Spam rate limit hit");
+    assert!(error["error_data"]["details"].is_string(), "{error}");
+    // A day later the first users have left the count.
+    advance(&sim, "24h").await;
+    let r = send(&sim, send_to(50)).await;
+    let id = r.json()["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(statuses(&sim).await.contains(&(id, "sent".into(), None)));
 }
 
 #[tokio::test]

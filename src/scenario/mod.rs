@@ -163,7 +163,16 @@ pub struct Step {
     /// `codes.-1.code`) or `header:<name>`.
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// Runs the step this many times (1 to `MAX_REPEAT`), `${n}` counting from 0, each run
+    /// checked; the transcript shows the first and the last (a limit reached after 250 sends
+    /// without 250 steps).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 10000))]
+    pub repeat: Option<u32>,
 }
+
+/// The most times a step may be repeated: a scenario stays a quick test.
+pub const MAX_REPEAT: u32 = 10_000;
 
 /// A facade request.
 #[derive(Clone, Debug, JsonSchema)]
@@ -404,6 +413,11 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
             step.clock.is_some(),
             step.webhook.is_some(),
         ];
+        if step.repeat.is_some_and(|n| n == 0 || n > MAX_REPEAT) {
+            return Err(ScenarioError(format!(
+                "{origin}: steps[{i}]: repeat must be 1 to {MAX_REPEAT}"
+            )));
+        }
         if kinds.iter().filter(|k| **k).count() != 1 {
             return Err(ScenarioError(format!(
                 "{origin}: steps[{i}]: give exactly one of request, admin, clock or webhook"

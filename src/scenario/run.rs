@@ -149,7 +149,28 @@ pub async fn run(loaded: &Loaded) -> Outcome {
 
     let steps = &loaded.scenario.steps;
     for (i, step) in steps.iter().enumerate() {
-        let report = run_step(&client, &sim, i + 1, step, &mut vars, &mut places, &mut raw).await;
+        let times = step.repeat.unwrap_or(1);
+        let mut report = None;
+        for n in 0..times {
+            vars.insert("n".into(), Value::String(n.to_string()));
+            // The middle runs are checked but not written: the transcript stays readable.
+            let mut unshown = String::new();
+            let shown = n == 0 || n + 1 == times;
+            if n == 1 && times > 2 {
+                let _ = writeln!(raw, "# ... {} more runs of step {}\n", times - 2, i + 1);
+            }
+            let out = if shown { &mut raw } else { &mut unshown };
+            let r = run_step(&client, &sim, i + 1, step, &mut vars, &mut places, out).await;
+            let passed = r.passed;
+            report = Some(r);
+            if !passed {
+                if !shown {
+                    raw.push_str(&unshown);
+                }
+                break;
+            }
+        }
+        let Some(report) = report else { continue };
         let failed = !report.passed;
         outcome.steps.push(report);
         if failed {

@@ -10,8 +10,9 @@ use crate::wire::json::Obj;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
-/// of 131047 seen on the wire, megaapp977/stack#117; the others ours). ChatApp's receipts
-/// tell the same (`api/cams/callbacks.rs`).
+/// of 131047 seen on the wire, megaapp977/stack#117; 131048's title is ERRTBL's "spam rate
+/// limit" and its details Meta's error-code page as we recall it; the others ours). ChatApp's
+/// receipts tell the same (`api/cams/callbacks.rs`).
 pub fn failure(f: Failure) -> (i64, &'static str, &'static str) {
     match f {
         Failure::Undeliverable => (131026, "Message undeliverable", "Message Undeliverable."),
@@ -19,6 +20,11 @@ pub fn failure(f: Failure) -> (i64, &'static str, &'static str) {
             131050,
             "Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business",
             "The recipient has chosen to stop receiving marketing messages on WhatsApp from your business.",
+        ),
+        Failure::MessagingLimit => (
+            131048,
+            "Spam rate limit hit",
+            "Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam.",
         ),
         Failure::WindowClosed => (
             131047,

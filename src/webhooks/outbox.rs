@@ -242,6 +242,24 @@ struct State {
     verifying: HashSet<(String, String)>,
     /// Events whose subscriber had no callback URL (sent nowhere, as Meta would).
     unaddressed: u64,
+    /// No delivery with a smaller id is open (not delivered or expired): scans for due
+    /// tries start there rather than at the oldest of up to `KEPT` kept deliveries (the
+    /// sends benchmark spent a third of its time scanning finished ones). Ids only grow
+    /// and a finished delivery never reopens, so the bound only moves forward.
+    open_from: u64,
+}
+
+impl State {
+    /// Where `id` is, or would be: deliveries are kept in id order (added in order; only
+    /// ever removed, never reordered).
+    fn position(&self, id: u64) -> usize {
+        self.deliveries.partition_point(|d| d.id < id)
+    }
+
+    /// The kept deliveries from the oldest open one on.
+    fn open_part(&self) -> impl Iterator<Item = &Delivery> {
+        self.deliveries.range(self.position(self.open_from)..)
+    }
 }
 
 pub struct Outbox {
@@ -332,14 +350,20 @@ impl Outbox {
         let mut s = self.state.lock();
         let generation = s.generation;
         let mut jobs = Vec::new();
+        let start = s.position(s.open_from);
+        let mut first_open = None;
         let State {
             deliveries,
             verified,
             verifying,
             ..
         } = &mut *s;
-        for d in deliveries.iter_mut() {
-            if d.in_flight || d.state.is_final() || d.next_at.is_none_or(|t| t > now) {
+        for d in deliveries.range_mut(start..) {
+            if d.state.is_final() {
+                continue;
+            }
+            first_open.get_or_insert(d.id);
+            if d.in_flight || d.next_at.is_none_or(|t| t > now) {
                 continue;
             }
             let handshake = match &d.verify_token {
@@ -371,24 +395,40 @@ impl Outbox {
                 handshake,
             });
         }
+        s.open_from = first_open.unwrap_or(s.next_id);
         jobs
     }
 
     /// Records how a try went and schedules the next one, or ends the delivery.
     pub fn finish(&self, job: &Job, outcome: TryOutcome, now: Timestamp) {
-        // One line per call at info: ids, statuses and timings, never the URL (it may carry a
-        // token), the body, the signature or the verify token.
+        // One line per call: ids, statuses and timings, never the URL (it may carry a token),
+        // the body, the signature or the verify token. A failed call at info; a call that
+        // went through at debug, like requests, so a load of statuses pays nothing for lines
+        // nobody asked for (the sends benchmark: docs/performance.md).
         for a in &outcome.attempts {
-            tracing::info!(
-                target: "wabasim::webhook",
-                delivery = job.id,
-                attempt = a.try_n,
-                kind = ?a.kind,
-                status = a.status,
-                failed = a.error.is_some(),
-                duration_ms = a.duration_ms,
-                "webhook attempt"
-            );
+            if a.error.is_some() {
+                tracing::info!(
+                    target: "wabasim::webhook",
+                    delivery = job.id,
+                    attempt = a.try_n,
+                    kind = ?a.kind,
+                    status = a.status,
+                    failed = true,
+                    duration_ms = a.duration_ms,
+                    "webhook attempt"
+                );
+            } else {
+                tracing::debug!(
+                    target: "wabasim::webhook",
+                    delivery = job.id,
+                    attempt = a.try_n,
+                    kind = ?a.kind,
+                    status = a.status,
+                    failed = false,
+                    duration_ms = a.duration_ms,
+                    "webhook attempt"
+                );
+            }
         }
         {
             let mut s = self.state.lock();
@@ -404,7 +444,8 @@ impl Outbox {
                 // Deliveries held back for this handshake may go now.
                 self.dispatcher.notify_one();
             }
-            let Some(d) = s.deliveries.iter_mut().find(|d| d.id == job.id) else {
+            let at = s.position(job.id);
+            let Some(d) = s.deliveries.get_mut(at).filter(|d| d.id == job.id) else {
                 return;
             };
             d.in_flight = false;
@@ -456,8 +497,7 @@ impl Outbox {
     pub fn next_due(&self) -> Option<Timestamp> {
         self.state
             .lock()
-            .deliveries
-            .iter()
+            .open_part()
             .filter(|d| !d.in_flight && !d.state.is_final())
             .filter_map(|d| d.next_at)
             .min()
@@ -491,7 +531,14 @@ impl Outbox {
 /// delivered, expired unsent otherwise. Whether any is due.
 fn release_held(s: &mut State, id: u64, state: DeliveryState, now: Timestamp) -> bool {
     let mut due = false;
-    for d in s.deliveries.iter_mut().filter(|d| d.after == Some(id)) {
+    // The held ones were enqueued right after the one they wait for (`enqueue`): the run
+    // that follows it, not a scan of every kept delivery on every finish.
+    let from = s.position(id + 1);
+    for d in s
+        .deliveries
+        .range_mut(from..)
+        .take_while(|d| d.after == Some(id))
+    {
         d.after = None;
         if state == DeliveryState::Delivered {
             d.next_at = Some(now);
@@ -641,6 +688,14 @@ mod tests {
         o
     }
 
+    fn delivered(job: &Job) -> TryOutcome {
+        let mut o = failed(job);
+        o.attempts[0].error = None;
+        o.attempts[0].status = Some(200);
+        o.delivered = true;
+        o
+    }
+
     #[test]
     fn a_held_delivery_goes_once_the_first_is_delivered_and_expires_with_it() {
         let o = Outbox::new(Arc::new(Notify::new()));
@@ -685,6 +740,27 @@ mod tests {
                 .unwrap()
                 .contains("expired")
         );
+    }
+
+    #[test]
+    fn a_failed_delivery_behind_delivered_ones_is_still_retried() {
+        let o = Outbox::new(Arc::new(Notify::new()));
+        let start = Timestamp(1_000_000);
+        o.enqueue((0..5).map(|_| outgoing(None)).collect(), start);
+        let jobs = o.take_due(start);
+        assert_eq!(jobs.len(), 5);
+        // The second fails, the others go through: scans start at the oldest open one.
+        for (i, job) in jobs.iter().enumerate() {
+            let outcome = if i == 1 { failed(job) } else { delivered(job) };
+            o.finish(job, outcome, start);
+        }
+        assert!(o.take_due(start).is_empty());
+        o.enqueue(vec![outgoing(None)], start);
+        let next = o.next_due().unwrap();
+        assert_eq!(next, start);
+        assert_eq!(o.take_due(start).len(), 1);
+        let retry = o.take_due(start + retry_delay(1));
+        assert_eq!(retry.iter().map(|j| j.id).collect::<Vec<_>>(), [jobs[1].id]);
     }
 
     #[test]

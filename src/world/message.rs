@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 
 use super::ledger::{self, Charge, Ledger};
 use super::recipient::{Reach, Recipients};
+use super::tier::Tiers;
 use super::vocab::{Category, PhoneStatus, TemplateStatus};
 use super::{DomainError, EventKind, HashMap, Id, Pending, Principal, Timer, World};
 use crate::clock::{Duration, Timestamp};
@@ -109,6 +110,10 @@ pub enum Failure {
     StoppedMarketing,
     /// 131047: a free-form message outside the 24-hour window (async on Cloud API, inferred).
     WindowClosed,
+    /// 131048: a business-initiated message to one more unique user than the portfolio's
+    /// messaging limit allows in 24 hours (ERRTBL's code; its use for the limit and its
+    /// arrival as a `failed` status after a 200 are inferred, docs/fidelity.md; `tier.rs`).
+    MessagingLimit,
 }
 
 /// A status word of `statuses[].status`.
@@ -230,6 +235,9 @@ pub struct Messaging {
     order: VecDeque<String>,
     pub recipients: Recipients,
     pub ledger: Ledger,
+    /// Unique users reached per business portfolio in 24 hours (messaging limits).
+    #[serde(default)]
+    pub tiers: Tiers,
     /// Send times in the last second, by sending record (130429).
     recent: HashMap<Id, VecDeque<Timestamp>>,
     /// Pair-rate budget by (sending number digits, recipient): tokens in thousandths, and
@@ -302,6 +310,17 @@ impl World {
                 Some(Failure::StoppedMarketing)
             }
             (_, None) if !window => Some(Failure::WindowClosed),
+            // Only business-initiated messages (templates outside the window) that would
+            // otherwise go out count toward the messaging limit (MSGLIM, `tier.rs`).
+            (_, Some(_))
+                if !window
+                    && !self
+                        .messaging
+                        .tiers
+                        .admit(business, phone.messaging_limit, s.to, now) =>
+            {
+                Some(Failure::MessagingLimit)
+            }
             _ => None,
         };
         let message = Message {
@@ -621,6 +640,7 @@ mod tests {
     use super::*;
     use crate::fixture::Fixture;
     use crate::world::Principal;
+    use crate::world::vocab::MessagingLimit;
 
     fn world() -> (World, Principal) {
         let w = Fixture::default_world().build().unwrap();
@@ -697,6 +717,59 @@ mod tests {
             w.messaging.message(&sent.id).map(|m| m.status),
             Some(Status::Read)
         );
+    }
+
+    fn order_update(to: &str) -> Send<'_> {
+        Send {
+            content: Content::Template {
+                name: "order_update",
+                language: "en_US",
+                header_params: 0,
+                body_params: 1,
+            },
+            ..text(to)
+        }
+    }
+
+    fn failures(w: &World, id: &str) -> Option<Status> {
+        w.messaging.message(id).map(|m| m.status)
+    }
+
+    #[test]
+    fn templates_past_the_messaging_limit_fail_with_131048_until_a_day_has_passed() {
+        let (mut w, who) = world();
+        w.clock.freeze();
+        w.phones
+            .get_mut(&110_000_000_000_001)
+            .unwrap()
+            .messaging_limit = MessagingLimit::Tier50;
+        // A user inside the customer-service window is not counted.
+        w.receive_message(110_000_000_000_001, "15559990000", "hi")
+            .unwrap();
+        let served = w.send_message(&who, &order_update("15559990000")).unwrap();
+        for i in 0..50 {
+            let sent = w
+                .send_message(&who, &order_update(&format!("1555123{i:04}")))
+                .unwrap();
+            assert_eq!(failures(&w, &sent.id), Some(Status::Sent));
+        }
+        // The 51st unique user: a 200, then failed.
+        let over = w.send_message(&who, &order_update("15551239999")).unwrap();
+        assert_eq!(
+            failures(&w, &over.id),
+            Some(Status::Failed(Failure::MessagingLimit))
+        );
+        // A user already counted, and a free-form reply inside a window, still go out.
+        let again = w.send_message(&who, &order_update("15551230000")).unwrap();
+        assert_eq!(failures(&w, &again.id), Some(Status::Sent));
+        assert_ne!(
+            failures(&w, &served.id),
+            Some(Status::Failed(Failure::MessagingLimit))
+        );
+        assert_eq!(w.messaging.tiers.reached(100_000_000_000_001, w.now()), 50);
+        w.clock.advance(Duration::hours(24)).unwrap();
+        let next_day = w.send_message(&who, &order_update("15551239999")).unwrap();
+        assert_eq!(failures(&w, &next_day.id), Some(Status::Sent));
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //!   owner's changes in WhatsApp Manager), for scheduled events;
 //! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules;
 //! - `template_content.rs`: what a new template may contain (language, components);
+//! - `message.rs`, `recipient.rs`, `tier.rs`, `ledger.rs`: sends, simulated users, messaging
+//!   limits, billing;
 //! - `signup.rs`: Embedded Signup (the popup's outcome, its code, credit-line sharing);
 //! - `cams.rs`: what Alibaba ChatApp needs beyond Graph (access keys, spaces, numbers by digits).
 //!
@@ -41,6 +43,7 @@ pub mod signup;
 pub mod table;
 pub mod template;
 pub mod template_content;
+pub mod tier;
 pub mod vocab;
 pub mod waba;
 

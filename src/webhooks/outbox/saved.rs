@@ -198,6 +198,8 @@ impl Outbox {
             s.verified = saved.verified.into_iter().collect();
             s.verifying.clear();
             s.deliveries = deliveries;
+            // Scans for due tries start from the first delivery again.
+            s.open_from = 0;
         }
         self.changed.notify_waiters();
         self.dispatcher.notify_one();
