@@ -32,7 +32,7 @@ struct Settings {
     seconds: u64,
     startups: usize,
     big: bool,
-    /// `--only start,read,flow,suite,namespaces,big,growth,sends`: the measures to run (all by
+    /// `--only suite,calls,start,read,flow,namespaces,big,growth,sends`: the measures to run (all by
     /// default).
     only: Option<Vec<String>>,
 }
@@ -542,6 +542,13 @@ async fn run(s: Settings) {
     let mut rows: Vec<Row> = Vec::new();
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench"));
     std::fs::create_dir_all(&dir).unwrap();
+    if s.wants("suite") {
+        // First in the table: the figure a CI user feels.
+        eprintln!("measuring a user's suite and the per-test costs ...");
+        let floor_server = floor();
+        let sim = wabasim(&[]);
+        rows.extend(suite::rows(floor_server.addr, sim.addr, sim.pid(), s.quick).await);
+    }
     if s.wants("start") {
         eprintln!("measuring start-up ...");
 
@@ -610,16 +617,16 @@ async fn run(s: Settings) {
                 sim_load.per_second, sim_load.errors
             ),
             ratio: format!("{:.0}%", ratio * 100.0),
-            target: "≥ 70% of floor".into(),
-            met: Some(ratio >= 0.70 && sim_load.errors == 0),
+            target: "≥ 80% of floor".into(),
+            met: Some(ratio >= 0.80 && sim_load.errors == 0),
         });
         rows.push(Row {
             what: "p99 latency of that read".into(),
             floor: format!("{:.2} ms", floor_load.p99_ms),
             wabasim: format!("{:.2} ms", sim_load.p99_ms),
             ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
-            target: "≤ 3 ms".into(),
-            met: Some(sim_load.p99_ms <= 3.0),
+            target: "≤ 1 ms".into(),
+            met: Some(sim_load.p99_ms <= 1.0),
         });
         rows.push(Row {
             what: "peak RSS idle, default world".into(),
@@ -632,16 +639,15 @@ async fn run(s: Settings) {
 
         eprintln!("measuring full migrations ...");
         let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
+        // A migration is five calls: compared with what the floor serves in five requests.
+        let migration_ratio = per_second * 5.0 / floor_load.per_second;
         rows.push(Row {
             what: "full migrations/s, 16 clients, namespace each".into(),
             floor: "—".into(),
             wabasim: format!("{per_second:.0}/s ({failed} failed)"),
-            ratio: format!(
-                "{:.1}% of floor req/s",
-                per_second * 6.0 / floor_load.per_second * 100.0
-            ),
-            target: "≥ 3,000/s".into(),
-            met: Some(per_second >= 3000.0 && failed == 0),
+            ratio: format!("{:.0}% of floor req/s ÷ 5", migration_ratio * 100.0),
+            target: "≥ 40% of the floor's 5-request rate".into(),
+            met: Some(migration_ratio >= 0.40 && failed == 0),
         });
         drop(sim);
     }
@@ -650,11 +656,11 @@ async fn run(s: Settings) {
         rows.extend(sends::rows(s.quick).await);
     }
 
-    if s.wants("suite") {
-        eprintln!("measuring a user's suite and the per-test costs ...");
+    if s.wants("calls") {
+        eprintln!("measuring the calls a test case makes ...");
         let floor_server = floor();
         let sim = wabasim(&[]);
-        rows.extend(suite::rows(floor_server.addr, sim.addr, sim.pid(), s.quick).await);
+        rows.extend(suite::call_rows(floor_server.addr, sim.addr, s.quick).await);
     }
 
     if s.wants("namespaces") {
@@ -693,8 +699,8 @@ async fn run(s: Settings) {
             floor: "—".into(),
             wabasim: format!("{ms:.0} ms, {rss:.0} MB"),
             ratio: "—".into(),
-            target: "≤ 1 s, ≤ 300 MB".into(),
-            met: Some(ms <= 1000.0 && rss <= 300.0),
+            target: "≤ 0.5 s, ≤ 200 MB".into(),
+            met: Some(ms <= 500.0 && rss <= 200.0),
         });
     }
 

@@ -445,9 +445,9 @@ async fn filters_and_faults_that_could_never_match_are_refused() {
     assert!(typo.is_err());
     // A webhook field is checked where it is read (a facade's own fields count too).
     let webhooks = sim.sim.webhooks();
-    let typo = std::panic::catch_unwind(|| {
+    let typo = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         webhooks.deliveries(&wabasim::DeliveryFilter::new().field("message_template_status_updat"))
-    });
+    }));
     assert!(typo.is_err());
     let chatapp = webhooks.deliveries(&wabasim::DeliveryFilter::new().field("ChatAppStatus"));
     assert!(chatapp.is_empty());

@@ -265,3 +265,111 @@ fn ten_k_fixture() -> String {
     f.push_str("generate: {wabas: 100, phone_numbers_per_waba: 50, templates_per_waba: 50, business: \"100000000000001\", partner: bsp, subscribed_app: \"300000000000001\"}\n");
     f
 }
+
+/// What each call a test case makes costs on its own: `n` of each, one after the other on one
+/// kept-alive connection (so the figure is the server's time plus one loopback round trip), in
+/// µs per call, beside the floor's round trip on the same kind of connection.
+pub async fn call_rows(floor: SocketAddr, sim: SocketAddr, quick: bool) -> Vec<Row> {
+    let n: usize = if quick { 300 } else { 2000 };
+    let mut conn = Conn::open(floor).await;
+    let floor_us = timed(n, |_| get("/", ""), &mut conn, 200).await;
+    let mut conn = Conn::open(sim).await;
+    let ns = "X-Wabasim-Namespace: calls\r\n";
+    let bsp = format!("Authorization: Bearer wabasim-new-bsp\r\n{ns}");
+    conn.call(&post_json("/__admin/namespaces", "", r#"{"name":"calls"}"#))
+        .await;
+    // A code to read: one migration started and its code requested.
+    let (_, body) = conn
+        .call_body(&post(
+            "/v23.0/200000000000002/phone_numbers",
+            &bsp,
+            "cc=1&phone_number=5550100001&migrate_phone_number=true",
+        ))
+        .await;
+    let id = json_str(&body, "id");
+    conn.call(&post(
+        &format!("/v23.0/{id}/request_code"),
+        &bsp,
+        "code_method=SMS&language=en_US",
+    ))
+    .await;
+    let calls: Vec<(&str, Box<dyn Fn(usize) -> Vec<u8>>)> = vec![
+        (
+            "namespace create from the default world (POST /__admin/namespaces)",
+            Box::new(|i| post_json("/__admin/namespaces", "", &format!(r#"{{"name":"c-{i}"}}"#))),
+        ),
+        (
+            "namespace delete (DELETE /__admin/namespaces/{name})",
+            Box::new(|i| delete(&format!("/__admin/namespaces/c-{i}"))),
+        ),
+        (
+            "clock advance (POST /__admin/clock/advance, 1 s)",
+            Box::new(|_| post_json("/__admin/clock/advance", ns, r#"{"duration":"1s"}"#)),
+        ),
+        (
+            "codes read (GET /__admin/codes?phone_number_id=...)",
+            Box::new(move |_| get(&format!("/__admin/codes?phone_number_id={id}"), ns)),
+        ),
+        (
+            "journal assertion (POST /__admin/requests/count)",
+            Box::new(|_| {
+                post_json(
+                    "/__admin/requests/count",
+                    ns,
+                    r#"{"operation":"request_code"}"#,
+                )
+            }),
+        ),
+        (
+            "template creation (POST /{waba}/message_templates, a fresh name each)",
+            Box::new(move |i| {
+                post(
+                    "/v23.0/200000000000001/message_templates",
+                    &format!("Authorization: Bearer wabasim-old-bsp\r\n{ns}"),
+                    &format!(
+                        "name=bench_{i}&language=en_US&category=UTILITY&components=%5B%7B%22type%22%3A%22BODY%22%2C%22text%22%3A%22Order+shipped%22%7D%5D"
+                    ),
+                )
+            }),
+        ),
+        (
+            "namespace reset (POST /__admin/reset)",
+            Box::new(|_| post_json("/__admin/reset", ns, "{}")),
+        ),
+    ];
+    let mut rows = Vec::new();
+    for (what, request) in &calls {
+        // A WABA of an unverified business holds 250 templates.
+        let n = if what.starts_with("template") {
+            n.min(200)
+        } else {
+            n
+        };
+        let us = timed(n, request, &mut conn, 0).await;
+        rows.push(Row {
+            what: format!("{what}, {n} one after another"),
+            floor: format!("{floor_us:.0} µs a round trip"),
+            wabasim: format!("{us:.0} µs"),
+            ratio: format!("{:.1}x", us / floor_us),
+            target: "—".into(),
+            met: None,
+        });
+    }
+    conn.call(&delete("/__admin/namespaces/calls")).await;
+    rows
+}
+
+/// Mean µs per call of `n` requests made by `request(i)`; every answer must be a 2xx (and the
+/// first `warm` requests are not timed).
+async fn timed(n: usize, request: impl Fn(usize) -> Vec<u8>, conn: &mut Conn, warm: usize) -> f64 {
+    for i in 0..warm {
+        conn.call(&request(i)).await;
+    }
+    let requests: Vec<Vec<u8>> = (0..n).map(&request).collect();
+    let start = Instant::now();
+    for (i, r) in requests.iter().enumerate() {
+        let (s, _) = conn.call(r).await;
+        assert!((200..300).contains(&s), "call {i} answered {s}");
+    }
+    start.elapsed().as_secs_f64() * 1e6 / n as f64
+}
