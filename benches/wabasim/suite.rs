@@ -266,6 +266,9 @@ fn ten_k_fixture() -> String {
     f
 }
 
+/// The `i`th request of a measured call.
+type MakeRequest = Box<dyn Fn(usize) -> Vec<u8>>;
+
 /// What each call a test case makes costs on its own: `n` of each, one after the other on one
 /// kept-alive connection (so the figure is the server's time plus one loopback round trip), in
 /// µs per call, beside the floor's round trip on the same kind of connection.
@@ -293,7 +296,7 @@ pub async fn call_rows(floor: SocketAddr, sim: SocketAddr, quick: bool) -> Vec<R
         "code_method=SMS&language=en_US",
     ))
     .await;
-    let calls: Vec<(&str, Box<dyn Fn(usize) -> Vec<u8>>)> = vec![
+    let calls: Vec<(&str, MakeRequest)> = vec![
         (
             "namespace create from the default world (POST /__admin/namespaces)",
             Box::new(|i| post_json("/__admin/namespaces", "", &format!(r#"{{"name":"c-{i}"}}"#))),
