@@ -12,6 +12,7 @@
 //! it (a new event, a clock change).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -48,9 +49,15 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
     connector.set_connect_timeout(Some(CALL_TIMEOUT));
     connector.set_nodelay(true);
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
-    let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     let in_flight: InFlight = Arc::new(());
-    let wake = registry.dispatcher();
+    let senders = Senders {
+        client,
+        permits: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+        _in_flight: in_flight.clone(),
+        wake: registry.dispatcher(),
+        backlog: Arc::new(AtomicBool::new(false)),
+    };
+    let wake = senders.wake.clone();
     let mut next_sweep = crate::namespace::uptime_ms();
     loop {
         // Idle namespaces (--namespace-ttl) are looked for once a second; the memory of
@@ -64,8 +71,9 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
             }
         }
         registry.give_back_freed();
+        senders.backlog.store(false, Ordering::Relaxed);
         for ns in registry.all() {
-            tick(&ns, &client, &permits, &in_flight);
+            let _ = tick(&ns, &senders);
         }
         tokio::select! {
             _ = stop.notified() => break,
@@ -74,11 +82,18 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
         }
     }
     // Stopping (the server's shutdown, which bounds this by --shutdown-grace): send what is
-    // due now, and wait for every delivery under way to finish.
-    for ns in registry.all() {
-        tick(&ns, &client, &permits, &in_flight);
-    }
-    while Arc::strong_count(&in_flight) > 1 {
+    // due now, as permits allow, until nothing is due or under way.
+    loop {
+        // `senders` holds one clone of `in_flight`, this function another. Read before the
+        // round: a call that ends during it may make others due (a handshake passed).
+        let idle = Arc::strong_count(&in_flight) <= 2;
+        let mut sent = 0;
+        for ns in registry.all() {
+            sent += tick(&ns, &senders);
+        }
+        if idle && sent == 0 {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
@@ -87,21 +102,57 @@ pub async fn run(shared: Arc<App>, stop: Arc<Notify>) {
 /// spawned, so that the count says how many are still under way.
 type InFlight = Arc<()>;
 
-fn tick(ns: &Arc<Namespace>, client: &HttpClient, permits: &Arc<Semaphore>, in_flight: &InFlight) {
+/// What the dispatcher's tasks share: the HTTP client, the permits that bound the calls under
+/// way, the count of tasks, and how a finished call wakes the dispatcher while deliveries wait
+/// for a permit.
+#[derive(Clone)]
+struct Senders {
+    client: HttpClient,
+    permits: Arc<Semaphore>,
+    /// Held, never read: every task's clone counts in its strong count.
+    _in_flight: InFlight,
+    wake: Arc<Notify>,
+    /// Set when a tick left due deliveries for want of a permit: each finished call then wakes
+    /// the dispatcher rather than leaving them to the next tick.
+    backlog: Arc<AtomicBool>,
+}
+
+/// Sends what is due in `ns`, at most as many as there are free permits: a delivery is taken
+/// from the outbox only when it can be sent, so a slow receiver leaves deliveries waiting in
+/// their (bounded) outboxes, not one task each holding its namespace alive after a delete.
+fn tick(ns: &Arc<Namespace>, senders: &Senders) -> usize {
     let now = ns.catch_up();
-    for job in ns.outbox.take_due(now) {
+    let free = senders.permits.available_permits();
+    let jobs = ns.outbox.take_due_at_most(now, free);
+    let taken = jobs.len();
+    if taken == free {
+        senders.backlog.store(true, Ordering::Relaxed);
+    }
+    for job in jobs {
+        // Only this task takes permits and tasks only give them back, so there are enough; were
+        // there not, the task would wait for one.
+        let permit = senders.permits.clone().try_acquire_owned().ok();
         let ns = ns.clone();
-        let client = client.clone();
-        let permits = permits.clone();
-        let in_flight = in_flight.clone();
+        // Holds `in_flight` from before the spawn until the task ends.
+        let senders = senders.clone();
         tokio::spawn(async move {
-            let _in_flight = in_flight;
-            let _permit = permits.acquire_owned().await;
-            let outcome = attempt(&client, &ns, &job).await;
+            // The whole value, `_in_flight` with it (an async block would capture only the
+            // fields it reads).
+            let senders = senders;
+            let permit = match permit {
+                Some(p) => Some(p),
+                None => senders.permits.clone().acquire_owned().await.ok(),
+            };
+            let outcome = attempt(&senders.client, &ns, &job).await;
             let now = ns.now();
             ns.outbox.finish(&job, outcome, now);
+            drop(permit);
+            if senders.backlog.load(Ordering::Relaxed) {
+                senders.wake.notify_one();
+            }
         });
     }
+    taken
 }
 
 /// One try: the handshake if due, then the signed POST. A URL the server's allowlist

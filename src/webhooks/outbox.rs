@@ -347,6 +347,11 @@ impl Outbox {
 
     /// Marks every delivery due at `now` as under way and returns what to send.
     pub fn take_due(&self, now: Timestamp) -> Vec<Job> {
+        self.take_due_at_most(now, usize::MAX)
+    }
+
+    /// [`Outbox::take_due`], at most `limit` of them (the rest stay due, for the next call).
+    pub fn take_due_at_most(&self, now: Timestamp, limit: usize) -> Vec<Job> {
         let mut s = self.state.lock();
         let generation = s.generation;
         let mut jobs = Vec::new();
@@ -363,6 +368,9 @@ impl Outbox {
                 continue;
             }
             first_open.get_or_insert(d.id);
+            if jobs.len() >= limit {
+                break;
+            }
             if d.in_flight || d.next_at.is_none_or(|t| t > now) {
                 continue;
             }
