@@ -164,6 +164,26 @@ impl World {
 
         let now = self.now();
         let verified_at = self.carried_verification(&e164, now);
+        Ok(self
+            .open_migration(&source, dest, verified_at, MigrationState::Initiated)
+            .1)
+    }
+
+    /// Opens a migration of `source` to `dest` (superseding one still open for the number):
+    /// the destination record (the source's own id with `migration_keeps_phone_id`, else a
+    /// new pending record), verified at `verified_at`, and the migration in `state`, started
+    /// now. The OBO flow (`migrate_phone_number`) opens it `Initiated`; Embedded Signup's
+    /// popup (`signup.rs`) `Verified`, ownership proven there. Returns the migration's index
+    /// and the destination record's id.
+    pub(super) fn open_migration(
+        &mut self,
+        source: &Phone,
+        dest: Id,
+        verified_at: Option<Timestamp>,
+        state: MigrationState,
+    ) -> (usize, Id) {
+        let now = self.now();
+        let e164 = source.e164_digits();
         if let Some(open) = self.open_migration_of(&e164) {
             self.supersede(open);
         }
@@ -203,13 +223,13 @@ impl World {
             source_phone: source.id,
             dest_phone,
             source_on_premise: source.platform == super::vocab::Platform::OnPremise,
-            state: MigrationState::Initiated,
+            state,
             started_at: now,
             finished_at: None,
-            verified_at: None,
+            verified_at: (state == MigrationState::Verified).then_some(now),
         });
         self.note_number(dest_phone, super::NumberStep::MigrationStarted);
-        Ok(dest_phone)
+        (index, dest_phone)
     }
 
     /// Every precondition of reference meta-graph.md §2.1, in the documented order.

@@ -17,8 +17,8 @@ use super::vocab::{
     ReviewStatus, Scope, Throughput, VerificationStatus,
 };
 use super::{
-    DomainError, EventKind, Id, Migration, MigrationState, PartnerIdx, Principal, Scopes, Token,
-    TokenOwner, Waba, World,
+    DomainError, EventKind, Id, MigrationState, PartnerIdx, Principal, Scopes, Token, TokenOwner,
+    Waba, World,
 };
 use crate::clock::{Duration, Timestamp};
 use crate::digest::{FNV_OFFSET_BASIS, fnv1a};
@@ -298,53 +298,9 @@ impl World {
     /// `migration_keeps_phone_id`). Registering it completes it as any migration.
     fn migrate_in_popup(&mut self, source: &Phone, dest: Id) -> Id {
         let now = self.now();
-        let e164 = source.e164_digits();
-        if let Some(open) = self.open_migration_of(&e164) {
-            self.supersede(open);
-        }
-        let index = self.migrations.len();
-        let dest_phone = if self.settings.migration_keeps_phone_id {
-            if let Some(p) = self.phones.get_mut(&source.id) {
-                p.pending = Some(Pending::Migration(index));
-                p.codes = CodeState::default();
-                p.verified_at = Some(now);
-                p.fixture_verification = None;
-            }
-            source.id
-        } else {
-            let id = self.next_id();
-            self.insert_phone(Phone {
-                id,
-                waba: dest,
-                status: PhoneStatus::Pending,
-                platform: Platform::NotApplicable,
-                throughput: Throughput::NotApplicable,
-                pin: None,
-                verified_at: Some(now),
-                fixture_verification: None,
-                onboarded_at: None,
-                data_localization_region: None,
-                pending: Some(Pending::Migration(index)),
-                codes: CodeState::default(),
-                created_at: now,
-                ..source.clone()
-            });
-            id
-        };
-        self.migrations.push(Migration {
-            e164,
-            source_waba: source.waba,
-            dest_waba: dest,
-            source_phone: source.id,
-            dest_phone,
-            source_on_premise: source.platform == super::vocab::Platform::OnPremise,
-            state: MigrationState::Verified,
-            started_at: now,
-            finished_at: None,
-            verified_at: Some(now),
-        });
+        let (index, dest_phone) =
+            self.open_migration(source, dest, Some(now), MigrationState::Verified);
         self.signups.migrations.push(index);
-        self.note_number(dest_phone, super::NumberStep::MigrationStarted);
         dest_phone
     }
 
