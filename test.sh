@@ -22,3 +22,6 @@ tests/clients/run.sh
 # running wabasim: no 5xx, Graph envelopes, a consistent world after; about 3 minutes, bounded.
 # Says SKIPPED and passes when ../shared/reference/meta-openapi/ is absent.
 tests/fuzz/run.sh
+# The container image (Dockerfile): built and smoke-tested only where a container engine runs;
+# elsewhere it prints "SKIPPED: container smoke test (no container engine)".
+tests/container/run.sh

@@ -312,10 +312,32 @@ async fn load(addr: SocketAddr, request: Vec<u8>, connections: usize, seconds: u
             latencies
         }));
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut load = measured(
+        tasks,
+        &measuring,
+        &stop,
+        Duration::from_millis(500),
+        seconds as f64,
+    )
+    .await;
+    load.errors = errors.load(Ordering::Relaxed);
+    load
+}
+
+/// The measuring window of a load: after `warm_up`, `measuring` is set for `seconds`, then
+/// `stop`; each task returns the latencies (µs) it measured. Requests per second and p99 over
+/// the window (errors are the caller's).
+async fn measured(
+    tasks: Vec<tokio::task::JoinHandle<Vec<u32>>>,
+    measuring: &AtomicBool,
+    stop: &AtomicBool,
+    warm_up: Duration,
+    seconds: f64,
+) -> Load {
+    tokio::time::sleep(warm_up).await;
     measuring.store(true, Ordering::Relaxed);
     let start = Instant::now();
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
     measuring.store(false, Ordering::Relaxed);
     let elapsed = start.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
@@ -332,7 +354,7 @@ async fn load(addr: SocketAddr, request: Vec<u8>, connections: usize, seconds: u
     Load {
         per_second: all.len() as f64 / elapsed,
         p99_ms: p99,
-        errors: errors.load(Ordering::Relaxed),
+        errors: 0,
     }
 }
 

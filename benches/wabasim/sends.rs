@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::suite::rss_mb;
-use super::{Conn, Load, Row, floor, median, wabasim};
+use super::{Conn, Load, Row, floor, measured, median, wabasim};
 
 /// Users written to; each wrote in first, so a text is inside their 24-hour window.
 const USERS: usize = 1000;
@@ -193,28 +193,14 @@ async fn load(
             latencies
         }));
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    measuring.store(true, Ordering::Relaxed);
-    let start = Instant::now();
-    tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
-    measuring.store(false, Ordering::Relaxed);
-    let elapsed = start.elapsed().as_secs_f64();
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    all.sort_unstable();
-    let p99 = all
-        .get((all.len() as f64 * 0.99) as usize)
-        .copied()
-        .unwrap_or(0) as f64
-        / 1000.0;
-    Load {
-        per_second: all.len() as f64 / elapsed,
-        p99_ms: p99,
-        errors: 0,
-    }
+    measured(
+        tasks,
+        &measuring,
+        &stop,
+        Duration::from_millis(200),
+        seconds,
+    )
+    .await
 }
 
 /// Waits until the receiver heard `expected` statuses, or `patience` passed; returns the
