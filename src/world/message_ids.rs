@@ -33,10 +33,6 @@ pub enum Earlier {
 }
 
 impl Messaging {
-    pub fn received(&self, id: &str) -> Option<&Received> {
-        self.received.get(id)
-    }
-
     /// Users' messages remembered.
     pub fn received_len(&self) -> usize {
         self.received.len()
