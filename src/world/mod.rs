@@ -31,6 +31,7 @@ pub mod event;
 pub mod ledger;
 pub mod media;
 pub mod message;
+pub mod message_ids;
 pub mod migration;
 pub mod parties;
 pub mod partner_view;

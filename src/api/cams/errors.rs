@@ -570,9 +570,11 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
         | TemplateDisabled
         | PairRateLimited
         | CertificateMissing
-        // Media reach this facade only as scripted faults: Meta's code, as above ([INF]).
+        // Media and read receipts reach this facade only as scripted faults: Meta's code, as
+        // above ([INF]).
         | MediaTypeUnsupported { .. }
         | MediaIdInvalid { .. }
+        | MessageIdInvalid { .. }
         | MediaTooLarge { .. } => CamsError::meta(meta_message(e)),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(

@@ -101,6 +101,10 @@ pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         // ChatApp's receipts carry a ConversationId when Meta gives one (ChatAppStatus page):
         // its sends keep the v23.0 reading, as 360dialog's do (inferred, docs/fidelity.md).
         with_conversation: true,
+        // ChatApp's reference names no reply context, and a reaction's target field in
+        // `Content` is undocumented: neither is read (docs/fidelity.md, "Message ids").
+        context: None,
+        reaction_to: None,
     };
     let accepted = w.send_message(who, &send)?;
     let bound = w.settings.messages_kept;
