@@ -14,8 +14,7 @@ use common::{Reply, Sim};
 use serde_json::{Value, json};
 
 fn outcome(r: &Reply) -> (u16, String) {
-    let code = r.json()["Code"].as_str().unwrap_or("").to_string();
-    (r.status, code)
+    r.cams_outcome()
 }
 
 async fn sim_in(ns: &str) -> Sim {
@@ -49,28 +48,10 @@ async fn booked(sim: &Sim) -> i64 {
     billing["booked"].as_i64().unwrap()
 }
 
-/// What the number sent (GetChatappPhoneNumberMetric's `SentCount`, the ledger's accepted
-/// sends) over the fixture's first two days.
+/// What the number sent: the ledger's accepted sends, as GetChatappPhoneNumberMetric counts
+/// them.
 async fn sent_count(sim: &Sim) -> i64 {
-    let r = sim
-        .cams(
-            "GetChatappPhoneNumberMetric",
-            &[
-                ("CustSpaceId", CAMS_SPACE),
-                ("PhoneNumber", READY_E164),
-                ("Granularity", "DAILY"),
-                ("Start", "1767225600000"),
-                ("End", "1767398400000"),
-            ],
-        )
-        .await;
-    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
-    r.json()["Data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["SentCount"].as_i64().unwrap())
-        .sum()
+    sim.cams_daily_counts().await.iter().map(|c| c.0).sum()
 }
 
 #[tokio::test]
@@ -151,27 +132,32 @@ async fn a_request_wrong_as_a_whole_is_refused_and_sends_nothing() {
     assert_eq!(sent_count(&sim).await, 0);
 }
 
-async fn posts(receiver: &Receiver, want: usize) -> Vec<Value> {
-    for _ in 0..200 {
-        let got: Vec<Value> = receiver
-            .posts()
-            .iter()
-            .map(|p| {
-                assert!(p.uri.ends_with("/status"), "{}", p.uri);
-                let body = p.json();
-                assert_eq!(body.as_array().map(Vec::len), Some(1), "{body}");
-                body[0].clone()
-            })
-            .collect();
-        if got.len() >= want {
-            return got;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!(
-        "fewer than {want} receipts arrived: {}",
-        receiver.posts().len()
-    );
+/// The status reports posted, one per POST (a JSON array of one).
+async fn reports(receiver: &Receiver, want: usize) -> Vec<Value> {
+    receiver
+        .receipts(want)
+        .await
+        .into_iter()
+        .map(|(uri, body)| {
+            assert!(uri.ends_with("/status"), "{uri}");
+            assert_eq!(body.as_array().map(Vec::len), Some(1), "{body}");
+            body[0].clone()
+        })
+        .collect()
+}
+
+/// A receiver for the space's `StatusCallbackUrl` (UpdateAccountWebhook).
+async fn status_callback(sim: &Sim) -> Receiver {
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let url = format!("{}/status", receiver.url());
+    let r = sim
+        .cams(
+            "UpdateAccountWebhook",
+            &[("CustSpaceId", CAMS_SPACE), ("StatusCallbackUrl", &url)],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    receiver
 }
 
 #[tokio::test]
@@ -179,18 +165,7 @@ async fn each_recipient_is_one_send_and_its_failure_a_failed_receipt() {
     let sim = sim_in("cams-mass-receipts").await;
     sim.cams_migrate_fully().await;
     sim.admin("POST", "/__admin/clock/freeze", None).await;
-    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
-    let status_url = format!("{}/status", receiver.url());
-    let r = sim
-        .cams(
-            "UpdateAccountWebhook",
-            &[
-                ("CustSpaceId", CAMS_SPACE),
-                ("StatusCallbackUrl", &status_url),
-            ],
-        )
-        .await;
-    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let receiver = status_callback(&sim).await;
     let r = sim
         .admin(
             "POST",
@@ -232,7 +207,7 @@ async fn each_recipient_is_one_send_and_its_failure_a_failed_receipt() {
     .await;
 
     // Sent, Delivered and Read for the first; Failed for each of the others.
-    let got = posts(&receiver, 5).await;
+    let got = reports(&receiver, 5).await;
     let mut by_to: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for report in &got {
         by_to
@@ -293,16 +268,7 @@ async fn the_pair_rate_fails_the_recipients_past_it_and_not_the_batch() {
     let sim = sim_in("cams-mass-pair-rate").await;
     sim.cams_migrate_fully().await;
     sim.admin("POST", "/__admin/clock/freeze", None).await;
-    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
-    let status_url = format!("{}/status", receiver.url());
-    sim.cams(
-        "UpdateAccountWebhook",
-        &[
-            ("CustSpaceId", CAMS_SPACE),
-            ("StatusCallbackUrl", &status_url),
-        ],
-    )
-    .await;
+    let receiver = status_callback(&sim).await;
     // 50 messages to one user at once: past the pair budget (45 by default), Meta's 131056.
     let senders = json!(vec![
         json!({"To": "16505550003", "TemplateParams": {"1": "Al"}});
@@ -313,7 +279,7 @@ async fn the_pair_rate_fails_the_recipients_past_it_and_not_the_batch() {
         .cams("SendChatappMassMessage", &mass(&senders, &[]))
         .await;
     assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
-    let got = posts(&receiver, 50).await;
+    let got = reports(&receiver, 50).await;
     let failed: Vec<&Value> = got.iter().filter(|r| r["Status"] == "Failed").collect();
     let sent = got.iter().filter(|r| r["Status"] == "Sent").count();
     assert!(!failed.is_empty(), "the budget holds fewer than 50");
