@@ -265,13 +265,13 @@ impl TemplateSend {
         if code.is_none() && name.is_none() {
             return Err(refuse(
                 "InvalidParameter.TemplateCodeNotEmpty",
-                "TemplateCode is required when Type is template.",
+                "TemplateCode or TemplateName is required to send a template.",
             ));
         }
         let language = p.params.non_empty("Language").ok_or_else(|| {
             refuse(
                 "InvalidParameter.LanguageNotEmpty",
-                "Language is required when Type is template.",
+                "Language is required to send a template.",
             )
         })?;
         let found = w.wabas[&waba]
