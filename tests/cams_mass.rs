@@ -290,3 +290,27 @@ async fn the_pair_rate_fails_the_recipients_past_it_and_not_the_batch() {
         assert_eq!(f["TaskId"], f["MessageId"], "{f}");
     }
 }
+
+#[tokio::test]
+async fn a_batch_is_not_paced_so_past_the_throughput_recipients_fail() {
+    let sim = sim_in("cams-mass-throughput").await;
+    sim.cams_migrate_fully().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let receiver = status_callback(&sim).await;
+    // 81 users at one world instant: the number's 80 a second (the default setting), then
+    // Meta's 130429 for the last (docs/fidelity.md: ChatApp's pacing is not simulated).
+    let senders: Vec<Value> = (0..81)
+        .map(|i| json!({"To": format!("1650555{i:04}"), "TemplateParams": {"1": "Al"}}))
+        .collect();
+    let senders = Value::from(senders).to_string();
+    let r = sim
+        .cams("SendChatappMassMessage", &mass(&senders, &[]))
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let got = reports(&receiver, 81).await;
+    let failed: Vec<&Value> = got.iter().filter(|r| r["Status"] == "Failed").collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["ErrorCode"], "130429");
+    assert_eq!(failed[0]["To"], "16505550080");
+    assert_eq!(sent_count(&sim).await, 80);
+}
