@@ -15,6 +15,7 @@ use super::messaging::scope;
 use super::model::Channel;
 use super::{Prepared, Reply};
 use crate::api::graph::errors::GraphError;
+use crate::api::graph::template_send::{TemplateSend, template_send};
 use crate::world::message::{Content, Send};
 use crate::world::phone::digits_only;
 use crate::world::{DomainError, World};
@@ -50,15 +51,9 @@ pub fn send(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
         digits_only(input).ok_or_else(|| meta(DomainError::param("to", "Invalid parameter to")))?;
     let kind = text("type").unwrap_or("text");
     let template = content(&body, kind).map_err(meta)?;
-    let content = match &template {
-        Some((name, language, header_params, body_params)) => Content::Template {
-            name,
-            language,
-            header_params: *header_params,
-            body_params: *body_params,
-        },
-        None => Content::FreeForm,
-    };
+    let content = template
+        .as_ref()
+        .map_or(Content::FreeForm, TemplateSend::content);
     let media_id = MEDIA
         .contains(&kind)
         .then(|| body.get(kind)?.get("id").cloned())
@@ -145,10 +140,7 @@ fn missing(param: &str) -> DomainError {
 /// type; the type's object must be there with what the type needs (OAS schemas, as Graph's
 /// send reads them).
 #[allow(clippy::type_complexity)]
-fn content(
-    body: &Map<String, Value>,
-    kind: &str,
-) -> Result<Option<(String, String, usize, usize)>, DomainError> {
+fn content(body: &Map<String, Value>, kind: &str) -> Result<Option<TemplateSend>, DomainError> {
     let bad = |details: String| DomainError::param(kind, details);
     let object = match body.get(kind) {
         Some(Value::Object(o)) => o,
@@ -181,7 +173,7 @@ fn content(
         "location" => need(has("latitude") && has("longitude"), "latitude"),
         "interactive" => need(has("type") && has("action"), "action"),
         "contacts" => need(false, "contacts"),
-        "template" => template(object).map(Some),
+        "template" => template_send(object).map(Some),
         m if MEDIA.contains(&m) => need(has("id") || has("link"), "id"),
         _ => Err(DomainError::param(
             "type",
@@ -195,45 +187,6 @@ fn is_other_type(kind: &str) -> bool {
         kind,
         "text" | "reaction" | "location" | "interactive" | "contacts" | "template"
     )
-}
-
-/// `template{name, language{code}, components[{type, parameters[]}]}`: the parameters given to
-/// the header and the body, which the world counts against the template (132000).
-fn template(t: &Map<String, Value>) -> Result<(String, String, usize, usize), DomainError> {
-    let name = t
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| {
-            DomainError::param("template", "Parameter 'name' is mandatory for template")
-        })?;
-    let language = t
-        .get("language")
-        .and_then(|l| l.get("code"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            DomainError::param("template", "Parameter 'language' is mandatory for template")
-        })?;
-    let count = |part: &str| -> usize {
-        t.get("components")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|c| {
-                c.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.eq_ignore_ascii_case(part))
-            })
-            .filter_map(|c| c.get("parameters").and_then(Value::as_array))
-            .map(Vec::len)
-            .sum()
-    };
-    Ok((
-        name.to_string(),
-        language.to_string(),
-        count("header"),
-        count("body"),
-    ))
 }
 
 /// A Meta rule broken through the proxy: Graph's error, passed through (INFERRED, see the

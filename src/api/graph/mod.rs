@@ -24,6 +24,7 @@ pub mod paging;
 mod prepare;
 pub mod render;
 pub mod request;
+pub(crate) mod template_send;
 
 pub use self::execute::{execute, render_error, render_throttle};
 pub use self::facade::Graph;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::super::prepare::Prepared;
 use super::{Fail, required, success};
+use crate::api::graph::template_send::{TemplateSend, template_send};
 use crate::api::json::Obj;
 use crate::world::message::{Content, Send};
 use crate::world::phone::digits_only;
@@ -39,15 +40,9 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
     let to = digits_only(&input).ok_or_else(|| invalid("to", "Invalid parameter to"))?;
     let kind = p.params.text("type").unwrap_or("text".into()).into_owned();
     let template = check_content(p, &kind)?;
-    let content = match &template {
-        Some(t) => Content::Template {
-            name: &t.name,
-            language: &t.language,
-            header_params: t.header_params,
-            body_params: t.body_params,
-        },
-        None => Content::FreeForm,
-    };
+    let content = template
+        .as_ref()
+        .map_or(Content::FreeForm, TemplateSend::content);
     let callback_data = p
         .params
         .text("biz_opaque_callback_data")
@@ -135,14 +130,6 @@ fn with_conversation(version: &str) -> bool {
         .is_none_or(|major| major <= 23)
 }
 
-/// A template as a send names it.
-struct TemplateSend {
-    name: String,
-    language: String,
-    header_params: usize,
-    body_params: usize,
-}
-
 fn invalid(param: &str, details: &str) -> DomainError {
     DomainError::param(param, details)
 }
@@ -188,7 +175,7 @@ fn check_content(p: &Prepared, kind: &str) -> Result<Option<TemplateSend>, Fail>
         "location" => need(has("latitude") && has("longitude"), "latitude")?,
         "interactive" => need(has("type") && has("action"), "action")?,
         "contacts" => need(false, "contacts")?,
-        "template" => return template(&object).map(Some),
+        "template" => return Ok(Some(template_send(&object)?)),
         m if MEDIA.contains(&m) => need(has("id") || has("link"), "id")?,
         _ => return Err(invalid("type", &format!("Unsupported message type: {kind}")).into()),
     }
@@ -201,39 +188,4 @@ fn is_known(kind: &str) -> bool {
             kind,
             "text" | "reaction" | "location" | "interactive" | "contacts" | "template"
         )
-}
-
-/// `template{name, language{code}, components[{type, parameters[]}]}`: the parameters given
-/// to the header and the body, which the world counts against the template (132000).
-fn template(t: &serde_json::Map<String, Value>) -> Result<TemplateSend, Fail> {
-    let name = t
-        .get("name")
-        .and_then(Value::as_str)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| invalid("template", "Parameter 'name' is mandatory for template"))?;
-    let language = t
-        .get("language")
-        .and_then(|l| l.get("code"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("template", "Parameter 'language' is mandatory for template"))?;
-    let count = |kind: &str| -> usize {
-        t.get("components")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|c| {
-                c.get("type")
-                    .and_then(Value::as_str)
-                    .is_some_and(|k| k.eq_ignore_ascii_case(kind))
-            })
-            .filter_map(|c| c.get("parameters").and_then(Value::as_array))
-            .map(Vec::len)
-            .sum()
-    };
-    Ok(TemplateSend {
-        name: name.to_string(),
-        language: language.to_string(),
-        header_params: count("header"),
-        body_params: count("body"),
-    })
 }
