@@ -1,6 +1,6 @@
-//! The rows of `../shared/reference/alibaba-cams-errors.md` that tests/cams.rs does not pin,
-//! over a real socket: the phone-number management actions (H5), the success envelope
-//! (L1, L2), RequestIds across a reset (L4), length limits (L5), the template-detail
+//! The rows of `../shared/reference/alibaba-cams-errors.md` that the other tests/cams_*.rs do
+//! not pin, over a real socket: the phone-number management actions (H5), the success
+//! envelope (L1, L2), RequestIds across a reset (L4), length limits (L5), the template-detail
 //! refusal (L8) and the two registration flows (M4). The SDK's view of every row is
 //! `tests/cams_sdk/cams_sdk_flow.py`.
 

@@ -4,7 +4,8 @@
 //! the checking really happened.
 //!
 //! Known disagreements between Meta's schema and the reference's seen facts are listed in
-//! `common/conformance.rs` (`META_GRAPH_KNOWN_EXCEPTIONS`) and `common::UNDESCRIBED`.
+//! `common/conformance/exceptions.rs` (`META_GRAPH_KNOWN_EXCEPTIONS`) and
+//! `common::UNDESCRIBED`.
 
 mod common;
 

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod cams;
 pub mod conformance;
 pub mod receiver;
 
