@@ -4,9 +4,13 @@
 //! `{messaging_product, metadata{display_phone_number, phone_number_id}, contacts[{profile
 //! {name}, wa_id, user_id?}], statuses[{id, status, timestamp, recipient_id, conversation?,
 //! pricing?, biz_opaque_callback_data?, errors?}]}` and, for a user's message,
-//! `messages[{from, id, timestamp, type: "text", text{body}}]`.
+//! `messages[{from, id, timestamp, type: "text", text{body}}]` or, for a file,
+//! `messages[{from, id, timestamp, type: "image", image{caption?, mime_type, sha256, id}}]`
+//! (OAS `ImageMessage_1` ... `StickerMessage_1`; key order and a document's `caption` as in
+//! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`).
 
 use crate::wire::json::Obj;
+use crate::world::media::{InboundMedia, MediaKind};
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
@@ -119,11 +123,39 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
         a.obj(|o| {
             o.str("from", &m.from)
                 .str("id", &m.message)
-                .str("timestamp", &at_seconds.to_string())
-                .str("type", "text")
-                .obj("text", |t| {
-                    t.str("body", &m.text);
-                });
+                .str("timestamp", &at_seconds.to_string());
+            match &m.media {
+                None => {
+                    o.str("type", "text").obj("text", |t| {
+                        t.str("body", &m.text);
+                    });
+                }
+                Some(f) => {
+                    let kind = f.kind.message_type();
+                    o.str("type", kind).obj(kind, |t| media_object(f, t));
+                }
+            }
         });
     });
+}
+
+fn media_object(f: &InboundMedia, t: &mut Obj<'_>) {
+    if let Some(c) = &f.caption {
+        t.str("caption", c);
+    }
+    if let Some(n) = &f.filename {
+        t.str("filename", n);
+    }
+    t.str("mime_type", &f.mime)
+        .str("sha256", &f.sha256)
+        .str("id", &f.id.to_string());
+    match f.kind {
+        MediaKind::Audio => {
+            t.bool("voice", f.flag);
+        }
+        MediaKind::Sticker => {
+            t.bool("animated", f.flag);
+        }
+        _ => {}
+    }
 }

@@ -482,6 +482,7 @@ mod field_tests {
                 profile_name: Some("Al".into()),
                 user_id: None,
                 text: "Hi".into(),
+                media: None,
             })),
         ];
         // Every field has an event, and the fields filters accept are exactly these.

@@ -8,8 +8,15 @@
 //! source was on the Cloud API hands the record's media to the destination record (seed 002);
 //! one whose source was On-Premises does not, so the ids are refused there (issue 18: "refused
 //! after one involving On-Premises"; inferred reach, docs/fidelity.md).
+//!
+//! A user's file (`POST /__admin/inbound` with an image, document...) is kept the same way,
+//! held by the number it was sent to, so the business reads and downloads it as an upload.
+//! Neither lasts: an upload is gone 30 days after it was last used (reference "360dialog
+//! Messaging API", "Media limits", D-MEDIA: "uploads kept 30 days after last use"), a user's
+//! file 7 days after it arrived (inferred, docs/fidelity.md).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -24,6 +31,20 @@ pub const DEFAULT_MEDIA_BYTES: usize = 64 * 1024 * 1024;
 /// How long a media URL may be used after `GET /{media-id}` issued it ("The URL is only
 /// valid for 5 minutes", OAS `Retrieve Media URL`).
 pub const URL_VALIDITY: Duration = Duration::minutes(5);
+
+/// How long an upload outlives its last use, a send or a fetch naming it (reference
+/// "Media limits", D-MEDIA: "uploads kept 30 days after last use").
+pub const UPLOAD_KEPT: Duration = Duration::days(30);
+
+/// How long a user's file can be read after it arrived, used or not: the 7 days third-party
+/// docs give for webhook media ids (docs.smsportal.com/docs/media: "mediaId's returned by
+/// webhooks expire after 7 days") and Alibaba for its inbound file URLs (ChatAppInbound: "URL
+/// 有效期为7天"). Meta does not publish it (inferred, docs/fidelity.md).
+pub const RECEIVED_KEPT: Duration = Duration::days(7);
+
+/// How often, on the world clock, the store drops what has expired (at the next upload or
+/// received file); an expired id is refused as soon as it expires either way.
+const SWEEP_EVERY: Duration = Duration::hours(1);
 
 const MIB: usize = 1024 * 1024;
 
@@ -77,6 +98,43 @@ pub enum MediaKind {
 }
 
 impl MediaKind {
+    /// The message type that carries it (`"type": "image"`, OAS `ImageMessage_1`...).
+    pub fn message_type(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image",
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
+            MediaKind::Document => "document",
+            MediaKind::Sticker => "sticker",
+        }
+    }
+
+    /// The kind a message type names.
+    pub fn of_message_type(t: &str) -> Option<MediaKind> {
+        [
+            MediaKind::Image,
+            MediaKind::Video,
+            MediaKind::Audio,
+            MediaKind::Document,
+            MediaKind::Sticker,
+        ]
+        .into_iter()
+        .find(|k| k.message_type() == t)
+    }
+
+    /// The type a user's file has when the control API names none: the commonest of each
+    /// kind (PYWA's samples: `image/jpeg`, `video/mp4`, `audio/ogg; codecs=opus`,
+    /// `application/pdf`, `image/webp`).
+    pub fn default_mime(self) -> &'static str {
+        match self {
+            MediaKind::Image => "image/jpeg",
+            MediaKind::Video => "video/mp4",
+            MediaKind::Audio => "audio/ogg; codecs=opus",
+            MediaKind::Document => "application/pdf",
+            MediaKind::Sticker => "image/webp",
+        }
+    }
+
     /// As the 131053 details name it (`Video file has size ...`).
     pub fn title(self) -> &'static str {
         match self {
@@ -124,7 +182,71 @@ pub struct Media {
     pub sha256: String,
     #[serde(with = "bytes_b64")]
     pub bytes: Bytes,
+    /// When it was uploaded or received.
     pub uploaded_at: Timestamp,
+    #[serde(default)]
+    pub origin: Origin,
+    #[serde(default)]
+    last_used: LastUse,
+}
+
+/// Where a media object came from, which decides how long it lasts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Origin {
+    /// `POST /{phone}/media`: kept [`UPLOAD_KEPT`] after its last use.
+    #[default]
+    Uploaded,
+    /// A user's message: kept [`RECEIVED_KEPT`] after it arrived.
+    Received,
+}
+
+impl Media {
+    /// When it is gone.
+    pub fn expires_at(&self) -> Timestamp {
+        match self.origin {
+            Origin::Uploaded => self.uploaded_at.max(self.last_used.get()) + UPLOAD_KEPT,
+            Origin::Received => self.uploaded_at + RECEIVED_KEPT,
+        }
+    }
+
+    fn live(&self, now: Timestamp) -> bool {
+        now < self.expires_at()
+    }
+
+    /// A send or a fetch names it now.
+    fn used(&self, now: Timestamp) {
+        self.last_used.0.fetch_max(now.0, Ordering::Relaxed);
+    }
+}
+
+/// When a send or a fetch last named a media object (ms; 0: not since it was kept). Fetches
+/// run side by side under the world's read lock, so this is the one field they write: an
+/// atomic, saved as a number.
+#[derive(Debug, Default)]
+struct LastUse(AtomicI64);
+
+impl LastUse {
+    fn get(&self) -> Timestamp {
+        Timestamp(self.0.load(Ordering::Relaxed))
+    }
+}
+
+impl Clone for LastUse {
+    fn clone(&self) -> Self {
+        LastUse(AtomicI64::new(self.get().0))
+    }
+}
+
+impl serde::Serialize for LastUse {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_i64(self.get().0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for LastUse {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <i64 as serde::Deserialize>::deserialize(d).map(|ms| LastUse(AtomicI64::new(ms)))
+    }
 }
 
 /// A download URL's query, issued by `GET /{media-id}`.
@@ -158,6 +280,9 @@ pub struct MediaStore {
     /// `--media-bytes`: the server's bound, handed to every world it installs.
     #[serde(skip)]
     cap: Option<usize>,
+    /// When the next keep drops what has expired.
+    #[serde(default)]
+    next_sweep: Timestamp,
 }
 
 impl MediaStore {
@@ -201,6 +326,22 @@ impl MediaStore {
                 self.held -= m.bytes.len();
             }
         }
+    }
+
+    /// Keeps a media object, forgetting what has expired (at most once per
+    /// [`SWEEP_EVERY`]) and then the oldest until it fits.
+    fn keep(&mut self, m: Media, now: Timestamp) {
+        if now >= self.next_sweep {
+            self.next_sweep = now + SWEEP_EVERY;
+            self.items.retain(|_, m| m.live(now));
+            self.order.retain(|id| self.items.contains_key(id));
+            self.held = self.items.values().map(|m| m.bytes.len()).sum();
+        }
+        let size = m.bytes.len();
+        self.make_room(size);
+        self.held += size;
+        self.order.push_back(m.id);
+        self.items.insert(m.id, m);
     }
 
     fn remove(&mut self, id: Id) -> bool {
@@ -250,27 +391,30 @@ impl World {
                 limit,
             });
         }
+        let id = self.next_media_id();
+        let sha256 = crate::digest::hex_lower(&Sha256::digest(&u.bytes));
+        let essence = u.mime.split(';').next().unwrap_or("").trim();
+        let now = self.now();
+        let m = Media {
+            id,
+            phone,
+            mime: essence.to_ascii_lowercase(),
+            sha256,
+            bytes: u.bytes,
+            uploaded_at: now,
+            origin: Origin::Uploaded,
+            last_used: LastUse::default(),
+        };
+        self.media.keep(m, now);
+        Ok(id)
+    }
+
+    /// A fresh media id (the URL key drawn first, at the first media object).
+    pub(super) fn next_media_id(&mut self) -> Id {
         if self.media.secret == 0 {
             self.media.secret = self.next_id();
         }
-        let id = self.next_id();
-        let sha256 = crate::digest::hex_lower(&Sha256::digest(&u.bytes));
-        let essence = u.mime.split(';').next().unwrap_or("").trim();
-        self.media.make_room(size);
-        self.media.held += size;
-        self.media.order.push_back(id);
-        self.media.items.insert(
-            id,
-            Media {
-                id,
-                phone,
-                mime: essence.to_ascii_lowercase(),
-                sha256,
-                bytes: u.bytes,
-                uploaded_at: self.now(),
-            },
-        );
-        Ok(id)
+        self.next_id()
     }
 
     /// The record that holds an upload now: the uploader, or the destination of each
@@ -304,8 +448,10 @@ impl World {
         phone: Option<&str>,
     ) -> Result<&Media, DomainError> {
         let unknown = || DomainError::unknown(id);
+        let now = self.now();
         let m = parse_id(id)
             .and_then(|n| self.media.get(n))
+            .filter(|m| m.live(now))
             .ok_or_else(unknown)?;
         let holder = self.media_holder(m).ok_or_else(unknown)?;
         let record = self.managed_phone(who, &holder.to_string());
@@ -317,6 +463,7 @@ impl World {
         {
             return Err(unknown());
         }
+        m.used(now);
         Ok(m)
     }
 
@@ -370,13 +517,169 @@ impl World {
         let invalid = || DomainError::MediaIdInvalid {
             param: param.to_string(),
         };
+        let now = self.now();
         let m = parse_id(id)
             .and_then(|n| self.media.get(n))
+            .filter(|m| m.live(now))
             .ok_or_else(invalid)?;
         match self.media_holder(m) {
-            Some(holder) if parse_id(sender) == Some(holder) => Ok(()),
+            Some(holder) if parse_id(sender) == Some(holder) => {
+                m.used(now);
+                Ok(())
+            }
             _ => Err(invalid()),
         }
+    }
+}
+
+/// The bytes of a user's file, as the control API gives them.
+pub enum ReceivedBytes {
+    /// The file itself.
+    Given(Bytes),
+    /// A file of this many bytes made up here (deterministic, from the media id).
+    Placeholder(usize),
+}
+
+/// A user's file, as a facade read it (`POST /__admin/inbound`).
+pub struct Received {
+    pub kind: MediaKind,
+    /// `None`: the kind's [`MediaKind::default_mime`].
+    pub mime: Option<String>,
+    pub bytes: ReceivedBytes,
+    /// Image, video and document (OAS `ImageMessage_1`, `VideoMessage_1`; a document's in
+    /// PYWA's sample).
+    pub caption: Option<String>,
+    /// Document only (OAS `DocumentMessage_1`, required there).
+    pub filename: Option<String>,
+    /// Audio's `voice`, a sticker's `animated` (OAS, both required on their kind).
+    pub flag: bool,
+}
+
+/// A user's file as the `messages` webhook tells it (OAS `MediaMessageProperties` and the
+/// kinds' own fields).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InboundMedia {
+    pub kind: MediaKind,
+    pub id: Id,
+    pub mime: String,
+    /// Base64 of the SHA-256, as the webhook writes it (OAS example
+    /// `SfInY0gGKTsJlUWbwxC1k+FAD0FZHvzwfpvO0zX0GUI=`, PYWA); `GET /{media-id}` answers the
+    /// same digest in hex.
+    pub sha256: String,
+    pub caption: Option<String>,
+    pub filename: Option<String>,
+    pub flag: bool,
+    pub size: usize,
+}
+
+/// Whether `mime` reads as a MIME type (`type/subtype`, parameters after `;`), the only check
+/// on a document's type: users may send any file as a document (inferred, docs/fidelity.md).
+fn plausible_mime(mime: &str) -> bool {
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    let mut parts = mime.splitn(2, ';');
+    let essence = parts.next().unwrap_or("").trim();
+    let params_ok = parts
+        .next()
+        .is_none_or(|p| p.bytes().all(|b| b == b' ' || b.is_ascii_graphic()));
+    mime.len() <= 255
+        && params_ok
+        && essence
+            .split_once('/')
+            .is_some_and(|(t, s)| token(t) && token(s))
+}
+
+/// Made-up file content: a xorshift stream seeded by the media id, so each file has its own
+/// digest and the same seed gives the same bytes.
+fn placeholder(id: Id, size: usize) -> Bytes {
+    let mut x = id | 1;
+    let mut v = Vec::with_capacity(size + 8);
+    while v.len() < size {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(size);
+    Bytes::from(v)
+}
+
+impl World {
+    /// A user sends a file to a business number (control API): the type must suit the kind
+    /// (any type for a document) and the size Meta's limit for the kind ([`TYPES`]) within
+    /// `--media-bytes`; the file is then kept, held by the number, and the message is received
+    /// as [`World::receive_message`] receives a text. Returns the message id and the media id.
+    pub fn receive_media(
+        &mut self,
+        phone: Id,
+        from: &str,
+        r: Received,
+    ) -> Result<(String, Id), DomainError> {
+        if !self.phones.contains_key(&phone) {
+            return Err(DomainError::unknown(phone.to_string()));
+        }
+        let mime = r.mime.unwrap_or_else(|| r.kind.default_mime().to_string());
+        let suits = match r.kind {
+            MediaKind::Document => plausible_mime(&mime),
+            k => plausible_mime(&mime) && kind_of(&mime) == Some(k),
+        };
+        if !suits {
+            return Err(DomainError::MediaTypeUnsupported { mime });
+        }
+        let size = match &r.bytes {
+            ReceivedBytes::Given(b) => b.len(),
+            ReceivedBytes::Placeholder(n) => *n,
+        };
+        let limit = r.kind.limit().min(self.media.cap());
+        if size == 0 || size > limit {
+            return Err(DomainError::MediaTooLarge {
+                kind: r.kind.title(),
+                size,
+                limit,
+            });
+        }
+        let id = self.next_media_id();
+        let bytes = match r.bytes {
+            ReceivedBytes::Given(b) => b,
+            ReceivedBytes::Placeholder(n) => placeholder(id, n),
+        };
+        let digest = Sha256::digest(&bytes);
+        let now = self.now();
+        let media = InboundMedia {
+            kind: r.kind,
+            id,
+            mime: mime.clone(),
+            sha256: {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            },
+            caption: r.caption,
+            // Required on a document (OAS): one the user's file did not name is `document`.
+            filename: match r.kind {
+                MediaKind::Document => Some(r.filename.unwrap_or_else(|| "document".into())),
+                _ => None,
+            },
+            flag: r.flag,
+            size,
+        };
+        self.media.keep(
+            Media {
+                id,
+                phone,
+                mime,
+                sha256: crate::digest::hex_lower(&digest),
+                bytes,
+                uploaded_at: now,
+                origin: Origin::Received,
+                last_used: LastUse::default(),
+            },
+            now,
+        );
+        let message = self.receive_message_with(phone, from, "", Some(media))?;
+        Ok((message, id))
     }
 }
 
@@ -397,5 +700,162 @@ mod bytes_b64 {
             .decode(text)
             .map(Bytes::from)
             .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+
+    const PHONE: &str = "110000000000001";
+    const PHONE_ID: Id = 110_000_000_000_001;
+
+    fn world() -> (World, Principal) {
+        let mut w = Fixture::default_world().build().unwrap();
+        w.clock.freeze();
+        let who = w.authenticate("wabasim-old-bsp").unwrap();
+        (w, who)
+    }
+
+    fn upload(w: &mut World, who: &Principal) -> Id {
+        let u = Upload {
+            phone: PHONE,
+            mime: "image/png",
+            bytes: Bytes::from_static(b"png"),
+        };
+        w.upload_media(who, u).unwrap()
+    }
+
+    fn image(bytes: ReceivedBytes) -> Received {
+        Received {
+            kind: MediaKind::Image,
+            mime: None,
+            bytes,
+            caption: Some("a cat".into()),
+            filename: None,
+            flag: false,
+        }
+    }
+
+    fn readable(w: &World, who: &Principal, id: Id) -> bool {
+        w.readable_media(who, &id.to_string(), None).is_ok()
+    }
+
+    #[test]
+    fn an_upload_lasts_thirty_days_after_its_last_use() {
+        let (mut w, who) = world();
+        let id = upload(&mut w, &who);
+        w.clock.advance(Duration::days(20)).unwrap();
+        // A fetch is a use: 30 more days from here.
+        assert!(readable(&w, &who, id));
+        w.clock.advance(Duration::days(29)).unwrap();
+        assert!(
+            w.check_media_for_send(PHONE, "image", &id.to_string())
+                .is_ok()
+        );
+        let sent_at = w.now();
+        assert_eq!(w.media.get(id).unwrap().expires_at(), sent_at + UPLOAD_KEPT);
+        w.clock.advance(Duration::days(30)).unwrap();
+        assert_eq!(
+            w.readable_media(&who, &id.to_string(), None).unwrap_err(),
+            DomainError::unknown(id.to_string())
+        );
+        assert!(matches!(
+            w.check_media_for_send(PHONE, "image", &id.to_string()),
+            Err(DomainError::MediaIdInvalid { .. })
+        ));
+    }
+
+    #[test]
+    fn expired_media_is_swept_out_of_the_bytes_held() {
+        let (mut w, who) = world();
+        upload(&mut w, &who);
+        assert_eq!(w.media.held(), 3);
+        w.clock.advance(Duration::days(31)).unwrap();
+        upload(&mut w, &who);
+        assert_eq!((w.media.len(), w.media.held()), (1, 3));
+    }
+
+    #[test]
+    fn a_users_file_is_the_numbers_to_read_for_seven_days_used_or_not() {
+        let (mut w, who) = world();
+        let (message, id) = w
+            .receive_media(
+                PHONE_ID,
+                "15551230001",
+                image(ReceivedBytes::Placeholder(2048)),
+            )
+            .unwrap();
+        assert!(message.starts_with("wamid."));
+        let m = w
+            .readable_media(&who, &id.to_string(), Some(PHONE))
+            .unwrap();
+        assert_eq!((m.mime.as_str(), m.bytes.len()), ("image/jpeg", 2048));
+        assert_eq!(
+            m.sha256,
+            crate::digest::hex_lower(&Sha256::digest(&m.bytes))
+        );
+        // The same id gives the same bytes; another id others.
+        assert_eq!(m.bytes, placeholder(id, 2048));
+        assert_ne!(m.bytes, placeholder(id + 1, 2048));
+        // The window is open: a free-form reply goes out.
+        let digits = w.phones[&PHONE_ID].e164_digits();
+        let now = w.now();
+        assert!(
+            w.messaging
+                .recipients
+                .window_open(&digits, "15551230001", now)
+        );
+        w.clock.advance(Duration::days(6)).unwrap();
+        assert!(readable(&w, &who, id));
+        w.clock.advance(Duration::days(1)).unwrap();
+        assert!(!readable(&w, &who, id));
+    }
+
+    #[test]
+    fn a_users_file_is_checked_like_an_upload() {
+        let (mut w, _) = world();
+        let mut bad = image(ReceivedBytes::Given(Bytes::from_static(b"x")));
+        bad.mime = Some("image/webp".into());
+        assert!(matches!(
+            w.receive_media(PHONE_ID, "15551230001", bad),
+            Err(DomainError::MediaTypeUnsupported { .. })
+        ));
+        let over = image(ReceivedBytes::Placeholder(5 * MIB + 1));
+        assert!(matches!(
+            w.receive_media(PHONE_ID, "15551230001", over),
+            Err(DomainError::MediaTooLarge { size, limit, .. }) if size == 5 * MIB + 1 && limit == 5 * MIB
+        ));
+        let empty = image(ReceivedBytes::Given(Bytes::new()));
+        assert!(w.receive_media(PHONE_ID, "15551230001", empty).is_err());
+        // A document may be any file; `--media-bytes` bounds it below Meta's 100 MiB.
+        w.media.set_cap(MIB);
+        let zip = Received {
+            kind: MediaKind::Document,
+            mime: Some("application/zip".into()),
+            bytes: ReceivedBytes::Placeholder(MIB + 1),
+            caption: None,
+            filename: None,
+            flag: false,
+        };
+        assert!(matches!(
+            w.receive_media(PHONE_ID, "15551230001", zip),
+            Err(DomainError::MediaTooLarge { limit, .. }) if limit == MIB
+        ));
+        assert!(w.media.is_empty());
+        assert!(
+            w.receive_media(404, "15551230001", image(ReceivedBytes::Placeholder(1)))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn mime_types_are_read_as_type_and_subtype() {
+        assert!(plausible_mime("audio/ogg; codecs=opus"));
+        assert!(plausible_mime("application/vnd.ms-excel"));
+        for bad in ["", "image", "/png", "image/", "image/png\r\nX: y", "a b/c"] {
+            assert!(!plausible_mime(bad), "{bad:?}");
+        }
     }
 }

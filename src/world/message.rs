@@ -181,6 +181,9 @@ pub struct InboundEvent {
     pub profile_name: Option<String>,
     pub user_id: Option<String>,
     pub text: String,
+    /// A file instead of a text (`media.rs`).
+    #[serde(default)]
+    pub media: Option<super::media::InboundMedia>,
 }
 
 /// What a send carries, as far as the rules care.
@@ -382,6 +385,17 @@ impl World {
         from: &str,
         text: &str,
     ) -> Result<String, DomainError> {
+        self.receive_message_with(phone, from, text, None)
+    }
+
+    /// [`World::receive_message`], with a user's file already kept (`media.rs`).
+    pub(super) fn receive_message_with(
+        &mut self,
+        phone: Id,
+        from: &str,
+        text: &str,
+        media: Option<super::media::InboundMedia>,
+    ) -> Result<String, DomainError> {
         let now = self.now();
         let p = self
             .phones
@@ -399,6 +413,7 @@ impl World {
             profile_name: user.name,
             user_id: user.user_id,
             text: text.to_string(),
+            media,
         };
         self.emit(now, waba, EventKind::Inbound(Box::new(event)));
         Ok(id)
