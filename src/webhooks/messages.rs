@@ -159,3 +159,42 @@ fn media_object(f: &InboundMedia, t: &mut Obj<'_>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::media::InboundMedia;
+
+    #[test]
+    fn a_users_file_is_told_in_pywas_key_order() {
+        let m = InboundEvent {
+            message: "wamid.x".into(),
+            phone: 110_000_000_000_001,
+            display_digits: "15550100001".into(),
+            from: "15551230001".into(),
+            profile_name: None,
+            user_id: None,
+            text: String::new(),
+            media: Some(InboundMedia {
+                kind: MediaKind::Document,
+                id: 7,
+                mime: "application/pdf".into(),
+                sha256: "grwf=".into(),
+                caption: Some("caption".into()),
+                filename: Some("filename.pdf".into()),
+                flag: false,
+                size: 3,
+            }),
+        };
+        let mut buf = Vec::new();
+        let mut v = Obj::new(&mut buf);
+        inbound_value(&m, 1_697_043_666, &mut v);
+        v.end();
+        let text = String::from_utf8(buf).unwrap();
+        let message = &text[text.find(r#""messages""#).unwrap()..];
+        assert_eq!(
+            message,
+            r#""messages":[{"from":"15551230001","id":"wamid.x","timestamp":"1697043666","type":"document","document":{"caption":"caption","filename":"filename.pdf","mime_type":"application/pdf","sha256":"grwf=","id":"7"}}]}"#
+        );
+    }
+}

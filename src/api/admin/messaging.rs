@@ -167,8 +167,8 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
     }
 }
 
-/// The file a media type's object describes. `data` is bounded by `--max-param-bytes` (its
-/// JSON text is one of the body's values), `file_size` by the kind's limit in the world.
+/// The file a media type's object describes. `data` is bounded by the control API's body
+/// limit (16 MiB), then like `file_size` by the kind's limit and `--media-bytes` in the world.
 fn received(kind: MediaKind, object: Option<&Value>) -> Result<Received, Answer> {
     let empty = serde_json::Map::new();
     let o = match object {
