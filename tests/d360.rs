@@ -665,8 +665,7 @@ async fn media_through_360dialog_are_graphs_for_the_channels_number() {
 async fn a_users_file_is_forwarded_and_fetched_through_360dialogs_media_proxy() {
     let sim = sim_in("d360-inbound-media").await;
     let key = ("D360-API-KEY", CHANNEL_KEY);
-    let receiver =
-        Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
     let hook = json!({"url": receiver.url()}).to_string();
     let r = call(&sim, "POST", "/v1/configs/webhook", &[key], &hook).await;
     assert_eq!(r.status, 200, "{}", r.text());

@@ -184,6 +184,7 @@ mod tests {
                 filename: Some("filename.pdf".into()),
                 flag: false,
                 size: 3,
+                link_host: None,
             }),
         };
         let mut buf = Vec::new();

@@ -501,6 +501,7 @@ mod field_tests {
                     filename: None,
                     flag: true,
                     size: 1024,
+                    link_host: None,
                 }),
             })),
         ];

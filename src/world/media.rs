@@ -363,6 +363,17 @@ impl MediaStore {
         // Meta's look like `ATta-PkMy...`; ours are hex after the same two letters.
         format!("AT{}", &crate::digest::hex_lower(&h.finalize())[..40])
     }
+
+    /// A presigned URL's `hash`: keyed apart from [`MediaStore::hash`], so one never passes
+    /// for the other.
+    fn presigned_hash(&self, mid: Id, ext: i64) -> String {
+        let mut h = Sha256::new();
+        h.update(b"presigned");
+        h.update(self.secret.to_le_bytes());
+        h.update(mid.to_le_bytes());
+        h.update(ext.to_le_bytes());
+        format!("PS{}", &crate::digest::hex_lower(&h.finalize())[..40])
+    }
 }
 
 /// An upload as a facade read it.
@@ -489,12 +500,37 @@ impl World {
         Ok(())
     }
 
-    /// The bytes a download URL stands for, for the token's holder.
+    /// A URL for a user's file that downloads without credentials until the file expires,
+    /// as ChatApp's inbound file URLs do (ChatAppInbound: an OSS URL "有效期为7天"; that it
+    /// needs no credentials is inferred, docs/fidelity.md). `None` for an upload.
+    pub fn presigned_media_url(&self, id: Id) -> Option<MediaUrl> {
+        let m = self
+            .media
+            .get(id)
+            .filter(|m| m.origin == Origin::Received)?;
+        let ext = m.expires_at().0 / 1000;
+        Some(MediaUrl {
+            mid: id,
+            ext,
+            hash: self.media.presigned_hash(id, ext),
+        })
+    }
+
+    /// The bytes a download URL stands for, for the token's holder (or anyone, with a
+    /// presigned URL).
     pub fn download_media(
         &self,
         who: Result<Principal, DomainError>,
         url: &MediaUrl,
     ) -> Result<&Media, DownloadRefusal> {
+        if url.hash == self.media.presigned_hash(url.mid, url.ext) {
+            let now = self.now();
+            return match self.media.get(url.mid) {
+                _ if now.0 / 1000 > url.ext => Err(DownloadRefusal::Expired),
+                Some(m) if m.live(now) && self.media_holder(m).is_some() => Ok(m),
+                _ => Err(DownloadRefusal::NotFound),
+            };
+        }
         let who = who.map_err(DownloadRefusal::Token)?;
         let now_s = self.now().0 / 1000;
         if url.hash != self.media.hash(url.mid, url.ext) || now_s > url.ext {
@@ -553,6 +589,9 @@ pub struct Received {
     pub filename: Option<String>,
     /// Audio's `voice`, a sticker's `animated` (OAS, both required on their kind).
     pub flag: bool,
+    /// The host ChatApp's presigned URL for the file names: the one the control API call
+    /// reached, so the URL leads back to this simulator.
+    pub link_host: Option<String>,
 }
 
 /// A user's file as the `messages` webhook tells it (OAS `MediaMessageProperties` and the
@@ -570,6 +609,9 @@ pub struct InboundMedia {
     pub filename: Option<String>,
     pub flag: bool,
     pub size: usize,
+    /// See [`Received::link_host`].
+    #[serde(default)]
+    pub link_host: Option<String>,
 }
 
 /// Whether `mime` reads as a MIME type (`type/subtype`, parameters after `;`), the only check
@@ -664,6 +706,7 @@ impl World {
             },
             flag: r.flag,
             size,
+            link_host: r.link_host,
         };
         self.media.keep(
             Media {
@@ -735,6 +778,7 @@ mod tests {
             caption: Some("a cat".into()),
             filename: None,
             flag: false,
+            link_host: None,
         }
     }
 
@@ -838,6 +882,7 @@ mod tests {
             caption: None,
             filename: None,
             flag: false,
+            link_host: None,
         };
         assert!(matches!(
             w.receive_media(PHONE_ID, "15551230001", zip),

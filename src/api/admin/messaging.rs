@@ -141,10 +141,11 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
                     "\"type\" is text, image, video, audio, document or sticker",
                 );
             };
-            let file = match received(kind, body.get(t)) {
+            let mut file = match received(kind, body.get(t)) {
                 Ok(f) => f,
                 Err(a) => return a,
             };
+            file.link_host = req.header(http::header::HOST).map(str::to_string);
             return match ns.with_world(|w| w.receive_media(phone, &from, file)) {
                 Ok((message, media)) => ok(
                     json!({"message_id": message, "media_id": media.to_string()}),
@@ -225,6 +226,7 @@ fn received(kind: MediaKind, object: Option<&Value>) -> Result<Received, Answer>
         flag: ["voice", "animated"]
             .iter()
             .any(|k| o.get(*k).and_then(Value::as_bool) == Some(true)),
+        link_host: None,
     })
 }
 
