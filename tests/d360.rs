@@ -696,3 +696,55 @@ async fn a_users_file_is_forwarded_and_fetched_through_360dialogs_media_proxy() 
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(&r.body[..], b"\x89PNG\r\n\x1a\n");
 }
+
+/// 360dialog's guard on its media endpoint (D-MEDIA: ">5 failed /media requests/hour blocks
+/// GET /{MEDIA_ID} for 1 h"): the sixth failed media call blocks `GET /{media-id}` with 403
+/// "The endpoint is blocked" for an hour; uploads still work.
+#[tokio::test]
+async fn six_failed_media_calls_in_an_hour_block_get_media_for_an_hour() {
+    let sim = sim_in("d360-media-block").await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let inbound = json!({"phone_number_id": "110000000000012", "from": "16505551234",
+                         "type": "image", "image": {}});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    let id = r.json()["media_id"].as_str().unwrap().to_string();
+    for i in 0..5 {
+        let r = call(&sim, "GET", "/123456789012345", &[key], "").await;
+        assert_eq!(r.status, 400, "{i}: {}", r.text());
+    }
+    // Five failures: the endpoint still answers.
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&sim, "DELETE", "/123456789012345", &[key], "").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(
+        (r.status, r.json()),
+        (403, json!({"error": "The endpoint is blocked"})),
+        "{}",
+        r.text()
+    );
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "59m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        call(&sim, "GET", &format!("/{id}"), &[key], "")
+            .await
+            .status,
+        403
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "1m"})),
+    )
+    .await;
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
