@@ -10,7 +10,8 @@
 //! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`).
 
 use crate::wire::json::Obj;
-use crate::world::media::{InboundMedia, MediaKind};
+use crate::world::inbound_media::InboundMedia;
+use crate::world::media::MediaKind;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
@@ -163,7 +164,7 @@ fn media_object(f: &InboundMedia, t: &mut Obj<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::world::media::InboundMedia;
+    use crate::world::inbound_media::InboundMedia;
 
     #[test]
     fn a_users_file_is_told_in_pywas_key_order() {

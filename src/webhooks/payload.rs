@@ -492,7 +492,7 @@ mod field_tests {
                 profile_name: Some("Al".into()),
                 user_id: None,
                 text: String::new(),
-                media: Some(crate::world::media::InboundMedia {
+                media: Some(crate::world::inbound_media::InboundMedia {
                     kind: crate::world::media::MediaKind::Audio,
                     id: 251_190_426_494_891,
                     mime: "audio/ogg; codecs=opus".into(),

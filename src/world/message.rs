@@ -181,9 +181,9 @@ pub struct InboundEvent {
     pub profile_name: Option<String>,
     pub user_id: Option<String>,
     pub text: String,
-    /// A file instead of a text (`media.rs`).
+    /// A file instead of a text (`inbound_media.rs`).
     #[serde(default)]
-    pub media: Option<super::media::InboundMedia>,
+    pub media: Option<super::inbound_media::InboundMedia>,
 }
 
 /// What a send carries, as far as the rules care.
@@ -388,13 +388,13 @@ impl World {
         self.receive_message_with(phone, from, text, None)
     }
 
-    /// [`World::receive_message`], with a user's file already kept (`media.rs`).
+    /// [`World::receive_message`], with a user's file already kept (`inbound_media.rs`).
     pub(super) fn receive_message_with(
         &mut self,
         phone: Id,
         from: &str,
         text: &str,
-        media: Option<super::media::InboundMedia>,
+        media: Option<super::inbound_media::InboundMedia>,
     ) -> Result<String, DomainError> {
         let now = self.now();
         let p = self

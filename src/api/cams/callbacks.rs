@@ -33,7 +33,8 @@ use crate::webhooks::messages::failure;
 use crate::webhooks::payload::{Outgoing, Target};
 use crate::webhooks::signature::Signing;
 use crate::wire::json::{Arr, Obj};
-use crate::world::media::{InboundMedia, MediaKind};
+use crate::world::inbound_media::InboundMedia;
+use crate::world::media::MediaKind;
 use crate::world::message::{InboundEvent, PricingCategory, Status, StatusEvent};
 use crate::world::{EventKind, Id, World, WorldEvent};
 
