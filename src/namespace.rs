@@ -125,7 +125,7 @@ impl Namespace {
         journal: JournalLimits,
         dispatcher: Arc<Notify>,
     ) -> Result<Namespace, BuildError> {
-        let built = fixture.instantiate()?;
+        let built = fixture.instantiate_shared()?;
         Ok(Namespace::from_built(
             name, fixture, built, journal, dispatcher,
         ))
@@ -148,7 +148,7 @@ impl Namespace {
     /// Replaces the world and the faults with a fresh build of `fixture` (`POST
     /// /__admin/fixture`, reset). The namespace remembers it for the next reset.
     pub fn load(&self, fixture: Arc<Fixture>) -> Result<(), BuildError> {
-        let built = fixture.instantiate()?;
+        let built = fixture.instantiate_shared()?;
         self.install(fixture, built);
         Ok(())
     }
@@ -256,8 +256,10 @@ impl Namespace {
         let mut current = self.world.write();
         world.callback_allow = current.callback_allow.clone();
         world.media.set_cap(current.media.cap());
-        *current = world;
+        let old = std::mem::replace(&mut *current, world);
         drop(current);
+        // A world can be big: freed after the lock is let go, not while calls wait on it.
+        drop(old);
         self.events.lock().clear();
         self.trace_seq.store(0, Ordering::Relaxed);
         self.journal.clear();

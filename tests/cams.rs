@@ -446,16 +446,16 @@ async fn gateway_refusals_use_the_alibaba_envelope() {
     insta::assert_json_snapshot!("missing_parameter", redacted(&r));
 
     // H5: a real action wabasim does not simulate is told apart from a name that is none.
-    let r = sim.cams("SendChatappMassMessage", &query).await;
+    let r = sim.cams("DeleteChatappTemplate", &query).await;
     assert_head(&r);
     assert_eq!(outcome(&r), (501, "Wabasim.NotSimulated".into()));
     assert!(
         r.json()["Message"]
             .as_str()
             .unwrap()
-            .contains("SendChatappMassMessage")
+            .contains("DeleteChatappTemplate")
     );
-    let r = sim.cams("SendChatappMassMessages", &query).await;
+    let r = sim.cams("DeleteChatappTemplates", &query).await;
     assert_eq!(outcome(&r), (404, "InvalidAction.NotFound".into()));
 
     // The legacy V2 signer is accepted too.

@@ -169,27 +169,6 @@ async fn bad_input_gets_alibabas_codes_and_world_refusals_are_relayed() {
     assert_eq!(outcome(&r), (400, "MissingParameter".into()));
 }
 
-async fn posts(receiver: &Receiver, want: usize) -> Vec<(String, Value)> {
-    for _ in 0..200 {
-        let got: Vec<(String, Value)> = receiver
-            .posts()
-            .iter()
-            .map(|p| {
-                assert_eq!(p.signature, None, "ChatApp's receipts are unsigned");
-                (p.uri.clone(), p.json())
-            })
-            .collect();
-        if got.len() >= want {
-            return got;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!(
-        "fewer than {want} receipts arrived: {:?}",
-        receiver.posts().len()
-    );
-}
-
 #[tokio::test]
 async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
     let sim = sim_in("cams-send-receipts").await;
@@ -259,7 +238,7 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
 
-    let got = posts(&receiver, 4).await;
+    let got = receiver.receipts(4).await;
     let (uri, inbound) = &got[0];
     assert!(uri.ends_with("/inbound"), "{uri}");
     assert_eq!(inbound[0]["From"], "16505551234");
@@ -291,30 +270,7 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
     assert_eq!(billing["charges"][0]["phone_number_id"], phone.as_str());
 
     // ChatApp's own metric reads the same ledger.
-    let r = sim
-        .cams(
-            "GetChatappPhoneNumberMetric",
-            &[
-                ("CustSpaceId", CAMS_SPACE),
-                ("PhoneNumber", READY_E164),
-                ("Granularity", "DAILY"),
-                ("Start", "1767225600000"),
-                ("End", "1767398400000"),
-            ],
-        )
-        .await;
-    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
-    let counts: Vec<(i64, i64)> = r.json()["Data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            (
-                m["SentCount"].as_i64().unwrap(),
-                m["DeliveredCount"].as_i64().unwrap(),
-            )
-        })
-        .collect();
+    let counts = sim.cams_daily_counts().await;
     assert_eq!(counts, [(1, 1), (0, 0)]);
 }
 

@@ -317,11 +317,23 @@ async fn a_number_that_is_not_registered_cannot_send() {
 #[tokio::test]
 async fn read_receipts_bad_input_and_scope() {
     let sim = Sim::start().await;
+    let inbound = json!({"phone_number_id": READY_PHONE_ID, "from": TO, "text": "hi"});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    let received = r.json()["message_id"].as_str().unwrap().to_string();
     let read = json!({"messaging_product": "whatsapp", "status": "read",
-                      "message_id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJCOTY3NDc0NDFDRUI3NTA0Q0UA",
-                      "typing_indicator": {"type": "text"}});
+                      "message_id": received, "typing_indicator": {"type": "text"}});
     let r = send(&sim, read).await;
     assert_eq!((r.status, r.json()), (200, json!({"success": true})));
+    // A wamid the number never received (here Meta's own sample) is not marked read.
+    let read = json!({"messaging_product": "whatsapp", "status": "read",
+                      "message_id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJCOTY3NDc0NDFDRUI3NTA0Q0UA"});
+    let r = send(&sim, read).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["message"].as_str()),
+        (400, Some("(#100) Invalid parameter")),
+        "{}",
+        r.text()
+    );
     let bad = [
         json!({"to": TO, "type": "text", "text": {"body": "x"}}),
         json!({"messaging_product": "sms", "to": TO, "type": "text", "text": {"body": "x"}}),

@@ -35,10 +35,11 @@ async fn deliveries(sim: &Sim, query: &str) -> Vec<Value> {
     r.json()["deliveries"].as_array().cloned().unwrap()
 }
 
-/// Polls `GET /__admin/webhooks?{query}&wait=5s` until `want` deliveries match (bounded).
+/// `GET /__admin/webhooks?{query}&wait=5s&count={want}`, asked again a few times: answers
+/// once `want` deliveries match.
 async fn wait_for(sim: &Sim, query: &str, want: usize) -> Vec<Value> {
-    for _ in 0..20 {
-        let found = deliveries(sim, &format!("{query}&wait=5s")).await;
+    for _ in 0..4 {
+        let found = deliveries(sim, &format!("{query}&wait=5s&count={want}")).await;
         if found.len() >= want {
             return found;
         }
@@ -398,6 +399,11 @@ async fn wait_returns_empty_after_the_wait_and_filters_are_checked() {
     assert!(r.json()["error"].as_str().unwrap().contains("delivered"));
     let r = sim.admin("GET", "/__admin/webhooks?wait=soon", None).await;
     assert_eq!(r.status, 400);
+    let r = sim
+        .admin("GET", "/__admin/webhooks?wait=1s&count=0", None)
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("count"));
 }
 
 // ---- issue 14: where webhooks may go ----

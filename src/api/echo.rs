@@ -78,7 +78,7 @@ impl Facade for Echo {
 }
 
 /// What echo keeps in a world: saved with it by `serve --state` through the codec above.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 struct EchoBinding {
     said: Vec<String>,
 }
@@ -168,7 +168,7 @@ mod tests {
             .read_world(|w| w.binding::<super::EchoBinding>().map(|b| b.said.clone()));
         assert_eq!(said, Some(vec!["hello".to_string()]));
 
-        #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
         struct Orphan;
         impl crate::world::bindings::Binding for Orphan {
             const FACADE: &'static str = "orphan";

@@ -11,8 +11,6 @@ pub mod apply;
 pub mod spec;
 
 use parking_lot::Mutex;
-use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +18,7 @@ pub use apply::{Delivery, PreparedCall, answer};
 pub use spec::FaultSpec;
 
 use crate::clock::{Duration, Timestamp};
+use crate::world::rng::SeededRng;
 
 /// A prepared call, as faults see it.
 #[derive(Clone, Copy, Debug)]
@@ -153,8 +152,7 @@ pub struct FaultList {
     /// The draws of `probability` and the bytes of `garbage`: a stream of their own, so that
     /// adding a fault (or a call one draws for) never changes the world's ids and codes, and
     /// the world's calls never change which calls a fault hits.
-    #[serde(with = "crate::world::saved::rng")]
-    rng: ChaCha8Rng,
+    rng: SeededRng,
 }
 
 impl Default for FaultList {
@@ -162,7 +160,7 @@ impl Default for FaultList {
         FaultList {
             faults: Vec::new(),
             added: 0,
-            rng: ChaCha8Rng::seed_from_u64(FAULT_STREAM),
+            rng: SeededRng::seeded(FAULT_STREAM),
         }
     }
 }
@@ -174,7 +172,7 @@ impl Faults {
         let mut list = self.inner.lock();
         list.added = faults.len() as u64;
         list.faults = faults;
-        list.rng = ChaCha8Rng::seed_from_u64(seed ^ FAULT_STREAM);
+        list.rng = SeededRng::seeded(seed ^ FAULT_STREAM);
     }
 
     /// `len` random bytes from the faults' stream (a `garbage` body: reproducible per seed).

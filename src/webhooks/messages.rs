@@ -16,8 +16,8 @@ use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
 /// of 131047 seen on the wire, megaapp977/stack#117; 131048's title is ERRTBL's "spam rate
-/// limit" and its details Meta's error-code page as we recall it; the others ours). ChatApp's
-/// receipts tell the same (`api/cams/callbacks.rs`).
+/// limit" and its details Meta's error-code page as we recall it; 131009 from the reaction
+/// page; the others ours). ChatApp's receipts tell the same (`api/cams/callbacks.rs`).
 pub fn failure(f: Failure) -> (i64, &'static str, &'static str) {
     match f {
         Failure::Undeliverable => (131026, "Message undeliverable", "Message Undeliverable."),
@@ -35,6 +35,12 @@ pub fn failure(f: Failure) -> (i64, &'static str, &'static str) {
             131047,
             "Re-engagement message",
             "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+        ),
+        // The reaction page's code (seen); ERRTBL's title; the details are ours.
+        Failure::UnknownMessage => (
+            131009,
+            "Parameter value is not valid",
+            "The message this reaction names is not one this phone number sent or received.",
         ),
     }
 }

@@ -3,9 +3,10 @@
 //! today, 360dialog's partners and channels next). The world knows no vendor: a facade
 //! declares its state as a [`Binding`] type in its own folder, and finds it here by that type.
 //!
-//! A namespace's world is rebuilt (never cloned) on reset, so bindings need no more than
-//! `Default` to start and `Debug` to be shown, and serde to be saved with the world
-//! (`serve --state`: the facade's `binding_codec` names the type to read it back as).
+//! Bindings need `Default` to start, `Debug` to be shown, `Clone` to be copied with the
+//! world (a namespace starts as a copy of its fixture's prototype world), and serde to be
+//! saved with it (`serve --state`: the facade's `binding_codec` names the type to read it
+//! back as).
 
 use std::any::Any;
 use std::fmt::Debug;
@@ -14,7 +15,7 @@ use super::World;
 
 /// One facade's state in a world.
 pub trait Binding:
-    Any + Debug + Default + Send + Sync + serde::Serialize + serde::de::DeserializeOwned
+    Any + Clone + Debug + Default + Send + Sync + serde::Serialize + serde::de::DeserializeOwned
 {
     /// The id of the facade that owns it (`cams`).
     const FACADE: &'static str;
@@ -24,9 +25,10 @@ pub trait Binding:
 trait Stored: Any + Debug + Send + Sync {
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn clone_box(&self) -> Box<dyn Stored>;
 }
 
-impl<T: Any + Debug + Send + Sync> Stored for T {
+impl<T: Any + Clone + Debug + Send + Sync> Stored for T {
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -34,11 +36,26 @@ impl<T: Any + Debug + Send + Sync> Stored for T {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+
+    fn clone_box(&self) -> Box<dyn Stored> {
+        Box::new(self.clone())
+    }
 }
 
 /// The facades' bindings of one world: a handful at most, so a list, not a map.
 #[derive(Debug, Default)]
 pub struct Bindings(Vec<(&'static str, Box<dyn Stored>)>);
+
+impl Clone for Bindings {
+    fn clone(&self) -> Self {
+        Bindings(
+            self.0
+                .iter()
+                .map(|(id, b)| (*id, (**b).clone_box()))
+                .collect(),
+        )
+    }
+}
 
 impl Bindings {
     /// The binding of type `B`, if its facade has written one.
@@ -92,7 +109,7 @@ impl World {
 mod tests {
     use super::*;
 
-    #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+    #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
     struct Spaces(Vec<String>);
 
     impl Binding for Spaces {

@@ -148,6 +148,9 @@ pub enum DomainError {
     },
     /// A send's `{type}.id` names no upload the sending number holds.
     MediaIdInvalid { param: String },
+    /// A read receipt's `message_id` names no message the number received and still holds
+    /// (`message.rs`, `mark_read`).
+    MessageIdInvalid { id: String },
 
     // --- throttling and outages (faults) ------------------------------------------------
     /// The WABA hit its Business-Use-Case rate limit.
@@ -218,6 +221,7 @@ pub const ERROR_NAMES: &[&str] = &[
     "media_type_unsupported",
     "media_too_large",
     "media_id_invalid",
+    "message_id_invalid",
     "rate_limited",
     "throughput_reached",
     "service_unavailable",
@@ -285,6 +289,7 @@ impl DomainError {
             MediaTypeUnsupported { .. } => "media_type_unsupported",
             MediaTooLarge { .. } => "media_too_large",
             MediaIdInvalid { .. } => "media_id_invalid",
+            MessageIdInvalid { .. } => "message_id_invalid",
             RateLimited => "rate_limited",
             ThroughputReached => "throughput_reached",
             ServiceUnavailable => "service_unavailable",
@@ -387,6 +392,9 @@ impl DomainError {
             },
             "media_id_invalid" => MediaIdInvalid {
                 param: "image".into(),
+            },
+            "message_id_invalid" => MessageIdInvalid {
+                id: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUZCMTY0MDc2MUYwNzBDNTY5MAA=".into(),
             },
             "rate_limited" => RateLimited,
             "throughput_reached" => ThroughputReached,

@@ -431,20 +431,7 @@ impl World {
     /// completed migration of it since, as long as the source was on the Cloud API (seed
     /// 002). `None` once a migration from On-Premises came between (issue 18; inferred).
     pub fn media_holder(&self, m: &Media) -> Option<Id> {
-        let mut holder = m.phone;
-        for mig in &self.migrations {
-            let after_upload = mig.finished_at.is_some_and(|t| t >= m.uploaded_at);
-            if mig.state == super::MigrationState::Completed
-                && after_upload
-                && mig.source_phone == holder
-            {
-                if mig.source_on_premise {
-                    return None;
-                }
-                holder = mig.dest_phone;
-            }
-        }
-        Some(holder)
+        self.holder_after_migrations(m.phone, m.uploaded_at)
     }
 
     /// The upload `id` names, if the caller manages the number that holds it (and, with

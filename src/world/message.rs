@@ -8,10 +8,15 @@
 //! statuses go to that WABA's subscribers and its charge to that business, even once the
 //! number has migrated (seeds 002/004; open question 2 of the reference is answered here:
 //! the sending WABA hears, docs/fidelity.md).
+//!
+//! A user's message is kept too, with the record that received it, so that a later request
+//! may name either kind by its wamid (a reply's `context`, a reaction, a read receipt):
+//! `message_ids.rs` holds the one rule, migrations included (seed 002).
 
 use std::collections::VecDeque;
 
 use super::ledger::{self, Charge, Ledger};
+use super::message_ids::{Earlier, Received};
 use super::recipient::{Reach, Recipients};
 use super::tier::Tiers;
 use super::vocab::{Category, PhoneStatus, TemplateStatus};
@@ -114,6 +119,11 @@ pub enum Failure {
     /// messaging limit allows in 24 hours (ERRTBL's code; its use for the limit and its
     /// arrival as a `failed` status after a 200 are inferred, docs/fidelity.md; `tier.rs`).
     MessagingLimit,
+    /// 131009: a reaction to a message the number cannot name (unknown, another number's, or
+    /// left behind by a migration from On-Premises). Meta's reaction page: such a reaction
+    /// "will not be delivered and you will receive a messages webhook with error code
+    /// 131009" (seen); its title is ERRTBL's.
+    UnknownMessage,
 }
 
 /// A status word of `statuses[].status`.
@@ -152,6 +162,11 @@ pub struct Message {
     pub sent_at: Timestamp,
     pub status: Status,
     pub delivered_at: Option<Timestamp>,
+    /// The message a reply quotes (`context.message_id`), when the number could name it; a
+    /// reply naming anything else still goes out, without the quote ("Contextual replies":
+    /// the bubble does not appear when the previous message is gone).
+    #[serde(default)]
+    pub quoted: Option<String>,
 }
 
 /// A status as a webhook tells it.
@@ -212,6 +227,10 @@ pub struct Send<'a> {
     pub media_id: Option<(&'a str, &'a str)>,
     pub callback_data: Option<String>,
     pub with_conversation: bool,
+    /// A reply's `context.message_id`.
+    pub context: Option<&'a str>,
+    /// A reaction's `reaction.message_id`.
+    pub reaction_to: Option<&'a str>,
 }
 
 /// What the sender is told.
@@ -236,6 +255,11 @@ pub struct Messaging {
     messages: HashMap<String, Message>,
     /// Message ids, oldest first, to bound `messages`.
     order: VecDeque<String>,
+    /// Users' messages by wamid, within the same bound (`messages_kept`): `message_ids.rs`.
+    #[serde(default)]
+    pub(super) received: HashMap<String, Received>,
+    #[serde(default)]
+    pub(super) received_order: VecDeque<String>,
     pub recipients: Recipients,
     pub ledger: Ledger,
     /// Unique users reached per business portfolio in 24 hours (messaging limits).
@@ -307,8 +331,13 @@ impl World {
             .push_back(now);
         self.messaging.ledger.note_sent(phone.waba, phone.id, now);
         let id = self.next_message_id(s.to);
+        let named = |m: &str| self.earlier_message(phone.id, m).is_some();
+        let quoted = s.context.filter(|m| named(m)).map(str::to_string);
+        let lost_target = s.reaction_to.is_some_and(|m| !named(m));
         let failure = match (user.reach, category) {
             (Reach::Unreachable, _) => Some(Failure::Undeliverable),
+            // Inferred order: the target is looked at before the window (docs/fidelity.md).
+            _ if lost_target => Some(Failure::UnknownMessage),
             (_, Some(Category::Marketing)) if user.stopped_marketing => {
                 Some(Failure::StoppedMarketing)
             }
@@ -338,6 +367,7 @@ impl World {
             sent_at: now,
             status: Status::Sent,
             delivered_at: None,
+            quoted,
         };
         self.keep_message(message);
         match failure {
@@ -359,7 +389,11 @@ impl World {
         })
     }
 
-    /// Marks a received message read (`status: read`, OAS): the world only checks the id.
+    /// Marks a received message read (`status: read`, OAS; also the typing indicator): the
+    /// id must name a user's message the number received and still holds. Meta: "You cannot
+    /// mark outgoing messages you sent as read" (mark-message-as-read guide), so a sent id is
+    /// refused like an unknown one; that the refusal is synchronous is inferred
+    /// (docs/fidelity.md).
     pub fn mark_read(
         &mut self,
         who: &Principal,
@@ -368,13 +402,12 @@ impl World {
     ) -> Result<(), DomainError> {
         let p = self.managed_phone(who, phone)?;
         sender_registered(p)?;
-        if !message.starts_with("wamid.") {
-            return Err(DomainError::param(
-                "message_id",
-                "Invalid parameter message_id",
-            ));
+        match self.earlier_message(p.id, message) {
+            Some(Earlier::Received) => Ok(()),
+            _ => Err(DomainError::MessageIdInvalid {
+                id: message.to_string(),
+            }),
         }
-        Ok(())
     }
 
     /// A user writes to a business number (control API): the window opens and the
@@ -405,6 +438,14 @@ impl World {
         self.messaging.recipients.wrote(&digits, from, now);
         let user = self.messaging.recipients.get(from);
         let id = self.next_message_id(from);
+        self.keep_received(
+            id.clone(),
+            Received {
+                phone,
+                from: from.to_string(),
+                at: now,
+            },
+        );
         let event = InboundEvent {
             message: id.clone(),
             phone,
@@ -671,6 +712,8 @@ mod tests {
             media_id: None,
             callback_data: None,
             with_conversation: true,
+            context: None,
+            reaction_to: None,
         }
     }
 

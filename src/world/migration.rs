@@ -112,6 +112,27 @@ pub fn parse_number(
 }
 
 impl World {
+    /// The record that holds what `record` had at `since` (an upload, a message sent or
+    /// received): `record` itself, or the destination of each completed migration of it since,
+    /// as long as the source was on the Cloud API (seed 002: "If both the source and
+    /// destination WABAs are on the Cloud API, uploaded media IDs and message IDs can continue
+    /// to be used"). `None` once a migration whose source was On-Premises came between: "Media
+    /// and message history will not be migrated" (destinations here are always Cloud API, so
+    /// the source decides).
+    pub fn holder_after_migrations(&self, record: Id, since: Timestamp) -> Option<Id> {
+        let mut holder = record;
+        for mig in &self.migrations {
+            let after = mig.finished_at.is_some_and(|t| t >= since);
+            if mig.state == MigrationState::Completed && after && mig.source_phone == holder {
+                if mig.source_on_premise {
+                    return None;
+                }
+                holder = mig.dest_phone;
+            }
+        }
+        Some(holder)
+    }
+
     /// What both ways of putting a number on a WABA check first, in this order: the caller's
     /// management scope, the WABA (which the caller must manage), the number. Answers the
     /// WABA's id and the number as its country code and national digits.

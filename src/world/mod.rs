@@ -32,12 +32,14 @@ pub mod inbound_media;
 pub mod ledger;
 pub mod media;
 pub mod message;
+pub mod message_ids;
 pub mod migration;
 pub mod parties;
 pub mod partner_view;
 pub mod phone;
 pub mod recipient;
 pub mod registration;
+pub mod rng;
 pub mod saved;
 pub mod settings;
 pub mod signup;
@@ -53,9 +55,6 @@ use std::collections::{BTreeMap, VecDeque};
 /// The world's maps: keyed by numeric ids or short strings it generated or was given, so a
 /// fast non-cryptographic hash is enough (SipHash was a visible share of a request's cost).
 pub type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
-
-use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
 
 pub use error::DomainError;
 pub use event::{EventKind, NumberChange, NumberStep, TemplateRef, WorldEvent};
@@ -108,11 +107,10 @@ pub enum Timer {
 pub type ScheduledChange = std::sync::Arc<dyn Fn(&mut World, Timestamp) + Send + Sync>;
 
 /// Saved and loaded with serde for `serve --state` (`saved.rs`: what is left out and why).
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct World {
     pub clock: Clock,
-    #[serde(with = "saved::rng")]
-    rng: ChaCha8Rng,
+    rng: rng::SeededRng,
     pub settings: Settings,
     pub businesses: HashMap<Id, Business>,
     pub partners: Vec<Partner>,
@@ -182,7 +180,7 @@ impl World {
     pub fn new(seed: u64, clock: Clock, settings: Settings) -> World {
         World {
             clock,
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: rng::SeededRng::seeded(seed),
             settings,
             businesses: HashMap::default(),
             partners: Vec::new(),

@@ -3,7 +3,8 @@
 
 Runs the documented migration flow (reference alibaba-cams.md §7.1), the follow-up reads, the
 registration of a number that is not migrated (§7.2), the template operations (§7.4) and
-SendChatappMessage (a template and a text, billed to the space's WABA), then
+SendChatappMessage (a template and a text, billed to the space's WABA) and
+SendChatappMassMessage (a batch, a recipient Meta refuses as its Failed receipt), then
 checks that a wrong secret and a throttled call raise the SDK's own exceptions, and that every
 failure row of ../shared/reference/alibaba-cams-errors.md (H1-H5, M1-M4, L1-L9) reaches a
 production caller as the exception class, code and HTTP status asserted in `failures()`;
@@ -288,6 +289,7 @@ def run() -> None:
     templates(client)
     metrics(client)
     messaging(client)
+    mass_messaging(client)
 
     if os.environ.get('WABASIM_CAMS_V2') == '1':
         step = 'QueryChatappBindWaba (V2 HMAC-SHA1 signer)'
@@ -664,6 +666,42 @@ def messaging(client: Client) -> None:
     check(len(charges) == 2, f'{step}: {charges!r}')
     check(sorted(c['pricing_category'] for c in charges) == ['service', 'utility'], f'{step}: {charges!r}')
     ok(step, f'{len(charges)} charges')
+
+
+def mass_messaging(client: Client) -> None:
+    """SendChatappMassMessage as an integrator calls it: SenderList as the SDK's models (it
+    shrinks the list to JSON text); one GroupMessageId back, each recipient's outcome as a
+    receipt carrying the TaskId, a recipient Meta refuses (no parameter: 132000) included."""
+    def sender(to: str, **params: str) -> cams.SendChatappMassMessageRequestSenderList:
+        return cams.SendChatappMassMessageRequestSenderList(to=to, template_params=params or None)
+
+    def request(senders, template_name='order_update', task_id='sdk-mass-1'):
+        return cams.SendChatappMassMessageRequest(
+            cust_space_id=CUST_SPACE_ID, channel_type='whatsapp', from_=PHONE_NUMBER,
+            template_name=template_name, language='en_US', task_id=task_id, sender_list=senders)
+
+    step = 'SendChatappMassMessage'
+    body = expect_ok(step, client.send_chatapp_mass_message(request(
+        [sender('16505550200', **{'1': 'Al'}), sender('16505550201', **{'1': 'Bea'}), sender('16505550202')])))
+    expect_types(step, body, group_message_id=str)
+    check(len(body.group_message_id) == 16 and body.group_message_id.isdigit(),
+          f'{step}: GroupMessageId={body.group_message_id!r}')
+    ok(step, body.group_message_id)
+
+    step = 'SendChatappMassMessage receipts (ChatAppStatus, with the TaskId)'
+    deliveries = admin('GET', '/__admin/webhooks?field=ChatAppStatus')['deliveries']
+    reports = [r for d in deliveries for r in d['payload'] if r.get('TaskId') == 'sdk-mass-1']
+    got = sorted((r['To'], r['Status'], r.get('ErrorCode')) for r in reports)
+    check(got == [('16505550200', 'Sent', None), ('16505550201', 'Sent', None),
+                  ('16505550202', 'Failed', '132000')], f'{step}: {got!r}')
+    ok(step, f'{len(reports)} receipts')
+
+    expect_raise('SendChatappMassMessage (unknown template: the whole request)', ClientException, 400,
+                 'ERR-FB-001', lambda: client.send_chatapp_mass_message(request(
+                     [sender('16505550200', **{'1': 'Al'})], template_name='no_such')),
+                 message='(#132001)')
+    expect_raise('SendChatappMassMessage (1,001 recipients)', ClientException, 400, 'InvalidParameter',
+                 lambda: client.send_chatapp_mass_message(request([sender('16505550200')] * 1001)))
 
 
 def main() -> int:

@@ -59,6 +59,12 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// An Alibaba answer's HTTP status and `Code`.
+    pub fn cams_outcome(&self) -> (u16, String) {
+        let code = self.json()["Code"].as_str().unwrap_or("").to_string();
+        (self.status, code)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(&name.to_ascii_lowercase())
@@ -453,6 +459,36 @@ impl Sim {
             .and_then(|c| c["code"].as_str())
             .unwrap_or_else(|| panic!("no code was sent to {e164}: {}", r.text()))
             .to_string()
+    }
+
+    /// The ready number's `(SentCount, DeliveredCount)` by day over the fixture's first two
+    /// days (GetChatappPhoneNumberMetric in `cams-acme`, which reads the world's ledger).
+    pub async fn cams_daily_counts(&self) -> Vec<(i64, i64)> {
+        use world::{CAMS_SPACE, READY_E164};
+        let r = self
+            .cams(
+                "GetChatappPhoneNumberMetric",
+                &[
+                    ("CustSpaceId", CAMS_SPACE),
+                    ("PhoneNumber", READY_E164),
+                    ("Granularity", "DAILY"),
+                    ("Start", "1767225600000"),
+                    ("End", "1767398400000"),
+                ],
+            )
+            .await;
+        assert_eq!(r.cams_outcome(), (200, "OK".into()), "{}", r.text());
+        r.json()["Data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["SentCount"].as_i64().unwrap(),
+                    m["DeliveredCount"].as_i64().unwrap(),
+                )
+            })
+            .collect()
     }
 
     /// The whole migration of the ready number through cams into `cams-acme`; returns the

@@ -138,6 +138,26 @@ impl Receiver {
             .collect()
     }
 
+    /// Waits (up to 10 s) for `want` POSTs of ChatApp's receipts, which are unsigned; gives
+    /// each one's URI and JSON body.
+    pub async fn receipts(&self, want: usize) -> Vec<(String, serde_json::Value)> {
+        for _ in 0..200 {
+            let got: Vec<(String, serde_json::Value)> = self
+                .posts()
+                .iter()
+                .map(|p| {
+                    assert_eq!(p.signature, None, "ChatApp's receipts are unsigned");
+                    (p.uri.clone(), p.json())
+                })
+                .collect();
+            if got.len() >= want {
+                return got;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {want} receipts arrived: {}", self.posts().len());
+    }
+
     /// Stops listening (the port refuses connections afterwards).
     pub fn stop(self) {
         self.task.abort();

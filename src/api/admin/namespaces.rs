@@ -168,7 +168,7 @@ async fn created(
         let built = match built {
             Some(b) => b,
             None => fixture
-                .instantiate()
+                .instantiate_shared()
                 .map_err(|e| NamespaceError::Fixture(e.to_string()))?,
         };
         owner.registry.create_built(&name_owned, fixture, built)

@@ -1,8 +1,8 @@
 //! `GET /__admin/webhooks` (deliveries, with `?wait=`), `POST /__admin/webhooks/apps/{app_id}`
 //! (an app's own callback URL) and `GET /__admin/events` (the world's recent events).
 //!
-//! `?wait=5s` answers as soon as at least one delivery matches the filters, or after the wait
-//! with an empty list. It never holds a lock while waiting (it waits on the outbox's change
+//! `?wait=5s` answers as soon as at least one delivery (`count=N`: N) matches the filters,
+//! or after the wait with what matches by then. It never holds a lock while waiting (it waits on the outbox's change
 //! notification) and never waits longer than [`MAX_WAIT`].
 
 use std::sync::Arc;
@@ -22,9 +22,18 @@ use crate::webhooks::{DeliveryFilter, DeliveryState};
 /// The longest `?wait=` honoured; longer waits are cut to it.
 pub const MAX_WAIT: Duration = Duration::seconds(60);
 
-fn filter(params: &Params) -> Result<(DeliveryFilter, Option<Duration>), String> {
+/// What a listing waits for: how long, and how many matching deliveries end the wait.
+struct Wait {
+    up_to: Option<Duration>,
+    count: usize,
+}
+
+fn filter(params: &Params) -> Result<(DeliveryFilter, Wait), String> {
     let mut f = DeliveryFilter::new();
-    let mut wait = None;
+    let mut wait = Wait {
+        up_to: None,
+        count: 1,
+    };
     for (key, _) in params.entries() {
         let value = params.text(key).unwrap_or_default().trim().to_string();
         match key.as_str() {
@@ -51,11 +60,17 @@ fn filter(params: &Params) -> Result<(DeliveryFilter, Option<Duration>), String>
                 if d.0 < 0 {
                     return Err("\"wait\" must not be negative".into());
                 }
-                wait = Some(d.min(MAX_WAIT));
+                wait.up_to = Some(d.min(MAX_WAIT));
+            }
+            "count" => {
+                wait.count =
+                    value.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                        format!("\"count\" must be a whole number ≥ 1, got {value:?}")
+                    })?
             }
             other => {
                 return Err(format!(
-                    "unknown filter {other:?}; filters are field, waba, app, state, after, wait"
+                    "unknown filter {other:?}; filters are field, waba, app, state, after, wait, count"
                 ));
             }
         }
@@ -74,7 +89,7 @@ pub async fn list(ns: &Arc<Namespace>, req: &Incoming) -> Answer {
         Ok(x) => x,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
-    let deadline = Deadline::after(wait.map_or(0, |w| w.as_millis() as u64));
+    let deadline = Deadline::after(wait.up_to.map_or(0, |w| w.as_millis() as u64));
     let found = loop {
         // Interest is registered before looking, so a change between the look and the
         // wait still wakes us.
@@ -82,7 +97,7 @@ pub async fn list(ns: &Arc<Namespace>, req: &Incoming) -> Answer {
         tokio::pin!(changed);
         changed.as_mut().enable();
         let found = ns.outbox.matching(&filter);
-        if !found.is_empty() || wait.is_none() || deadline.passed() {
+        if found.len() >= wait.count || wait.up_to.is_none() || deadline.passed() {
             break found;
         }
         tokio::select! {

@@ -26,9 +26,10 @@
 
 use bytes::Bytes;
 
-use super::model::CamsBinding;
+use super::model::{CamsBinding, SentMessage};
 use super::send::message_id;
 use crate::api::graph::media_url;
+use crate::clock::Timestamp;
 use crate::webhooks::messages::failure;
 use crate::webhooks::payload::{Outgoing, Target};
 use crate::webhooks::signature::Signing;
@@ -61,22 +62,7 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
                 EventKind::Inbound(m) => (INBOUND_FIELD, inbound_report(w, e, space, m)),
                 _ => return None,
             };
-            Some(Outgoing {
-                at: e.at,
-                field,
-                waba: e.waba,
-                body: Bytes::from(body),
-                targets: vec![Target {
-                    app: 0,
-                    url,
-                    secret: String::new(),
-                    verify_token: None,
-                    signing: Signing::Unsigned,
-                    headers: Vec::new(),
-                    after_first: false,
-                }],
-                unaddressed: Vec::new(),
-            })
+            Some(receipt(e.at, e.waba, field, body, url))
         })
         .collect()
 }
@@ -125,46 +111,139 @@ fn status_report(w: &World, b: &CamsBinding, e: &WorldEvent, s: &StatusEvent) ->
         |m| m.template.is_some(),
     );
     let id = message_id(&s.message);
-    let mut buf = Vec::with_capacity(512);
-    let mut a = Arr::new(&mut buf);
-    a.obj(|o| {
-        o.str("Status", status_word(s.status))
-            .str(
-                "MsgFrameType",
-                if template { "template" } else { "message" },
-            )
-            .str(
-                "Type",
-                sent.map_or(if template { "TEMPLATE" } else { "TEXT" }, |m| &m.kind),
-            )
-            .str(
-                "TaskId",
-                sent.and_then(|m| m.task_id.as_deref()).unwrap_or(&id),
-            )
-            .str("From", &s.display_digits)
-            .str("To", &s.to)
-            .num("Timestamp", e.at.0)
-            .str("OriginPhoneNumber", &s.display_digits)
-            .str("MessageId", &id);
-        if let Some((conversation, _)) = &s.conversation {
-            o.str("ConversationId", conversation);
-        }
-        if let Some(c) = category {
-            o.str("ConversationType", c.as_str());
-        }
-        if let Some((code, name, language)) = sent.and_then(|m| m.template.as_ref()) {
-            o.str("TemplateCode", code)
-                .str("TemplateName", name)
-                .str("Language", language);
-        }
-        if let Status::Failed(f) = s.status {
+    let error = match s.status {
+        Status::Failed(f) => {
             let (code, title, details) = failure(f);
-            o.str("ErrorCode", &code.to_string())
-                .str("ErrorDescription", &format!("{code}:{title}({details})"));
+            Some((code.to_string(), format!("{code}:{title}({details})")))
         }
-    });
-    a.end();
-    buf
+        _ => None,
+    };
+    Report {
+        status: status_word(s.status),
+        template,
+        kind: sent.map_or(if template { "TEMPLATE" } else { "TEXT" }, |m| &m.kind),
+        task_id: sent.and_then(|m| m.task_id.as_deref()).unwrap_or(&id),
+        from: &s.display_digits,
+        to: &s.to,
+        at: e.at,
+        message_id: &id,
+        conversation: s.conversation.as_ref().map(|c| c.0.as_str()),
+        category: category.map(PricingCategory::as_str),
+        names: sent.and_then(|m| m.template.as_ref()),
+        error,
+    }
+    .render()
+}
+
+/// A `Failed` receipt no world event carries: one recipient of a mass send that Meta refused
+/// outright (`mass.rs` decides which), to the number's status callback. `None` when nobody
+/// listens. `refusal` is Meta's `(code, title, details)`.
+pub fn refusal(
+    w: &World,
+    phone: Id,
+    to: &str,
+    sent: &SentMessage,
+    id: &str,
+    refusal: (u32, &str, &str),
+) -> Option<Outgoing> {
+    let b = w.binding::<CamsBinding>()?;
+    let number = w.phones.get(&phone)?;
+    let space = space_of(b, number.waba)?;
+    let url = callback_url(b, space, phone, false)?;
+    let digits = number.e164_digits();
+    let at = w.now();
+    let (code, title, details) = refusal;
+    let body = Report {
+        status: "Failed",
+        template: sent.template.is_some(),
+        kind: &sent.kind,
+        task_id: sent.task_id.as_deref().unwrap_or(id),
+        from: &digits,
+        to,
+        at,
+        message_id: id,
+        conversation: None,
+        category: None,
+        names: sent.template.as_ref(),
+        error: Some((code.to_string(), format!("{code}:{title}({details})"))),
+    }
+    .render();
+    Some(receipt(at, number.waba, STATUS_FIELD, body, url))
+}
+
+fn receipt(at: Timestamp, waba: Id, field: &'static str, body: Vec<u8>, url: String) -> Outgoing {
+    Outgoing {
+        at,
+        field,
+        waba,
+        body: Bytes::from(body),
+        targets: vec![Target {
+            app: 0,
+            url,
+            secret: String::new(),
+            verify_token: None,
+            signing: Signing::Unsigned,
+            headers: Vec::new(),
+            after_first: false,
+        }],
+        unaddressed: Vec::new(),
+    }
+}
+
+/// One status report, as the ChatAppStatus page writes it.
+struct Report<'a> {
+    status: &'a str,
+    template: bool,
+    kind: &'a str,
+    task_id: &'a str,
+    from: &'a str,
+    to: &'a str,
+    at: Timestamp,
+    message_id: &'a str,
+    conversation: Option<&'a str>,
+    category: Option<&'a str>,
+    /// `(TemplateCode, TemplateName, Language)`.
+    names: Option<&'a (String, String, String)>,
+    /// `(ErrorCode, ErrorDescription)`.
+    error: Option<(String, String)>,
+}
+
+impl Report<'_> {
+    fn render(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(512);
+        let mut a = Arr::new(&mut buf);
+        a.obj(|o| {
+            o.str("Status", self.status)
+                .str(
+                    "MsgFrameType",
+                    if self.template { "template" } else { "message" },
+                )
+                .str("Type", self.kind)
+                .str("TaskId", self.task_id)
+                .str("From", self.from)
+                .str("To", self.to)
+                .num("Timestamp", self.at.0)
+                .str("OriginPhoneNumber", self.from)
+                .str("MessageId", self.message_id);
+            if let Some(c) = self.conversation {
+                o.str("ConversationId", c);
+            }
+            if let Some(c) = self.category {
+                o.str("ConversationType", c);
+            }
+            if let Some((code, name, language)) = self.names {
+                o.str("TemplateCode", code)
+                    .str("TemplateName", name)
+                    .str("Language", language);
+            }
+            if let Some((code, description)) = &self.error {
+                o.str("ErrorCode", code)
+                    .str("ErrorDescription", description);
+            }
+        });
+        a.end();
+        buf
+    }
 }
 
 fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> Vec<u8> {

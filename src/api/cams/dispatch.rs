@@ -1,11 +1,11 @@
 //! Which handler answers which operation, and the one place a handler's failure becomes an
 //! Alibaba error (a world's parameter error named in Alibaba's parameter names). The handlers
-//! live by family in `operations.rs`, `phone_settings.rs` and `send.rs`, which share their helpers
-//! through `operations.rs`.
+//! live by family in `operations.rs`, `phone_settings.rs`, `send.rs` and `mass.rs`, which
+//! share their helpers through `operations.rs`.
 
 use super::errors::{CamsError, from_domain};
 use super::operations::{self as ops, Failure, Handled, alibaba_name, rename_in};
-use super::{Op, Prepared, phone_settings, send};
+use super::{Op, Prepared, mass, phone_settings, send};
 use crate::world::{DomainError, Principal, World};
 
 /// Runs a prepared request; the body on success, the error in Alibaba's terms otherwise (a
@@ -55,5 +55,6 @@ fn dispatch(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         Op::ModifyPhoneBusinessProfile => phone_settings::modify_profile(w, who, p),
         // Messaging.
         Op::SendChatappMessage => send::send_message(w, who, p),
+        Op::SendChatappMassMessage => mass::send_mass_message(w, who, p),
     }
 }

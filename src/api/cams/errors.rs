@@ -360,6 +360,19 @@ fn meta_message(e: &DomainError) -> String {
     crate::api::graph::errors::from_domain(e, "post").message
 }
 
+/// Meta's refusal of a send as a `Failed` receipt tells it: `(code, title, details)`, from
+/// the same Graph error `meta_message` relays.
+pub fn meta_refusal(e: &DomainError) -> (u32, String, String) {
+    let g = crate::api::graph::errors::from_domain(e, "post");
+    let prefix = format!("(#{}) ", g.code);
+    let title = g
+        .message
+        .strip_prefix(&prefix)
+        .unwrap_or(&g.message)
+        .to_string();
+    (g.code, title, g.details.unwrap_or_default())
+}
+
 /// The HTTP status of business failures in this namespace: its fixture's
 /// `cams.business_error_status` (400 unless set to 200, H1), kept in the facade's binding.
 /// Called with the world's lock free.
@@ -559,7 +572,9 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
         // Meta's per-number throughput (130429) on a send is Meta's error, relayed as the other
         // send refusals below; elsewhere only a scripted fault raises it, as the gateway's
         // throttling.
-        ThroughputReached if op == Op::SendChatappMessage => CamsError::meta(meta_message(e)),
+        ThroughputReached if matches!(op, Op::SendChatappMessage | Op::SendChatappMassMessage) => {
+            CamsError::meta(meta_message(e))
+        }
         ThroughputReached => CamsError::throttled(DEFAULT_RETRY_AFTER_MS),
         // The send refusals (messaging-and-360dialog.md "Messaging error codes") are Meta's:
         // relayed as ERR-FB-001 with the `(#code) title` Graph answers for the same rule
@@ -570,9 +585,11 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
         | TemplateDisabled
         | PairRateLimited
         | CertificateMissing
-        // Media reach this facade only as scripted faults: Meta's code, as above ([INF]).
+        // Media and read receipts reach this facade only as scripted faults: Meta's code, as
+        // above ([INF]).
         | MediaTypeUnsupported { .. }
         | MediaIdInvalid { .. }
+        | MessageIdInvalid { .. }
         | MediaTooLarge { .. } => CamsError::meta(meta_message(e)),
         // §6.2 [inferred statuses 503/500].
         TemporarilyUnavailable | ServiceUnavailable => CamsError::new(

@@ -20,6 +20,7 @@ mod dispatch;
 pub mod errors;
 mod facade;
 pub mod fixture;
+mod mass;
 pub mod model;
 pub mod operations;
 mod phone_settings;
@@ -90,6 +91,7 @@ operations! {
     QueryPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
     ModifyPhoneBusinessProfile, true, ["CustSpaceId", "PhoneNumber"];
     SendChatappMessage, false, ["ChannelType", "Type", "From", "To"];
+    SendChatappMassMessage, false, ["ChannelType", "Language", "From", "SenderList"];
 }
 
 impl Op {
@@ -161,7 +163,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
         }
         targets.push(n);
     }
-    // SendChatappMessage names its number `From`.
+    // The sends name their number `From`.
     if let Some(n) = params.non_empty("From").and_then(digits_only) {
         targets.push(n);
     }
@@ -185,7 +187,19 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
 /// Runs a prepared request against the namespace's world.
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = Head::for_prepared(p);
-    match ns.with_world(|w| dispatch::run(w, p)) {
+    let (result, receipts, now) = ns.with_world(|w| {
+        let result = dispatch::run(w, p);
+        let receipts = match w.binding::<model::CamsBinding>() {
+            Some(b) if !b.refused.is_empty() => std::mem::take(&mut model::of_mut(w).refused),
+            _ => Vec::new(),
+        };
+        (result, receipts, w.now())
+    });
+    // Receipts no world event carries (`mass.rs`), after those the call's events gave.
+    if !receipts.is_empty() {
+        ns.outbox.enqueue(receipts, now);
+    }
+    match result {
         Ok(body) => head.ok(body, p.op.name()),
         Err(e) => error_answer(ns, &head, e, Some(p.op), None),
     }

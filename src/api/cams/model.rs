@@ -27,6 +27,11 @@ pub struct CamsBinding {
     /// caller did (`send.rs`, `callbacks.rs`).
     #[serde(default)]
     pub sent: SentMessages,
+    /// Receipts no world event carries (a mass send's recipients Meta refused outright),
+    /// waiting for the call that wrote them to hand them to the outbox (`execute`). Empty
+    /// between calls, so never saved.
+    #[serde(skip)]
+    pub refused: Vec<crate::webhooks::payload::Outgoing>,
 }
 
 /// The messages SendChatappMessage sent, newest last, at most the world's `messages_kept`

@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use super::Prepared;
 use super::errors::CamsError;
 use super::model::{self, SentMessage};
-use super::operations::{Handled, ok, required, space_waba};
+use super::operations::{Failure, Handled, ok, required, space_waba};
 use super::render;
 use crate::world::message::{Content, Send};
 use crate::world::phone::digits_only;
@@ -48,6 +48,45 @@ const MESSAGE_TYPES: &[(&str, Option<&str>)] = &[
 const TASK_ID_MAX: usize = 64;
 
 pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
+    let (waba, phone, to) = sending_number(w, who, p, |p| {
+        digits_only(required(p, "To")?).ok_or_else(|| {
+            refuse(
+                "InvalidParameter.PhoneNumberError",
+                "To must be the recipient's number with its country code.",
+            )
+            .into()
+        })
+    })?;
+    let kind = required(p, "Type")?;
+    let accepted = if kind.eq_ignore_ascii_case("template") {
+        let template = TemplateSend::named(w, p, waba)?;
+        let params = template_params(p)?;
+        let sent = template.sent(task_id(p));
+        send_one(w, who, phone, &to, template.content(&params), sent)?
+    } else if kind.eq_ignore_ascii_case("message") {
+        let sent = message(p)?;
+        send_one(w, who, phone, &to, Content::FreeForm, sent)?
+    } else {
+        return Err(
+            DomainError::param("Type", "Type must be message or template.".to_string()).into(),
+        );
+    };
+    let id = message_id(&accepted);
+    Ok(ok(p, |o| {
+        o.str("MessageId", &id);
+    }))
+}
+
+/// The checks every send makes of its sender, in this order: `ChannelType` (only WhatsApp is
+/// simulated), `From` digits, the recipients (`recipients`: `To`, or SenderList), the space,
+/// and `From` on the space's WABA. Gives the WABA, the sending number's record and the
+/// recipients.
+pub(super) fn sending_number<T>(
+    w: &World,
+    who: &Principal,
+    p: &Prepared,
+    recipients: impl FnOnce(&Prepared) -> Result<T, Failure>,
+) -> Result<(Id, Id, T), Failure> {
     let channel = required(p, "ChannelType")?;
     if !channel.eq_ignore_ascii_case("whatsapp") {
         return Err(refuse(
@@ -64,36 +103,24 @@ pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         )
         .into());
     }
-    let to = digits_only(required(p, "To")?).ok_or_else(|| {
-        refuse(
-            "InvalidParameter.PhoneNumberError",
-            "To must be the recipient's number with its country code.",
-        )
-    })?;
+    let to = recipients(p)?;
     let (_, waba) = space_waba(w, who, p)?;
-    let phone = sender(w, from, waba)?;
-    let kind = required(p, "Type")?;
-    let (content, sent) = if kind.eq_ignore_ascii_case("template") {
-        template(w, p, waba)?
-    } else if kind.eq_ignore_ascii_case("message") {
-        (None, message(p)?)
-    } else {
-        return Err(
-            DomainError::param("Type", "Type must be message or template.".to_string()).into(),
-        );
-    };
-    let content = match &content {
-        Some(t) => Content::Template {
-            name: &t.0,
-            language: &t.1,
-            header_params: t.2,
-            body_params: t.3,
-        },
-        None => Content::FreeForm,
-    };
+    Ok((waba, sender(w, from, waba)?, to))
+}
+
+/// One recipient through the world's send (`world::message`), remembered so that its
+/// receipts name the send as the caller did. Gives the message's wamid.
+pub(super) fn send_one(
+    w: &mut World,
+    who: &Principal,
+    phone: Id,
+    to: &str,
+    content: Content<'_>,
+    sent: SentMessage,
+) -> Result<String, DomainError> {
     let send = Send {
         phone: &phone.to_string(),
-        to: &to,
+        to,
         content,
         // ChatApp sends media by link only (Content.link): no uploaded id to check.
         media_id: None,
@@ -101,14 +128,15 @@ pub fn send_message(w: &mut World, who: &Principal, p: &Prepared) -> Handled {
         // ChatApp's receipts carry a ConversationId when Meta gives one (ChatAppStatus page):
         // its sends keep the v23.0 reading, as 360dialog's do (inferred, docs/fidelity.md).
         with_conversation: true,
+        // ChatApp's reference names no reply context, and a reaction's target field in
+        // `Content` is undocumented: neither is read (docs/fidelity.md, "Message ids").
+        context: None,
+        reaction_to: None,
     };
     let accepted = w.send_message(who, &send)?;
     let bound = w.settings.messages_kept;
     model::of_mut(w).sent.keep(accepted.id.clone(), sent, bound);
-    let id = message_id(&accepted.id);
-    Ok(ok(p, |o| {
-        o.str("MessageId", &id);
-    }))
+    Ok(accepted.id)
 }
 
 /// ChatApp's `MessageId` for a wamid: 24 lower-case hex characters, as the API page's sample
@@ -219,61 +247,88 @@ fn field<'a>(content: &'a Value, key: &str) -> Option<&'a Value> {
     })
 }
 
-/// What a template send gives the world: `(name, language, header params, body params)`,
-/// and what its receipts say of it.
-#[allow(clippy::type_complexity)]
-fn template(
-    w: &World,
-    p: &Prepared,
-    waba: Id,
-) -> Result<(Option<(String, String, usize, usize)>, SentMessage), CamsError> {
-    let code = p.params.non_empty("TemplateCode");
-    let name = p.params.non_empty("TemplateName");
-    if code.is_none() && name.is_none() {
-        return Err(refuse(
-            "InvalidParameter.TemplateCodeNotEmpty",
-            "TemplateCode is required when Type is template.",
-        ));
-    }
-    let language = p.params.non_empty("Language").ok_or_else(|| {
-        refuse(
-            "InvalidParameter.LanguageNotEmpty",
-            "Language is required when Type is template.",
-        )
-    })?;
-    let params = template_params(p)?;
-    let found = w.wabas[&waba]
-        .templates
-        .iter()
-        .filter_map(|id| w.templates.get(id))
-        .filter(|t| *t.language == *language)
-        .find(|t| match code {
-            Some(c) => render::template_code(t.id) == c,
-            None => name.is_some_and(|n| t.name == n),
-        });
-    // A code or name the WABA has no template for in that language is Meta's 132001, which
-    // the world answers for a name it cannot find.
-    let (name, counts) = match found {
-        Some(t) => {
-            let (header, body) = send_variable_names(&t.components);
-            let given = |names: &[String]| names.iter().filter(|n| params.contains_key(*n)).count();
-            (t.name.clone(), (given(&header), given(&body)))
+/// The template a send names (`TemplateCode` or `TemplateName`, and `Language`), looked up
+/// once for all of its recipients; each recipient's `TemplateParams` are counted against its
+/// HEADER and BODY variables.
+pub(super) struct TemplateSend {
+    /// `TemplateCode` as the receipts give it: the found template's, else as asked.
+    code: String,
+    /// The name the world is asked for: the found template's, else the name (or code) asked.
+    name: String,
+    language: String,
+    /// The template's HEADER and BODY variable names (none when no template was found: the
+    /// world then refuses the name with 132001).
+    header: Vec<String>,
+    body: Vec<String>,
+}
+
+impl TemplateSend {
+    pub(super) fn named(w: &World, p: &Prepared, waba: Id) -> Result<TemplateSend, CamsError> {
+        let code = p.params.non_empty("TemplateCode");
+        let name = p.params.non_empty("TemplateName");
+        if code.is_none() && name.is_none() {
+            return Err(refuse(
+                "InvalidParameter.TemplateCodeNotEmpty",
+                "TemplateCode or TemplateName is required to send a template.",
+            ));
         }
-        None => (name.or(code).unwrap_or_default().to_string(), (0, 0)),
-    };
-    let sent = SentMessage {
-        task_id: task_id(p),
-        kind: "TEMPLATE".into(),
-        template: Some((
-            found.map_or_else(
-                || code.unwrap_or_default().to_string(),
-                |t| render::template_code(t.id),
-            ),
-            name.clone(),
-            language.to_string(),
-        )),
-    };
-    Ok((Some((name, language.to_string(), counts.0, counts.1)), sent))
+        let language = p.params.non_empty("Language").ok_or_else(|| {
+            refuse(
+                "InvalidParameter.LanguageNotEmpty",
+                "Language is required to send a template.",
+            )
+        })?;
+        let found = w.wabas[&waba]
+            .templates
+            .iter()
+            .filter_map(|id| w.templates.get(id))
+            .filter(|t| *t.language == *language)
+            .find(|t| match code {
+                Some(c) => render::template_code(t.id) == c,
+                None => name.is_some_and(|n| t.name == n),
+            });
+        // A code or name the WABA has no template for in that language is Meta's 132001,
+        // which the world answers for a name it cannot find.
+        Ok(match found {
+            Some(t) => {
+                let (header, body) = send_variable_names(&t.components);
+                TemplateSend {
+                    code: render::template_code(t.id),
+                    name: t.name.clone(),
+                    language: language.to_string(),
+                    header,
+                    body,
+                }
+            }
+            None => TemplateSend {
+                code: code.unwrap_or_default().to_string(),
+                name: name.or(code).unwrap_or_default().to_string(),
+                language: language.to_string(),
+                header: Vec::new(),
+                body: Vec::new(),
+            },
+        })
+    }
+
+    /// What the world is asked to send for one recipient's `TemplateParams`.
+    pub(super) fn content<'a>(&'a self, params: &Map<String, Value>) -> Content<'a> {
+        let given = |names: &[String]| names.iter().filter(|n| params.contains_key(*n)).count();
+        Content::Template {
+            name: &self.name,
+            language: &self.language,
+            header_params: given(&self.header),
+            body_params: given(&self.body),
+        }
+    }
+
+    /// What its receipts say of a send of it.
+    pub(super) fn sent(&self, task_id: Option<String>) -> SentMessage {
+        SentMessage {
+            task_id,
+            kind: "TEMPLATE".into(),
+            template: Some((self.code.clone(), self.name.clone(), self.language.clone())),
+        }
+    }
 }
 
 /// `TemplateParams`: JSON text of an object of variable names to values (the SDK shrinks its
@@ -291,13 +346,13 @@ fn template_params(p: &Prepared) -> Result<Map<String, Value>, CamsError> {
     }
 }
 
-fn task_id(p: &Prepared) -> Option<String> {
+pub(super) fn task_id(p: &Prepared) -> Option<String> {
     p.params
         .non_empty("TaskId")
         .map(|t| t.chars().take(TASK_ID_MAX).collect())
 }
 
-fn refuse(code: &str, message: impl Into<String>) -> CamsError {
+pub(super) fn refuse(code: &str, message: impl Into<String>) -> CamsError {
     CamsError::send_validation(code, message)
 }
 

@@ -76,6 +76,10 @@ pub fn send(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
         callback_data: text("biz_opaque_callback_data")
             .map(|d| d.chars().take(CALLBACK_DATA_MAX).collect()),
         with_conversation: CARRIES_CONVERSATION,
+        context: named_message(&body, "context"),
+        reaction_to: (kind == "reaction")
+            .then(|| named_message(&body, "reaction"))
+            .flatten(),
     };
     let accepted = w.send_message(&s.who, &send).map_err(meta)?;
     let mut message = json!({"id": accepted.id});
@@ -114,6 +118,12 @@ pub fn mark_read(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
     }
     w.mark_read(&s.who, &s.phone, id).map_err(meta)?;
     Ok((200, json!({"success": true})))
+}
+
+/// The earlier message an object of the body names (`context.message_id`,
+/// `reaction.message_id`), which the world resolves for the channel's number.
+fn named_message<'b>(body: &'b Map<String, Value>, object: &str) -> Option<&'b str> {
+    body.get(object)?.get("message_id")?.as_str()
 }
 
 /// The body as a JSON object; anything else is Meta's `(#100)` for a body it cannot read.

@@ -617,6 +617,17 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
                 "(#100) Param {param}['id'] is not a valid whatsapp business account media attachment ID"
             ),
         ),
+        // A read receipt naming a message the number cannot mark read: the reference's row
+        // 100 (`(#100) Invalid parameter` with details); its use here is inferred
+        // (docs/fidelity.md, "Message ids").
+        MessageIdInvalid { id } => GraphError::whatsapp(
+            400,
+            100,
+            "Invalid parameter",
+            format!(
+                "Invalid message_id {id}: it is not a message this phone number received"
+            ),
+        ),
         ThroughputReached => GraphError::whatsapp(
             400,
             130429,

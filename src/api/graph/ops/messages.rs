@@ -1,6 +1,7 @@
 //! `POST /{phone_number_id}/messages`: sending (text, template, media by id or link,
 //! reaction, interactive, location, contacts), and read receipts with the typing indicator
-//! (`status: read`). Reference messaging-and-360dialog.md, "Cloud API messages + media"
+//! (`status: read`); a reply's `context` and a reaction name an earlier message, which the
+//! world resolves. Reference messaging-and-360dialog.md, "Cloud API messages + media"
 //! (request and response, OAS) and "Messaging error codes"; the rules themselves are the
 //! world's (`world/message.rs`).
 
@@ -52,6 +53,10 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         .text("biz_opaque_callback_data")
         .map(|d| d.chars().take(CALLBACK_DATA_MAX).collect());
     let media_id = media_id(p, &kind);
+    let context = named_message(p, "context");
+    let reaction_to = (kind == "reaction")
+        .then(|| named_message(p, "reaction"))
+        .flatten();
     let send = Send {
         phone: node,
         to: &to,
@@ -59,6 +64,8 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         media_id: media_id.as_deref().map(|id| (kind.as_str(), id)),
         callback_data,
         with_conversation: with_conversation(&p.route.version),
+        context: context.as_deref(),
+        reaction_to: reaction_to.as_deref(),
     };
     let accepted = w.send_message(who, &send)?;
     let mut buf = Vec::with_capacity(256);
@@ -107,6 +114,15 @@ fn media_id(p: &Prepared, kind: &str) -> Option<String> {
         Value::String(s) => Some(s.clone()),
         Value::Null => None,
         other => Some(other.to_string()),
+    }
+}
+
+/// The earlier message an object names (`context.message_id`, `reaction.message_id`), which
+/// the world resolves for the sending number (`World::earlier_message`).
+fn named_message(p: &Prepared, object: &str) -> Option<String> {
+    match p.params.json(object)?.ok()?.get("message_id")? {
+        Value::String(s) => Some(s.clone()),
+        _ => None,
     }
 }
 
