@@ -306,7 +306,7 @@ async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() 
     assert_eq!(r.status, 200, "{}", r.text());
     let media_id = r.json()["media_id"].as_str().unwrap().to_string();
 
-    let got = posts(&receiver, 1).await;
+    let got = receiver.receipts(1).await;
     let report = &got[0].1[0];
     assert_eq!(report["Type"], "DOCUMENT", "{report}");
     let message: Value = serde_json::from_str(report["Message"].as_str().unwrap()).unwrap();
