@@ -273,3 +273,69 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
     let counts = sim.cams_daily_counts().await;
     assert_eq!(counts, [(1, 1), (0, 0)]);
 }
+
+/// A user's file reaches the number's `UpCallbackUrl` as ChatAppInbound tells it (`Type`
+/// `DOCUMENT`, `Message` a JSON string with `url`); the URL downloads the bytes without
+/// credentials until the file's 7 days are over.
+#[tokio::test]
+async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() {
+    let sim = sim_in("cams-inbound-file").await;
+    sim.cams_migrate_fully().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let up_url = format!("{}/inbound", receiver.url());
+    let r = sim
+        .cams(
+            "UpdatePhoneWebhook",
+            &[
+                ("CustSpaceId", CAMS_SPACE),
+                ("PhoneNumber", READY_E164),
+                ("UpCallbackUrl", &up_url),
+            ],
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let phone = state["facades"]["cams"]["spaces"][0]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inbound = json!({"phone_number_id": phone, "from": "16505551234", "type": "document",
+                         "document": {"data": "JVBERi0xLjQ=", "filename": "first.pdf"}});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let media_id = r.json()["media_id"].as_str().unwrap().to_string();
+
+    let got = receiver.receipts(1).await;
+    let report = &got[0].1[0];
+    assert_eq!(report["Type"], "DOCUMENT", "{report}");
+    let message: Value = serde_json::from_str(report["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (&message["id"], &message["filename"], &message["name"]),
+        (&json!(media_id), &json!("first.pdf"), &json!("first.pdf"))
+    );
+    assert_eq!(message["mimeType"], "application/pdf");
+    let url = message["url"].as_str().unwrap();
+    let path = &url[url.find("/whatsapp_business/attachments/").expect(url)..];
+    // No credentials; only the namespace, as every request to a namespace names it.
+    let ns = [("x-wabasim-namespace", "cams-inbound-file")];
+    let r = sim.send_exact("GET", path, &ns, "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "%PDF-1.4");
+    // Altered, it is no presigned URL: Graph's token error.
+    let r = sim
+        .send_exact("GET", &path.replace("hash=PS", "hash=PT"), &ns, "")
+        .await;
+    assert_eq!(r.json()["error"]["code"], 104, "{}", r.text());
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "7d"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The file is gone with its URL.
+    let r = sim.send_exact("GET", path, &ns, "").await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}

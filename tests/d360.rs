@@ -656,3 +656,95 @@ async fn media_through_360dialog_are_graphs_for_the_channels_number() {
     let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
     assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
 }
+
+/// A user's file on the channel's number: 360dialog forwards Meta's `messages` webhook, and
+/// the id it names is fetched and downloaded through 360dialog's own `/{media-id}` and
+/// attachments proxy with the channel's key, as an upload is (messaging-and-360dialog.md,
+/// "Proxied paths"; "Webhooks to the partner": Meta's envelope unchanged).
+#[tokio::test]
+async fn a_users_file_is_forwarded_and_fetched_through_360dialogs_media_proxy() {
+    let sim = sim_in("d360-inbound-media").await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let hook = json!({"url": receiver.url()}).to_string();
+    let r = call(&sim, "POST", "/v1/configs/webhook", &[key], &hook).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let inbound = json!({"phone_number_id": "110000000000012", "from": "16505551234",
+                         "type": "image", "image": {"data": "iVBORw0KGgo=",
+                         "mime_type": "image/png", "caption": "receipt"}});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["media_id"].as_str().unwrap().to_string();
+    let mut forwarded = Value::Null;
+    for _ in 0..100 {
+        if let Some(p) = receiver.posts().first() {
+            forwarded = serde_json::from_slice(&p.body).unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let message = &forwarded["entry"][0]["changes"][0]["value"]["messages"][0];
+    assert_eq!(message["type"], "image", "{forwarded}");
+    assert_eq!(message["image"]["id"], id.as_str());
+    assert_eq!(message["image"]["caption"], "receipt");
+
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let url = r.json()["url"].as_str().unwrap().to_string();
+    let path = &url[url.find("/whatsapp_business/").unwrap()..];
+    let r = call(&sim, "GET", path, &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(&r.body[..], b"\x89PNG\r\n\x1a\n");
+}
+
+/// 360dialog's guard on its media endpoint (D-MEDIA: ">5 failed /media requests/hour blocks
+/// GET /{MEDIA_ID} for 1 h"): the sixth failed media call blocks `GET /{media-id}` with 403
+/// "The endpoint is blocked" for an hour; uploads still work.
+#[tokio::test]
+async fn six_failed_media_calls_in_an_hour_block_get_media_for_an_hour() {
+    let sim = sim_in("d360-media-block").await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let inbound = json!({"phone_number_id": "110000000000012", "from": "16505551234",
+                         "type": "image", "image": {}});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    let id = r.json()["media_id"].as_str().unwrap().to_string();
+    for i in 0..5 {
+        let r = call(&sim, "GET", "/123456789012345", &[key], "").await;
+        assert_eq!(r.status, 400, "{i}: {}", r.text());
+    }
+    // Five failures: the endpoint still answers.
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&sim, "DELETE", "/123456789012345", &[key], "").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(
+        (r.status, r.json()),
+        (403, json!({"error": "The endpoint is blocked"})),
+        "{}",
+        r.text()
+    );
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "59m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        call(&sim, "GET", &format!("/{id}"), &[key], "")
+            .await
+            .status,
+        403
+    );
+    sim.admin(
+        "POST",
+        "/__admin/clock/advance",
+        Some(json!({"duration": "1m"})),
+    )
+    .await;
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -1,7 +1,10 @@
 //! Media on Graph over a real socket (reference messaging-and-360dialog.md, "Cloud API
 //! messages + media"): a multipart upload, its object, the download through the returned
 //! URL with and without the token and after its 5 minutes on the world clock, delete, the
-//! refusals of a bad type, an oversized file and a missing field, and sends by id.
+//! refusals of a bad type, an oversized file and a missing field, and sends by id; a user's
+//! file (`POST /__admin/inbound`) told in the `messages` webhook and fetched as an upload, and
+//! the expiry of both on the world clock (30 days after an upload's last use, 7 days after a
+//! user's file arrived).
 
 mod common;
 
@@ -290,4 +293,173 @@ async fn a_send_by_id_needs_an_upload_of_the_sending_number() {
     unchecked(&sim, "DELETE", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
     let r = sim.post_json(&path, OLD_BSP, image_by_id(&id)).await;
     assert_eq!(r.status, 400, "{}", r.text());
+}
+
+/// A user's message as the last `messages` webhook told it.
+async fn last_inbound(sim: &Sim) -> Value {
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find_map(|e| {
+            let value = &e["payload"]["entry"][0]["changes"][0]["value"];
+            value["messages"].get(0).cloned()
+        })
+        .expect("a messages webhook with a user's message")
+}
+
+async fn user_sends(sim: &Sim, kind: &str, object: Value) -> common::Reply {
+    let body = json!({"phone_number_id": READY_PHONE_ID, "from": "15551230001",
+                      "type": kind, kind: object});
+    sim.admin("POST", "/__admin/inbound", Some(body)).await
+}
+
+#[tokio::test]
+async fn a_users_image_is_told_fetched_downloaded_and_gone_after_seven_days() {
+    use base64::Engine as _;
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let jpeg = b"\xff\xd8\xff\xe0 a user's photo";
+    let data = base64::engine::general_purpose::STANDARD.encode(jpeg);
+    let r = user_sends(
+        &sim,
+        "image",
+        json!({"data": data, "mime_type": "image/jpeg", "caption": "my cat"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let answer = r.json();
+    let id = answer["media_id"].as_str().unwrap().to_string();
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(jpeg);
+    let message = last_inbound(&sim).await;
+    assert_eq!(message["id"], answer["message_id"]);
+    assert_eq!(message["type"], "image");
+    assert_eq!(
+        message["image"],
+        json!({"caption": "my cat", "mime_type": "image/jpeg",
+               "sha256": base64::engine::general_purpose::STANDARD.encode(digest), "id": id})
+    );
+
+    let m = sim.get(&format!("/v23.0/{id}"), OLD_BSP).await;
+    assert_eq!(m.status, 200, "{}", m.text());
+    let m = m.json();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        (&m["mime_type"], &m["sha256"], &m["file_size"]),
+        (&json!("image/jpeg"), &json!(hex), &json!(jpeg.len()))
+    );
+    let path = path_of(m["url"].as_str().unwrap());
+    let r = unchecked(&sim, "GET", &path, Some(OLD_BSP)).await;
+    assert_eq!(r.body, Bytes::from_static(jpeg));
+
+    // Fetching it is no reason to keep it: 7 days after it arrived it is gone.
+    advance(&sim, "6d 23h 59m").await;
+    let r = unchecked(&sim, "GET", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    advance(&sim, "1m").await;
+    let r = unchecked(&sim, "GET", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
+    assert_eq!(
+        (r.status, &r.json()["error"]["error_subcode"]),
+        (400, &json!(33)),
+        "{}",
+        r.text()
+    );
+}
+
+#[tokio::test]
+async fn each_kind_of_users_file_carries_its_own_fields() {
+    let sim = Sim::start().await;
+    let r = user_sends(
+        &sim,
+        "document",
+        json!({"file_size": 4096, "filename": "invoice.pdf", "caption": "March"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let d = &last_inbound(&sim).await["document"];
+    assert_eq!(
+        (&d["caption"], &d["filename"], &d["mime_type"]),
+        (
+            &json!("March"),
+            &json!("invoice.pdf"),
+            &json!("application/pdf")
+        )
+    );
+    let m = sim
+        .get(&format!("/v23.0/{}", d["id"].as_str().unwrap()), OLD_BSP)
+        .await
+        .json();
+    assert_eq!(m["file_size"], 4096);
+
+    user_sends(&sim, "audio", json!({"voice": true})).await;
+    let a = last_inbound(&sim).await;
+    assert_eq!(a["audio"]["mime_type"], "audio/ogg; codecs=opus");
+    assert_eq!(a["audio"]["voice"], true);
+    user_sends(&sim, "sticker", json!({})).await;
+    let s = last_inbound(&sim).await;
+    assert_eq!(
+        (&s["sticker"]["mime_type"], &s["sticker"]["animated"]),
+        (&json!("image/webp"), &json!(false))
+    );
+    user_sends(&sim, "video", json!({"caption": "look"})).await;
+    assert_eq!(last_inbound(&sim).await["video"]["caption"], "look");
+}
+
+#[tokio::test]
+async fn a_users_file_the_control_api_cannot_take_is_refused() {
+    let sim = Sim::start().await;
+    for (kind, object, says) in [
+        ("image", json!({"mime_type": "image/gif"}), "does not suit"),
+        (
+            "image",
+            json!({"file_size": 5 * 1024 * 1024 + 1}),
+            "at most 5242880",
+        ),
+        ("sticker", json!({"file_size": 0}), "non-empty"),
+        ("video", json!({"data": "not base64!"}), "base64"),
+        ("video", json!({"data": "AA==", "file_size": 1}), "not both"),
+        ("audio", json!("voice"), "must be an object"),
+        ("gif", json!({}), "\"type\""),
+    ] {
+        let r = user_sends(&sim, kind, object).await;
+        assert_eq!(r.status, 400, "{kind}: {}", r.text());
+        let e = r.json()["error"].as_str().unwrap_or_default().to_string();
+        assert!(e.contains(says), "{kind}: {e}");
+    }
+    // Given bytes are held to the same limits (and the body to the control API's 16 MiB).
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD.encode(vec![0u8; 500 * 1024 + 1]);
+    let r = user_sends(&sim, "sticker", json!({"data": data})).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.text().contains("at most 512000 bytes"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn an_upload_is_gone_thirty_days_after_its_last_use() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let id = upload(&sim, "image/png", b"png").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/v23.0/{READY_PHONE_ID}/messages");
+    // Sent on day 29, fetched on day 58: still there on day 87, gone on day 88.
+    advance(&sim, "29d").await;
+    let r = sim.post_json(&path, OLD_BSP, image_by_id(&id)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    advance(&sim, "29d").await;
+    let r = unchecked(&sim, "GET", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    advance(&sim, "30d").await;
+    let r = unchecked(&sim, "GET", &format!("/v23.0/{id}"), Some(OLD_BSP)).await;
+    assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
+    let r = sim.post_json(&path, OLD_BSP, image_by_id(&id)).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["error"]["message"],
+        "(#100) Param image['id'] is not a valid whatsapp business account media attachment ID"
+    );
 }

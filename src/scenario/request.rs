@@ -250,10 +250,21 @@ fn signed_call(
 
 fn split_line(line: &str) -> Result<(String, String), String> {
     let mut parts = line.split_whitespace();
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(m), Some(p), None) if p.starts_with('/') => Ok((m.to_ascii_uppercase(), p.into())),
-        _ => Err(format!("{line:?}: write a request as \"METHOD /path\"")),
-    }
+    // A URL the simulator answered (a media URL, captured) names its own host: its path and
+    // query go to this run's simulator.
+    let path_of = |p: &str| {
+        let rest = p.strip_prefix("http://").or(p.strip_prefix("https://"))?;
+        rest.find('/').map(|i| rest[i..].to_string())
+    };
+    let path = match (parts.next(), parts.next(), parts.next()) {
+        (Some(m), Some(p), None) if p.starts_with('/') => Some((m, p.to_string())),
+        (Some(m), Some(p), None) => path_of(p).map(|p| (m, p)),
+        _ => None,
+    };
+    path.map(|(m, p)| (m.to_ascii_uppercase(), p))
+        .ok_or_else(|| {
+            format!("{line:?}: write a request as \"METHOD /path\" (or a captured http:// URL)")
+        })
 }
 
 /// A parameter value as text: strings as they are, anything else as JSON.

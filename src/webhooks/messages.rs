@@ -4,9 +4,14 @@
 //! `{messaging_product, metadata{display_phone_number, phone_number_id}, contacts[{profile
 //! {name}, wa_id, user_id?}], statuses[{id, status, timestamp, recipient_id, conversation?,
 //! pricing?, biz_opaque_callback_data?, errors?}]}` and, for a user's message,
-//! `messages[{from, id, timestamp, type: "text", text{body}}]`.
+//! `messages[{from, id, timestamp, type: "text", text{body}}]` or, for a file,
+//! `messages[{from, id, timestamp, type: "image", image{caption?, mime_type, sha256, id}}]`
+//! (OAS `ImageMessage_1` ... `StickerMessage_1`; key order and a document's `caption` as in
+//! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`).
 
 use crate::wire::json::Obj;
+use crate::world::inbound_media::InboundMedia;
+use crate::world::media::MediaKind;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
 
 /// The error a `failed` status carries: code, title and details (ERRTBL rows; the details
@@ -125,11 +130,79 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
         a.obj(|o| {
             o.str("from", &m.from)
                 .str("id", &m.message)
-                .str("timestamp", &at_seconds.to_string())
-                .str("type", "text")
-                .obj("text", |t| {
-                    t.str("body", &m.text);
-                });
+                .str("timestamp", &at_seconds.to_string());
+            match &m.media {
+                None => {
+                    o.str("type", "text").obj("text", |t| {
+                        t.str("body", &m.text);
+                    });
+                }
+                Some(f) => {
+                    let kind = f.kind.message_type();
+                    o.str("type", kind).obj(kind, |t| media_object(f, t));
+                }
+            }
         });
     });
+}
+
+fn media_object(f: &InboundMedia, t: &mut Obj<'_>) {
+    if let Some(c) = &f.caption {
+        t.str("caption", c);
+    }
+    if let Some(n) = &f.filename {
+        t.str("filename", n);
+    }
+    t.str("mime_type", &f.mime)
+        .str("sha256", &f.sha256)
+        .str("id", &f.id.to_string());
+    match f.kind {
+        MediaKind::Audio => {
+            t.bool("voice", f.flag);
+        }
+        MediaKind::Sticker => {
+            t.bool("animated", f.flag);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::inbound_media::InboundMedia;
+
+    #[test]
+    fn a_users_file_is_told_in_pywas_key_order() {
+        let m = InboundEvent {
+            message: "wamid.x".into(),
+            phone: 110_000_000_000_001,
+            display_digits: "15550100001".into(),
+            from: "15551230001".into(),
+            profile_name: None,
+            user_id: None,
+            text: String::new(),
+            media: Some(InboundMedia {
+                kind: MediaKind::Document,
+                id: 7,
+                mime: "application/pdf".into(),
+                sha256: "grwf=".into(),
+                caption: Some("caption".into()),
+                filename: Some("filename.pdf".into()),
+                flag: false,
+                size: 3,
+                link_host: None,
+            }),
+        };
+        let mut buf = Vec::new();
+        let mut v = Obj::new(&mut buf);
+        inbound_value(&m, 1_697_043_666, &mut v);
+        v.end();
+        let text = String::from_utf8(buf).unwrap();
+        let message = &text[text.find(r#""messages""#).unwrap()..];
+        assert_eq!(
+            message,
+            r#""messages":[{"from":"15551230001","id":"wamid.x","timestamp":"1697043666","type":"document","document":{"caption":"caption","filename":"filename.pdf","mime_type":"application/pdf","sha256":"grwf=","id":"7"}}]}"#
+        );
+    }
 }

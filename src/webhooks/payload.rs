@@ -482,6 +482,27 @@ mod field_tests {
                 profile_name: Some("Al".into()),
                 user_id: None,
                 text: "Hi".into(),
+                media: None,
+            })),
+            EventKind::Inbound(Box::new(InboundEvent {
+                message: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMQA=".into(),
+                phone: 110_000_000_000_001,
+                display_digits: "15550100001".into(),
+                from: "15551230001".into(),
+                profile_name: Some("Al".into()),
+                user_id: None,
+                text: String::new(),
+                media: Some(crate::world::inbound_media::InboundMedia {
+                    kind: crate::world::media::MediaKind::Audio,
+                    id: 251_190_426_494_891,
+                    mime: "audio/ogg; codecs=opus".into(),
+                    sha256: "m04pFf2ERdaopTyFkGPA0+bX3i+YY2dYgVFwOgDLSDI=".into(),
+                    caption: None,
+                    filename: None,
+                    flag: true,
+                    size: 1024,
+                    link_host: None,
+                }),
             })),
         ];
         // Every field has an event, and the fields filters accept are exactly these.

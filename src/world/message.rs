@@ -196,6 +196,9 @@ pub struct InboundEvent {
     pub profile_name: Option<String>,
     pub user_id: Option<String>,
     pub text: String,
+    /// A file instead of a text (`inbound_media.rs`).
+    #[serde(default)]
+    pub media: Option<super::inbound_media::InboundMedia>,
 }
 
 /// What a send carries, as far as the rules care.
@@ -415,6 +418,17 @@ impl World {
         from: &str,
         text: &str,
     ) -> Result<String, DomainError> {
+        self.receive_message_with(phone, from, text, None)
+    }
+
+    /// [`World::receive_message`], with a user's file already kept (`inbound_media.rs`).
+    pub(super) fn receive_message_with(
+        &mut self,
+        phone: Id,
+        from: &str,
+        text: &str,
+        media: Option<super::inbound_media::InboundMedia>,
+    ) -> Result<String, DomainError> {
         let now = self.now();
         let p = self
             .phones
@@ -440,6 +454,7 @@ impl World {
             profile_name: user.name,
             user_id: user.user_id,
             text: text.to_string(),
+            media,
         };
         self.emit(now, waba, EventKind::Inbound(Box::new(event)));
         Ok(id)

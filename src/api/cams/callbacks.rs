@@ -16,16 +16,26 @@
 //! (the number's display name, per the SMQ page's table), `Type` `TEXT`, `Message`,
 //! `Timestamp`, `Name` (the user's profile name). Unsigned: the pages document no signature
 //! (inferred, docs/fidelity.md).
+//!
+//! A user's file is `Type` `IMAGE`, `VIDEO`, `AUDIO` or `DOCUMENT` with `Message` a JSON
+//! string (ChatAppInbound, "IMAGE字段" ...: an image `{caption?, id, mimeType, url}`, a video
+//! or audio `{name, id, mimeType, url}`, a document `{name, id, filename, mimeType, url}`,
+//! the URL valid 7 days). Inferred (docs/fidelity.md): `name` is the caption (a document's
+//! filename without one), a sticker is `STICKER` shaped as an image with `animated`, and the
+//! URL is a presigned one on this simulator (`World::presigned_media_url`).
 
 use bytes::Bytes;
 
 use super::model::{CamsBinding, SentMessage};
 use super::send::message_id;
+use crate::api::graph::media_url;
 use crate::clock::Timestamp;
 use crate::webhooks::messages::failure;
 use crate::webhooks::payload::{Outgoing, Target};
 use crate::webhooks::signature::Signing;
-use crate::wire::json::Arr;
+use crate::wire::json::{Arr, Obj};
+use crate::world::inbound_media::InboundMedia;
+use crate::world::media::MediaKind;
 use crate::world::message::{InboundEvent, PricingCategory, Status, StatusEvent};
 use crate::world::{EventKind, Id, World, WorldEvent};
 
@@ -250,12 +260,57 @@ fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> V
             .str("WabaId", &e.waba.to_string())
             .str("From", &m.from)
             .str("To", &m.display_digits)
-            .str("DisplayName", display)
-            .str("Type", "TEXT")
-            .str("Message", &m.text)
-            .num("Timestamp", e.at.0)
+            .str("DisplayName", display);
+        match &m.media {
+            None => o.str("Type", "TEXT").str("Message", &m.text),
+            Some(f) => o
+                .str("Type", file_type(f.kind))
+                .str("Message", &file_message(w, f)),
+        };
+        o.num("Timestamp", e.at.0)
             .str("Name", m.profile_name.as_deref().unwrap_or(""));
     });
     a.end();
     buf
+}
+
+fn file_type(k: MediaKind) -> &'static str {
+    match k {
+        MediaKind::Image => "IMAGE",
+        MediaKind::Video => "VIDEO",
+        MediaKind::Audio => "AUDIO",
+        MediaKind::Document => "DOCUMENT",
+        MediaKind::Sticker => "STICKER",
+    }
+}
+
+/// A user's file as ChatAppInbound's `Message` JSON text.
+fn file_message(w: &World, f: &InboundMedia) -> String {
+    let url = w
+        .presigned_media_url(f.id)
+        .map(|u| media_url::url(f.link_host.as_deref().unwrap_or("localhost"), &u))
+        .unwrap_or_default();
+    let name = f.caption.as_deref().or(f.filename.as_deref()).unwrap_or("");
+    let mut buf = Vec::with_capacity(256 + url.len());
+    let mut o = Obj::new(&mut buf);
+    match f.kind {
+        MediaKind::Image | MediaKind::Sticker => {
+            if let Some(c) = &f.caption {
+                o.str("caption", c);
+            }
+        }
+        _ => {
+            o.str("name", name);
+        }
+    }
+    o.str("id", &f.id.to_string());
+    if let Some(n) = &f.filename {
+        o.str("filename", n);
+    }
+    if f.kind == MediaKind::Sticker {
+        o.bool("animated", f.flag);
+    }
+    o.str("mimeType", &f.mime).str("url", &url);
+    o.end();
+    String::from_utf8(buf).unwrap_or_default()
 }

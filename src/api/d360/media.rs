@@ -5,24 +5,64 @@
 //! Messaging API": "Proxied paths" `POST /media` returns Meta's `{"id"}`, `GET /{media-id}`
 //! Meta's media object; the download by GET with the key, INFERRED from NET). Meta's errors
 //! pass through raw as for `/messages` (`send.rs`).
+//!
+//! 360dialog's own guard ("Media limits", D-MEDIA: ">5 failed `/media` requests/hour blocks
+//! `GET /{MEDIA_ID}` for 1 h"): a channel's sixth failed media call (upload, read or delete)
+//! within an hour blocks its `GET /{media-id}` for an hour, answered with 360dialog's 403 "The
+//! endpoint is blocked" (D-ERR). Which calls count, that blocked calls do not, and the answer
+//! are inferred (docs/fidelity.md).
 
 use serde_json::json;
 
 use super::messaging::scope;
-use super::model::Channel;
+use super::model::{self, Channel};
 use super::send::meta;
-use super::{Prepared, Reply};
+use super::{D360Error, Prepared, Reply};
 use crate::api::Answer;
 use crate::api::graph::media_url;
 use crate::api::params::Params;
+use crate::clock::Duration;
 use crate::world::media::{DownloadRefusal, Upload};
 use crate::world::{DomainError, World};
+
+/// Failed media calls a channel may make in [`BLOCK_WINDOW`] before `GET /{media-id}` is
+/// blocked (D-MEDIA: "> 5 failed").
+const FAILURES_ALLOWED: usize = 5;
+/// The window failures are counted in, and how long the block lasts (D-MEDIA: "/hour", "1 h").
+const BLOCK_WINDOW: Duration = Duration::hours(1);
+
+/// A media call (`POST /media`, `GET` or `DELETE /{media-id}`) behind 360dialog's guard.
+pub fn run(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+    let now = w.now();
+    let blocked = format!("media-blocked:{}", ch.id);
+    let is_blocked = model::of(w)
+        .calls
+        .get(&blocked)
+        .is_some_and(|at| at.iter().any(|t| *t + BLOCK_WINDOW > now));
+    if p.op == super::Op::GetMedia && is_blocked {
+        return Err(D360Error::new(403, "The endpoint is blocked"));
+    }
+    let reply = match p.op {
+        super::Op::UploadMedia => upload(w, p, ch),
+        super::Op::GetMedia => get(w, p, ch),
+        _ => delete(w, p, ch),
+    };
+    if reply.is_err() {
+        let failed = format!("media-failed:{}", ch.id);
+        if !model::admit_call(w, &failed, FAILURES_ALLOWED, BLOCK_WINDOW) {
+            let calls = &mut model::of_mut(w).calls;
+            calls.remove(&failed);
+            calls.insert(blocked, vec![now]);
+        }
+    }
+    reply
+}
 
 fn missing(param: &str) -> DomainError {
     DomainError::param(param, format!("The parameter {param} is required"))
 }
 
-pub fn upload(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+fn upload(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
     let s = scope(w, ch)?;
     let params = Params::from_multipart_now(p.content_type.as_deref().unwrap_or(""), &p.body)
         .map_err(|e| meta(DomainError::param("file", e.to_string())))?;
@@ -55,7 +95,7 @@ pub fn upload(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
 
 /// Meta's media object, its URL on the host the request reached (360dialog swaps Meta's
 /// host for its own, NET).
-pub fn get(w: &World, p: &Prepared, ch: &Channel) -> Reply {
+fn get(w: &World, p: &Prepared, ch: &Channel) -> Reply {
     let s = scope(w, ch)?;
     let m = w
         .readable_media(&s.who, &p.args[0], Some(&s.phone))
@@ -74,7 +114,7 @@ pub fn get(w: &World, p: &Prepared, ch: &Channel) -> Reply {
     ))
 }
 
-pub fn delete(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
+fn delete(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
     let s = scope(w, ch)?;
     w.delete_media(&s.who, &p.args[0], Some(&s.phone))
         .map_err(meta)?;

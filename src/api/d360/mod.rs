@@ -340,9 +340,7 @@ fn dispatch(w: &mut World, p: &Prepared) -> Reply {
         Api::Send => {
             let channel = messaging::authenticate(w, p)?;
             match p.op {
-                Op::UploadMedia => media::upload(w, p, &channel),
-                Op::GetMedia => media::get(w, p, &channel),
-                Op::DeleteMedia => media::delete(w, p, &channel),
+                Op::UploadMedia | Op::GetMedia | Op::DeleteMedia => media::run(w, p, &channel),
                 Op::MarkRead => send::mark_read(w, p, &channel),
                 _ => send::send(w, p, &channel),
             }
