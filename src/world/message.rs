@@ -379,7 +379,11 @@ impl World {
                     _ => now,
                 };
                 let at = online_at + self.settings.delivery_delay;
-                self.add_timer(at, Timer::Message(Step::Deliver(id.clone())));
+                // A reaction is told `sent` only: "delivered and read message webhooks will
+                // not be triggered" (360dialog's reaction page, as Meta's says).
+                if s.reaction_to.is_none() {
+                    self.add_timer(at, Timer::Message(Step::Deliver(id.clone())));
+                }
             }
         }
         Ok(Accepted {

@@ -171,6 +171,12 @@ mod tests {
         assert_eq!(w.messaging.message(&reply.id).unwrap().quoted, Some(got));
         let liked = w.send_message(&new, &reaction(&dest_id, &sent.id)).unwrap();
         assert_eq!(w.messaging.message(&liked.id).unwrap().status, Status::Sent);
+        // A day on, the reply is delivered and read; the reaction stays `sent` (Meta tells
+        // reactions `sent` only).
+        w.clock.advance(crate::clock::Duration(86_400_000)).unwrap();
+        w.catch_up();
+        assert_eq!(w.messaging.message(&reply.id).unwrap().status, Status::Read);
+        assert_eq!(w.messaging.message(&liked.id).unwrap().status, Status::Sent);
     }
 
     #[test]
