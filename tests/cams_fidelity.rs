@@ -6,19 +6,8 @@
 
 mod common;
 
-use common::Sim;
+use common::cams::{outcome, sim_in};
 use common::world::*;
-
-fn outcome(r: &common::Reply) -> (u16, String) {
-    let code = r.json()["Code"].as_str().unwrap_or("").to_string();
-    (r.status, code)
-}
-
-async fn sim_in(ns: &str) -> Sim {
-    let mut sim = Sim::start().await;
-    sim.namespace = Some(ns.to_string());
-    sim
-}
 
 #[tokio::test]
 async fn phone_number_management_actions_act_on_the_world() {

@@ -8,20 +8,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::Sim;
+use common::cams::{outcome, sim_in};
 use common::receiver::Receiver;
 use common::world::*;
-use common::{Reply, Sim};
 use serde_json::{Value, json};
-
-fn outcome(r: &Reply) -> (u16, String) {
-    r.cams_outcome()
-}
-
-async fn sim_in(ns: &str) -> Sim {
-    let mut sim = Sim::start().await;
-    sim.namespace = Some(ns.to_string());
-    sim
-}
 
 fn mass<'a>(senders: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut params = vec![

@@ -5,21 +5,10 @@
 
 mod common;
 
+use common::cams::{outcome, sim_in};
 use common::receiver::Receiver;
 use common::world::*;
-use common::{Reply, Sim};
 use serde_json::{Value, json};
-
-fn outcome(r: &Reply) -> (u16, String) {
-    let code = r.json()["Code"].as_str().unwrap_or("").to_string();
-    (r.status, code)
-}
-
-async fn sim_in(ns: &str) -> Sim {
-    let mut sim = Sim::start().await;
-    sim.namespace = Some(ns.to_string());
-    sim
-}
 
 const BASE: [(&str, &str); 4] = [
     ("CustSpaceId", CAMS_SPACE),
