@@ -261,6 +261,41 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
     // ChatApp's own metric reads the same ledger.
     let counts = sim.cams_daily_counts().await;
     assert_eq!(counts, [(1, 1), (0, 0)]);
+
+    // A reaction is receipted `Sent` and nothing more (Meta tells reactions `sent` only).
+    let r = sim
+        .cams(
+            "SendChatappMessage",
+            &with(&[
+                ("Type", "message"),
+                ("MessageType", "reaction"),
+                ("Content", r#"{"emoji":"👍"}"#),
+            ]),
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let liked = r.json()["MessageId"].as_str().unwrap().to_string();
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "1m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listed = sim
+        .admin("GET", "/__admin/webhooks?field=ChatAppStatus", None)
+        .await
+        .json();
+    let told: Vec<&str> = listed["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["payload"][0])
+        .filter(|p| p["MessageId"] == liked.as_str())
+        .map(|p| p["Status"].as_str().unwrap())
+        .collect();
+    assert_eq!(told, ["Sent"]);
 }
 
 /// A user's file reaches the number's `UpCallbackUrl` as ChatAppInbound tells it (`Type`

@@ -44,6 +44,21 @@ fn wamid(r: &Reply) -> String {
 }
 
 /// The error code of each `failed` status the world told for `id` (none if it did not fail).
+/// The statuses the world told for message `id`, in order.
+async fn statuses(sim: &Sim, id: &str) -> Vec<String> {
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    let mut told = Vec::new();
+    for e in events["events"].as_array().unwrap() {
+        let value = &e["payload"]["entry"][0]["changes"][0]["value"];
+        for s in value["statuses"].as_array().into_iter().flatten() {
+            if s["id"] == id {
+                told.push(s["status"].as_str().unwrap_or_default().to_string());
+            }
+        }
+    }
+    told
+}
+
 async fn failures(sim: &Sim, id: &str) -> Vec<i64> {
     let events = sim.admin("GET", "/__admin/events", None).await.json();
     let mut codes = Vec::new();
@@ -85,6 +100,17 @@ async fn ids_from_before_a_cloud_to_cloud_migration_work_on_the_destination() {
     assert_eq!(failures(&sim, &liked).await, Vec::<i64>::new());
     // An id nobody issued: 200, then `failed` with 131009 (Meta's reaction page).
     assert_eq!(failures(&sim, &lost).await, [131009]);
+    // A minute on, the reply is delivered and read; the reaction was told `sent` only.
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": "1m"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(statuses(&sim, &quoted).await, ["sent", "delivered", "read"]);
+    assert_eq!(statuses(&sim, &liked).await, ["sent"]);
 }
 
 /// 360dialog's `/messages` and .NET's `PUT /messages/{wamid}` make the same world calls.

@@ -229,7 +229,9 @@ pub struct Send<'a> {
     pub with_conversation: bool,
     /// A reply's `context.message_id`.
     pub context: Option<&'a str>,
-    /// A reaction's `reaction.message_id`.
+    /// Whether it is a reaction (told `sent` only).
+    pub reaction: bool,
+    /// A reaction's `reaction.message_id`, where the facade reads one.
     pub reaction_to: Option<&'a str>,
 }
 
@@ -381,7 +383,7 @@ impl World {
                 let at = online_at + self.settings.delivery_delay;
                 // A reaction is told `sent` only: "delivered and read message webhooks will
                 // not be triggered" (360dialog's reaction page, as Meta's says).
-                if s.reaction_to.is_none() {
+                if !s.reaction {
                     self.add_timer(at, Timer::Message(Step::Deliver(id.clone())));
                 }
             }
@@ -717,6 +719,7 @@ mod tests {
             callback_data: None,
             with_conversation: true,
             context: None,
+            reaction: false,
             reaction_to: None,
         }
     }

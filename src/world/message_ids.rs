@@ -97,12 +97,14 @@ mod tests {
             callback_data: None,
             with_conversation: false,
             context,
+            reaction: false,
             reaction_to: None,
         }
     }
 
     fn reaction<'a>(phone: &'a str, target: &'a str) -> Send<'a> {
         Send {
+            reaction: true,
             reaction_to: Some(target),
             ..text(phone, None)
         }

@@ -131,6 +131,7 @@ pub(super) fn send_one(
         // ChatApp's reference names no reply context, and a reaction's target field in
         // `Content` is undocumented: neither is read (docs/fidelity.md, "Message ids").
         context: None,
+        reaction: sent.kind == "REACTION",
         reaction_to: None,
     };
     let accepted = w.send_message(who, &send)?;

@@ -72,6 +72,7 @@ pub fn send(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
             .map(|d| d.chars().take(CALLBACK_DATA_MAX).collect()),
         with_conversation: CARRIES_CONVERSATION,
         context: named_message(&body, "context"),
+        reaction: kind == "reaction",
         reaction_to: (kind == "reaction")
             .then(|| named_message(&body, "reaction"))
             .flatten(),

@@ -60,6 +60,7 @@ pub fn send(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fai
         callback_data,
         with_conversation: with_conversation(&p.route.version),
         context: context.as_deref(),
+        reaction: kind == "reaction",
         reaction_to: reaction_to.as_deref(),
     };
     let accepted = w.send_message(who, &send)?;
