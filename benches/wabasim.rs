@@ -570,6 +570,9 @@ async fn run(s: Settings) {
         let floor_server = floor();
         let sim = wabasim(&[]);
         rows.extend(suite::rows(floor_server.addr, sim.addr, sim.pid(), s.quick).await);
+        drop(sim);
+        let fresh = wabasim(&[]);
+        rows.push(suite::churn_row(fresh.addr, fresh.pid()).await);
     }
     if s.wants("start") {
         eprintln!("measuring start-up ...");
