@@ -147,3 +147,54 @@ pub fn refused(facade: &'static str, operation: &'static str, r: &DownloadRefusa
     a.error = Some(code.to_string());
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> MediaUrl {
+        MediaUrl {
+            mid: 7,
+            ext: 100,
+            hash: "ATab".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_namespace_other_than_the_default_is_named() {
+        let meta = "http://h/whatsapp_business/attachments/?mid=7&ext=100&hash=ATab";
+        assert_eq!(url("h", None, &sample()), meta);
+        assert_eq!(url("h", Some(DEFAULT_NAMESPACE), &sample()), meta);
+        assert_eq!(url("h", Some(""), &sample()), meta);
+        assert_eq!(url("h", Some("t-1"), &sample()), format!("{meta}&ns=t-1"));
+    }
+
+    #[test]
+    fn a_download_names_its_namespace_and_nothing_else_does() {
+        let named = |method: Method, target: &str| {
+            let uri: Uri = target.parse().unwrap();
+            target_namespace("graph", &method, &uri).map(|t| (t.name, t.unknown.status))
+        };
+        let found = Some(("t-1".to_string(), StatusCode::NOT_FOUND));
+        for path in [
+            "/whatsapp_business/attachments/?mid=7&ns=t-1",
+            "/whatsapp_business/attachments?ns=t-1",
+            "/v23.0/whatsapp_business/attachments/?hash=AT&ns=t-1",
+        ] {
+            assert_eq!(named(Method::GET, path), found, "{path}");
+        }
+        assert_eq!(
+            named(Method::POST, "/whatsapp_business/attachments/?ns=t-1"),
+            None
+        );
+        assert_eq!(named(Method::GET, "/v23.0/123?ns=t-1"), None);
+        assert_eq!(
+            named(Method::GET, "/whatsapp_business/attachments/?ns="),
+            None
+        );
+        assert_eq!(
+            named(Method::GET, "/whatsapp_business/attachments/?mid=7"),
+            None
+        );
+    }
+}
