@@ -415,6 +415,9 @@ pub enum NamespaceError {
     Fixture(String),
     /// `--namespaces existing`: a facade call named a namespace that does not exist.
     Unknown(String),
+    /// The header names one namespace and the request's target (a download URL's `ns`,
+    /// `Facade::namespace_in_target`) another.
+    Disagrees { header: String, target: String },
 }
 
 impl std::fmt::Display for NamespaceError {
@@ -436,6 +439,10 @@ impl std::fmt::Display for NamespaceError {
             NamespaceError::Unknown(n) => write!(
                 f,
                 "unknown namespace {n:?}: this server creates namespaces only through the control API (--namespaces existing); create it with POST /__admin/namespaces {{\"name\": {n:?}}}"
+            ),
+            NamespaceError::Disagrees { header, target } => write!(
+                f,
+                "X-Wabasim-Namespace names namespace {header:?} but the URL was issued in namespace {target:?} (its ns parameter): fetch the URL without the header, or in the namespace that issued it"
             ),
         }
     }

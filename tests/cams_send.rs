@@ -300,7 +300,8 @@ async fn sends_are_receipted_to_the_callbacks_and_billed_to_the_space_waba() {
 
 /// A user's file reaches the number's `UpCallbackUrl` as ChatAppInbound tells it (`Type`
 /// `DOCUMENT`, `Message` a JSON string with `url`); the URL downloads the bytes without
-/// credentials until the file's 7 days are over.
+/// credentials or the namespace header (it names its namespace) until the file's 7 days are
+/// over.
 #[tokio::test]
 async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() {
     let sim = sim_in("cams-inbound-file").await;
@@ -340,15 +341,23 @@ async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() 
     );
     assert_eq!(message["mimeType"], "application/pdf");
     let url = message["url"].as_str().unwrap();
+    // The URL names its namespace, so it needs no header either.
+    assert!(url.ends_with("&ns=cams-inbound-file"), "{url}");
     let path = &url[url.find("/whatsapp_business/attachments/").expect(url)..];
-    // No credentials; only the namespace, as every request to a namespace names it.
-    let ns = [("x-wabasim-namespace", "cams-inbound-file")];
-    let r = sim.send_exact("GET", path, &ns, "").await;
+    let r = sim.send_exact("GET", path, &[], "").await;
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.text(), "%PDF-1.4");
+    // The header may name the same namespace, not another one.
+    let ns = [("x-wabasim-namespace", "cams-inbound-file")];
+    assert_eq!(sim.send_exact("GET", path, &ns, "").await.status, 200);
+    let elsewhere = [("x-wabasim-namespace", "cams-elsewhere")];
+    let r = sim.send_exact("GET", path, &elsewhere, "").await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    let why = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(why.contains("\"cams-inbound-file\""), "{why}");
     // Altered, it is no presigned URL: Graph's token error.
     let r = sim
-        .send_exact("GET", &path.replace("hash=PS", "hash=PT"), &ns, "")
+        .send_exact("GET", &path.replace("hash=PS", "hash=PT"), &[], "")
         .await;
     assert_eq!(r.json()["error"]["code"], 104, "{}", r.text());
     let r = sim
@@ -360,6 +369,6 @@ async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() 
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
     // The file is gone with its URL.
-    let r = sim.send_exact("GET", path, &ns, "").await;
+    let r = sim.send_exact("GET", path, &[], "").await;
     assert_eq!(r.status, 404, "{}", r.text());
 }

@@ -657,6 +657,49 @@ async fn media_through_360dialog_are_graphs_for_the_channels_number() {
     assert_eq!(r.json()["error"]["error_subcode"], 33, "{}", r.text());
 }
 
+/// The media proxy's URL in a namespace other than the default one names it (`&ns=`): a
+/// download with the channel's key alone reaches that namespace; with another namespace's
+/// header it is 400 in 360dialog's shape; a namespace that does not exist is 404 and is not
+/// made.
+#[tokio::test]
+async fn a_namespaces_media_url_downloads_with_the_key_alone() {
+    let sim = sim_in("d360-media-ns").await;
+    let key = ("D360-API-KEY", CHANNEL_KEY);
+    let inbound = json!({"phone_number_id": "110000000000012", "from": "16505551234",
+                         "type": "document", "document": {"data": "JVBERi0xLjQ=",
+                         "filename": "a.pdf"}});
+    let r = sim.admin("POST", "/__admin/inbound", Some(inbound)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["media_id"].as_str().unwrap().to_string();
+    let r = call(&sim, "GET", &format!("/{id}"), &[key], "").await;
+    let url = r.json()["url"].as_str().unwrap().to_string();
+    assert!(url.ends_with("&ns=d360-media-ns"), "{url}");
+    let path = &url[url.find("/whatsapp_business/").unwrap()..];
+
+    let r = sim.send_exact("GET", path, &[key], "").await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text(), "%PDF-1.4");
+
+    let other = [key, ("x-wabasim-namespace", "d360-elsewhere")];
+    let r = sim.send_exact("GET", path, &other, "").await;
+    let meta = assert_meta("another namespace's header", &r, 400);
+    let why = meta["developer_message"].as_str().unwrap();
+    assert!(why.contains("\"d360-media-ns\""), "{why}");
+
+    let ghost = path.replace("ns=d360-media-ns", "ns=d360-ghost");
+    let r = sim.send_exact("GET", &ghost, &[key], "").await;
+    assert_eq!((r.status, r.text().as_str()), (404, "Not Found"));
+    let r = sim
+        .send_exact(
+            "GET",
+            "/__admin/health",
+            &[("x-wabasim-namespace", "d360-ghost")],
+            "",
+        )
+        .await;
+    assert_eq!(r.json()["exists"], false, "{}", r.text());
+}
+
 /// A user's file on the channel's number: 360dialog forwards Meta's `messages` webhook, and
 /// the id it names is fetched and downloaded through 360dialog's own `/{media-id}` and
 /// attachments proxy with the channel's key, as an upload is (messaging-and-360dialog.md,

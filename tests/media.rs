@@ -463,3 +463,95 @@ async fn an_upload_is_gone_thirty_days_after_its_last_use() {
         "(#100) Param image['id'] is not a valid whatsapp business account media attachment ID"
     );
 }
+
+/// A download with the token and `X-Wabasim-Namespace: ns`.
+async fn download_in(sim: &Sim, path: &str, ns: &str) -> Reply {
+    let auth = format!("Bearer {OLD_BSP}");
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("x-wabasim-namespace", ns),
+    ];
+    sim.send_exact("GET", path, &headers, Bytes::new()).await
+}
+
+/// Whether namespace `name` exists (the health probe never creates one).
+async fn namespace_exists(sim: &Sim, name: &str) -> bool {
+    let r = sim
+        .send_exact(
+            "GET",
+            "/__admin/health",
+            &[("x-wabasim-namespace", name)],
+            Bytes::new(),
+        )
+        .await;
+    r.json()["exists"].as_bool().unwrap()
+}
+
+/// A URL a namespace hands out names it (`&ns=`), so a client that downloads it with a
+/// session of its own, sending only the token, reaches that namespace; the header, when
+/// sent, must name the same one (else 400 in Graph's shape); a URL naming a namespace that
+/// does not exist is 404, as for media that is gone, and creates none. The default
+/// namespace's URL names none.
+#[tokio::test]
+async fn a_namespaces_download_url_names_it_and_downloads_without_the_header() {
+    let sim = Sim::start().await.in_namespace("media-ns-a");
+    let png = b"\x89PNG in a namespace";
+    let r = upload(&sim, "image/png", png).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let url = sim.get(&format!("/v23.0/{id}"), OLD_BSP).await.json()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        url.contains("/whatsapp_business/attachments/?mid=") && url.ends_with("&ns=media-ns-a"),
+        "{url}"
+    );
+    let path = path_of(&url);
+
+    // Only the token, as pywa's download session sends it.
+    let r = unchecked(&sim, "GET", &path, Some(OLD_BSP)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.body, Bytes::from_static(png));
+    // Without the token, still Graph's token error, in the URL's namespace.
+    let r = unchecked(&sim, "GET", &path, None).await;
+    assert_eq!(r.json()["error"]["code"], 104, "{}", r.text());
+
+    // The header of the same namespace agrees; another one's is refused.
+    assert_eq!(download_in(&sim, &path, "media-ns-a").await.status, 200);
+    for other in ["media-ns-b", "default"] {
+        let r = download_in(&sim, &path, other).await;
+        assert_eq!(r.status, 400, "{other}: {}", r.text());
+        let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(
+            message.contains(&format!("\"{other}\"")) && message.contains("\"media-ns-a\""),
+            "{message}"
+        );
+    }
+    assert!(!namespace_exists(&sim, "media-ns-b").await);
+
+    // A namespace no one made: the answer for unknown media, and it is not made.
+    let ghost = path.replace("ns=media-ns-a", "ns=media-ns-ghost");
+    let r = unchecked(&sim, "GET", &ghost, Some(OLD_BSP)).await;
+    assert_eq!((r.status, r.text().as_str()), (404, "Not Found"));
+    assert!(!namespace_exists(&sim, "media-ns-ghost").await);
+    // The default namespace's journal records it, with the download's operation.
+    let mut default = sim.in_namespace("default");
+    default.namespace = None;
+    let journal = default
+        .admin("GET", "/__admin/requests?operation=download_media", None)
+        .await
+        .json();
+    assert_eq!(journal["total"], 1, "{journal}");
+    assert_eq!(journal["requests"][0]["status"], 404, "{journal}");
+
+    // The default namespace's URL is Meta's shape, with no `ns`.
+    let r = upload(&default, "image/png", png).await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let url = default.get(&format!("/v23.0/{id}"), OLD_BSP).await.json()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!url.contains("ns="), "{url}");
+    assert!(url.contains("&hash=AT"), "{url}");
+}

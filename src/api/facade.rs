@@ -197,6 +197,16 @@ pub trait Facade: Sync + 'static {
     /// once.
     fn serve<'a>(&'a self, call: Serving<'a>) -> Served<'a>;
 
+    /// The namespace the request's target names, read before `X-Wabasim-Namespace`: a URL
+    /// this facade handed out that clients fetch with a session of their own, without the
+    /// header (a media download URL's `ns`). The header, when sent, must name the same
+    /// namespace (else 400 in [`early_error`](Facade::early_error)'s shape); a name no
+    /// namespace has is answered with [`TargetNamespace::unknown`], never created. `None`
+    /// (the default): the header alone decides.
+    fn namespace_in_target(&self, _method: &Method, _uri: &Uri) -> Option<TargetNamespace> {
+        None
+    }
+
     /// Whether the request is a media upload, whose body may be as large as
     /// `--max-upload-bytes` instead of the usual limit (decided on the head alone, before
     /// the body is read). None by default.
@@ -290,6 +300,14 @@ pub trait Facade: Sync + 'static {
     fn shown_header(&self, _name: &str, _value: &str) -> Option<String> {
         None
     }
+}
+
+/// A namespace named by a request's target ([`Facade::namespace_in_target`]).
+pub struct TargetNamespace {
+    pub name: String,
+    /// The answer when no namespace has that name, as the facade answers the target when
+    /// what it names is unknown (a download URL: 404, as for media that is gone).
+    pub unknown: Answer,
 }
 
 /// A scenario's facade call, its values interpolated.

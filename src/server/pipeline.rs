@@ -1,5 +1,5 @@
 //! One request end to end, in one place for every facade: a caught panic, the admin token,
-//! the namespace header, the body, the facade and the namespace's faults, `--strict` for
+//! the namespace (its header, or the target a facade reads it from), the body, the facade and the namespace's faults, `--strict` for
 //! unmatched requests, and the journal.
 
 use std::panic::AssertUnwindSafe;
@@ -12,12 +12,12 @@ use hyper::body::Incoming as HyperBody;
 use super::body::read_body;
 use super::recording::Recording;
 use super::wire::{self, Body, Dropped};
-use crate::api::facade::{Facade, Served, Serving};
+use crate::api::facade::{Facade, Served, Serving, TargetNamespace};
 use crate::api::{self};
 use crate::app::{App, Config, NamespacePolicy};
 use crate::clock::Stopwatch;
 use crate::journal;
-use crate::namespace::{NAMESPACE_HEADER, Namespace, NamespaceError};
+use crate::namespace::{DEFAULT_NAMESPACE, NAMESPACE_HEADER, Namespace, NamespaceError};
 use crate::wire::{Answer, Incoming};
 use bytes::Bytes;
 
@@ -137,16 +137,28 @@ fn namespace_name(headers: &http::HeaderMap) -> Result<Option<&str>, NamespaceEr
     }
 }
 
-/// The namespace a request names, created on first use. Creating one builds a world from the
-/// server's fixture, which takes long for a big one: that runs on the blocking pool, not on
-/// the workers that serve everyone else.
+/// The namespace a request names, created on first use; `Err` is the refusal to answer, in
+/// the target's shape. Creating one builds a world from the server's fixture, which takes
+/// long for a big one: that runs on the blocking pool, not on the workers that serve everyone
+/// else.
+///
+/// A facade may name the namespace from the request's target (`Facade::namespace_in_target`:
+/// a download URL a namespace handed out, fetched without the header); then the header, if
+/// sent, must agree, and a namespace of that name must exist (a download never creates one).
 async fn namespace_of(
     shared: &Arc<App>,
-    headers: &http::HeaderMap,
+    head: (&http::Method, &http::Uri, &http::HeaderMap),
     target: Target,
-) -> Result<Arc<Namespace>, NamespaceError> {
-    let name = namespace_name(headers)?;
-    if let Some(ns) = shared.registry.existing(name)? {
+) -> Result<Arc<Namespace>, Answer> {
+    let (method, uri, headers) = head;
+    let refuse = |e: NamespaceError| namespace_refusal(target, &e);
+    let name = namespace_name(headers).map_err(refuse)?;
+    if let Target::Vendor(facade) = target
+        && let Some(named) = facade.namespace_in_target(method, uri)
+    {
+        return in_target_namespace(shared, target, name, named);
+    }
+    if let Some(ns) = shared.registry.existing(name).map_err(refuse)? {
         ns.touch();
         return Ok(ns);
     }
@@ -154,21 +166,53 @@ async fn namespace_of(
     if let Target::Vendor(_) = target
         && shared.config.namespaces == NamespacePolicy::Existing
     {
-        return Err(NamespaceError::Unknown(name));
+        return Err(refuse(NamespaceError::Unknown(name)));
     }
     let owner = shared.clone();
     tokio::task::spawn_blocking(move || owner.registry.create(&name, None))
         .await
         .unwrap_or_else(|e| Err(NamespaceError::Fixture(e.to_string())))
+        .map_err(refuse)
+}
+
+/// The namespace a request's target names, if it exists and the header (if sent) names the
+/// same one; else the refusal (400) or the facade's answer for an unknown target.
+fn in_target_namespace(
+    shared: &App,
+    target: Target,
+    header: Option<&str>,
+    named: TargetNamespace,
+) -> Result<Arc<Namespace>, Answer> {
+    let canonical = |n: &str| match n.trim() {
+        "" => DEFAULT_NAMESPACE.to_string(),
+        n => n.to_string(),
+    };
+    if let Some(h) = header
+        && canonical(h) != canonical(&named.name)
+    {
+        let e = NamespaceError::Disagrees {
+            header: h.trim().to_string(),
+            target: named.name,
+        };
+        return Err(namespace_refusal(target, &e));
+    }
+    match shared.registry.find(&named.name) {
+        Some(ns) => {
+            ns.touch();
+            Ok(ns)
+        }
+        None => Err(named.unknown),
+    }
 }
 
 fn namespace_refusal(target: Target, e: &NamespaceError) -> Answer {
     let status = match e {
         NamespaceError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
         NamespaceError::Fixture(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        NamespaceError::BadName(_) | NamespaceError::Repeated | NamespaceError::Unknown(_) => {
-            StatusCode::BAD_REQUEST
-        }
+        NamespaceError::BadName(_)
+        | NamespaceError::Repeated
+        | NamespaceError::Unknown(_)
+        | NamespaceError::Disagrees { .. } => StatusCode::BAD_REQUEST,
     };
     target.early_error(status, &e.to_string())
 }
@@ -204,10 +248,10 @@ async fn serve(
     {
         return wire::whole(health(app, &incoming.headers));
     }
-    let ns = match namespace_of(app, &incoming.headers, target).await {
+    let head = (&incoming.method, &parts.uri, &incoming.headers);
+    let ns = match namespace_of(app, head, target).await {
         Ok(ns) => ns,
-        Err(e) => {
-            let mut refused = namespace_refusal(target, &e);
+        Err(mut refused) => {
             if let Target::Vendor(facade) = target {
                 // No namespace could be had: the default one records the refusal.
                 let default = app.registry.default_namespace();

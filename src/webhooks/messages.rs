@@ -192,6 +192,7 @@ mod tests {
                 flag: false,
                 size: 3,
                 link_host: None,
+                link_namespace: None,
             }),
         };
         let mut buf = Vec::new();

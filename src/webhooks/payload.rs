@@ -502,6 +502,7 @@ mod field_tests {
                     flag: true,
                     size: 1024,
                     link_host: None,
+                    link_namespace: None,
                 }),
             })),
         ];

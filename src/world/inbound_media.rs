@@ -34,6 +34,9 @@ pub struct Received {
     /// The host ChatApp's presigned URL for the file names: the one the control API call
     /// reached, so the URL leads back to this simulator.
     pub link_host: Option<String>,
+    /// The namespace the presigned URL names (`None`: the default one), as the control API
+    /// call named it: the URL is fetched without credentials or the namespace header.
+    pub link_namespace: Option<String>,
 }
 
 /// A user's file as the `messages` webhook tells it (OAS `MediaMessageProperties` and the
@@ -54,6 +57,9 @@ pub struct InboundMedia {
     /// See [`Received::link_host`].
     #[serde(default)]
     pub link_host: Option<String>,
+    /// See [`Received::link_namespace`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_namespace: Option<String>,
 }
 
 /// Whether `mime` reads as a MIME type (`type/subtype`, parameters after `;`), the only check
@@ -149,6 +155,7 @@ impl World {
             flag: r.flag,
             size,
             link_host: r.link_host,
+            link_namespace: r.link_namespace,
         };
         self.media.keep(
             Media {
@@ -199,6 +206,7 @@ mod tests {
             filename: None,
             flag: false,
             link_host: None,
+            link_namespace: None,
         }
     }
 
@@ -264,6 +272,7 @@ mod tests {
             filename: None,
             flag: false,
             link_host: None,
+            link_namespace: None,
         };
         assert!(matches!(
             w.receive_media(PHONE_ID, "15551230001", zip),

@@ -146,7 +146,9 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
                 Ok(f) => f,
                 Err(a) => return a,
             };
-            file.link_host = req.header(http::header::HOST).map(str::to_string);
+            let link = crate::api::graph::media_url::Link::of(ns, req);
+            file.link_host = Some(link.host);
+            file.link_namespace = link.namespace;
             return match ns.with_world(|w| w.receive_media(phone, &from, file)) {
                 Ok((message, media)) => ok(
                     json!({"message_id": message, "media_id": media.to_string()}),
@@ -228,6 +230,7 @@ fn received(kind: MediaKind, object: Option<&Value>) -> Result<Received, Answer>
             .iter()
             .any(|k| o.get(*k).and_then(Value::as_bool) == Some(true)),
         link_host: None,
+        link_namespace: None,
     })
 }
 

@@ -189,8 +189,10 @@ async fn created(
             error(StatusCode::TOO_MANY_REQUESTS, e.to_string())
         }
         Err(
-            e
-            @ (NamespaceError::BadName(_) | NamespaceError::Repeated | NamespaceError::Unknown(_)),
+            e @ (NamespaceError::BadName(_)
+            | NamespaceError::Repeated
+            | NamespaceError::Unknown(_)
+            | NamespaceError::Disagrees { .. }),
         ) => error(StatusCode::BAD_REQUEST, e.to_string()),
         Err(e @ NamespaceError::Fixture(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
     }

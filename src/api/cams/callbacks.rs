@@ -288,7 +288,10 @@ fn file_type(k: MediaKind) -> &'static str {
 fn file_message(w: &World, f: &InboundMedia) -> String {
     let url = w
         .presigned_media_url(f.id)
-        .map(|u| media_url::url(f.link_host.as_deref().unwrap_or("localhost"), &u))
+        .map(|u| {
+            let host = f.link_host.as_deref().unwrap_or("localhost");
+            media_url::url(host, f.link_namespace.as_deref(), &u)
+        })
         .unwrap_or_default();
     let name = f.caption.as_deref().or(f.filename.as_deref()).unwrap_or("");
     let mut buf = Vec::with_capacity(256 + url.len());

@@ -3,11 +3,13 @@
 //!
 //! [`PreparedCall`]: crate::faults::PreparedCall
 
-use http::{HeaderMap, StatusCode, Uri};
+use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::Op;
 use crate::api::Answer;
-use crate::api::facade::{self, Facade, FacadeId, Served, Serving, folder_prepared_call};
+use crate::api::facade::{
+    self, Facade, FacadeId, Served, Serving, TargetNamespace, folder_prepared_call,
+};
 use crate::fixture::Section;
 
 /// 360dialog: the Partner API (`/api/v2`) and the Messaging API's configuration endpoints.
@@ -40,6 +42,11 @@ impl Facade for D360 {
 
     fn secret_params(&self) -> &'static [&'static str] {
         SECRETS
+    }
+
+    /// The media proxy's download URL's `ns` (Graph's URL shape, `media_url.rs`).
+    fn namespace_in_target(&self, method: &Method, uri: &Uri) -> Option<TargetNamespace> {
+        crate::api::graph::media_url::target_namespace("d360", method, uri)
     }
 
     /// The Messaging API's `POST /media`.

@@ -94,13 +94,13 @@ fn upload(w: &mut World, p: &Prepared, ch: &Channel) -> Reply {
 }
 
 /// Meta's media object, its URL on the host the request reached (360dialog swaps Meta's
-/// host for its own, NET).
+/// host for its own, NET), naming the namespace (`media_url.rs`).
 fn get(w: &World, p: &Prepared, ch: &Channel) -> Reply {
     let s = scope(w, ch)?;
     let m = w
         .readable_media(&s.who, &p.args[0], Some(&s.phone))
         .map_err(meta)?;
-    let url = media_url::url(p.host.as_deref().unwrap_or("localhost"), &w.media_url(m));
+    let url = p.link.url(&w.media_url(m));
     Ok((
         200,
         json!({

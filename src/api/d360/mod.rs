@@ -178,8 +178,9 @@ pub struct Prepared {
     pub d360_key: Option<String>,
     /// The body's `Content-Type` (a media upload is multipart).
     pub content_type: Option<String>,
-    /// The `Host` the request reached (a media object's URL names it).
-    pub host: Option<String>,
+    /// Where a media object's URL leads: the `Host` the request reached and its namespace
+    /// (`get_media` only; empty for the rest).
+    pub link: crate::api::graph::media_url::Link,
     pub targets: Vec<String>,
     pub trace: String,
     /// Why an unmatched request matched nothing: 404 (no such path) or 405 (the path
@@ -281,7 +282,11 @@ pub fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer> {
         bearer,
         d360_key: header(KEY_HEADER),
         content_type: header("content-type"),
-        host: header("host"),
+        link: if op == Op::GetMedia {
+            crate::api::graph::media_url::Link::of(ns, req)
+        } else {
+            Default::default()
+        },
         targets,
         trace,
         unmatched,

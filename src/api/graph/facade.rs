@@ -7,7 +7,9 @@ use http::{HeaderMap, Method, StatusCode, Uri};
 
 use super::Op;
 use crate::api::Answer;
-use crate::api::facade::{self, Facade, FacadeId, Served, Serving, folder_prepared_call};
+use crate::api::facade::{
+    self, Facade, FacadeId, Served, Serving, TargetNamespace, folder_prepared_call,
+};
 use crate::api::params::Params;
 use crate::api::unmatched::Explanation;
 
@@ -41,6 +43,12 @@ impl Facade for Graph {
 
     fn secret_params(&self) -> &'static [&'static str] {
         SECRETS
+    }
+
+    /// A download URL's `ns` (`media_url.rs`): Graph's own, and ChatApp's presigned URLs,
+    /// which a client fetches with no credentials at all.
+    fn namespace_in_target(&self, method: &Method, uri: &Uri) -> Option<TargetNamespace> {
+        super::media_url::target_namespace("graph", method, uri)
     }
 
     /// `POST /[vNN.N/]{phone_number_id}/media`.

@@ -7,6 +7,7 @@ use http::Method;
 
 use super::errors::GraphError;
 use super::head::Head;
+use super::media_url::Link;
 use super::op::{NodeKind, Op, classify};
 use super::request::{self, Route};
 use crate::api::params::{BodyError, Params};
@@ -26,9 +27,11 @@ pub struct Prepared {
     pub targets: Vec<String>,
     trace: TraceId,
     request_id: TraceId,
-    /// `http://host/vNN.N/node[/edge]`, for paging links; the bare host for `get_media`.
+    /// `http://host/vNN.N/node[/edge]`, for paging links.
     pub(super) base_url: String,
     pub(super) query: String,
+    /// Where `get_media`'s download URL leads (host and namespace); empty for the rest.
+    pub(super) link: Link,
 }
 
 impl Prepared {
@@ -104,12 +107,14 @@ pub fn prepare_with(
             None => format!("http://{host}/{}/{}", route.version, route.node),
         };
         (base_url, req.query.clone())
-    } else if op == Op::GetMedia {
-        // The download URL names the host the client reached (`media_url.rs`).
-        let host = req.header(http::header::HOST).unwrap_or("localhost");
-        (host.to_string(), String::new())
     } else {
         (String::new(), String::new())
+    };
+    // The download URL names the host the client reached and its namespace (`media_url.rs`).
+    let link = if op == Op::GetMedia {
+        Link::of(ns, req)
+    } else {
+        Link::default()
     };
     Ok(Prepared {
         op,
@@ -122,6 +127,7 @@ pub fn prepare_with(
         request_id,
         base_url,
         query,
+        link,
     })
 }
 

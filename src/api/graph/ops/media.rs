@@ -4,7 +4,6 @@
 //! and OAS `uploadImage`, `retrieveMediaUrl`, `deleteMedia`. The download itself is
 //! `execute.rs`'s (`media_url.rs`): it answers bytes, not JSON.
 
-use super::super::media_url;
 use super::super::prepare::Prepared;
 use super::{Fail, id_body, missing, success};
 use crate::api::json::Obj;
@@ -54,8 +53,7 @@ pub fn upload(w: &mut World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, F
 pub fn get(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
     let phone = p.params.non_empty("phone_number_id");
     let m = w.readable_media(who, &p.route.node, phone.as_deref())?;
-    // `base_url` is the request's host for this operation (prepare.rs).
-    let url = media_url::url(&p.base_url, &w.media_url(m));
+    let url = p.link.url(&w.media_url(m));
     let mut buf = Vec::with_capacity(256 + url.len());
     let mut o = Obj::new(&mut buf);
     o.str("url", &url)
