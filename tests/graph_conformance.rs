@@ -98,3 +98,151 @@ fn skipped(reason: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "SKIPPED {}: {reason}", module_path!());
 }
+
+/// The checker itself: a small document whose schema uses each keyword family, and bodies
+/// that break each one, so a checker that stopped checking a keyword fails here (the test
+/// above only shows Meta's document accepting wabasim's bodies).
+#[test]
+fn the_checker_reports_each_keywords_violation() {
+    let doc = json!({
+        "openapi": "3.1.0",
+        "paths": {},
+        "components": {"schemas": {
+            "Thing": {
+                "type": "object",
+                "required": ["id", "kind"],
+                "additionalProperties": false,
+                "minProperties": 2,
+                "properties": {
+                    "id": {"type": "string", "minLength": 2, "maxLength": 4, "pattern": "^[0-9]+$"},
+                    "kind": {"enum": ["a", "b"]},
+                    "fixed": {"const": 1},
+                    "count": {"type": "integer", "minimum": 1, "maximum": 9, "multipleOf": 2},
+                    "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                    "tags": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 2, "uniqueItems": true},
+                    "either": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+                    "some": {"anyOf": [{"type": "string"}, {"type": "boolean"}]},
+                    "never": {"not": {"type": "string"}},
+                    "both": {"allOf": [{"type": "integer"}, {"minimum": 5}]},
+                    "link": {"$ref": "#/components/schemas/Link"},
+                    "maybe": {"type": "string", "nullable": true}
+                }
+            },
+            "Link": {"type": "object", "required": ["url"]}
+        }}
+    });
+    let oas = MetaOpenApi::from_value(doc, "inline").expect("the inline document");
+    let good = json!({"id": "12", "kind": "a", "fixed": 1, "count": 4, "ratio": 0.5,
+        "tags": ["x"], "either": "s", "some": true, "never": 3, "both": 6,
+        "link": {"url": "u"}, "maybe": null});
+    assert_eq!(oas.validate_component("Thing", &good).err(), None);
+    let cases = [
+        (json!({"kind": "a", "id": "1"}), "minLength", "/id"),
+        (json!({"kind": "a", "id": "12345"}), "maxLength", "/id"),
+        (json!({"kind": "a", "id": "1x"}), "pattern", "/id"),
+        (json!({"kind": "a"}), "required", "/id"),
+        (json!({"id": "12", "kind": "c"}), "enum", "/kind"),
+        (
+            json!({"id": "12", "kind": "a", "other": 1}),
+            "additionalProperties",
+            "/other",
+        ),
+        (json!({"id": "12"}), "minProperties", ""),
+        (
+            json!({"id": "12", "kind": "a", "fixed": 2}),
+            "const",
+            "/fixed",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "count": "4"}),
+            "type",
+            "/count",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "count": 0}),
+            "minimum",
+            "/count",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "count": 10}),
+            "maximum",
+            "/count",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "count": 3}),
+            "multipleOf",
+            "/count",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "ratio": 0}),
+            "exclusiveMinimum",
+            "/ratio",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "ratio": 1}),
+            "exclusiveMaximum",
+            "/ratio",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "tags": []}),
+            "minItems",
+            "/tags",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "tags": ["a", "b", "c"]}),
+            "maxItems",
+            "/tags",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "tags": ["a", "a"]}),
+            "uniqueItems",
+            "/tags",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "tags": [1]}),
+            "type",
+            "/tags/0",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "either": 1.5}),
+            "oneOf",
+            "/either",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "some": 1}),
+            "anyOf",
+            "/some",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "never": "s"}),
+            "not",
+            "/never",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "both": 4}),
+            "minimum",
+            "/both",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "link": {}}),
+            "required",
+            "/link/url",
+        ),
+        (
+            json!({"id": "12", "kind": "a", "maybe": 1}),
+            "type",
+            "/maybe",
+        ),
+    ];
+    for (body, keyword, at) in cases {
+        let violations = oas
+            .validate_component("Thing", &body)
+            .expect_err(&format!("{body} breaks {keyword}"));
+        assert!(
+            violations
+                .iter()
+                .any(|v| v.keyword == keyword && v.json_pointer == at),
+            "{body}: expected a {keyword} violation at {at:?}, got {violations:?}"
+        );
+    }
+}

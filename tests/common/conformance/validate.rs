@@ -165,14 +165,6 @@ impl MetaOpenApi {
         depth: usize,
         out: &mut Vec<Violation>,
     ) {
-        let push = |out: &mut Vec<Violation>, kw: &str, iptr: &str, message: String| {
-            out.push(Violation {
-                json_pointer: iptr.to_string(),
-                schema_pointer: format!("{sptr}/{}", escape_segment(kw)),
-                keyword: kw.to_string(),
-                message,
-            })
-        };
         let obj = match schema {
             Value::Bool(true) => return,
             Value::Bool(false) => {
@@ -187,8 +179,16 @@ impl MetaOpenApi {
             Value::Object(o) => o,
             _ => return,
         };
+        let at = At {
+            api: self,
+            obj,
+            sptr,
+            inst,
+            iptr,
+            depth,
+        };
         if depth > MAX_DEPTH {
-            push(
+            at.push(
                 out,
                 "$ref",
                 iptr,
@@ -199,36 +199,88 @@ impl MetaOpenApi {
         if inst.is_null() && obj.get("nullable") == Some(&Value::Bool(true)) {
             return;
         }
-
         if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
             match self.resolve_ref(r) {
                 Some(target) => self.validate_value(target, r, inst, iptr, depth + 1, out),
-                None => push(out, "$ref", iptr, format!("$ref {r:?} does not resolve")),
+                None => at.push(out, "$ref", iptr, format!("$ref {r:?} does not resolve")),
             }
         }
+        at.kind(out);
+        match inst {
+            Value::Object(map) => {
+                at.properties(map, out);
+                at.property_count(map.len(), out);
+            }
+            Value::Array(items) => {
+                at.items(items, out);
+                at.item_count(items, out);
+            }
+            Value::String(s) => at.string(s, out),
+            Value::Number(n) => at.number(n, out),
+            _ => {}
+        }
+        at.combinators(out);
+    }
+}
 
+/// One schema object applied to one instance: where each sits (`sptr`, `iptr`) and how deep
+/// the `$ref`s and combinators above have gone. Each method checks one family of keywords.
+struct At<'a> {
+    api: &'a MetaOpenApi,
+    obj: &'a serde_json::Map<String, Value>,
+    sptr: &'a str,
+    inst: &'a Value,
+    iptr: &'a str,
+    depth: usize,
+}
+
+impl At<'_> {
+    fn push(&self, out: &mut Vec<Violation>, kw: &str, iptr: &str, message: String) {
+        out.push(Violation {
+            json_pointer: iptr.to_string(),
+            schema_pointer: format!("{}/{}", self.sptr, escape_segment(kw)),
+            keyword: kw.to_string(),
+            message,
+        })
+    }
+
+    /// Checks `inst` (or a part of it) against a subschema, one level deeper.
+    fn descend(
+        &self,
+        schema: &Value,
+        sptr: &str,
+        inst: &Value,
+        iptr: &str,
+        out: &mut Vec<Violation>,
+    ) {
+        self.api
+            .validate_value(schema, sptr, inst, iptr, self.depth + 1, out)
+    }
+
+    fn u64_of(&self, kw: &str) -> Option<u64> {
+        self.obj.get(kw).and_then(Value::as_u64)
+    }
+
+    /// `type`, `enum`, `const`. (`nullable: true` with a null instance returned before.)
+    fn kind(&self, out: &mut Vec<Violation>) {
+        let (obj, inst, iptr) = (self.obj, self.inst, self.iptr);
         if let Some(t) = obj.get("type") {
             let allowed: Vec<&str> = match t {
                 Value::String(s) => vec![s.as_str()],
                 Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
                 _ => Vec::new(),
             };
-            // (`nullable: true` with a null instance already returned above)
             if !allowed.is_empty() && !allowed.iter().any(|t| type_matches(t, inst)) {
-                push(
+                let got = if inst.is_null() {
+                    "null".to_string()
+                } else {
+                    format!("{} {}", json_type(inst), short(inst))
+                };
+                self.push(
                     out,
                     "type",
                     iptr,
-                    if inst.is_null() {
-                        format!("expected {}, got null", allowed.join(" or "))
-                    } else {
-                        format!(
-                            "expected {}, got {} {}",
-                            allowed.join(" or "),
-                            json_type(inst),
-                            short(inst)
-                        )
-                    },
+                    format!("expected {}, got {got}", allowed.join(" or ")),
                 );
             }
         }
@@ -236,7 +288,7 @@ impl MetaOpenApi {
             && !options.iter().any(|o| json_eq(o, inst))
         {
             let list: Vec<String> = options.iter().map(short).collect();
-            push(
+            self.push(
                 out,
                 "enum",
                 iptr,
@@ -246,322 +298,298 @@ impl MetaOpenApi {
         if let Some(c) = obj.get("const")
             && !json_eq(c, inst)
         {
-            push(
+            self.push(
                 out,
                 "const",
                 iptr,
                 format!("{} is not the constant {}", short(inst), short(c)),
             );
         }
+    }
 
-        match inst {
-            Value::Object(map) => {
-                if let Some(Value::Array(req)) = obj.get("required") {
-                    for name in req.iter().filter_map(Value::as_str) {
-                        if !map.contains_key(name) {
-                            push(
-                                out,
-                                "required",
-                                &child(iptr, name),
-                                format!("required property {name:?} is missing"),
-                            );
-                        }
-                    }
-                }
-                let props = obj.get("properties").and_then(Value::as_object);
-                let pattern_props = obj.get("patternProperties").and_then(Value::as_object);
-                for (k, v) in map {
-                    let mut evaluated = false;
-                    if let Some(ps) = props.and_then(|p| p.get(k)) {
-                        evaluated = true;
-                        let sp = format!("{sptr}/properties/{}", escape_segment(k));
-                        self.validate_value(ps, &sp, v, &child(iptr, k), depth + 1, out);
-                    }
-                    if let Some(pp) = pattern_props {
-                        for (pat, ps) in pp {
-                            if let Some(Ok(re)) = self.regexes.get(pat)
-                                && re.is_match(k)
-                            {
-                                evaluated = true;
-                                let sp =
-                                    format!("{sptr}/patternProperties/{}", escape_segment(pat));
-                                self.validate_value(ps, &sp, v, &child(iptr, k), depth + 1, out);
-                            }
-                        }
-                    }
-                    if !evaluated && let Some(ap) = obj.get("additionalProperties") {
-                        if ap == &Value::Bool(false) {
-                            push(
-                                out,
-                                "additionalProperties",
-                                &child(iptr, k),
-                                format!(
-                                    "property {k:?} is not allowed (additionalProperties: false)"
-                                ),
-                            );
-                        } else {
-                            let sp = format!("{sptr}/additionalProperties");
-                            self.validate_value(ap, &sp, v, &child(iptr, k), depth + 1, out);
-                        }
-                    }
-                }
-                if let Some(n) = obj.get("minProperties").and_then(Value::as_u64)
-                    && (map.len() as u64) < n
-                {
-                    push(
-                        out,
-                        "minProperties",
-                        iptr,
-                        format!("{} properties, fewer than minProperties {n}", map.len()),
-                    );
-                }
-                if let Some(n) = obj.get("maxProperties").and_then(Value::as_u64)
-                    && (map.len() as u64) > n
-                {
-                    push(
-                        out,
-                        "maxProperties",
-                        iptr,
-                        format!("{} properties, more than maxProperties {n}", map.len()),
-                    );
+    /// `required`, `properties`, `patternProperties`, `additionalProperties`.
+    fn properties(&self, map: &serde_json::Map<String, Value>, out: &mut Vec<Violation>) {
+        let (obj, sptr, iptr) = (self.obj, self.sptr, self.iptr);
+        if let Some(Value::Array(req)) = obj.get("required") {
+            for name in req.iter().filter_map(Value::as_str) {
+                if !map.contains_key(name) {
+                    let message = format!("required property {name:?} is missing");
+                    self.push(out, "required", &child(iptr, name), message);
                 }
             }
-            Value::Array(items) => {
-                let prefix = obj.get("prefixItems").and_then(Value::as_array);
-                let skip = prefix.map_or(0, Vec::len);
-                if let Some(prefix) = prefix {
-                    for (i, (ps, v)) in prefix.iter().zip(items).enumerate() {
-                        let sp = format!("{sptr}/prefixItems/{i}");
-                        self.validate_value(
-                            ps,
-                            &sp,
-                            v,
-                            &child(iptr, &i.to_string()),
-                            depth + 1,
-                            out,
-                        );
-                    }
-                }
-                if let Some(is) = obj.get("items") {
-                    let sp = format!("{sptr}/items");
-                    for (i, v) in items.iter().enumerate().skip(skip) {
-                        self.validate_value(
-                            is,
-                            &sp,
-                            v,
-                            &child(iptr, &i.to_string()),
-                            depth + 1,
-                            out,
-                        );
-                    }
-                }
-                if let Some(n) = obj.get("minItems").and_then(Value::as_u64)
-                    && (items.len() as u64) < n
-                {
-                    push(
-                        out,
-                        "minItems",
-                        iptr,
-                        format!("{} item(s), fewer than minItems {n}", items.len()),
-                    );
-                }
-                if let Some(n) = obj.get("maxItems").and_then(Value::as_u64)
-                    && (items.len() as u64) > n
-                {
-                    push(
-                        out,
-                        "maxItems",
-                        iptr,
-                        format!("{} item(s), more than maxItems {n}", items.len()),
-                    );
-                }
-                if obj.get("uniqueItems") == Some(&Value::Bool(true)) {
-                    'outer: for i in 0..items.len() {
-                        for j in i + 1..items.len() {
-                            if json_eq(&items[i], &items[j]) {
-                                push(
-                                    out,
-                                    "uniqueItems",
-                                    iptr,
-                                    format!("items {i} and {j} are equal (uniqueItems)"),
-                                );
-                                break 'outer;
-                            }
-                        }
-                    }
-                }
-            }
-            Value::String(s) => {
-                let len = s.chars().count() as u64;
-                if let Some(n) = obj.get("minLength").and_then(Value::as_u64)
-                    && len < n
-                {
-                    push(
-                        out,
-                        "minLength",
-                        iptr,
-                        format!(
-                            "{} has {len} character(s), fewer than minLength {n}",
-                            short(inst)
-                        ),
-                    );
-                }
-                if let Some(n) = obj.get("maxLength").and_then(Value::as_u64)
-                    && len > n
-                {
-                    push(
-                        out,
-                        "maxLength",
-                        iptr,
-                        format!(
-                            "{} has {len} character(s), more than maxLength {n}",
-                            short(inst)
-                        ),
-                    );
-                }
-                if let Some(p) = obj.get("pattern").and_then(Value::as_str)
-                    && let Some(Ok(re)) = self.regexes.get(p)
-                    && !re.is_match(s)
-                {
-                    push(
-                        out,
-                        "pattern",
-                        iptr,
-                        format!("{} does not match pattern {p}", short(inst)),
-                    );
-                }
-            }
-            Value::Number(n) => {
-                let x = n.as_f64().unwrap_or(f64::NAN);
-                let excl_min_bool = obj.get("exclusiveMinimum") == Some(&Value::Bool(true));
-                let excl_max_bool = obj.get("exclusiveMaximum") == Some(&Value::Bool(true));
-                if let Some(min) = obj.get("minimum").and_then(Value::as_f64)
-                    && (x < min || (excl_min_bool && x == min))
-                {
-                    push(
-                        out,
-                        "minimum",
-                        iptr,
-                        format!("{n} is less than minimum {min}"),
-                    );
-                }
-                if let Some(max) = obj.get("maximum").and_then(Value::as_f64)
-                    && (x > max || (excl_max_bool && x == max))
-                {
-                    push(
-                        out,
-                        "maximum",
-                        iptr,
-                        format!("{n} is greater than maximum {max}"),
-                    );
-                }
-                if let Some(min) = obj.get("exclusiveMinimum").and_then(Value::as_f64)
-                    && x <= min
-                {
-                    push(
-                        out,
-                        "exclusiveMinimum",
-                        iptr,
-                        format!("{n} is not greater than {min}"),
-                    );
-                }
-                if let Some(max) = obj.get("exclusiveMaximum").and_then(Value::as_f64)
-                    && x >= max
-                {
-                    push(
-                        out,
-                        "exclusiveMaximum",
-                        iptr,
-                        format!("{n} is not less than {max}"),
-                    );
-                }
-                if let Some(d) = obj.get("multipleOf").and_then(Value::as_f64)
-                    && d > 0.0
-                {
-                    let q = x / d;
-                    if (q - q.round()).abs() > 1e-9 {
-                        push(
-                            out,
-                            "multipleOf",
-                            iptr,
-                            format!("{n} is not a multiple of {d}"),
-                        );
-                    }
-                }
-            }
-            _ => {}
         }
+        let props = obj.get("properties").and_then(Value::as_object);
+        let pattern_props = obj.get("patternProperties").and_then(Value::as_object);
+        for (k, v) in map {
+            let at = child(iptr, k);
+            let mut evaluated = false;
+            if let Some(ps) = props.and_then(|p| p.get(k)) {
+                evaluated = true;
+                self.descend(
+                    ps,
+                    &format!("{sptr}/properties/{}", escape_segment(k)),
+                    v,
+                    &at,
+                    out,
+                );
+            }
+            for (pat, ps) in pattern_props.into_iter().flatten() {
+                if let Some(Ok(re)) = self.api.regexes.get(pat)
+                    && re.is_match(k)
+                {
+                    evaluated = true;
+                    let sp = format!("{sptr}/patternProperties/{}", escape_segment(pat));
+                    self.descend(ps, &sp, v, &at, out);
+                }
+            }
+            match obj.get("additionalProperties") {
+                _ if evaluated => {}
+                Some(Value::Bool(false)) => {
+                    let message =
+                        format!("property {k:?} is not allowed (additionalProperties: false)");
+                    self.push(out, "additionalProperties", &at, message);
+                }
+                Some(ap) => self.descend(ap, &format!("{sptr}/additionalProperties"), v, &at, out),
+                None => {}
+            }
+        }
+    }
 
+    /// `minProperties`, `maxProperties`.
+    fn property_count(&self, len: usize, out: &mut Vec<Violation>) {
+        if let Some(n) = self.u64_of("minProperties")
+            && (len as u64) < n
+        {
+            let message = format!("{len} properties, fewer than minProperties {n}");
+            self.push(out, "minProperties", self.iptr, message);
+        }
+        if let Some(n) = self.u64_of("maxProperties")
+            && (len as u64) > n
+        {
+            let message = format!("{len} properties, more than maxProperties {n}");
+            self.push(out, "maxProperties", self.iptr, message);
+        }
+    }
+
+    /// `prefixItems`, `items`.
+    fn items(&self, items: &[Value], out: &mut Vec<Violation>) {
+        let (sptr, iptr) = (self.sptr, self.iptr);
+        let prefix = self.obj.get("prefixItems").and_then(Value::as_array);
+        let skip = prefix.map_or(0, Vec::len);
+        for (i, (ps, v)) in prefix.into_iter().flatten().zip(items).enumerate() {
+            self.descend(
+                ps,
+                &format!("{sptr}/prefixItems/{i}"),
+                v,
+                &child(iptr, &i.to_string()),
+                out,
+            );
+        }
+        if let Some(is) = self.obj.get("items") {
+            let sp = format!("{sptr}/items");
+            for (i, v) in items.iter().enumerate().skip(skip) {
+                self.descend(is, &sp, v, &child(iptr, &i.to_string()), out);
+            }
+        }
+    }
+
+    /// `minItems`, `maxItems`, `uniqueItems`.
+    fn item_count(&self, items: &[Value], out: &mut Vec<Violation>) {
+        let len = items.len();
+        if let Some(n) = self.u64_of("minItems")
+            && (len as u64) < n
+        {
+            self.push(
+                out,
+                "minItems",
+                self.iptr,
+                format!("{len} item(s), fewer than minItems {n}"),
+            );
+        }
+        if let Some(n) = self.u64_of("maxItems")
+            && (len as u64) > n
+        {
+            self.push(
+                out,
+                "maxItems",
+                self.iptr,
+                format!("{len} item(s), more than maxItems {n}"),
+            );
+        }
+        if self.obj.get("uniqueItems") == Some(&Value::Bool(true)) {
+            let twins = (0..len).find_map(|i| {
+                (i + 1..len)
+                    .find(|&j| json_eq(&items[i], &items[j]))
+                    .map(|j| (i, j))
+            });
+            if let Some((i, j)) = twins {
+                let message = format!("items {i} and {j} are equal (uniqueItems)");
+                self.push(out, "uniqueItems", self.iptr, message);
+            }
+        }
+    }
+
+    /// `minLength`, `maxLength` (in characters), `pattern`.
+    fn string(&self, s: &str, out: &mut Vec<Violation>) {
+        let (inst, iptr) = (self.inst, self.iptr);
+        let len = s.chars().count() as u64;
+        if let Some(n) = self.u64_of("minLength")
+            && len < n
+        {
+            let message = format!(
+                "{} has {len} character(s), fewer than minLength {n}",
+                short(inst)
+            );
+            self.push(out, "minLength", iptr, message);
+        }
+        if let Some(n) = self.u64_of("maxLength")
+            && len > n
+        {
+            let message = format!(
+                "{} has {len} character(s), more than maxLength {n}",
+                short(inst)
+            );
+            self.push(out, "maxLength", iptr, message);
+        }
+        if let Some(p) = self.obj.get("pattern").and_then(Value::as_str)
+            && let Some(Ok(re)) = self.api.regexes.get(p)
+            && !re.is_match(s)
+        {
+            let message = format!("{} does not match pattern {p}", short(inst));
+            self.push(out, "pattern", iptr, message);
+        }
+    }
+
+    /// `minimum`, `maximum` (with OpenAPI 3.0's boolean exclusives), `exclusiveMinimum`,
+    /// `exclusiveMaximum` (3.1's numbers), `multipleOf`.
+    fn number(&self, n: &serde_json::Number, out: &mut Vec<Violation>) {
+        let (obj, iptr) = (self.obj, self.iptr);
+        let x = n.as_f64().unwrap_or(f64::NAN);
+        let float = |kw: &str| obj.get(kw).and_then(Value::as_f64);
+        let excl_min_bool = obj.get("exclusiveMinimum") == Some(&Value::Bool(true));
+        let excl_max_bool = obj.get("exclusiveMaximum") == Some(&Value::Bool(true));
+        if let Some(min) = float("minimum")
+            && (x < min || (excl_min_bool && x == min))
+        {
+            self.push(
+                out,
+                "minimum",
+                iptr,
+                format!("{n} is less than minimum {min}"),
+            );
+        }
+        if let Some(max) = float("maximum")
+            && (x > max || (excl_max_bool && x == max))
+        {
+            self.push(
+                out,
+                "maximum",
+                iptr,
+                format!("{n} is greater than maximum {max}"),
+            );
+        }
+        if let Some(min) = float("exclusiveMinimum")
+            && x <= min
+        {
+            self.push(
+                out,
+                "exclusiveMinimum",
+                iptr,
+                format!("{n} is not greater than {min}"),
+            );
+        }
+        if let Some(max) = float("exclusiveMaximum")
+            && x >= max
+        {
+            self.push(
+                out,
+                "exclusiveMaximum",
+                iptr,
+                format!("{n} is not less than {max}"),
+            );
+        }
+        if let Some(d) = float("multipleOf")
+            && d > 0.0
+            && ((x / d) - (x / d).round()).abs() > 1e-9
+        {
+            self.push(
+                out,
+                "multipleOf",
+                iptr,
+                format!("{n} is not a multiple of {d}"),
+            );
+        }
+    }
+
+    /// `allOf`, `anyOf`, `oneOf`, `not`.
+    fn combinators(&self, out: &mut Vec<Violation>) {
+        let (obj, sptr, inst, iptr) = (self.obj, self.sptr, self.inst, self.iptr);
         if let Some(Value::Array(all)) = obj.get("allOf") {
             for (i, s) in all.iter().enumerate() {
-                self.validate_value(s, &format!("{sptr}/allOf/{i}"), inst, iptr, depth + 1, out);
+                self.descend(s, &format!("{sptr}/allOf/{i}"), inst, iptr, out);
             }
         }
         for kw in ["anyOf", "oneOf"] {
-            let Some(Value::Array(alts)) = obj.get(kw) else {
-                continue;
-            };
-            let mut failures = Vec::new();
-            let mut matched = Vec::new();
-            for (i, s) in alts.iter().enumerate() {
-                let mut sub = Vec::new();
-                self.validate_value(
-                    s,
-                    &format!("{sptr}/{kw}/{i}"),
-                    inst,
-                    iptr,
-                    depth + 1,
-                    &mut sub,
-                );
-                if sub.is_empty() {
-                    matched.push(i);
-                } else {
-                    failures.push((i, branch_name(s), sub));
-                }
-            }
-            if matched.is_empty() {
-                let mut msg = format!("matches none of the {} `{kw}` alternatives:", alts.len());
-                for (i, name, sub) in &failures {
-                    let first = &sub[0];
-                    let at = if first.json_pointer.is_empty() {
-                        "(body)"
-                    } else {
-                        &first.json_pointer
-                    };
-                    msg.push_str(&format!("\n      [{i}] {name}: at {at}: {}", first.message));
-                    if sub.len() > 1 {
-                        msg.push_str(&format!(" (+{} more)", sub.len() - 1));
-                    }
-                }
-                push(out, kw, iptr, msg);
-            } else if kw == "oneOf" && matched.len() > 1 {
-                let names: Vec<String> = matched
-                    .iter()
-                    .map(|i| format!("[{i}] {}", branch_name(&alts[*i])))
-                    .collect();
-                push(
-                    out,
-                    kw,
-                    iptr,
-                    format!(
-                        "matches {} `oneOf` alternatives ({}), exactly one is allowed",
-                        matched.len(),
-                        names.join(", ")
-                    ),
-                );
+            if let Some(Value::Array(alts)) = obj.get(kw) {
+                self.alternatives(kw, alts, out);
             }
         }
         if let Some(n) = obj.get("not") {
             let mut sub = Vec::new();
-            self.validate_value(n, &format!("{sptr}/not"), inst, iptr, depth + 1, &mut sub);
+            self.descend(n, &format!("{sptr}/not"), inst, iptr, &mut sub);
             if sub.is_empty() {
-                push(
-                    out,
-                    "not",
-                    iptr,
-                    format!("{} matches a schema it must not match", short(inst)),
-                );
+                let message = format!("{} matches a schema it must not match", short(inst));
+                self.push(out, "not", iptr, message);
             }
+        }
+    }
+
+    /// `anyOf` (at least one alternative) or `oneOf` (exactly one), each failed alternative's
+    /// first violation named in the message.
+    fn alternatives(&self, kw: &str, alts: &[Value], out: &mut Vec<Violation>) {
+        let mut failures = Vec::new();
+        let mut matched = Vec::new();
+        for (i, s) in alts.iter().enumerate() {
+            let mut sub = Vec::new();
+            self.descend(
+                s,
+                &format!("{}/{kw}/{i}", self.sptr),
+                self.inst,
+                self.iptr,
+                &mut sub,
+            );
+            if sub.is_empty() {
+                matched.push(i);
+            } else {
+                failures.push((i, branch_name(s), sub));
+            }
+        }
+        if matched.is_empty() {
+            let mut msg = format!("matches none of the {} `{kw}` alternatives:", alts.len());
+            for (i, name, sub) in &failures {
+                let first = &sub[0];
+                let at = if first.json_pointer.is_empty() {
+                    "(body)"
+                } else {
+                    &first.json_pointer
+                };
+                msg.push_str(&format!("\n      [{i}] {name}: at {at}: {}", first.message));
+                if sub.len() > 1 {
+                    msg.push_str(&format!(" (+{} more)", sub.len() - 1));
+                }
+            }
+            self.push(out, kw, self.iptr, msg);
+        } else if kw == "oneOf" && matched.len() > 1 {
+            let names: Vec<String> = matched
+                .iter()
+                .map(|i| format!("[{i}] {}", branch_name(&alts[*i])))
+                .collect();
+            let message = format!(
+                "matches {} `oneOf` alternatives ({}), exactly one is allowed",
+                matched.len(),
+                names.join(", ")
+            );
+            self.push(out, kw, self.iptr, message);
         }
     }
 }
