@@ -12,39 +12,14 @@ Usage: benches/probe.py [path/to/wabasim]   (default: target/release/wabasim)
 
 import http.client
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
+
+from simulator import rss_mb, start
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/wabasim"
 TOKEN = "wabasim-new-bsp"
 WABA = "200000000000002"
-
-
-def start(*flags):
-    port_file = tempfile.mktemp(prefix="wabasim-probe-port-")
-    proc = subprocess.Popen(
-        [BIN, "serve", "--listen", "127.0.0.1:0", "--port-file", port_file, *flags],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        if os.path.exists(port_file):
-            addr = open(port_file).read()
-            os.remove(port_file)
-            host, port = addr.rsplit(":", 1)
-            return proc, host, int(port)
-        time.sleep(0.05)
-    raise SystemExit("the server did not start")
-
-
-def rss_mib(proc):
-    for line in open(f"/proc/{proc.pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def request(conn, method, path, body=b"", headers=None):
@@ -55,10 +30,10 @@ def request(conn, method, path, body=b"", headers=None):
 
 
 def journal_fill():
-    proc, host, port = start()
+    proc, host, port = start(BIN)
     conn = http.client.HTTPConnection(host, port, timeout=60)
     request(conn, "GET", "/__admin/health")
-    before = rss_mib(proc)
+    before = rss_mb(proc.pid)
     # The longest URI the server takes (--max-uri-bytes, 60 KiB) and a 1 MiB form body (the
     # facade body limit): each entry would keep ~1 MiB if nothing cut it.
     path = f"/v23.0/{WABA}/phone_numbers?q="
@@ -71,7 +46,7 @@ def journal_fill():
     sent = 12_000
     for _ in range(sent):
         request(conn, "POST", path, body, headers)
-    after = rss_mib(proc)
+    after = rss_mb(proc.pid)
     _, data = request(conn, "GET", "/__admin/namespaces")
     journal = json.loads(data)["namespaces"][0]["journal"]
     proc.terminate()
@@ -85,7 +60,7 @@ def journal_fill():
 
 
 def form_names(flags):
-    proc, host, port = start(*flags)
+    proc, host, port = start(BIN, *flags)
     conn = http.client.HTTPConnection(host, port, timeout=600)
     names = 145_000
     # Names alone (`a&b&...`), in hex: 0.9 MB, under the 1 MiB body limit, as the probe sent.
@@ -114,7 +89,7 @@ def form_names(flags):
 
 
 def health_flood(flags):
-    proc, host, port = start(*flags)
+    proc, host, port = start(BIN, *flags)
     conn = http.client.HTTPConnection(host, port, timeout=60)
     calls = 10_050
     started = time.monotonic()

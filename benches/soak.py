@@ -25,12 +25,11 @@ import argparse
 import http.client
 import http.server
 import json
-import os
-import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+from simulator import rss_mb, start
 
 OLD = "wabasim-old-bsp"
 NEW = "wabasim-new-bsp"
@@ -148,32 +147,6 @@ def one_case(c, name, hook):
     c.call("POST", "/__admin/requests/count", ns, {"operation": "register"})
     c.call("GET", "/__admin/webhooks?state=delivered", ns)
     c.call("DELETE", f"/__admin/namespaces/{name}", expect=(200, 204))
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def start(binary):
-    port_file = tempfile.mktemp(prefix="wabasim-soak-port-")
-    proc = subprocess.Popen(
-        [binary, "serve", "--listen", "127.0.0.1:0", "--port-file", port_file],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(400):
-        if os.path.exists(port_file):
-            addr = open(port_file).read()
-            os.remove(port_file)
-            host, port = addr.rsplit(":", 1)
-            return proc, host, int(port)
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def main():
