@@ -483,6 +483,8 @@ mod field_tests {
                 user_id: None,
                 text: "Hi".into(),
                 media: None,
+                content: None,
+                context: None,
             })),
             EventKind::Inbound(Box::new(InboundEvent {
                 message: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMQA=".into(),
@@ -503,6 +505,8 @@ mod field_tests {
                     size: 1024,
                     link_host: None,
                 }),
+                content: None,
+                context: None,
             })),
         ];
         // Every field has an event, and the fields filters accept are exactly these.
