@@ -348,4 +348,39 @@ mod tests {
             r#""messages":[{"from":"15551230001","id":"wamid.x","timestamp":"1697043666","type":"document","document":{"caption":"caption","filename":"filename.pdf","mime_type":"application/pdf","sha256":"grwf=","id":"7"}}]}"#
         );
     }
+    #[test]
+    fn a_reply_leads_with_its_context_and_a_location_keeps_pywas_order() {
+        use crate::world::inbound::{Location, Quote};
+        let m = InboundEvent {
+            message: "wamid.y".into(),
+            phone: 110_000_000_000_001,
+            display_digits: "15550100001".into(),
+            from: "15551230001".into(),
+            profile_name: None,
+            user_id: None,
+            text: String::new(),
+            media: None,
+            content: Some(UserContent::Location(Location {
+                latitude: 37.4611978,
+                longitude: -122.2164385,
+                name: Some("HQ".into()),
+                address: None,
+                url: Some("https://maps.example".into()),
+            })),
+            context: Some(Quote {
+                from: "15550100001".into(),
+                id: "wamid.b".into(),
+            }),
+        };
+        let mut buf = Vec::new();
+        let mut v = Obj::new(&mut buf);
+        inbound_value(&m, 1_697_044_557, &mut v);
+        v.end();
+        let text = String::from_utf8(buf).unwrap();
+        let message = &text[text.find(r#""messages""#).unwrap()..];
+        assert_eq!(
+            message,
+            r#""messages":[{"context":{"from":"15550100001","id":"wamid.b"},"from":"15551230001","id":"wamid.y","timestamp":"1697044557","type":"location","location":{"latitude":37.4611978,"longitude":-122.2164385,"name":"HQ","url":"https://maps.example"}}]}"#
+        );
+    }
 }

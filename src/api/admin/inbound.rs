@@ -103,7 +103,8 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
             error(
                 StatusCode::BAD_REQUEST,
                 format!(
-                    "\"context.message_id\" {id:?} is no message this number sent to {from}: a {kind} answers the business's message"
+                    "\"context.message_id\" {id:?} is no message this number sent to {from}: \
+                     a reply to a button, list or template answers one the business sent"
                 ),
             )
         }
