@@ -90,25 +90,23 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
         }
         Err(Refusal::Bad(why)) => return error(StatusCode::BAD_REQUEST, why),
     };
-    let reaction = kind == "reaction";
-    match ns.with_world(|w| w.receive_content(phone, &from, content, context)) {
-        Ok(id) => ok(json!({"message_id": id}), "inbound"),
-        Err(DomainError::MessageIdInvalid { id }) if reaction => error(
+    let said = ns.with_world(|w| w.receive_content(phone, &from, content, context));
+    match (said, kind) {
+        (Ok(id), _) => ok(json!({"message_id": id}), "inbound"),
+        (Err(DomainError::MessageIdInvalid { id }), "reaction") => error(
             StatusCode::BAD_REQUEST,
             format!(
                 "\"reaction.message_id\" {id:?} is no message of this number's conversation with {from}"
             ),
         ),
-        Err(DomainError::MessageIdInvalid { id }) if kind != "location" && kind != "contacts" => {
-            error(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "\"context.message_id\" {id:?} is no message this number sent to {from}: \
-                     a reply to a button, list or template answers one the business sent"
-                ),
-            )
-        }
-        Err(e) => refused(phone, &from, &e),
+        (Err(DomainError::MessageIdInvalid { id }), "interactive" | "button") => error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "\"context.message_id\" {id:?} is no message this number sent to {from}: \
+                 a reply to a button, list or template answers one the business sent"
+            ),
+        ),
+        (Err(e), _) => refused(phone, &from, &e),
     }
 }
 
