@@ -22,7 +22,8 @@
 //! or audio `{name, id, mimeType, url}`, a document `{name, id, filename, mimeType, url}`,
 //! the URL valid 7 days). Inferred (docs/fidelity.md): `name` is the caption (a document's
 //! filename without one), a sticker is `STICKER` shaped as an image with `animated`, and the
-//! URL is a presigned one on this simulator (`World::presigned_media_url`).
+//! URL is a presigned one on this simulator (`World::presigned_media_url`). A location,
+//! contacts or a reply to a button is `inbound_kind.rs`'s; a reaction has no report.
 
 use bytes::Bytes;
 
