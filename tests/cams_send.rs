@@ -372,3 +372,92 @@ async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() 
     let r = sim.send_exact("GET", path, &[], "").await;
     assert_eq!(r.status, 404, "{}", r.text());
 }
+
+/// A user's location, a tap on a quick-reply button and a reaction at the number's
+/// `UpCallbackUrl`: `LOCATION` with the page's four strings, `REPLY` with Meta's `button`
+/// object, and no report for the reaction (ChatAppInbound has no such `Type`;
+/// docs/fidelity.md).
+#[tokio::test]
+async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_is_not() {
+    let sim = sim_in("cams-inbound-kinds").await;
+    sim.cams_migrate_fully().await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let up_url = format!("{}/inbound", receiver.url());
+    let params = [
+        ("CustSpaceId", CAMS_SPACE),
+        ("PhoneNumber", READY_E164),
+        ("UpCallbackUrl", up_url.as_str()),
+    ];
+    let r = sim.cams("UpdatePhoneWebhook", &params).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let phone = state["facades"]["cams"]["spaces"][0]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = |body: Value| {
+        let mut body = body;
+        body["phone_number_id"] = json!(phone);
+        body["from"] = json!("16505551234");
+        body
+    };
+    let location = user(json!({"type": "location",
+        "location": {"latitude": 37.5, "longitude": -122.25, "name": "HQ", "address": "1 Hacker Way"}}));
+    let r = sim.admin("POST", "/__admin/inbound", Some(location)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The business answers with a message the user then taps a button of.
+    let r = sim
+        .cams(
+            "SendChatappMessage",
+            &with(&[
+                ("Type", "message"),
+                ("MessageType", "text"),
+                ("Content", r#"{"text":"Stop promotions?"}"#),
+            ]),
+        )
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    let business = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| {
+            let s = &e["payload"]["entry"][0]["changes"][0]["value"]["statuses"][0];
+            s["id"].as_str().map(str::to_string)
+        })
+        .expect("the business message's status");
+    let like = user(json!({"type": "reaction",
+                           "reaction": {"message_id": business, "emoji": "👍"}}));
+    let tap = user(
+        json!({"type": "button", "context": {"message_id": business},
+                          "button": {"payload": "stop", "text": "Stop"}}),
+    );
+    for body in [like, tap] {
+        let r = sim.admin("POST", "/__admin/inbound", Some(body)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+
+    receiver.receipts(2).await;
+    // Time for a third report, were the reaction told.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let reports: Vec<Value> = receiver
+        .posts()
+        .iter()
+        .filter(|p| p.uri.ends_with("/inbound"))
+        .map(|p| p.json()[0].clone())
+        .collect();
+    let kinds: Vec<&str> = reports
+        .iter()
+        .map(|r| r["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["LOCATION", "REPLY"], "{reports:?}");
+    let message = |i: usize| -> Value {
+        serde_json::from_str(reports[i]["Message"].as_str().unwrap()).unwrap()
+    };
+    assert_eq!(
+        message(0),
+        json!({"address": "1 Hacker Way", "latitude": "37.5", "longitude": "-122.25", "name": "HQ"})
+    );
+    assert_eq!(message(1), json!({"payload": "stop", "text": "Stop"}));
+}

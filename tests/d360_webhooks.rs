@@ -257,3 +257,78 @@ async fn put_messages_wamid_marks_a_users_message_read() {
     assert_eq!(r.status, 400, "{}", r.text());
     assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
 }
+
+/// A user's location quoting their own message, and a reaction, reach the channel's webhook
+/// as Meta's envelope unchanged (360dialog forwards the Cloud API's body, D-WH).
+#[tokio::test]
+async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some("d360-kinds".into());
+    let hook = receiver().await;
+    let r = call(
+        &sim,
+        "POST",
+        "/v1/configs/webhook",
+        json!({"url": hook.url()}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let user = |body: Value| {
+        let mut body = body;
+        body["phone_number_id"] = json!("110000000000012");
+        body["from"] = json!("16505551234");
+        body
+    };
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/inbound",
+            Some(user(json!({"text": "hi"}))),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let first = r.json()["message_id"].as_str().unwrap().to_string();
+    let location = user(json!({"type": "location", "context": {"message_id": first},
+                               "location": {"latitude": 52.52, "longitude": 13.405, "name": "Berlin"}}));
+    let like = user(json!({"type": "reaction",
+                           "reaction": {"message_id": first, "emoji": "❤️"}}));
+    for body in [location, like] {
+        let r = sim.admin("POST", "/__admin/inbound", Some(body)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let posts = posts_until(&hook, 3).await;
+    assert_eq!(posts.len(), 3);
+    let message =
+        |i: usize| posts[i].json()["entry"][0]["changes"][0]["value"]["messages"][0].clone();
+    let located = message(1);
+    assert_eq!(
+        (&located["type"], &located["context"]),
+        (
+            &json!("location"),
+            &json!({"from": "16505551234", "id": first})
+        )
+    );
+    assert_eq!(
+        located["location"],
+        json!({"latitude": 52.52, "longitude": 13.405, "name": "Berlin"})
+    );
+    let liked = message(2);
+    assert_eq!(
+        (&liked["type"], &liked["reaction"]),
+        (
+            &json!("reaction"),
+            &json!({"message_id": first, "emoji": "❤️"})
+        )
+    );
+    // The same body Graph's subscribers are told.
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    let told = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["field"] == "messages")
+        .map(|e| e["payload"].clone())
+        .unwrap();
+    assert_eq!(told, posts[2].json());
+}

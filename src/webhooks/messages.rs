@@ -7,9 +7,12 @@
 //! `messages[{from, id, timestamp, type: "text", text{body}}]` or, for a file,
 //! `messages[{from, id, timestamp, type: "image", image{caption?, mime_type, sha256, id}}]`
 //! (OAS `ImageMessage_1` ... `StickerMessage_1`; key order and a document's `caption` as in
-//! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`).
+//! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`),
+//! or a location, contacts, reaction, reply to a button or list, or quick-reply tap
+//! (`user_content`), any of them led by `context{from, id}` when it quotes a message.
 
 use crate::wire::json::Obj;
+use crate::world::inbound::{Contact, InteractiveReply, UserContent};
 use crate::world::inbound_media::InboundMedia;
 use crate::world::media::MediaKind;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
@@ -128,22 +131,160 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
     contact(v, m.profile_name.as_deref(), &m.from, m.user_id.as_deref());
     v.arr("messages", |a| {
         a.obj(|o| {
+            // `context` leads, as in PYWA's `reply` and `callback_button` samples.
+            if let Some(q) = &m.context {
+                o.obj("context", |c| {
+                    c.str("from", &q.from).str("id", &q.id);
+                });
+            }
             o.str("from", &m.from)
                 .str("id", &m.message)
                 .str("timestamp", &at_seconds.to_string());
-            match &m.media {
-                None => {
+            match (&m.media, &m.content) {
+                (Some(f), _) => {
+                    let kind = f.kind.message_type();
+                    o.str("type", kind).obj(kind, |t| media_object(f, t));
+                }
+                (None, Some(c)) => user_content(c, o),
+                (None, None) => {
                     o.str("type", "text").obj("text", |t| {
                         t.str("body", &m.text);
                     });
                 }
-                Some(f) => {
-                    let kind = f.kind.message_type();
-                    o.str("type", kind).obj(kind, |t| media_object(f, t));
-                }
             }
         });
     });
+}
+
+/// A location, contacts, reaction or reply's `type` and object (OAS `LocationMessage_1`,
+/// `ContactSharingMessage`, `ReactionMessage_1`, `InteractiveMessageReply`, `ButtonMessage`;
+/// key order as in PYWA's samples).
+fn user_content(c: &UserContent, o: &mut Obj<'_>) {
+    let kind = c.message_type();
+    o.str("type", kind);
+    match c {
+        UserContent::Location(l) => {
+            o.obj(kind, |t| {
+                t.raw("latitude", &l.latitude.to_string())
+                    .raw("longitude", &l.longitude.to_string())
+                    .opt_str("name", l.name.as_deref())
+                    .opt_str("address", l.address.as_deref())
+                    .opt_str("url", l.url.as_deref());
+            });
+        }
+        UserContent::Contacts(list) => {
+            o.arr(kind, |a| {
+                for c in list {
+                    a.obj(|t| contact_card(c, t));
+                }
+            });
+        }
+        UserContent::Reaction { message_id, emoji } => {
+            o.obj(kind, |t| {
+                t.str("message_id", message_id).str("emoji", emoji);
+            });
+        }
+        UserContent::Interactive(r) => {
+            o.obj(kind, |t| match r {
+                InteractiveReply::ButtonReply { id, title } => {
+                    t.str("type", "button_reply").obj("button_reply", |b| {
+                        b.str("id", id).str("title", title);
+                    });
+                }
+                InteractiveReply::ListReply {
+                    id,
+                    title,
+                    description,
+                } => {
+                    t.str("type", "list_reply").obj("list_reply", |b| {
+                        b.str("id", id)
+                            .str("title", title)
+                            .opt_str("description", description.as_deref());
+                    });
+                }
+            });
+        }
+        UserContent::Button { payload, text } => {
+            o.obj(kind, |t| {
+                t.str("payload", payload).str("text", text);
+            });
+        }
+    }
+}
+
+/// One shared contact: the fields given, in OAS `ContactObject_1`'s order.
+pub fn contact_card(c: &Contact, t: &mut Obj<'_>) {
+    let labelled = |t: &mut Obj<'_>, key: &str, rows: Vec<[(&str, Option<&str>); 2]>| {
+        if !rows.is_empty() {
+            t.arr(key, |a| {
+                for row in &rows {
+                    a.obj(|r| {
+                        for (k, v) in row {
+                            r.opt_str(k, *v);
+                        }
+                    });
+                }
+            });
+        }
+    };
+    if !c.addresses.is_empty() {
+        t.arr("addresses", |a| {
+            for d in &c.addresses {
+                a.obj(|r| {
+                    r.opt_str("street", d.street.as_deref())
+                        .opt_str("city", d.city.as_deref())
+                        .opt_str("state", d.state.as_deref())
+                        .opt_str("zip", d.zip.as_deref())
+                        .opt_str("country", d.country.as_deref())
+                        .opt_str("country_code", d.country_code.as_deref())
+                        .opt_str("type", d.kind.as_deref());
+                });
+            }
+        });
+    }
+    t.opt_str("birthday", c.birthday.as_deref());
+    let emails = c.emails.iter();
+    labelled(
+        t,
+        "emails",
+        emails
+            .map(|e| [("email", e.email.as_deref()), ("type", e.kind.as_deref())])
+            .collect(),
+    );
+    let n = &c.name;
+    t.obj("name", |r| {
+        r.str("formatted_name", &n.formatted_name)
+            .opt_str("first_name", n.first_name.as_deref())
+            .opt_str("last_name", n.last_name.as_deref())
+            .opt_str("middle_name", n.middle_name.as_deref())
+            .opt_str("suffix", n.suffix.as_deref())
+            .opt_str("prefix", n.prefix.as_deref());
+    });
+    if let Some(org) = &c.org {
+        t.obj("org", |r| {
+            r.opt_str("company", org.company.as_deref())
+                .opt_str("department", org.department.as_deref())
+                .opt_str("title", org.title.as_deref());
+        });
+    }
+    if !c.phones.is_empty() {
+        t.arr("phones", |a| {
+            for p in &c.phones {
+                a.obj(|r| {
+                    r.opt_str("phone", p.phone.as_deref())
+                        .opt_str("wa_id", p.wa_id.as_deref())
+                        .opt_str("type", p.kind.as_deref());
+                });
+            }
+        });
+    }
+    let urls = c.urls.iter();
+    labelled(
+        t,
+        "urls",
+        urls.map(|u| [("url", u.url.as_deref()), ("type", u.kind.as_deref())])
+            .collect(),
+    );
 }
 
 fn media_object(f: &InboundMedia, t: &mut Obj<'_>) {
@@ -194,6 +335,8 @@ mod tests {
                 link_host: None,
                 link_namespace: None,
             }),
+            content: None,
+            context: None,
         };
         let mut buf = Vec::new();
         let mut v = Obj::new(&mut buf);
@@ -204,6 +347,41 @@ mod tests {
         assert_eq!(
             message,
             r#""messages":[{"from":"15551230001","id":"wamid.x","timestamp":"1697043666","type":"document","document":{"caption":"caption","filename":"filename.pdf","mime_type":"application/pdf","sha256":"grwf=","id":"7"}}]}"#
+        );
+    }
+    #[test]
+    fn a_reply_leads_with_its_context_and_a_location_keeps_pywas_order() {
+        use crate::world::inbound::{Location, Quote};
+        let m = InboundEvent {
+            message: "wamid.y".into(),
+            phone: 110_000_000_000_001,
+            display_digits: "15550100001".into(),
+            from: "15551230001".into(),
+            profile_name: None,
+            user_id: None,
+            text: String::new(),
+            media: None,
+            content: Some(UserContent::Location(Location {
+                latitude: 37.4611978,
+                longitude: -122.2164385,
+                name: Some("HQ".into()),
+                address: None,
+                url: Some("https://maps.example".into()),
+            })),
+            context: Some(Quote {
+                from: "15550100001".into(),
+                id: "wamid.b".into(),
+            }),
+        };
+        let mut buf = Vec::new();
+        let mut v = Obj::new(&mut buf);
+        inbound_value(&m, 1_697_044_557, &mut v);
+        v.end();
+        let text = String::from_utf8(buf).unwrap();
+        let message = &text[text.find(r#""messages""#).unwrap()..];
+        assert_eq!(
+            message,
+            r#""messages":[{"context":{"from":"15550100001","id":"wamid.b"},"from":"15551230001","id":"wamid.y","timestamp":"1697044557","type":"location","location":{"latitude":37.4611978,"longitude":-122.2164385,"name":"HQ","url":"https://maps.example"}}]}"#
         );
     }
 }

@@ -483,6 +483,8 @@ mod field_tests {
                 user_id: None,
                 text: "Hi".into(),
                 media: None,
+                content: None,
+                context: None,
             })),
             EventKind::Inbound(Box::new(InboundEvent {
                 message: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMQA=".into(),
@@ -504,6 +506,8 @@ mod field_tests {
                     link_host: None,
                     link_namespace: None,
                 }),
+                content: None,
+                context: None,
             })),
         ];
         // Every field has an event, and the fields filters accept are exactly these.

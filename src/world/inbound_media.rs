@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use super::inbound::Said;
 use super::media::{Media, MediaKind, Origin, kind_of};
 use super::{DomainError, Id, World};
 
@@ -101,16 +102,23 @@ impl World {
     /// A user sends a file to a business number (control API): the type must suit the kind
     /// (any type for a document) and the size Meta's limit for the kind ([`TYPES`]) within
     /// `--media-bytes`; the file is then kept, held by the number, and the message is received
-    /// as [`World::receive_message`] receives a text. Returns the message id and the media id.
+    /// as [`World::receive_message`] receives a text, quoting `context` if given (a message
+    /// of this conversation, `inbound.rs`; checked before the file is kept). Returns the
+    /// message id and the media id.
     pub fn receive_media(
         &mut self,
         phone: Id,
         from: &str,
         r: Received,
+        context: Option<&str>,
     ) -> Result<(String, Id), DomainError> {
         if !self.phones.contains_key(&phone) {
             return Err(DomainError::unknown(phone.to_string()));
         }
+        let context = match context {
+            Some(id) => Some(self.quote(phone, from, id)?.0),
+            None => None,
+        };
         let mime = r.mime.unwrap_or_else(|| r.kind.default_mime().to_string());
         let suits = match r.kind {
             MediaKind::Document => plausible_mime(&mime),
@@ -170,7 +178,12 @@ impl World {
             },
             now,
         );
-        let message = self.receive_message_with(phone, from, "", Some(media))?;
+        let said = Said {
+            media: Some(media),
+            context,
+            ..Said::default()
+        };
+        let message = self.receive_message_with(phone, from, said)?;
         Ok((message, id))
     }
 }
@@ -218,6 +231,7 @@ mod tests {
                 PHONE_ID,
                 "15551230001",
                 image(ReceivedBytes::Placeholder(2048)),
+                None,
             )
             .unwrap();
         assert!(message.starts_with("wamid."));
@@ -252,16 +266,19 @@ mod tests {
         let mut bad = image(ReceivedBytes::Given(Bytes::from_static(b"x")));
         bad.mime = Some("image/webp".into());
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", bad),
+            w.receive_media(PHONE_ID, "15551230001", bad, None),
             Err(DomainError::MediaTypeUnsupported { .. })
         ));
         let over = image(ReceivedBytes::Placeholder(5 * MIB + 1));
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", over),
+            w.receive_media(PHONE_ID, "15551230001", over, None),
             Err(DomainError::MediaTooLarge { size, limit, .. }) if size == 5 * MIB + 1 && limit == 5 * MIB
         ));
         let empty = image(ReceivedBytes::Given(Bytes::new()));
-        assert!(w.receive_media(PHONE_ID, "15551230001", empty).is_err());
+        assert!(
+            w.receive_media(PHONE_ID, "15551230001", empty, None)
+                .is_err()
+        );
         // A document may be any file; `--media-bytes` bounds it below Meta's 100 MiB.
         w.media.set_cap(MIB);
         let zip = Received {
@@ -275,13 +292,18 @@ mod tests {
             link_namespace: None,
         };
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", zip),
+            w.receive_media(PHONE_ID, "15551230001", zip, None),
             Err(DomainError::MediaTooLarge { limit, .. }) if limit == MIB
         ));
         assert!(w.media.is_empty());
         assert!(
-            w.receive_media(404, "15551230001", image(ReceivedBytes::Placeholder(1)))
-                .is_err()
+            w.receive_media(
+                404,
+                "15551230001",
+                image(ReceivedBytes::Placeholder(1)),
+                None
+            )
+            .is_err()
         );
     }
 

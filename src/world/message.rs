@@ -199,6 +199,12 @@ pub struct InboundEvent {
     /// A file instead of a text (`inbound_media.rs`).
     #[serde(default)]
     pub media: Option<super::inbound_media::InboundMedia>,
+    /// A location, contacts, a reaction or a reply to a button instead (`inbound.rs`).
+    #[serde(default)]
+    pub content: Option<super::inbound::UserContent>,
+    /// The message it quotes (`inbound.rs`).
+    #[serde(default)]
+    pub context: Option<super::inbound::Quote>,
 }
 
 /// What a send carries, as far as the rules care.
@@ -424,16 +430,20 @@ impl World {
         from: &str,
         text: &str,
     ) -> Result<String, DomainError> {
-        self.receive_message_with(phone, from, text, None)
+        let said = super::inbound::Said {
+            text: text.to_string(),
+            ..Default::default()
+        };
+        self.receive_message_with(phone, from, said)
     }
 
-    /// [`World::receive_message`], with a user's file already kept (`inbound_media.rs`).
+    /// [`World::receive_message`] of what `said` carries, already checked (`inbound.rs`,
+    /// `inbound_media.rs`).
     pub(super) fn receive_message_with(
         &mut self,
         phone: Id,
         from: &str,
-        text: &str,
-        media: Option<super::inbound_media::InboundMedia>,
+        said: super::inbound::Said,
     ) -> Result<String, DomainError> {
         let now = self.now();
         let p = self
@@ -459,8 +469,10 @@ impl World {
             from: from.to_string(),
             profile_name: user.name,
             user_id: user.user_id,
-            text: text.to_string(),
-            media,
+            text: said.text,
+            media: said.media,
+            content: said.content,
+            context: said.context,
         };
         self.emit(now, waba, EventKind::Inbound(Box::new(event)));
         Ok(id)

@@ -28,6 +28,7 @@ pub mod decisions;
 pub mod duplication;
 pub mod error;
 pub mod event;
+pub mod inbound;
 pub mod inbound_media;
 pub mod ledger;
 pub mod media;

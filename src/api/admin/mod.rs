@@ -8,6 +8,7 @@
 mod events;
 mod faults;
 mod fixture;
+mod inbound;
 mod journal;
 mod messaging;
 mod migrations;
@@ -16,6 +17,7 @@ pub mod openapi;
 mod signup;
 mod state;
 pub mod ui;
+mod user_content;
 mod webhooks;
 
 use std::sync::Arc;
@@ -329,7 +331,7 @@ pub async fn handle(shared: &Arc<App>, ns: &Arc<Namespace>, req: &Incoming) -> A
         Route::EmbeddedSignup => signup::run(ns, req),
         Route::Billing => messaging::billing(ns),
         Route::Recipients => messaging::describe(ns, req),
-        Route::Inbound => messaging::inbound(ns, req),
+        Route::Inbound => inbound::inbound(ns, req),
         Route::Snapshot => snapshot(shared).await,
         Route::Migrations => migrations::list(ns, req),
         // The server answers these before the token check and the namespace; here for a

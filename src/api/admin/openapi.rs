@@ -569,16 +569,23 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Inbound => Op {
-            description: "Opens the user's 24-hour customer-service window with the number and sends a `messages` webhook to its WABA's subscribers (the number's or WABA's alternate callback first).",
+            description: "Opens the user's 24-hour customer-service window with the number and sends a `messages` webhook to its WABA's subscribers (the number's or WABA's alternate callback first). `type` (default `text`) names the object the user sends, in the shape Meta's webhook gives it: a file (`image`, `video`, `audio`, `document`, `sticker`: `{mime_type?, data? | file_size?, caption?, filename?, voice?, animated?}`), `location` `{latitude, longitude, name?, address?, url?}`, `contacts` (Meta's array), `reaction` `{message_id, emoji}`, `interactive` (`button_reply` or `list_reply`), `button` `{payload, text}`. `context.message_id` quotes a message of the conversation (required for `interactive` and `button`, refused on a reaction). Bad input answers 400 `{error}`; an unknown number 404 (docs/messages.md, \"What users write\").",
             body: Some(obj(json!({
                 "phone_number_id": {"type": "string"},
                 "from": {"type": "string"},
                 "text": {"type": "string"},
+                "type": {"type": "string", "enum": ["text", "image", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "interactive", "button"]},
+                "context": {"type": "object", "properties": {"message_id": {"type": "string"}}},
+                "location": {"type": "object"},
+                "contacts": {"type": "array", "items": {"type": "object"}},
+                "reaction": {"type": "object"},
+                "interactive": {"type": "object"},
+                "button": {"type": "object"},
             }))),
             ..Op::new(
                 "A user writes to a business number",
                 "messaging",
-                obj(json!({"message_id": {"type": "string"}})),
+                obj(json!({"message_id": {"type": "string"}, "media_id": {"type": "string"}})),
             )
         },
         Route::Fixture => Op {

@@ -22,7 +22,8 @@
 //! or audio `{name, id, mimeType, url}`, a document `{name, id, filename, mimeType, url}`,
 //! the URL valid 7 days). Inferred (docs/fidelity.md): `name` is the caption (a document's
 //! filename without one), a sticker is `STICKER` shaped as an image with `animated`, and the
-//! URL is a presigned one on this simulator (`World::presigned_media_url`).
+//! URL is a presigned one on this simulator (`World::presigned_media_url`). A location,
+//! contacts or a reply to a button is `inbound_kind.rs`'s; a reaction has no report.
 
 use bytes::Bytes;
 
@@ -59,7 +60,7 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
             let url = callback_url(b, space, phone, inbound)?;
             let (field, body) = match &e.kind {
                 EventKind::MessageStatus(s) => (STATUS_FIELD, status_report(w, b, e, s)),
-                EventKind::Inbound(m) => (INBOUND_FIELD, inbound_report(w, e, space, m)),
+                EventKind::Inbound(m) => (INBOUND_FIELD, inbound_report(w, e, space, m)?),
                 _ => return None,
             };
             Some(receipt(e.at, e.waba, field, body, url))
@@ -246,7 +247,13 @@ impl Report<'_> {
     }
 }
 
-fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> Vec<u8> {
+/// `None` for what ChatAppInbound has no `Type` for (a reaction, `inbound_kind`).
+fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> Option<Vec<u8>> {
+    let (kind, message) = match (&m.media, &m.content) {
+        (Some(f), _) => (file_type(f.kind), file_message(w, f)),
+        (None, Some(c)) => super::inbound_kind::report(c)?,
+        (None, None) => ("TEXT", m.text.clone()),
+    };
     let display = w
         .phones
         .get(&m.phone)
@@ -260,18 +267,14 @@ fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> V
             .str("WabaId", &e.waba.to_string())
             .str("From", &m.from)
             .str("To", &m.display_digits)
-            .str("DisplayName", display);
-        match &m.media {
-            None => o.str("Type", "TEXT").str("Message", &m.text),
-            Some(f) => o
-                .str("Type", file_type(f.kind))
-                .str("Message", &file_message(w, f)),
-        };
-        o.num("Timestamp", e.at.0)
+            .str("DisplayName", display)
+            .str("Type", kind)
+            .str("Message", &message)
+            .num("Timestamp", e.at.0)
             .str("Name", m.profile_name.as_deref().unwrap_or(""));
     });
     a.end();
-    buf
+    Some(buf)
 }
 
 fn file_type(k: MediaKind) -> &'static str {

@@ -20,6 +20,7 @@ mod dispatch;
 pub mod errors;
 mod facade;
 pub mod fixture;
+mod inbound_kind;
 mod mass;
 pub mod model;
 pub mod operations;

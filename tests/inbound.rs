@@ -1,0 +1,185 @@
+//! Every kind of message a BSP's bot must handle, written in by a simulated user
+//! (`POST /__admin/inbound`) and told in Meta's `messages` webhook over real sockets: a
+//! location, contacts, reactions (and taking one back), replies to a reply button, a list
+//! row and a template's quick-reply button, and a reply quoting an earlier message
+//! (`context{from, id}`). Bad input is the control API's 400, never a 500.
+
+mod common;
+
+use common::world::*;
+use common::{Reply, Sim};
+use serde_json::{Value, json};
+
+const USER: &str = "15551230001";
+
+async fn user_writes(sim: &Sim, body: Value) -> Reply {
+    let mut body = body;
+    body["phone_number_id"] = json!(READY_PHONE_ID);
+    body["from"] = json!(USER);
+    sim.admin("POST", "/__admin/inbound", Some(body)).await
+}
+
+fn id_of(r: &Reply) -> String {
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["message_id"].as_str().unwrap().to_string()
+}
+
+/// The `value` of every `messages` webhook that told a user's message, oldest first.
+async fn told(sim: &Sim) -> Vec<Value> {
+    let events = sim.admin("GET", "/__admin/events", None).await.json();
+    events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["payload"]["entry"][0]["changes"][0]["value"].clone())
+        .filter(|v| v.get("messages").is_some())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_kind_a_bot_handles_is_told_in_metas_shape() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let first = id_of(&user_writes(&sim, json!({"text": "hi"})).await);
+    let send = json!({"messaging_product": "whatsapp", "to": USER, "type": "text",
+                      "text": {"body": "Pick one"}});
+    let r = sim
+        .post_json(&format!("/v23.0/{READY_PHONE_ID}/messages"), OLD_BSP, send)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let business = r.json()["messages"][0]["id"].as_str().unwrap().to_string();
+    let quote = json!({"message_id": business});
+    let bodies = [
+        json!({"type": "location", "context": {"message_id": first},
+               "location": {"latitude": 37.4611978, "longitude": -122.2164385,
+                            "name": "Facebook HQ", "address": "1 Hacker Way, Menlo Park, CA 94025",
+                            "url": "https://maps.example/hq"}}),
+        json!({"type": "location", "location": {"latitude": 12.25089, "longitude": 43.90539}}),
+        json!({"type": "contacts", "contacts": [
+            {"name": {"formatted_name": "Chandler Bing", "first_name": "Chandler", "last_name": "Bing"},
+             "phones": [{"phone": "+1 555-555-5555", "wa_id": "15555555555", "type": "CELL"}],
+             "emails": [{"email": "chandler@example.com", "type": "WORK"}],
+             "org": {"company": "Acme"}},
+            {"name": {"formatted_name": "Monica"}, "phones": [{"phone": "+1 666-666-6666", "type": "HOME"}]}]}),
+        json!({"type": "reaction", "reaction": {"message_id": business, "emoji": "👍"}}),
+        json!({"type": "reaction", "reaction": {"message_id": business, "emoji": ""}}),
+        json!({"type": "interactive", "context": quote,
+               "interactive": {"type": "button_reply", "button_reply": {"id": "yes-1", "title": "Yes"}}}),
+        json!({"type": "interactive", "context": quote,
+               "interactive": {"type": "list_reply", "list_reply": {"id": "express",
+                   "title": "Priority Mail Express", "description": "Next Day to 2 Days"}}}),
+        json!({"type": "button", "context": quote, "button": {"payload": "stop-promos", "text": "Stop"}}),
+        json!({"text": "as a reply", "context": quote}),
+    ];
+    let mut ids = Vec::new();
+    for b in bodies {
+        ids.push(id_of(&user_writes(&sim, b).await));
+    }
+    let values = told(&sim).await;
+    assert_eq!(values.len(), 1 + ids.len());
+    // The first value whole, to show the envelope; then each message.
+    let mut shown = json!({"value": values[1], "messages":
+        values[2..].iter().map(|v| v["messages"][0].clone()).collect::<Vec<_>>()});
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(values[i + 1]["messages"][0]["id"], json!(id));
+    }
+    let mut text = shown.to_string();
+    for (id, label) in [(&business, "[business wamid]"), (&first, "[first wamid]")] {
+        text = text.replace(id.as_str(), label);
+    }
+    for id in &ids {
+        text = text.replace(id.as_str(), "[wamid]");
+    }
+    shown = serde_json::from_str(&text).unwrap();
+    insta::assert_json_snapshot!("every_kind", shown, {
+        ".value.messages[].timestamp" => "[timestamp]",
+        ".messages[].timestamp" => "[timestamp]",
+    });
+}
+
+#[tokio::test]
+async fn bad_input_is_a_400_naming_what_is_wrong() {
+    let sim = Sim::start().await;
+    let own = id_of(&user_writes(&sim, json!({"text": "hi"})).await);
+    let other = json!({"phone_number_id": READY_PHONE_ID, "from": "15551230002", "text": "yo"});
+    let others = id_of(&sim.admin("POST", "/__admin/inbound", Some(other)).await);
+    let tap = json!({"type": "button_reply", "button_reply": {"id": "b", "title": "B"}});
+    for (body, says) in [
+        (
+            json!({"type": "location", "location": {"latitude": 1}}),
+            "location.longitude",
+        ),
+        (
+            json!({"type": "location", "location": {"latitude": 100, "longitude": 1}}),
+            "-90..90",
+        ),
+        (json!({"type": "location"}), "\"location\" object"),
+        (
+            json!({"type": "poll", "poll": {}}),
+            "\"type\" is text, image",
+        ),
+        (
+            json!({"type": "contacts", "contacts": {"name": "x"}}),
+            "non-empty array",
+        ),
+        (
+            json!({"type": "contacts", "contacts": [{"phones": []}]}),
+            "contacts[0]",
+        ),
+        (
+            json!({"type": "reaction", "reaction": {"message_id": "wamid.nope", "emoji": "👍"}}),
+            "\"reaction.message_id\" \"wamid.nope\" is no message",
+        ),
+        (
+            json!({"type": "reaction", "reaction": {"message_id": others, "emoji": "👍"}}),
+            "is no message of this number's conversation with 15551230001",
+        ),
+        (
+            json!({"type": "reaction", "context": {"message_id": own},
+                "reaction": {"message_id": own, "emoji": "👍"}}),
+            "quotes nothing",
+        ),
+        (
+            json!({"type": "interactive", "interactive": tap}),
+            "needs \"context\"",
+        ),
+        (
+            json!({"type": "interactive", "context": {"message_id": own}, "interactive": tap}),
+            "answers one the business sent",
+        ),
+        (
+            json!({"type": "button", "context": {"message_id": own}, "button": {"payload": "p"}}),
+            "\"button.text\"",
+        ),
+        (
+            json!({"text": "re", "context": {"message_id": "wamid.nope"}}),
+            "\"context.message_id\" \"wamid.nope\" is no message",
+        ),
+        (
+            json!({"text": "re", "context": "wamid.x"}),
+            "\"context\" must be",
+        ),
+        (
+            json!({"type": "image", "context": {"message_id": others}, "image": {}}),
+            "is no message of this number's conversation",
+        ),
+    ] {
+        let r = user_writes(&sim, body.clone()).await;
+        assert_eq!(r.status, 400, "{body}: {}", r.text());
+        let error = r.json()["error"].as_str().unwrap_or_default().to_string();
+        assert!(error.contains(says), "{body}: {error}");
+    }
+    // None of them reached the webhook: only the two texts did.
+    assert_eq!(told(&sim).await.len(), 2);
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/inbound",
+            Some(
+                json!({"phone_number_id": "1", "from": USER, "type": "location",
+                        "location": {"latitude": 1, "longitude": 2}}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text());
+}
