@@ -1,6 +1,8 @@
 //! SendChatappMassMessage: one approved template from a number of the space to each recipient
-//! of `SenderList`, each recipient one world send through `send.rs` (the same rules, ledger
-//! and receipts as SendChatappMessage), answered with one `GroupMessageId`.
+//! of `SenderList`, answered with one `GroupMessageId`. Each recipient is one world send, paced
+//! by the world (`world::pacing`), with what `send::send_one` gives a template send (the same
+//! rules, ledger and receipts as SendChatappMessage: `send::remember` keeps what its
+//! receipts say).
 //!
 //! Parameters (SDK 5.3.1 `SendChatappMassMessageRequest`; the API page
 //! "SendChatappMassMessage"): `ChannelType`, `From`, `Language` and `SenderList` required,
