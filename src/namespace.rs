@@ -189,11 +189,15 @@ impl Namespace {
             if world.has_events() {
                 let events = world.drain_events();
                 let changes = world.drain_number_changes();
+                let paced = world.drain_paced();
                 let mut outgoing = crate::webhooks::payload::address(&world, &events);
+                let mut paced_receipts = Vec::new();
                 for f in crate::api::facade::FACADES {
                     outgoing.extend(f.follow_numbers(&mut world, &events, &changes));
+                    paced_receipts.extend(f.follow_paced_sends(&mut world, &paced));
                     outgoing.extend(f.address_events(&world, &events));
                 }
+                outgoing.extend(paced_receipts);
                 (result, events, outgoing, world.now())
             } else {
                 (result, Vec::new(), Vec::new(), Timestamp::default())

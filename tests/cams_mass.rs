@@ -2,14 +2,16 @@
 //! (Alibaba's validation codes, the world's refusal of the sender or template relayed, nothing
 //! sent); what befalls one recipient is that recipient's `Failed` receipt, with the request's
 //! `TaskId`, posted to the `StatusCallbackUrl` after `Code: OK`; each accepted recipient is
-//! billed to the space's WABA as a SendChatappMessage would be.
+//! billed to the space's WABA as a SendChatappMessage would be. Recipients past the number's
+//! throughput are paced on the world clock, not refused; a batch that would make more wait
+//! than the namespace's bound is refused whole.
 
 mod common;
 
 use std::collections::BTreeMap;
 
 use common::Sim;
-use common::cams::{outcome, sim_in};
+use common::cams::{default_fixture_with, namespace_with_fixture, outcome, sim_in};
 use common::receiver::Receiver;
 use common::world::*;
 use serde_json::{Value, json};
@@ -282,26 +284,121 @@ async fn the_pair_rate_fails_the_recipients_past_it_and_not_the_batch() {
     }
 }
 
+/// `n` users, each with the template's one parameter.
+fn users(n: usize) -> String {
+    let senders: Vec<Value> = (0..n)
+        .map(|i| json!({"To": format!("1650555{i:04}"), "TemplateParams": {"1": "Al"}}))
+        .collect();
+    Value::from(senders).to_string()
+}
+
+async fn advance(sim: &Sim, duration: &str) {
+    let r = sim
+        .admin(
+            "POST",
+            "/__admin/clock/advance",
+            Some(json!({"duration": duration})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
 #[tokio::test]
-async fn a_batch_is_not_paced_so_past_the_throughput_recipients_fail() {
+async fn a_batch_past_the_throughput_is_paced_and_every_recipient_is_sent() {
     let sim = sim_in("cams-mass-throughput").await;
     sim.cams_migrate_fully().await;
     sim.admin("POST", "/__admin/clock/freeze", None).await;
     let receiver = status_callback(&sim).await;
-    // 81 users at one world instant: the number's 80 a second (the default setting), then
-    // Meta's 130429 for the last (docs/fidelity.md: ChatApp's pacing is not simulated).
-    let senders: Vec<Value> = (0..81)
-        .map(|i| json!({"To": format!("1650555{i:04}"), "TemplateParams": {"1": "Al"}}))
-        .collect();
-    let senders = Value::from(senders).to_string();
+    // 200 users: the number's 80 a second (the default setting) at once, the rest at their
+    // turn on the world clock, none refused with 130429.
+    let senders = users(200);
     let r = sim
-        .cams("SendChatappMassMessage", &mass(&senders, &[]))
+        .cams(
+            "SendChatappMassMessage",
+            &mass(&senders, &[("TaskId", "paced")]),
+        )
         .await;
     assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
-    let got = reports(&receiver, 81).await;
-    let failed: Vec<&Value> = got.iter().filter(|r| r["Status"] == "Failed").collect();
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    assert_eq!(failed[0]["ErrorCode"], "130429");
-    assert_eq!(failed[0]["To"], "16505550080");
-    assert_eq!(sent_count(&sim).await, 80);
+    assert_eq!(sent_count(&sim).await, 80, "the rest wait for their turn");
+    advance(&sim, "1s").await;
+    assert_eq!(sent_count(&sim).await, 160);
+    advance(&sim, "1s").await;
+    assert_eq!(sent_count(&sim).await, 200);
+
+    // 200 Sent, and Delivered (a second after) for the 160 sent by then.
+    let got = reports(&receiver, 360).await;
+    assert!(
+        got.iter().all(|r| r["Status"] != "Failed"),
+        "{:?}",
+        got.iter().find(|r| r["Status"] == "Failed")
+    );
+    let sent: Vec<&Value> = got.iter().filter(|r| r["Status"] == "Sent").collect();
+    assert_eq!(sent.len(), 200);
+    let t0 = sent
+        .iter()
+        .map(|r| r["Timestamp"].as_i64().unwrap())
+        .min()
+        .unwrap();
+    for r in &sent {
+        let i: i64 = r["To"].as_str().unwrap()[7..].parse().unwrap();
+        // In SenderList order: the first 80, the next 80 a second later, the last 40 after.
+        assert_eq!(r["Timestamp"].as_i64(), Some(t0 + i / 80 * 1000), "{r}");
+        // Those sent at their turn are told as the request named them.
+        assert_eq!(r["TaskId"], "paced", "{r}");
+        assert_eq!(r["TemplateName"], "order_update", "{r}");
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_would_overflow_the_pacing_queue_is_refused_whole() {
+    let fixture = default_fixture_with("seed: 7\n", "seed: 7\nsettings: {paced_sends_max: 100}\n");
+    let sim = namespace_with_fixture("cams-mass-queue", fixture).await;
+    sim.cams_migrate_fully().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    // 80 at once and 120 to wait: past the 100 that may wait.
+    let r = sim
+        .cams("SendChatappMassMessage", &mass(&users(200), &[]))
+        .await;
+    assert_eq!(
+        outcome(&r),
+        (400, "System.LimitControl".into()),
+        "{}",
+        r.text()
+    );
+    assert_eq!(r.json()["Message"], "The system is under flow control.");
+    assert!(r.header("x-acs-retry-after").is_none());
+    assert_eq!(
+        sent_count(&sim).await,
+        0,
+        "nothing of a refused batch is sent"
+    );
+    // 80 at once and exactly 100 waiting; then not one more until the queue moves on.
+    fill_the_queue(&sim).await;
+    // A reset drops the waiting recipients with the world: the queue has room again.
+    let r = sim.admin("POST", "/__admin/reset", None).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    sim.cams_migrate_fully().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    assert_eq!(sent_count(&sim).await, 0);
+    fill_the_queue(&sim).await;
+    advance(&sim, "2s").await;
+    assert_eq!(sent_count(&sim).await, 180);
+    let r = sim.cams("SendChatappMassMessage", &mass(ONE, &[])).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+}
+
+/// 180 users with at most 100 waiting: 80 sent at once and the queue full, so that one more
+/// is refused.
+async fn fill_the_queue(sim: &Sim) {
+    let r = sim
+        .cams("SendChatappMassMessage", &mass(&users(180), &[]))
+        .await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let r = sim.cams("SendChatappMassMessage", &mass(ONE, &[])).await;
+    assert_eq!(
+        outcome(&r),
+        (400, "System.LimitControl".into()),
+        "{}",
+        r.text()
+    );
 }

@@ -1,7 +1,8 @@
 //! `serve --state FILE` with the real binary over real sockets: a changed world (a migration,
-//! the clock, a fault, Alibaba's binding) survives a snapshot and a `kill -9`, the RNG goes on
-//! where it stopped, SIGTERM saves, and a file that is not one (truncated, another version,
-//! too big) is refused at start and left as it was.
+//! the clock, a fault, Alibaba's binding, a mass send's recipients waiting for their turn)
+//! survives a snapshot and a `kill -9`, the RNG goes on where it stopped, SIGTERM saves, and a
+//! file that is not one (truncated, another version, too big) is refused at start and left as
+//! it was.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -406,4 +407,88 @@ fn without_state_a_snapshot_answers_409() {
     assert_eq!(status, 409, "{text}");
     assert!(text.contains("--state"), "{text}");
     server.kill_9();
+}
+
+#[test]
+fn a_mass_sends_waiting_recipients_survive_a_restart_and_keep_their_task_id() {
+    let dir = dir("paced");
+    let file = dir.join("state.json");
+    let a = Server::start(&file);
+    a.admin("POST", "/__admin/clock/freeze", Value::Null);
+    let number = [("CustSpaceId", "cams-acme"), ("PhoneNumber", "15550100001")];
+    let started = a.cams(
+        "CreateChatappMigrationInitiate",
+        &[
+            ("CustSpaceId", "cams-acme"),
+            ("CountryCode", "1"),
+            ("MobileNumber", READY_NUMBER),
+        ],
+    );
+    let id = started["Data"]["Id"].as_str().unwrap().to_string();
+    let mut ask = number.to_vec();
+    ask.extend([("Locale", "en_US"), ("Method", "SMS")]);
+    a.cams("GetMigrationVerifyCode", &ask);
+    let code = a.latest_code(&id);
+    let mut verify = number.to_vec();
+    verify.push(("VerifyCode", &code));
+    a.cams("ChatappMigrationVerified", &verify);
+    a.cams("ChatappMigrationRegister", &number);
+    // A callback nobody answers: the receipts stay listed in the outbox.
+    a.cams(
+        "UpdateAccountWebhook",
+        &[
+            ("CustSpaceId", "cams-acme"),
+            ("StatusCallbackUrl", "https://receiver.example/status"),
+        ],
+    );
+    // 90 users: 80 now (the number's second), 10 waiting for the next.
+    let senders: Vec<Value> = (0..90)
+        .map(|i| json!({"To": format!("1650555{i:04}"), "TemplateParams": {"1": "Al"}}))
+        .collect();
+    let senders = Value::from(senders).to_string();
+    let sent = a.cams(
+        "SendChatappMassMessage",
+        &[
+            ("CustSpaceId", "cams-acme"),
+            ("ChannelType", "whatsapp"),
+            ("From", "15550100001"),
+            ("TemplateName", "order_update"),
+            ("Language", "en_US"),
+            ("TaskId", "kept"),
+            ("SenderList", &senders),
+        ],
+    );
+    assert_eq!(sent["Code"], "OK", "{sent}");
+    a.admin("POST", "/__admin/snapshot", Value::Null);
+    let saved = saved_namespace(&file, "default");
+    assert!(
+        saved["bindings"]["cams"].to_string().contains("\"kept\""),
+        "the batch's record is saved: {}",
+        saved["bindings"]
+    );
+    a.kill_9();
+
+    let b = Server::start(&file);
+    b.admin("POST", "/__admin/clock/advance", json!({"duration": "1s"}));
+    // After the 80 Sent and their 80 Delivered: the 10 that waited, sent at their turn and
+    // told with the request's TaskId.
+    let later = b.admin(
+        "GET",
+        "/__admin/webhooks?field=ChatAppStatus&after=160",
+        Value::Null,
+    );
+    let reports: Vec<&Value> = later["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["payload"][0])
+        .collect();
+    assert_eq!(reports.len(), 10, "{later}");
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r["Status"], "Sent", "{r}");
+        assert_eq!(r["TaskId"], "kept", "{r}");
+        assert_eq!(r["To"], format!("16505550{:03}", 80 + i), "{r}");
+    }
+    b.kill_9();
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -278,6 +278,20 @@ pub trait Facade: Sync + 'static {
         Vec::new()
     }
 
+    /// Takes in the outcomes of the world's paced sends (`world::pacing`: those this facade
+    /// queued, sent at once or when their turn came) and gives the receipts of its own they
+    /// call for. Called under the world's lock with each batch a call or the clock produced,
+    /// before [`address_events`](Facade::address_events), so that the statuses of the sends
+    /// find what the facade remembered of them; the receipts given here are delivered after
+    /// those of the events. May change the facade's binding, never the domain.
+    fn follow_paced_sends(
+        &self,
+        _world: &mut crate::world::World,
+        _outcomes: &[crate::world::pacing::PacedOutcome],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        Vec::new()
+    }
+
     /// The facade's own view of a world for `GET /__admin/state` (under `facades.<id>`) and
     /// the dashboard, which shows any facade's view generically: what this vendor calls the
     /// world's things (Alibaba's spaces and their numbers). `None`: nothing of its own.

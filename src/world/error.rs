@@ -157,6 +157,9 @@ pub enum DomainError {
     RateLimited,
     /// Cloud API throughput was reached.
     ThroughputReached,
+    /// A facade's paced sends would hold more recipients than `settings.paced_sends_max`
+    /// (`pacing.rs`).
+    PacedQueueFull { max: usize },
     /// A temporary outage.
     ServiceUnavailable,
     /// An unexpected server error.
@@ -224,6 +227,7 @@ pub const ERROR_NAMES: &[&str] = &[
     "message_id_invalid",
     "rate_limited",
     "throughput_reached",
+    "paced_queue_full",
     "service_unavailable",
     "internal_error",
 ];
@@ -292,6 +296,7 @@ impl DomainError {
             MessageIdInvalid { .. } => "message_id_invalid",
             RateLimited => "rate_limited",
             ThroughputReached => "throughput_reached",
+            PacedQueueFull { .. } => "paced_queue_full",
             ServiceUnavailable => "service_unavailable",
             InternalError => "internal_error",
         }
@@ -398,6 +403,7 @@ impl DomainError {
             },
             "rate_limited" => RateLimited,
             "throughput_reached" => ThroughputReached,
+            "paced_queue_full" => PacedQueueFull { max: 10_000 },
             "service_unavailable" => ServiceUnavailable,
             "internal_error" => InternalError,
             _ => return None,

@@ -301,7 +301,17 @@ impl World {
     /// the `sent` status (or `failed`, for what fails after a 200), delivery and read on
     /// timers.
     pub fn send_message(&mut self, who: &Principal, s: &Send<'_>) -> Result<Accepted, DomainError> {
-        let now = self.now();
+        self.send_message_at(who, s, self.now())
+    }
+
+    /// [`World::send_message`] as of `now`: a paced send going out when its turn came, which
+    /// a clock moved by hours reaches after the fact (`pacing.rs`).
+    pub(super) fn send_message_at(
+        &mut self,
+        who: &Principal,
+        s: &Send<'_>,
+        now: Timestamp,
+    ) -> Result<Accepted, DomainError> {
         let phone = self.managed_phone(who, s.phone)?.clone();
         sender_registered(&phone)?;
         if let Some((kind, id)) = s.media_id {
@@ -575,6 +585,14 @@ impl World {
     /// 130429: at most `settings.throughput_per_second` accepted sends per number per second
     /// (RATE); a send is counted once every check passed (`send_message`).
     fn check_throughput(&mut self, phone: Id, now: Timestamp) -> Result<(), DomainError> {
+        if self.throughput_left(phone, now) == 0 {
+            return Err(DomainError::ThroughputReached);
+        }
+        Ok(())
+    }
+
+    /// How many more sends the number may make at `now` before 130429.
+    pub(super) fn throughput_left(&mut self, phone: Id, now: Timestamp) -> usize {
         let limit = self.settings.throughput_per_second as usize;
         let recent = self.messaging.recent.entry(phone).or_default();
         while recent
@@ -583,10 +601,14 @@ impl World {
         {
             recent.pop_front();
         }
-        if recent.len() >= limit {
-            return Err(DomainError::ThroughputReached);
-        }
-        Ok(())
+        limit.saturating_sub(recent.len())
+    }
+
+    /// When the oldest send the number's last second counts leaves it, making room for one
+    /// more (`None`: nothing is counted).
+    pub(super) fn throughput_frees_at(&self, phone: Id) -> Option<Timestamp> {
+        let oldest = self.messaging.recent.get(&phone)?.front()?;
+        Some(*oldest + Duration::seconds(1))
     }
 
     /// 131056: one message per `pair_interval` to the same user, with bursts of up to
@@ -619,7 +641,7 @@ impl World {
     /// The template a send names, if it may be sent: the sender's WABA's, in that language
     /// (132001), approved (132015 paused, 132016 disabled), with as many parameters as it
     /// has variables (132000).
-    fn sendable_template(
+    pub(super) fn sendable_template(
         &self,
         waba: Id,
         name: &str,
@@ -664,7 +686,7 @@ impl World {
 /// (ERRTBL: "e.g. sending before register on the destination"); any other record that is
 /// not connected, the migrated-away source included, answers 133010 (ERRTBL; the source's
 /// answer is inferred, docs/fidelity.md).
-fn sender_registered(phone: &super::Phone) -> Result<(), DomainError> {
+pub(super) fn sender_registered(phone: &super::Phone) -> Result<(), DomainError> {
     if phone.is_registered() {
         return Ok(());
     }

@@ -14,7 +14,7 @@
 //! - `template.rs`, `waba.rs`, `phone.rs`, `parties.rs`: the records and their small rules;
 //! - `template_content.rs`: what a new template may contain (language, components);
 //! - `message.rs`, `recipient.rs`, `tier.rs`, `ledger.rs`: sends, simulated users, messaging
-//!   limits, billing;
+//!   limits, billing; `pacing.rs`: batches a facade sends at the number's throughput;
 //! - `signup.rs`: Embedded Signup (the popup's outcome, its code, credit-line sharing);
 //! - `cams.rs`: what Alibaba ChatApp needs beyond Graph (access keys, spaces, numbers by digits).
 //!
@@ -35,6 +35,7 @@ pub mod media;
 pub mod message;
 pub mod message_ids;
 pub mod migration;
+pub mod pacing;
 pub mod parties;
 pub mod partner_view;
 pub mod phone;
@@ -101,6 +102,8 @@ pub enum Timer {
     CopyTemplates { source_waba: Id, dest_waba: Id },
     /// Deliver or read a sent message (`message.rs`).
     Message(message::Step),
+    /// Send what a number's throughput has room for of its paced sends (`pacing.rs`).
+    Paced(Id),
 }
 
 /// A scheduled change, as the fixture layer describes it; applied by a callback so the world
@@ -154,6 +157,9 @@ pub struct World {
     /// Messages, simulated users and the billing ledger (`message.rs`, `recipient.rs`,
     /// `ledger.rs`).
     pub messaging: message::Messaging,
+    /// Sends waiting for their number's throughput (`pacing.rs`).
+    #[serde(default)]
+    pub pacing: pacing::Pacing,
     /// Uploaded media, bounded by `--media-bytes` (`media.rs`).
     pub media: media::MediaStore,
     /// Business profiles by phone-number id (`business_profile.rs`).
@@ -204,6 +210,7 @@ impl World {
             number_changes: Vec::new(),
             bindings: bindings::Bindings::default(),
             messaging: Default::default(),
+            pacing: Default::default(),
             media: Default::default(),
             business_profiles: Default::default(),
             signups: Default::default(),
@@ -358,6 +365,7 @@ impl World {
                 self.copy_on_migration(source_waba, dest_waba, at);
             }
             Timer::Message(step) => self.fire_message(step, at),
+            Timer::Paced(phone) => self.send_paced(phone, at),
         }
     }
 
@@ -377,9 +385,10 @@ impl World {
         &self.events
     }
 
-    /// Whether events or number changes were recorded since the last drain.
+    /// Whether events, number changes or paced sends' outcomes were recorded since the last
+    /// drain.
     pub fn has_events(&self) -> bool {
-        !self.events.is_empty() || !self.number_changes.is_empty()
+        !self.events.is_empty() || !self.number_changes.is_empty() || self.pacing.has_outcomes()
     }
 
     /// Records a step of number `phone`'s life (on its current WABA) that no webhook reports.

@@ -100,8 +100,9 @@ impl Scopes {
     }
 }
 
-/// The authenticated caller of one request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The authenticated caller of one request (kept with a paced send, which goes out later as
+/// the caller that asked for it: `pacing.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Principal {
     pub owner: TokenOwner,
     pub app: Option<Id>,

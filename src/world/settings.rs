@@ -66,6 +66,15 @@ pub struct Settings {
     pub messages_kept: usize,
     /// How many ledger charges `/__admin/billing` lists (totals keep every charge).
     pub charges_kept: usize,
+    /// How many paced sends (`pacing.rs`: a ChatApp mass send's recipients past the number's
+    /// throughput) may wait for their turn in the world at once; a mass send that would
+    /// queue more is refused whole. 10,000: ten full `SenderList`s ([INF], docs/limits.md).
+    #[serde(default = "default_paced_sends_max")]
+    pub paced_sends_max: usize,
+}
+
+fn default_paced_sends_max() -> usize {
+    10_000
 }
 
 impl Default for Settings {
@@ -98,6 +107,7 @@ impl Default for Settings {
             pairs_kept: 100_000,
             messages_kept: 100_000,
             charges_kept: 10_000,
+            paced_sends_max: default_paced_sends_max(),
         }
     }
 }

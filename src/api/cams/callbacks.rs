@@ -137,12 +137,11 @@ fn status_report(w: &World, b: &CamsBinding, e: &WorldEvent, s: &StatusEvent) ->
 }
 
 /// A `Failed` receipt no world event carries: one recipient of a mass send that Meta refused
-/// outright (`mass.rs` decides which), to the number's status callback. `None` when nobody
-/// listens. `refusal` is Meta's `(code, title, details)`.
+/// outright at `at` (`mass.rs` decides which), to the number's status callback. `None` when
+/// nobody listens. `refusal` is Meta's `(code, title, details)`.
 pub fn refusal(
     w: &World,
-    phone: Id,
-    to: &str,
+    (phone, to, at): (Id, &str, Timestamp),
     sent: &SentMessage,
     id: &str,
     refusal: (u32, &str, &str),
@@ -152,7 +151,6 @@ pub fn refusal(
     let space = space_of(b, number.waba)?;
     let url = callback_url(b, space, phone, false)?;
     let digits = number.e164_digits();
-    let at = w.now();
     let (code, title, details) = refusal;
     let body = Report {
         status: "Failed",

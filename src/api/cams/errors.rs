@@ -564,7 +564,11 @@ pub fn from_domain(e: &DomainError, op: Op) -> CamsError {
         // x-acs-retry-after, inferred: the pinned SDK raises ClientException for it);
         // Throttling.User (§6.2) carries x-acs-retry-after, so the SDK raises
         // ThrottlingException.
-        RateLimited => CamsError::new(
+        //
+        // A SendChatappMassMessage whose recipients would overflow the namespace's pacing
+        // queue (`mass.rs`) is refused with the same row, text as seen: its use for a full
+        // queue is inferred (docs/fidelity.md, "Alibaba ChatApp choices").
+        RateLimited | PacedQueueFull { .. } => CamsError::new(
             400,
             "System.LimitControl",
             "The system is under flow control.",

@@ -78,6 +78,15 @@ impl Facade for Cams {
         super::callbacks::address(world, events)
     }
 
+    /// A mass send's recipients, sent or refused at their turn (`mass.rs`).
+    fn follow_paced_sends(
+        &self,
+        world: &mut crate::world::World,
+        outcomes: &[crate::world::pacing::PacedOutcome],
+    ) -> Vec<crate::webhooks::payload::Outgoing> {
+        super::mass::follow(world, outcomes)
+    }
+
     fn state_view(&self, world: &crate::world::World) -> Option<serde_json::Value> {
         super::model::state_view(world)
     }

@@ -1,6 +1,8 @@
 //! SendChatappMassMessage: one approved template from a number of the space to each recipient
-//! of `SenderList`, each recipient one world send through `send.rs` (the same rules, ledger
-//! and receipts as SendChatappMessage), answered with one `GroupMessageId`.
+//! of `SenderList`, answered with one `GroupMessageId`. Each recipient is one world send, paced
+//! by the world (`world::pacing`), with what `send::send_one` gives a template send (the same
+//! rules, ledger and receipts as SendChatappMessage: `send::remember` keeps what its
+//! receipts say).
 //!
 //! Parameters (SDK 5.3.1 `SendChatappMassMessageRequest`; the API page
 //! "SendChatappMassMessage"): `ChannelType`, `From`, `Language` and `SenderList` required,
@@ -18,21 +20,32 @@
 //! - what is wrong with the request as a whole is refused synchronously, as SendChatappMessage
 //!   refuses it: the parameters, the space and number, and the world's refusal of the sender
 //!   or the template (131045, 133010, 132001, 132015, 132016), met on the first recipient
-//!   before anything is sent;
+//!   before anything is sent (`World::check_paced`);
 //! - what befalls one recipient is that recipient's `Failed` receipt after `Code: OK`: the
 //!   world's failures after a 200 (131026, 131047, 131050, 131048) through the world's own
-//!   statuses, and Meta's refusals of one send (131056 pair rate, 130429 throughput, 132000
-//!   that recipient's parameters) as a receipt no world event carries, unbilled
+//!   statuses, and Meta's refusals of one send (131056 pair rate, 132000 that recipient's
+//!   parameters, and whatever its turn finds changed: a paused template, a number
+//!   deregistered or migrated away) as a receipt no world event carries, unbilled
 //!   (`callbacks::refusal`).
+//!
+//! ChatApp dispatches the batch itself, so the recipients are paced, not refused past the
+//! number's throughput (130429): the world sends at once those the number has room for this
+//! second and the rest as the world clock reaches their turn, at most
+//! `throughput_per_second` a second, in `SenderList` order, behind any batch already waiting
+//! on the number (`world::pacing`). A batch that would make more recipients wait than
+//! `settings.paced_sends_max` over the namespace is refused whole with `System.LimitControl`
+//! (`errors.rs`). Each outcome, at once or later, comes back through [`follow`].
 
 use serde_json::{Map, Value};
 
 use super::Prepared;
 use super::callbacks;
 use super::errors::meta_refusal;
-use super::model;
+use super::model::{self, CamsBinding, MassBatch};
 use super::operations::{Failure, Handled, ok, required};
-use super::send::{self, TemplateSend, message_id, refuse};
+use super::send::{self, TemplateSend, WITH_CONVERSATION, message_id, refuse};
+use crate::webhooks::payload::Outgoing;
+use crate::world::pacing::{PacedOutcome, PacedSend};
 use crate::world::phone::digits_only;
 use crate::world::{DomainError, Principal, World};
 
@@ -49,31 +62,79 @@ pub fn send_mass_message(w: &mut World, who: &Principal, p: &Prepared) -> Handle
     let (waba, phone, recipients) = send::sending_number(w, who, p, sender_list)?;
     let template = TemplateSend::named(w, p, waba)?;
     let group = format!("8{}", w.next_id());
-    let task = send::task_id(p);
-    for (i, r) in recipients.iter().enumerate() {
-        let sent = template.sent(task.clone());
-        let Err(e) = send::send_one(w, who, phone, &r.to, template.content(&r.params), sent) else {
-            continue;
-        };
-        if i == 0 && !befalls_one_recipient(&e) {
-            return Err(e.into());
-        }
-        // No wamid: the id is the batch's and the recipient's place in it (inferred).
-        let id = message_id(&format!("{group}:{i}"));
-        let (code, title, details) = meta_refusal(&e);
-        let receipt = callbacks::refusal(
-            w,
-            phone,
-            &r.to,
-            &template.sent(task.clone()),
-            &id,
-            (code, &title, &details),
-        );
-        model::of_mut(w).refused.extend(receipt);
+    let sends: Vec<PacedSend> = recipients
+        .iter()
+        .enumerate()
+        .map(|(i, r)| PacedSend {
+            who: *who,
+            to: r.to.clone(),
+            template: template.paced(&r.params),
+            with_conversation: WITH_CONVERSATION,
+            tag: recipient_tag(&group, i),
+        })
+        .collect();
+    // `sender_list` gives at least one recipient.
+    if let Some(first) = sends.first()
+        && let Err(e) = w.check_paced(who, phone, &first.template)
+        && !befalls_one_recipient(&e)
+    {
+        return Err(e.into());
     }
+    let batch = MassBatch {
+        sent: template.sent(send::task_id(p)),
+        waiting: sends.len(),
+    };
+    w.pace(phone, sends)?;
+    model::of_mut(w).batches.insert(group.clone(), batch);
     Ok(ok(p, |o| {
         o.str("GroupMessageId", &group);
     }))
+}
+
+/// A recipient's name in its batch, which the world gives back with its outcome; refused, it
+/// is also the recipient's only id (no wamid: inferred).
+fn recipient_tag(group: &str, i: usize) -> String {
+    format!("{group}:{i}")
+}
+
+/// What became of recipients of mass sends, at once or at their turn: one sent is remembered
+/// for its receipts as SendChatappMessage's messages are; one refused is its `Failed`
+/// receipt. A batch is forgotten once every recipient's outcome is in.
+pub fn follow(w: &mut World, outcomes: &[PacedOutcome]) -> Vec<Outgoing> {
+    if outcomes.is_empty() || w.binding::<CamsBinding>().is_none() {
+        return Vec::new();
+    }
+    let mut receipts = Vec::new();
+    for o in outcomes {
+        let Some((group, _)) = o.tag.split_once(':') else {
+            continue;
+        };
+        let batches = &mut model::of_mut(w).batches;
+        let Some(batch) = batches.get_mut(group) else {
+            continue;
+        };
+        batch.waiting = batch.waiting.saturating_sub(1);
+        let sent = batch.sent.clone();
+        if batch.waiting == 0 {
+            batches.remove(group);
+        }
+        match &o.sent {
+            Ok(wamid) => send::remember(w, wamid.clone(), sent),
+            Err(e) => {
+                let id = message_id(&o.tag);
+                let (code, title, details) = meta_refusal(e);
+                let receipt = callbacks::refusal(
+                    w,
+                    (o.phone, &o.to, o.at),
+                    &sent,
+                    &id,
+                    (code, &title, &details),
+                );
+                receipts.extend(receipt);
+            }
+        }
+    }
+    receipts
 }
 
 /// Meta's refusals that depend on the one send (its recipient, its parameters, its moment)

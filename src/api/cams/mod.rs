@@ -188,18 +188,7 @@ pub async fn prepare(ns: &Namespace, req: &Incoming) -> Result<Prepared, Answer>
 /// Runs a prepared request against the namespace's world.
 pub fn execute(ns: &Namespace, p: &Prepared) -> Answer {
     let head = Head::for_prepared(p);
-    let (result, receipts, now) = ns.with_world(|w| {
-        let result = dispatch::run(w, p);
-        let receipts = match w.binding::<model::CamsBinding>() {
-            Some(b) if !b.refused.is_empty() => std::mem::take(&mut model::of_mut(w).refused),
-            _ => Vec::new(),
-        };
-        (result, receipts, w.now())
-    });
-    // Receipts no world event carries (`mass.rs`), after those the call's events gave.
-    if !receipts.is_empty() {
-        ns.outbox.enqueue(receipts, now);
-    }
+    let result = ns.with_world(|w| dispatch::run(w, p));
     match result {
         Ok(body) => head.ok(body, p.op.name()),
         Err(e) => error_answer(ns, &head, e, Some(p.op), None),

@@ -27,11 +27,20 @@ pub struct CamsBinding {
     /// caller did (`send.rs`, `callbacks.rs`).
     #[serde(default)]
     pub sent: SentMessages,
-    /// Receipts no world event carries (a mass send's recipients Meta refused outright),
-    /// waiting for the call that wrote them to hand them to the outbox (`execute`). Empty
-    /// between calls, so never saved.
-    #[serde(skip)]
-    pub refused: Vec<crate::webhooks::payload::Outgoing>,
+    /// SendChatappMassMessage batches with recipients still to be sent or refused, by
+    /// `GroupMessageId` (`mass.rs`): what their receipts say of each. Saved, as the world
+    /// saves the recipients waiting for their turn.
+    #[serde(default)]
+    pub batches: HashMap<String, MassBatch>,
+}
+
+/// A mass send whose recipients' outcomes are not all in yet.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MassBatch {
+    /// What every recipient's receipts say of the send.
+    pub sent: SentMessage,
+    /// How many recipients have no outcome yet.
+    pub waiting: usize,
 }
 
 /// The messages SendChatappMessage sent, newest last, at most the world's `messages_kept`

@@ -138,6 +138,9 @@ pub fn max_length(name: &str) -> usize {
         "PhoneNumber" | "MobileNumber" | "CountryCode" | "Cc" | "VerifyCode" => 32,
         "CustSpaceId" | "WabaId" | "TemplateCode" | "Locale" | "Method" | "Language" => 128,
         "Components" | "Example" => 65_536,
+        // Up to 1,000 recipients (SendChatappMassMessage's page), each its number and its
+        // parameters: 256 characters apiece.
+        "SenderList" => 256_000,
         _ => 4_096,
     }
 }

@@ -24,6 +24,7 @@ use super::model::{self, SentMessage};
 use super::operations::{Failure, Handled, ok, required, space_waba};
 use super::render;
 use crate::world::message::{Content, Send};
+use crate::world::pacing::PacedTemplate;
 use crate::world::phone::digits_only;
 use crate::world::template_content::send_variable_names;
 use crate::world::vocab::PhoneStatus;
@@ -43,6 +44,10 @@ const MESSAGE_TYPES: &[(&str, Option<&str>)] = &[
     ("contacts", None),
     ("reaction", None),
 ];
+
+/// ChatApp's receipts carry a ConversationId when Meta gives one (ChatAppStatus page): its
+/// sends keep the v23.0 reading, as 360dialog's do (inferred, docs/fidelity.md).
+pub(super) const WITH_CONVERSATION: bool = true;
 
 /// The largest `TaskId` kept for the receipts (inferred: the SDK documents none).
 const TASK_ID_MAX: usize = 64;
@@ -125,9 +130,7 @@ pub(super) fn send_one(
         // ChatApp sends media by link only (Content.link): no uploaded id to check.
         media_id: None,
         callback_data: None,
-        // ChatApp's receipts carry a ConversationId when Meta gives one (ChatAppStatus page):
-        // its sends keep the v23.0 reading, as 360dialog's do (inferred, docs/fidelity.md).
-        with_conversation: true,
+        with_conversation: WITH_CONVERSATION,
         // ChatApp's reference names no reply context, and a reaction's target field in
         // `Content` is undocumented: neither is read (docs/fidelity.md, "Message ids").
         context: None,
@@ -135,9 +138,14 @@ pub(super) fn send_one(
         reaction_to: None,
     };
     let accepted = w.send_message(who, &send)?;
-    let bound = w.settings.messages_kept;
-    model::of_mut(w).sent.keep(accepted.id.clone(), sent, bound);
+    remember(w, accepted.id.clone(), sent);
     Ok(accepted.id)
+}
+
+/// Keeps what a sent message's receipts say of it, within the world's `messages_kept`.
+pub(super) fn remember(w: &mut World, wamid: String, sent: SentMessage) {
+    let bound = w.settings.messages_kept;
+    model::of_mut(w).sent.keep(wamid, sent, bound);
 }
 
 /// ChatApp's `MessageId` for a wamid: 24 lower-case hex characters, as the API page's sample
@@ -313,13 +321,30 @@ impl TemplateSend {
 
     /// What the world is asked to send for one recipient's `TemplateParams`.
     pub(super) fn content<'a>(&'a self, params: &Map<String, Value>) -> Content<'a> {
-        let given = |names: &[String]| names.iter().filter(|n| params.contains_key(*n)).count();
+        let (header_params, body_params) = self.given(params);
         Content::Template {
             name: &self.name,
             language: &self.language,
-            header_params: given(&self.header),
-            body_params: given(&self.body),
+            header_params,
+            body_params,
         }
+    }
+
+    /// The same, for a send the world paces (`mass.rs`).
+    pub(super) fn paced(&self, params: &Map<String, Value>) -> PacedTemplate {
+        let (header_params, body_params) = self.given(params);
+        PacedTemplate {
+            name: self.name.clone(),
+            language: self.language.clone(),
+            header_params,
+            body_params,
+        }
+    }
+
+    /// How many of its HEADER and BODY variables `params` gives.
+    fn given(&self, params: &Map<String, Value>) -> (usize, usize) {
+        let given = |names: &[String]| names.iter().filter(|n| params.contains_key(*n)).count();
+        (given(&self.header), given(&self.body))
     }
 
     /// What its receipts say of a send of it.

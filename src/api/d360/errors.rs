@@ -100,7 +100,8 @@ pub fn from_domain(e: &DomainError) -> D360Error {
                 .to_string(),
         ),
         TemplateNotFound => (404, "Template not found".to_string()),
-        RateLimited | ThroughputReached => (429, "Too many requests. Please retry later.".to_string()),
+        // Only a scripted fault raises a full pacing queue here (360dialog does not pace).
+        RateLimited | ThroughputReached | PacedQueueFull { .. } => (429, "Too many requests. Please retry later.".to_string()),
         TemporarilyUnavailable | MaintenanceMode => (500, "Server error".to_string()),
         other => (400, format!("Invalid payload ({})", other.name())),
     };

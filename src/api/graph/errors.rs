@@ -628,7 +628,9 @@ pub fn from_domain(e: &DomainError, method: &str) -> GraphError {
                 "Invalid message_id {id}: it is not a message this phone number received"
             ),
         ),
-        ThroughputReached => GraphError::whatsapp(
+        // Graph does not pace: a full pacing queue reaches it only as a scripted fault, told
+        // as the rule the queue stands in for, the number's throughput.
+        ThroughputReached | PacedQueueFull { .. } => GraphError::whatsapp(
             400,
             130429,
             "Rate limit hit",
