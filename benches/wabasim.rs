@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+#[path = "wabasim/relay.rs"]
+mod relay;
 #[path = "wabasim/sends.rs"]
 mod sends;
 #[path = "wabasim/suite.rs"]
@@ -47,6 +49,20 @@ impl Settings {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|a| a == "--floor-server")
+        && let Some(receiver) = args
+            .iter()
+            .position(|a| a == "--relay")
+            .and_then(|i| args.get(i + 1))
+    {
+        relay::serve(
+            args.get(pos + 1)
+                .map(String::as_str)
+                .unwrap_or("127.0.0.1:0"),
+            receiver.parse().expect("--relay ADDR"),
+        );
+        return;
+    }
     if let Some(pos) = args.iter().position(|a| a == "--floor-server") {
         floor_server(
             args.get(pos + 1)
@@ -175,6 +191,19 @@ fn wabasim(extra: &[&str]) -> Server {
 fn floor() -> Server {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(["--floor-server", "127.0.0.1:0"]);
+    spawn(cmd)
+}
+
+/// The sends floor (`relay.rs`): bare hyper relaying three status webhooks a POST to
+/// `receiver`.
+fn relay_floor(receiver: SocketAddr) -> Server {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--floor-server",
+        "127.0.0.1:0",
+        "--relay",
+        &receiver.to_string(),
+    ]);
     spawn(cmd)
 }
 
