@@ -619,91 +619,7 @@ async fn run(s: Settings) {
     }
 
     if s.wants("read") || s.wants("flow") {
-        eprintln!("measuring read throughput ...");
-        // Both servers run side by side and are measured in alternating rounds, the ratio
-        // taken per round: on a shared machine the absolute rate drifts from one second to the
-        // next, and alternating puts floor and wabasim under the same drift.
-        let floor_server = floor();
-        let floor_rss = peak_rss_mb(floor_server.pid());
-        let sim = wabasim(&[]);
-        let idle_rss = {
-            let mut conn = Conn::open(sim.addr).await;
-            conn.call(&get("/__admin/health", "")).await;
-            peak_rss_mb(sim.pid())
-        };
-        let read = get(
-            "/v23.0/110000000000001",
-            &format!("Authorization: Bearer {TOKEN}\r\n"),
-        );
-        let floor_read = get("/v23.0/110000000000001", "");
-        let rounds = s.seconds.max(2) as usize;
-        let mut floor_rounds = Vec::new();
-        let mut sim_rounds = Vec::new();
-        for _ in 0..rounds {
-            floor_rounds.push(load(floor_server.addr, floor_read.clone(), 32, 1).await);
-            sim_rounds.push(load(sim.addr, read.clone(), 32, 1).await);
-        }
-        drop(floor_server);
-        let median_of = |v: &[Load], f: fn(&Load) -> f64| median(v.iter().map(f).collect());
-        let floor_load = Load {
-            per_second: median_of(&floor_rounds, |l| l.per_second),
-            p99_ms: median_of(&floor_rounds, |l| l.p99_ms),
-            errors: floor_rounds.iter().map(|l| l.errors).sum(),
-        };
-        let sim_load = Load {
-            per_second: median_of(&sim_rounds, |l| l.per_second),
-            p99_ms: median_of(&sim_rounds, |l| l.p99_ms),
-            errors: sim_rounds.iter().map(|l| l.errors).sum(),
-        };
-        let round_ratios: Vec<f64> = floor_rounds
-            .iter()
-            .zip(&sim_rounds)
-            .map(|(f, w)| w.per_second / f.per_second)
-            .collect();
-        let ratio = median(round_ratios);
-        rows.push(Row {
-            what: format!(
-                "GET /v23.0/{{phone}}, 32 connections (median of {rounds} alternating 1 s rounds)"
-            ),
-            floor: format!("{:.0} req/s", floor_load.per_second),
-            wabasim: format!(
-                "{:.0} req/s ({} errors)",
-                sim_load.per_second, sim_load.errors
-            ),
-            ratio: format!("{:.0}%", ratio * 100.0),
-            target: "≥ 80% of floor".into(),
-            met: Some(ratio >= 0.80 && sim_load.errors == 0),
-        });
-        rows.push(Row {
-            what: "p99 latency of that read".into(),
-            floor: format!("{:.2} ms", floor_load.p99_ms),
-            wabasim: format!("{:.2} ms", sim_load.p99_ms),
-            ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
-            target: "≤ 1 ms".into(),
-            met: Some(sim_load.p99_ms <= 1.0),
-        });
-        rows.push(Row {
-            what: "peak RSS idle, default world".into(),
-            floor: format!("{floor_rss:.1} MB"),
-            wabasim: format!("{idle_rss:.1} MB"),
-            ratio: format!("{:.1}x", idle_rss / floor_rss),
-            target: "≤ 20 MB".into(),
-            met: Some(idle_rss <= 20.0),
-        });
-
-        eprintln!("measuring full migrations ...");
-        let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
-        // A migration is five calls: compared with what the floor serves in five requests.
-        let migration_ratio = per_second * 5.0 / floor_load.per_second;
-        rows.push(Row {
-            what: "full migrations/s, 16 clients, namespace each".into(),
-            floor: "—".into(),
-            wabasim: format!("{per_second:.0}/s ({failed} failed)"),
-            ratio: format!("{:.0}% of floor req/s ÷ 5", migration_ratio * 100.0),
-            target: "≥ 40% of the floor's 5-request rate".into(),
-            met: Some(migration_ratio >= 0.40 && failed == 0),
-        });
-        drop(sim);
+        rows.extend(read_rows(&s).await);
     }
 
     if s.wants("sends") {
@@ -718,88 +634,194 @@ async fn run(s: Settings) {
     }
 
     if s.wants("namespaces") {
-        eprintln!("measuring 1,000 namespaces ...");
-        let sim = wabasim(&[]);
-        let mut conn = Conn::open(sim.addr).await;
-        for i in 0..1000 {
-            let (status, _) = conn
-                .call(&get(
-                    "/v23.0/110000000000001",
-                    &format!("Authorization: Bearer {TOKEN}\r\nX-Wabasim-Namespace: ns-{i}\r\n"),
-                ))
-                .await;
-            assert_eq!(status, 200);
-        }
-        let ns_rss = peak_rss_mb(sim.pid());
-        drop(sim);
-        rows.push(Row {
-            what: "peak RSS with 1,000 namespaces".into(),
-            floor: "—".into(),
-            wabasim: format!("{ns_rss:.1} MB"),
-            ratio: "—".into(),
-            target: "≤ 200 MB".into(),
-            met: Some(ns_rss <= 200.0),
-        });
+        rows.push(namespaces_row().await);
     }
 
     if s.big && s.wants("big") {
-        eprintln!("generating and loading the big fixture ...");
-        let path = generate_fixture(&dir, 10_000, 100_000, 500_000);
-        let (server, ms) = start_on_fixture(&path).await;
-        let rss = peak_rss_mb(server.pid());
-        drop(server);
-        rows.push(Row {
-            what: "load 10k WABAs / 100k numbers / 500k templates".into(),
-            floor: "—".into(),
-            wabasim: format!("{ms:.0} ms, {rss:.0} MB"),
-            ratio: "—".into(),
-            target: "≤ 0.5 s, ≤ 200 MB".into(),
-            met: Some(ms <= 500.0 && rss <= 200.0),
-        });
+        rows.push(big_row(&dir).await);
     }
 
     if s.big && s.wants("growth") {
-        eprintln!("measuring cost growth ...");
-        // The three worlds are served side by side and read in rotating 1 s rounds (the
-        // median per world), so the machine's drift hits all three alike.
-        let sizes = [1_000usize, 10_000, 100_000];
-        let mut servers = Vec::new();
-        for numbers in sizes {
-            let path = generate_fixture(&dir, numbers / 10, numbers, numbers / 10);
-            let (server, _) = start_on_fixture(&path).await;
-            let phone = 110_000_000_000_000u64 + numbers as u64 / 2;
-            let request = get(
-                &format!("/v23.0/{phone}"),
-                &format!("Authorization: Bearer {TOKEN}\r\n"),
-            );
-            servers.push((numbers, server, request));
-        }
-        let mut rates: HashMap<usize, Vec<f64>> = HashMap::new();
-        for round in 0..(2 * s.seconds).max(6) as usize {
-            // A different world goes first each round: the first read after a pause is slower.
-            for k in 0..servers.len() {
-                let (numbers, server, request) = &servers[(round + k) % servers.len()];
-                let l = load(server.addr, request.clone(), 32, 1).await;
-                rates.entry(*numbers).or_default().push(l.per_second);
-            }
-        }
-        drop(servers);
-        let growth: HashMap<usize, f64> = rates.into_iter().map(|(n, v)| (n, median(v))).collect();
-        let flat = growth[&100_000] / growth[&1_000];
-        rows.push(Row {
-            what: "read req/s at 1k / 10k / 100k numbers".into(),
-            floor: "—".into(),
-            wabasim: format!(
-                "{:.0} / {:.0} / {:.0}",
-                growth[&1_000], growth[&10_000], growth[&100_000]
-            ),
-            ratio: format!("100k/1k = {:.2}", flat),
-            target: "flat (≥ 0.90)".into(),
-            met: Some(flat >= 0.90),
-        });
+        rows.push(growth_row(&dir, s.seconds).await);
     }
 
     print_table(&rows);
+}
+
+/// Reads of one phone number beside the floor, their p99, idle memory, and full migrations.
+async fn read_rows(s: &Settings) -> Vec<Row> {
+    let mut rows = Vec::new();
+    eprintln!("measuring read throughput ...");
+    // Both servers run side by side and are measured in alternating rounds, the ratio
+    // taken per round: on a shared machine the absolute rate drifts from one second to the
+    // next, and alternating puts floor and wabasim under the same drift.
+    let floor_server = floor();
+    let floor_rss = peak_rss_mb(floor_server.pid());
+    let sim = wabasim(&[]);
+    let idle_rss = {
+        let mut conn = Conn::open(sim.addr).await;
+        conn.call(&get("/__admin/health", "")).await;
+        peak_rss_mb(sim.pid())
+    };
+    let read = get(
+        "/v23.0/110000000000001",
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+    );
+    let floor_read = get("/v23.0/110000000000001", "");
+    let rounds = s.seconds.max(2) as usize;
+    let mut floor_rounds = Vec::new();
+    let mut sim_rounds = Vec::new();
+    for _ in 0..rounds {
+        floor_rounds.push(load(floor_server.addr, floor_read.clone(), 32, 1).await);
+        sim_rounds.push(load(sim.addr, read.clone(), 32, 1).await);
+    }
+    drop(floor_server);
+    let median_of = |v: &[Load], f: fn(&Load) -> f64| median(v.iter().map(f).collect());
+    let floor_load = Load {
+        per_second: median_of(&floor_rounds, |l| l.per_second),
+        p99_ms: median_of(&floor_rounds, |l| l.p99_ms),
+        errors: floor_rounds.iter().map(|l| l.errors).sum(),
+    };
+    let sim_load = Load {
+        per_second: median_of(&sim_rounds, |l| l.per_second),
+        p99_ms: median_of(&sim_rounds, |l| l.p99_ms),
+        errors: sim_rounds.iter().map(|l| l.errors).sum(),
+    };
+    let round_ratios: Vec<f64> = floor_rounds
+        .iter()
+        .zip(&sim_rounds)
+        .map(|(f, w)| w.per_second / f.per_second)
+        .collect();
+    let ratio = median(round_ratios);
+    rows.push(Row {
+        what: format!(
+            "GET /v23.0/{{phone}}, 32 connections (median of {rounds} alternating 1 s rounds)"
+        ),
+        floor: format!("{:.0} req/s", floor_load.per_second),
+        wabasim: format!(
+            "{:.0} req/s ({} errors)",
+            sim_load.per_second, sim_load.errors
+        ),
+        ratio: format!("{:.0}%", ratio * 100.0),
+        target: "≥ 80% of floor".into(),
+        met: Some(ratio >= 0.80 && sim_load.errors == 0),
+    });
+    rows.push(Row {
+        what: "p99 latency of that read".into(),
+        floor: format!("{:.2} ms", floor_load.p99_ms),
+        wabasim: format!("{:.2} ms", sim_load.p99_ms),
+        ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
+        target: "≤ 1 ms".into(),
+        met: Some(sim_load.p99_ms <= 1.0),
+    });
+    rows.push(Row {
+        what: "peak RSS idle, default world".into(),
+        floor: format!("{floor_rss:.1} MB"),
+        wabasim: format!("{idle_rss:.1} MB"),
+        ratio: format!("{:.1}x", idle_rss / floor_rss),
+        target: "≤ 20 MB".into(),
+        met: Some(idle_rss <= 20.0),
+    });
+
+    eprintln!("measuring full migrations ...");
+    let (per_second, failed) = flows(sim.addr, 16, s.seconds).await;
+    // A migration is five calls: compared with what the floor serves in five requests.
+    let migration_ratio = per_second * 5.0 / floor_load.per_second;
+    rows.push(Row {
+        what: "full migrations/s, 16 clients, namespace each".into(),
+        floor: "—".into(),
+        wabasim: format!("{per_second:.0}/s ({failed} failed)"),
+        ratio: format!("{:.0}% of floor req/s ÷ 5", migration_ratio * 100.0),
+        target: "≥ 40% of the floor's 5-request rate".into(),
+        met: Some(migration_ratio >= 0.40 && failed == 0),
+    });
+    drop(sim);
+    rows
+}
+
+/// Peak memory with 1,000 namespaces alive.
+async fn namespaces_row() -> Row {
+    eprintln!("measuring 1,000 namespaces ...");
+    let sim = wabasim(&[]);
+    let mut conn = Conn::open(sim.addr).await;
+    for i in 0..1000 {
+        let (status, _) = conn
+            .call(&get(
+                "/v23.0/110000000000001",
+                &format!("Authorization: Bearer {TOKEN}\r\nX-Wabasim-Namespace: ns-{i}\r\n"),
+            ))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let ns_rss = peak_rss_mb(sim.pid());
+    drop(sim);
+    Row {
+        what: "peak RSS with 1,000 namespaces".into(),
+        floor: "—".into(),
+        wabasim: format!("{ns_rss:.1} MB"),
+        ratio: "—".into(),
+        target: "≤ 200 MB".into(),
+        met: Some(ns_rss <= 200.0),
+    }
+}
+
+/// Loading the big fixture: time to the first answer and peak memory.
+async fn big_row(dir: &Path) -> Row {
+    eprintln!("generating and loading the big fixture ...");
+    let path = generate_fixture(&dir, 10_000, 100_000, 500_000);
+    let (server, ms) = start_on_fixture(&path).await;
+    let rss = peak_rss_mb(server.pid());
+    drop(server);
+    Row {
+        what: "load 10k WABAs / 100k numbers / 500k templates".into(),
+        floor: "—".into(),
+        wabasim: format!("{ms:.0} ms, {rss:.0} MB"),
+        ratio: "—".into(),
+        target: "≤ 0.5 s, ≤ 200 MB".into(),
+        met: Some(ms <= 500.0 && rss <= 200.0),
+    }
+}
+
+/// Reads on worlds of 1k, 10k and 100k numbers: flat or not.
+async fn growth_row(dir: &Path, seconds: u64) -> Row {
+    eprintln!("measuring cost growth ...");
+    // The three worlds are served side by side and read in rotating 1 s rounds (the
+    // median per world), so the machine's drift hits all three alike.
+    let sizes = [1_000usize, 10_000, 100_000];
+    let mut servers = Vec::new();
+    for numbers in sizes {
+        let path = generate_fixture(&dir, numbers / 10, numbers, numbers / 10);
+        let (server, _) = start_on_fixture(&path).await;
+        let phone = 110_000_000_000_000u64 + numbers as u64 / 2;
+        let request = get(
+            &format!("/v23.0/{phone}"),
+            &format!("Authorization: Bearer {TOKEN}\r\n"),
+        );
+        servers.push((numbers, server, request));
+    }
+    let mut rates: HashMap<usize, Vec<f64>> = HashMap::new();
+    for round in 0..(2 * seconds).max(6) as usize {
+        // A different world goes first each round: the first read after a pause is slower.
+        for k in 0..servers.len() {
+            let (numbers, server, request) = &servers[(round + k) % servers.len()];
+            let l = load(server.addr, request.clone(), 32, 1).await;
+            rates.entry(*numbers).or_default().push(l.per_second);
+        }
+    }
+    drop(servers);
+    let growth: HashMap<usize, f64> = rates.into_iter().map(|(n, v)| (n, median(v))).collect();
+    let flat = growth[&100_000] / growth[&1_000];
+    Row {
+        what: "read req/s at 1k / 10k / 100k numbers".into(),
+        floor: "—".into(),
+        wabasim: format!(
+            "{:.0} / {:.0} / {:.0}",
+            growth[&1_000], growth[&10_000], growth[&100_000]
+        ),
+        ratio: format!("100k/1k = {:.2}", flat),
+        target: "flat (≥ 0.90)".into(),
+        met: Some(flat >= 0.90),
+    }
 }
 
 async fn futures_collect<F: std::future::Future<Output = f64>>(

@@ -247,22 +247,19 @@ fn verdict(heard: &Heard, accepted: u64) -> Verdict {
     }
 }
 
-/// The rows of the `sends` measure.
-pub async fn rows(quick: bool) -> Vec<Row> {
-    let heard = Arc::new(Mutex::new(Heard::default()));
-    let receiver = receiver(heard.clone()).await;
+/// wabasim on the default world with the limits a load test lifts (`FIXTURE`).
+fn sends_server() -> super::Server {
     let dir = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target/bench"));
     std::fs::create_dir_all(&dir).unwrap();
     let fixture = dir.join("sends.yaml");
     std::fs::write(&fixture, FIXTURE).unwrap();
-    let sim = wabasim(&["--fixture", fixture.to_str().unwrap()]);
-    // The floor relays its statuses to a receiver of its own, so its webhooks never count
-    // as wabasim's.
-    let floor_heard = Arc::new(Mutex::new(Heard::default()));
-    let floor_receiver = self::receiver(floor_heard.clone()).await;
-    let floor_server = relay_floor(floor_receiver);
+    wabasim(&["--fixture", fixture.to_str().unwrap()])
+}
 
-    let mut conn = Conn::open(sim.addr).await;
+/// Points the app's webhooks at `receiver` and has each user write in (their 24-hour
+/// windows open, so a text may be sent to them).
+async fn users_write_in(sim: SocketAddr, receiver: SocketAddr) {
+    let mut conn = Conn::open(sim).await;
     let (s, _) = conn
         .call(&post_json(
             &format!("/__admin/webhooks/apps/{APP}"),
@@ -284,6 +281,20 @@ pub async fn rows(quick: bool) -> Vec<Row> {
             .await;
         assert_eq!(s, 200, "user {i} writes in");
     }
+}
+
+/// The rows of the `sends` measure.
+pub async fn rows(quick: bool) -> Vec<Row> {
+    let heard = Arc::new(Mutex::new(Heard::default()));
+    let receiver = receiver(heard.clone()).await;
+    let sim = sends_server();
+    // The floor relays its statuses to a receiver of its own, so its webhooks never count
+    // as wabasim's.
+    let floor_heard = Arc::new(Mutex::new(Heard::default()));
+    let floor_receiver = self::receiver(floor_heard.clone()).await;
+    let floor_server = relay_floor(floor_receiver);
+
+    users_write_in(sim.addr, receiver).await;
     let requests: Arc<Vec<Vec<u8>>> =
         Arc::new((0..USERS).map(|i| send_request(&user(i))).collect());
     let floor_requests = Arc::new(vec![send_request(&user(0))]);
