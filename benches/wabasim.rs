@@ -768,7 +768,7 @@ async fn namespaces_row() -> Row {
 /// Loading the big fixture: time to the first answer and peak memory.
 async fn big_row(dir: &Path) -> Row {
     eprintln!("generating and loading the big fixture ...");
-    let path = generate_fixture(&dir, 10_000, 100_000, 500_000);
+    let path = generate_fixture(dir, 10_000, 100_000, 500_000);
     let (server, ms) = start_on_fixture(&path).await;
     let rss = peak_rss_mb(server.pid());
     drop(server);
@@ -790,7 +790,7 @@ async fn growth_row(dir: &Path, seconds: u64) -> Row {
     let sizes = [1_000usize, 10_000, 100_000];
     let mut servers = Vec::new();
     for numbers in sizes {
-        let path = generate_fixture(&dir, numbers / 10, numbers, numbers / 10);
+        let path = generate_fixture(dir, numbers / 10, numbers, numbers / 10);
         let (server, _) = start_on_fixture(&path).await;
         let phone = 110_000_000_000_000u64 + numbers as u64 / 2;
         let request = get(
