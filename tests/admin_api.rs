@@ -348,3 +348,48 @@ async fn a_migration_reads_as_a_timeline_with_its_refused_calls() {
         .collect();
     assert_eq!(ids, [1, 2]);
 }
+
+/// `GET /__admin/codes`: the exact body (keys sorted, as before it was written by hand), and
+/// its two filters, each matching only what it names.
+#[tokio::test]
+async fn codes_answer_every_field_and_filter_by_id_or_number() {
+    use common::world::{DEST_WABA, NEW_BSP, READY_NUMBER};
+    let sim = Sim::start().await;
+    let r = sim.migrate(DEST_WABA, READY_NUMBER).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let r = sim
+        .post_form(
+            &format!("/v23.0/{id}/request_code"),
+            NEW_BSP,
+            &[("code_method", "SMS"), ("language", "en_US")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let all = sim.admin("GET", "/__admin/codes", None).await;
+    assert_eq!(all.status, 200);
+    let code = all.json()["codes"][0].clone();
+    let e164 = code["phone_number"].as_str().unwrap().to_string();
+    let expected = format!(
+        r#"{{"codes":[{{"code":"{}","language":"en_US","method":"SMS","phone_number":"{e164}","phone_number_id":"{id}","sent_at":"{}"}}]}}"#,
+        code["code"].as_str().unwrap(),
+        code["sent_at"].as_str().unwrap()
+    );
+    assert_eq!(all.text(), expected);
+    assert!(code["code"].as_str().unwrap().len() == 6);
+    for path in [
+        format!("/__admin/codes?phone_number_id={id}"),
+        format!("/__admin/codes?phone_number=%2B{e164}"),
+    ] {
+        let r = sim.admin("GET", &path, None).await;
+        assert_eq!(r.text(), expected, "{path}");
+    }
+    for path in [
+        "/__admin/codes?phone_number_id=110000000000001".to_string(),
+        format!("/__admin/codes?phone_number_id=0{id}"),
+        "/__admin/codes?phone_number=15550000000".to_string(),
+    ] {
+        let r = sim.admin("GET", &path, None).await;
+        assert_eq!(r.text(), r#"{"codes":[]}"#, "{path}");
+    }
+}
