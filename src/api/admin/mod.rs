@@ -449,7 +449,7 @@ fn codes(ns: &Namespace, req: &Incoming) -> Answer {
     let by_id = by_id.map(|id| crate::world::parse_id(&id).filter(|n| n.to_string() == id));
     let mut buf = Vec::with_capacity(256);
     let mut o = crate::wire::json::Obj::new(&mut buf);
-    ns.with_world(|w| {
+    ns.read_world(|w| {
         o.arr("codes", |a| {
             let wanted = w.codes_sent.iter().filter(|c| {
                 by_id.is_none_or(|id| id == Some(c.phone))
