@@ -292,6 +292,21 @@ fn users(n: usize) -> String {
     Value::from(senders).to_string()
 }
 
+/// Recipients waiting for their turn, over every number (`GET /__admin/state`).
+async fn waiting(sim: &Sim) -> u64 {
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let wabas = state["wabas"].as_array().expect("wabas");
+    wabas
+        .iter()
+        .flat_map(|w| w["phone_numbers"].as_array().expect("phone_numbers"))
+        .map(|p| {
+            p["paced_sends_waiting"]
+                .as_u64()
+                .expect("paced_sends_waiting")
+        })
+        .sum()
+}
+
 async fn advance(sim: &Sim, duration: &str) {
     let r = sim
         .admin(
@@ -320,10 +335,17 @@ async fn a_batch_past_the_throughput_is_paced_and_every_recipient_is_sent() {
         .await;
     assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
     assert_eq!(sent_count(&sim).await, 80, "the rest wait for their turn");
+    assert_eq!(
+        waiting(&sim).await,
+        120,
+        "the control API's state shows them"
+    );
     advance(&sim, "1s").await;
     assert_eq!(sent_count(&sim).await, 160);
+    assert_eq!(waiting(&sim).await, 40);
     advance(&sim, "1s").await;
     assert_eq!(sent_count(&sim).await, 200);
+    assert_eq!(waiting(&sim).await, 0);
 
     // 200 Sent, and Delivered (a second after) for the 160 sent by then.
     let got = reports(&receiver, 360).await;

@@ -35,6 +35,8 @@ fn phone(w: &World, p: &Phone) -> Value {
         "blocked_until": attempts.and_then(|a| a.registrations.locked_until).map(|t| t.rfc3339()),
         "pin_locked_until": attempts.and_then(|a| a.wrong_pins.locked_until).map(|t| t.rfc3339()),
         "data_localization_region": p.data_localization_region,
+        // A ChatApp mass send's recipients still waiting for the number's throughput.
+        "paced_sends_waiting": w.pacing.waiting_for(p.id),
     })
 }
 
