@@ -127,6 +127,19 @@ impl Codes {
     pub fn latest(&self, phone_number_id: &str) -> Option<String> {
         self.sent_to(phone_number_id).pop()
     }
+
+    /// The newest code sent to a phone number (its digits, `+` and spaces ignored), whichever
+    /// record it went to: what Alibaba's calls name a number by.
+    pub fn latest_to_number(&self, number: &str) -> Option<String> {
+        let digits = crate::world::phone::digits_only(number)?;
+        self.0.with_world(|w| {
+            w.codes_sent
+                .iter()
+                .rev()
+                .find(|c| c.e164 == digits)
+                .map(|c| c.code.clone())
+        })
+    }
 }
 
 #[track_caller]

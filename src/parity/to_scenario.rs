@@ -163,7 +163,10 @@ fn graph_step(out: &mut String, e: &Exchange, bearer: &str) {
     expect(out, e);
 }
 
-fn cams_step(out: &mut String, e: &Exchange) {
+/// An Alibaba exchange as the call it made: its action (the `Action` parameter of a V2 request,
+/// `x-acs-action` of a V3 one) and its own parameters (query and form body), without the
+/// signing ones, which a scenario step or a replay signs afresh.
+pub(super) fn cams_call(e: &Exchange) -> (String, BTreeMap<String, String>) {
     let r = &e.request;
     let mut params: BTreeMap<String, String> = pairs(&r.query).into_iter().collect();
     if header(e, "content-type").starts_with("application/x-www-form-urlencoded") {
@@ -175,6 +178,11 @@ fn cams_step(out: &mut String, e: &Exchange) {
         .or_else(|| Some(header(e, "x-acs-action").to_string()).filter(|a| !a.is_empty()))
         .unwrap_or_default();
     params.retain(|k, _| !SIGNING_PARAMS.contains(&k.as_str()));
+    (action, params)
+}
+
+fn cams_step(out: &mut String, e: &Exchange) {
+    let (action, params) = cams_call(e);
     let call = json!({"facade": "cams", "action": action, "params": params});
     let _ = writeln!(
         out,
