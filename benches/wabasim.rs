@@ -100,22 +100,33 @@ fn main() {
 // The floor: bare hyper answering a fixed body, started as its own process.
 // ---------------------------------------------------------------------------------------
 
+/// The runtime a floor process serves on.
+fn floor_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Binds a floor's listener and announces its address as the first line of output, which is
+/// how `spawn` learns where it listens.
+async fn floor_listener(listen: &str) -> tokio::net::TcpListener {
+    let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
+    println!(
+        "floor listening on http://{}",
+        listener.local_addr().unwrap()
+    );
+    std::io::stdout().flush().unwrap();
+    listener
+}
+
 fn floor_server(listen: &str) {
     use http_body_util::Full;
     use hyper::server::conn::http1;
     use hyper::service::service_fn;
     use hyper_util::rt::TokioIo;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
-        println!(
-            "floor listening on http://{}",
-            listener.local_addr().unwrap()
-        );
-        std::io::stdout().flush().unwrap();
+    floor_runtime().block_on(async move {
+        let listener = floor_listener(listen).await;
         loop {
             let (stream, _) = match listener.accept().await {
                 Ok(s) => s,

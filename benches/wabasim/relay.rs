@@ -33,18 +33,8 @@ fn status_body(n: u64, status: &str) -> bytes::Bytes {
 
 /// Serves on `listen`, relaying each POST's three statuses to `receiver`.
 pub fn serve(listen: &str, receiver: SocketAddr) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen).await.unwrap();
-        println!(
-            "floor listening on http://{}",
-            listener.local_addr().unwrap()
-        );
-        use std::io::Write;
-        std::io::stdout().flush().unwrap();
+    super::floor_runtime().block_on(async move {
+        let listener = super::floor_listener(listen).await;
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         let client: Client<HttpConnector, Full<bytes::Bytes>> =

@@ -185,28 +185,34 @@ fn user_content(c: &UserContent, o: &mut Obj<'_>) {
             });
         }
         UserContent::Interactive(r) => {
-            o.obj(kind, |t| match r {
-                InteractiveReply::ButtonReply { id, title } => {
-                    t.str("type", "button_reply").obj("button_reply", |b| {
-                        b.str("id", id).str("title", title);
-                    });
-                }
-                InteractiveReply::ListReply {
-                    id,
-                    title,
-                    description,
-                } => {
-                    t.str("type", "list_reply").obj("list_reply", |b| {
-                        b.str("id", id)
-                            .str("title", title)
-                            .opt_str("description", description.as_deref());
-                    });
-                }
-            });
+            o.obj(kind, |t| interactive_reply(r, t));
         }
         UserContent::Button { payload, text } => {
             o.obj(kind, |t| {
                 t.str("payload", payload).str("text", text);
+            });
+        }
+    }
+}
+
+/// A tap on a reply button or a list row, as Meta's `interactive` object tells it (ChatApp's
+/// `REPLY` carries the same object).
+pub fn interactive_reply(r: &InteractiveReply, t: &mut Obj<'_>) {
+    match r {
+        InteractiveReply::ButtonReply { id, title } => {
+            t.str("type", "button_reply").obj("button_reply", |b| {
+                b.str("id", id).str("title", title);
+            });
+        }
+        InteractiveReply::ListReply {
+            id,
+            title,
+            description,
+        } => {
+            t.str("type", "list_reply").obj("list_reply", |b| {
+                b.str("id", id)
+                    .str("title", title)
+                    .opt_str("description", description.as_deref());
             });
         }
     }

@@ -8,9 +8,9 @@
 //! object (a template's quick reply), a reaction is not told, and no report carries the
 //! quote (`context`): the page has no field for it.
 
-use crate::webhooks::messages::contact_card;
+use crate::webhooks::messages::{contact_card, interactive_reply};
 use crate::wire::json::{Arr, Obj};
-use crate::world::inbound::{InteractiveReply, UserContent};
+use crate::world::inbound::UserContent;
 
 /// `(Type, Message)`, or `None` for a reaction.
 pub fn report(c: &UserContent) -> Option<(&'static str, String)> {
@@ -35,24 +35,7 @@ pub fn report(c: &UserContent) -> Option<(&'static str, String)> {
         }
         UserContent::Interactive(r) => {
             let mut o = Obj::new(&mut buf);
-            match r {
-                InteractiveReply::ButtonReply { id, title } => {
-                    o.str("type", "button_reply").obj("button_reply", |b| {
-                        b.str("id", id).str("title", title);
-                    });
-                }
-                InteractiveReply::ListReply {
-                    id,
-                    title,
-                    description,
-                } => {
-                    o.str("type", "list_reply").obj("list_reply", |b| {
-                        b.str("id", id)
-                            .str("title", title)
-                            .opt_str("description", description.as_deref());
-                    });
-                }
-            }
+            interactive_reply(r, &mut o);
             o.end();
             "REPLY"
         }
