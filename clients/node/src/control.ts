@@ -157,6 +157,22 @@ export class Control {
     return (await this.call<{ requests: RecordedRequest[] }>("GET", "/__admin/requests/unmatched")).requests;
   }
 
+  // --- messaging ----------------------------------------------------------------------
+
+  /** A simulated WhatsApp user: name, reach ("online" | "unreachable"), offline_until,
+   *  stopped_marketing, reads, user_id (docs/control-api.md, "Messaging"). */
+  describeRecipient(waId: string, fields: Json = {}): Promise<Json> {
+    return this.call("POST", "/__admin/recipients", { wa_id: waId, ...fields });
+  }
+  /** That user writes to the number: `{ text }`, or `{ type, [type]: {...}, context? }`
+   *  (image, location, contacts, reaction, interactive, button, order...). The 24-hour window
+   *  opens and a `messages` webhook goes out; answers `{ message_id, media_id? }`. */
+  userWrites(phoneNumberId: string, user: string, message: Json = {}): Promise<Json> {
+    return this.call("POST", "/__admin/inbound", { phone_number_id: phoneNumberId, from: user, ...message });
+  }
+  /** The ledger: `currency`, `booked`, totals per business and WABA, and each charge. */
+  billing(): Promise<Json> { return this.call("GET", "/__admin/billing"); }
+
   // --- webhooks -----------------------------------------------------------------------
 
   /** Sets an app's own webhook URL (and verify token for the GET handshake). */

@@ -111,6 +111,35 @@ describe("wabasim helper", () => {
       expect((await other.health()).exists).toBe(false);
     }));
 
+  it("plays users writing in and reads the ledger of a send", () =>
+    withNamespace(server.url, "messaging", async (control) => {
+      const phone = await startMigration(control);
+      const wa = wabaClient(control);
+      await wa.requestPhoneNumberVerificationCode({ phoneNumberId: phone, code_method: "SMS", language: "en_US" });
+      await wa.verifyPhoneNumberCode({ phoneNumberId: phone, code: await control.latestCode(phone) });
+      await wa.registerPhone({ phoneNumberId: phone, pin: "123456" });
+      const user = "15554000002";
+      expect((await control.describeRecipient(user, { name: "Rui" })).wa_id).toBe(user);
+      const said = await control.userWrites(phone, user, { text: "Where is my parcel?" });
+      expect(said.message_id).toMatch(/^wamid\./);
+      const tapped = await control.userWrites(phone, user, {
+        type: "reaction", reaction: { message_id: said.message_id, emoji: "👍" },
+      });
+      expect(tapped.message_id).not.toBe(said.message_id);
+      await expect(control.userWrites(phone, user, { type: "location", location: { latitude: 91, longitude: 0 } }))
+        .rejects.toMatchObject({ status: 400 });
+      const answer = await fetch(`${control.url}/v23.0/${phone}/messages`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...control.headers },
+        body: JSON.stringify({ messaging_product: "whatsapp", to: user, type: "text", text: { body: "Out today" } }),
+      });
+      const sent = ((await answer.json()) as any).messages[0].id;
+      expect(((await control.billing()) as any).charges).toEqual([]); // charged when delivered
+      await control.advance("2s");
+      const ledger: any = await control.billing();
+      expect(ledger.charges.map((c: any) => [c.message_id, c.phone_number_id])).toEqual([[sent, phone]]);
+    }));
+
   it("names a missing binary", async () => {
     await expect(Server.start({ binary: "/nonexistent/wabasim" })).rejects.toBeInstanceOf(ServerError);
   });

@@ -2,14 +2,16 @@
 every typed control-API call."""
 
 import http.server
+import json
 import re
+import urllib.request
 import threading
 from pathlib import Path
 
 import pytest
 
 import wabasim as helper
-from conftest import DEST_WABA, graph, start_migration
+from conftest import DEST_WABA, TOKEN, graph, start_migration
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -170,3 +172,36 @@ def test_the_rest_of_the_surface(wabasim):
     assert other.health()["exists"] is True
     wabasim.delete_namespace(other.namespace)
     assert other.health()["exists"] is False
+
+
+def test_users_write_in_and_the_ledger_books_a_send(wabasim, migrated):
+    user = "15554000001"
+    assert wabasim.describe_recipient(user, name="Ana Souza")["wa_id"] == user
+    said = wabasim.user_writes(migrated, user, "Is my order on its way?")
+    assert said["message_id"].startswith("wamid.")
+    where = wabasim.user_writes(
+        migrated,
+        user,
+        type="location",
+        location={"latitude": 38.7223, "longitude": -9.1393, "name": "Home"},
+        context={"message_id": said["message_id"]},
+    )
+    assert where["message_id"] != said["message_id"]
+    with pytest.raises(helper.ControlError) as refused:
+        wabasim.user_writes(migrated, user, type="location", location={"latitude": 91, "longitude": 0})
+    assert refused.value.status == 400
+
+    body = json.dumps({"messaging_product": "whatsapp", "to": user, "type": "text", "text": {"body": "On its way"}})
+    req = urllib.request.Request(
+        f"{wabasim.url}/v23.0/{migrated}/messages",
+        data=body.encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json", **wabasim.headers},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        sent = json.load(r)["messages"][0]["id"]
+    assert wabasim.billing()["charges"] == [], "a send is charged when delivered"
+    wabasim.advance("2s")
+    charges = wabasim.billing()["charges"]
+    assert [c["message_id"] for c in charges] == [sent], charges
+    assert charges[0]["phone_number_id"] == migrated

@@ -210,6 +210,27 @@ class Control:
         """Requests no route matched, each with `unmatched.reason` and `unmatched.closest`."""
         return self.call("GET", "/__admin/requests/unmatched")["requests"]
 
+    # --- messaging ----------------------------------------------------------------------
+
+    def describe_recipient(self, wa_id: str, **fields: Any) -> Json:
+        """Describes a simulated WhatsApp user: name, reach ("online" or "unreachable"),
+        offline_until, stopped_marketing, reads, user_id (docs/control-api.md, "Messaging")."""
+        return self.call("POST", "/__admin/recipients", {"wa_id": wa_id, **fields})
+
+    def user_writes(self, phone_number_id: str, user: str, text: Optional[str] = None, **message: Any) -> Json:
+        """That user writes to the number: a text, or `type=` with that type's object (image,
+        location, contacts, reaction, interactive, button, order...) and `context=` to quote a
+        message. The 24-hour window opens and a `messages` webhook goes out; answers
+        `{"message_id"}` (and `media_id` for a file)."""
+        body: Json = {"phone_number_id": phone_number_id, "from": user, **message}
+        if text is not None:
+            body["text"] = text
+        return self.call("POST", "/__admin/inbound", body)
+
+    def billing(self) -> Json:
+        """The ledger: `currency`, `booked`, totals per business and WABA, and each charge."""
+        return self.call("GET", "/__admin/billing")
+
     # --- webhooks -----------------------------------------------------------------------
 
     def set_webhook(self, app_id: str, webhook_url: str, verify_token: Optional[str] = None) -> Json:
