@@ -278,7 +278,9 @@ fn order_object(order: &Order, t: &mut Obj<'_>) {
 
 /// The unsupported messages webhook reference's syntax: `errors` before `type`, then
 /// `unsupported{type}` (absent from OAS v23.0's `UnsupportedMessage`, present in the
-/// current reference); the code, title, message and details are its 131051 row's.
+/// current reference); the code, title, message and details are its 131051 row's (the code
+/// also reference messaging-and-360dialog.md's error table, "131051 … unsupported type",
+/// ERRTBL).
 fn unsupported(what: &str, o: &mut Obj<'_>) {
     o.arr("errors", |a| {
         a.obj(|e| {
