@@ -133,6 +133,38 @@ async fn orders_changed_numbers_unsupported_and_forwarded_messages_are_told_in_m
         with_contacts,
         [true, true, true, true, true, true, false, false]
     );
+    // Meta's OpenAPI document agrees on each kind's object, where it is given
+    // (WABASIM_META_OPENAPI). Its message schemas as a whole extend the *send* request's
+    // `BaseMessageProperties` (`to`, `recipient_type`), so only the objects are checked.
+    if let Some(oas) = common::conformance::MetaOpenApi::shared() {
+        let object = |schema: &str, key: &str| {
+            format!("#/components/schemas/{schema}/allOf/1/properties/{key}")
+        };
+        for (schema, value) in [
+            (
+                object("OrderMessage", "order"),
+                &values[0]["messages"][0]["order"],
+            ),
+            (
+                object("UnsupportedMessage", "type"),
+                &values[2]["messages"][0]["type"],
+            ),
+            (
+                object("SystemMessage", "system"),
+                &values[6]["messages"][0]["system"],
+            ),
+            (
+                object("SystemMessage", "type"),
+                &values[6]["messages"][0]["type"],
+            ),
+        ] {
+            assert_eq!(
+                oas.validate_component(&schema, value).err(),
+                None,
+                "{schema}"
+            );
+        }
+    }
     let mut text = json!({"value": values[0], "notice": values[6], "messages":
         values.iter().map(|v| v["messages"][0].clone()).collect::<Vec<_>>()})
     .to_string();
