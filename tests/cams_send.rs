@@ -461,3 +461,65 @@ async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_i
     );
     assert_eq!(message(1), json!({"payload": "stop", "text": "Stop"}));
 }
+
+/// A changed number is told to the `UpCallbackUrl` as `SYSTEM` with Meta's `system` object;
+/// an order and an unsupported message are not told (ChatAppInbound has no such `Type`;
+/// docs/fidelity.md), and a forwarded text is a plain `TEXT` (no field for the forward).
+#[tokio::test]
+async fn a_changed_number_is_a_system_report_and_an_order_is_not_told() {
+    let sim = sim_in("cams-inbound-last-kinds").await;
+    sim.cams_migrate_fully().await;
+    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
+    let up_url = format!("{}/inbound", receiver.url());
+    let params = [
+        ("CustSpaceId", CAMS_SPACE),
+        ("PhoneNumber", READY_E164),
+        ("UpCallbackUrl", up_url.as_str()),
+    ];
+    let r = sim.cams("UpdatePhoneWebhook", &params).await;
+    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
+    let state = sim.admin("GET", "/__admin/state", None).await.json();
+    let phone = state["facades"]["cams"]["spaces"][0]["numbers"][0]["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = |body: Value| {
+        let mut body = body;
+        body["phone_number_id"] = json!(phone);
+        body["from"] = json!("16505551234");
+        body
+    };
+    let bodies = [
+        user(
+            json!({"type": "order", "order": {"catalog_id": "1", "product_items": [
+            {"product_retailer_id": "a", "quantity": 1, "item_price": 3, "currency": "USD"}]}}),
+        ),
+        user(json!({"type": "unsupported"})),
+        user(json!({"type": "system", "system": {"wa_id": "12195555358", "body": "moved"}})),
+        user(json!({"text": "pass it on", "forwarded": true})),
+    ];
+    for body in bodies {
+        let r = sim.admin("POST", "/__admin/inbound", Some(body)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    receiver.receipts(2).await;
+    // Time for more reports, were the order or the unsupported message told.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let reports: Vec<Value> = receiver
+        .posts()
+        .iter()
+        .filter(|p| p.uri.ends_with("/inbound"))
+        .map(|p| p.json()[0].clone())
+        .collect();
+    let kinds: Vec<&str> = reports
+        .iter()
+        .map(|r| r["Type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["SYSTEM", "TEXT"], "{reports:?}");
+    let notice: Value = serde_json::from_str(reports[0]["Message"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        notice,
+        json!({"body": "moved", "wa_id": "12195555358", "type": "user_changed_number"})
+    );
+    assert_eq!(reports[1]["Message"], json!("pass it on"));
+}

@@ -332,3 +332,58 @@ async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
         .unwrap();
     assert_eq!(told, posts[2].json());
 }
+
+/// An order, a changed number's notice and a forwarded text reach the channel's webhook as
+/// Meta's body: the notice without `contacts`, the forward with `context{forwarded}` only
+/// (360dialog forwards the Cloud API's body, D-WH).
+#[tokio::test]
+async fn an_order_a_changed_number_and_a_forward_are_forwarded_as_metas_body() {
+    let mut sim = Sim::start().await;
+    sim.namespace = Some("d360-last-kinds".into());
+    let hook = receiver().await;
+    let r = call(
+        &sim,
+        "POST",
+        "/v1/configs/webhook",
+        json!({"url": hook.url()}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let user = |body: Value| {
+        let mut body = body;
+        body["phone_number_id"] = json!("110000000000012");
+        body["from"] = json!("16505551234");
+        body
+    };
+    let order = user(
+        json!({"type": "order", "order": {"catalog_id": "194836987003835",
+        "product_items": [{"product_retailer_id": "di9ozbzfi4", "quantity": 2,
+                           "item_price": 30, "currency": "USD"}]}}),
+    );
+    let moved = user(json!({"type": "system", "system": {"wa_id": "12195555358"}}));
+    let forward = user(json!({"text": "pass it on", "frequently_forwarded": true}));
+    for body in [order, moved, forward] {
+        let r = sim.admin("POST", "/__admin/inbound", Some(body)).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let posts = posts_until(&hook, 3).await;
+    assert_eq!(posts.len(), 3);
+    let value = |i: usize| posts[i].json()["entry"][0]["changes"][0]["value"].clone();
+    let ordered = value(0);
+    assert_eq!(
+        ordered["messages"][0]["order"],
+        json!({"catalog_id": "194836987003835", "text": "", "product_items": [
+            {"product_retailer_id": "di9ozbzfi4", "quantity": 2, "item_price": 30, "currency": "USD"}]})
+    );
+    let notice = value(1);
+    assert!(notice.get("contacts").is_none(), "{notice}");
+    assert_eq!(
+        notice["messages"][0]["system"]["wa_id"],
+        json!("12195555358")
+    );
+    let forwarded = value(2);
+    assert_eq!(
+        forwarded["messages"][0]["context"],
+        json!({"frequently_forwarded": true})
+    );
+}

@@ -2,7 +2,9 @@
 //! (`POST /__admin/inbound`) and told in Meta's `messages` webhook over real sockets: a
 //! location, contacts, reactions (and taking one back), replies to a reply button, a list
 //! row and a template's quick-reply button, and a reply quoting an earlier message
-//! (`context{from, id}`). Bad input is the control API's 400, never a 500.
+//! (`context{from, id}`); an order, WhatsApp's notice of a changed number, an unsupported
+//! message, and forwarded messages (`context{forwarded}` / `{frequently_forwarded}`). Bad
+//! input is the control API's 400, never a 500.
 
 mod common;
 
@@ -98,6 +100,88 @@ async fn every_kind_a_bot_handles_is_told_in_metas_shape() {
 }
 
 #[tokio::test]
+async fn orders_changed_numbers_unsupported_and_forwarded_messages_are_told_in_metas_shape() {
+    let sim = Sim::start().await;
+    sim.admin("POST", "/__admin/clock/freeze", None).await;
+    let bodies = [
+        json!({"type": "order", "order": {"catalog_id": "194836987003835", "product_items": [
+            {"product_retailer_id": "di9ozbzfi4", "quantity": 2, "item_price": 30, "currency": "USD"},
+            {"product_retailer_id": "nqryix03ez", "quantity": 1, "item_price": 25.5, "currency": "USD"}]}}),
+        json!({"type": "order", "forwarded": true, "order": {"catalog_id": "194836987003835",
+            "text": "for Friday", "product_items": [
+            {"product_retailer_id": "di9ozbzfi4", "quantity": 1, "item_price": 30, "currency": "USD"}]}}),
+        json!({"type": "unsupported"}),
+        json!({"type": "unsupported", "unsupported": {"type": "gif"}}),
+        json!({"text": "pass it on", "forwarded": true}),
+        json!({"type": "image", "frequently_forwarded": true, "image": {"mime_type": "image/png"}}),
+        json!({"type": "system", "system": {"wa_id": "12195555358"}}),
+        json!({"type": "system", "system": {"new_wa_id": "12195555359",
+               "body": "User changed their number"}}),
+    ];
+    let mut ids = Vec::new();
+    for b in bodies {
+        ids.push(id_of(&user_writes(&sim, b).await));
+    }
+    let values = told(&sim).await;
+    assert_eq!(values.len(), ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(values[i]["messages"][0]["id"], json!(id));
+    }
+    // The notices have no `contacts` (the system messages webhook reference); the others do.
+    let with_contacts: Vec<bool> = values.iter().map(|v| v.get("contacts").is_some()).collect();
+    assert_eq!(
+        with_contacts,
+        [true, true, true, true, true, true, false, false]
+    );
+    // Meta's OpenAPI document agrees on each kind's object, where it is given
+    // (WABASIM_META_OPENAPI). Its message schemas as a whole extend the *send* request's
+    // `BaseMessageProperties` (`to`, `recipient_type`), so only the objects are checked.
+    if let Some(oas) = common::conformance::MetaOpenApi::shared() {
+        let object = |schema: &str, key: &str| {
+            format!("#/components/schemas/{schema}/allOf/1/properties/{key}")
+        };
+        for (schema, value) in [
+            (
+                object("OrderMessage", "order"),
+                &values[0]["messages"][0]["order"],
+            ),
+            (
+                object("UnsupportedMessage", "type"),
+                &values[2]["messages"][0]["type"],
+            ),
+            (
+                object("SystemMessage", "system"),
+                &values[6]["messages"][0]["system"],
+            ),
+            (
+                object("SystemMessage", "type"),
+                &values[6]["messages"][0]["type"],
+            ),
+        ] {
+            assert_eq!(
+                oas.validate_component(&schema, value).err(),
+                None,
+                "{schema}"
+            );
+        }
+    }
+    let mut text = json!({"value": values[0], "notice": values[6], "messages":
+        values.iter().map(|v| v["messages"][0].clone()).collect::<Vec<_>>()})
+    .to_string();
+    for id in &ids {
+        text = text.replace(id.as_str(), "[wamid]");
+    }
+    let shown: Value = serde_json::from_str(&text).unwrap();
+    insta::assert_json_snapshot!("last_kinds", shown, {
+        ".value.messages[].timestamp" => "[timestamp]",
+        ".notice.messages[].timestamp" => "[timestamp]",
+        ".messages[].timestamp" => "[timestamp]",
+        ".messages[].image.id" => "[media id]",
+        ".messages[].image.sha256" => "[sha256]",
+    });
+}
+
+#[tokio::test]
 async fn bad_input_is_a_400_naming_what_is_wrong() {
     let sim = Sim::start().await;
     let own = id_of(&user_writes(&sim, json!({"text": "hi"})).await);
@@ -162,6 +246,53 @@ async fn bad_input_is_a_400_naming_what_is_wrong() {
         (
             json!({"type": "image", "context": {"message_id": others}, "image": {}}),
             "is no message of this number's conversation",
+        ),
+        (
+            json!({"type": "order", "order": {"catalog_id": "1", "product_items": [
+                {"product_retailer_id": "a", "quantity": 0, "item_price": 1, "currency": "USD"}]}}),
+            "\"order.product_items[0].quantity\"",
+        ),
+        (
+            json!({"type": "order", "order": {"catalog_id": "1", "product_items": []}}),
+            "\"order.product_items\" must be a non-empty array",
+        ),
+        (json!({"type": "order"}), "\"order\" object"),
+        (
+            json!({"type": "system", "system": {"body": "moved"}}),
+            "\"system.wa_id\"",
+        ),
+        (
+            json!({"type": "system", "system": {"wa_id": USER}}),
+            "\"new_wa_id\": the new number is the one the user had",
+        ),
+        (
+            json!({"type": "system", "context": {"message_id": own}, "system": {"wa_id": "1555"}}),
+            "a system message quotes nothing",
+        ),
+        (
+            json!({"type": "unsupported", "unsupported": {"type": 3}}),
+            "\"unsupported.type\"",
+        ),
+        (
+            json!({"text": "fwd", "forwarded": true, "context": {"message_id": own}}),
+            "a forwarded message quotes nothing",
+        ),
+        (
+            json!({"text": "fwd", "forwarded": true, "frequently_forwarded": true}),
+            "not both",
+        ),
+        (
+            json!({"text": "fwd", "forwarded": "yes"}),
+            "\"forwarded\" must be true or false",
+        ),
+        (
+            json!({"type": "reaction", "frequently_forwarded": true,
+                   "reaction": {"message_id": own, "emoji": "👍"}}),
+            "\"forwarded\": a reaction message is not forwarded",
+        ),
+        (
+            json!({"type": "system", "forwarded": true, "system": {"wa_id": "1555"}}),
+            "\"forwarded\": a system message is not forwarded",
         ),
     ] {
         let r = user_writes(&sim, body.clone()).await;

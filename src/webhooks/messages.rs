@@ -9,10 +9,14 @@
 //! (OAS `ImageMessage_1` ... `StickerMessage_1`; key order and a document's `caption` as in
 //! PYWA's `message.json`: `{caption?, filename?, mime_type, sha256, id, voice?|animated?}`),
 //! or a location, contacts, reaction, reply to a button or list, or quick-reply tap
-//! (`user_content`), any of them led by `context{from, id}` when it quotes a message.
+//! (`user_content`), an order, a changed number's system notice (no `contacts` then: the
+//! system messages webhook reference) or an unsupported message, any of them led by
+//! `context{from, id}` when it quotes a message, or by `context{forwarded: true}` or
+//! `{frequently_forwarded: true}` when forwarded (the messages webhook reference's syntax:
+//! one or the other, with no `from` or `id`).
 
 use crate::wire::json::Obj;
-use crate::world::inbound::{Contact, InteractiveReply, UserContent};
+use crate::world::inbound::{Contact, Forwarded, InteractiveReply, Order, UserContent};
 use crate::world::inbound_media::InboundMedia;
 use crate::world::media::MediaKind;
 use crate::world::message::{Failure, InboundEvent, Status, StatusEvent};
@@ -128,7 +132,12 @@ pub(super) fn status_value(s: &StatusEvent, at_seconds: i64, v: &mut Obj<'_>) {
 
 pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) {
     metadata(v, &m.display_digits, m.phone);
-    contact(v, m.profile_name.as_deref(), &m.from, m.user_id.as_deref());
+    // "Unlike other incoming messages webhooks, system messages webhooks don't include a
+    // contacts array" (system messages webhook reference; OAS `IncomingMessageValueSystem`).
+    let notice = matches!(m.content, Some(UserContent::UserChangedNumber { .. }));
+    if !notice {
+        contact(v, m.profile_name.as_deref(), &m.from, m.user_id.as_deref());
+    }
     v.arr("messages", |a| {
         a.obj(|o| {
             // `context` leads, as in PYWA's `reply` and `callback_button` samples.
@@ -136,6 +145,19 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
                 o.obj("context", |c| {
                     c.str("from", &q.from).str("id", &q.id);
                 });
+            }
+            match m.forwarded {
+                Some(Forwarded::Forwarded) => {
+                    o.obj("context", |c| {
+                        c.bool("forwarded", true);
+                    });
+                }
+                Some(Forwarded::Frequently) => {
+                    o.obj("context", |c| {
+                        c.bool("frequently_forwarded", true);
+                    });
+                }
+                None => {}
             }
             o.str("from", &m.from)
                 .str("id", &m.message)
@@ -145,7 +167,7 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
                     let kind = f.kind.message_type();
                     o.str("type", kind).obj(kind, |t| media_object(f, t));
                 }
-                (None, Some(c)) => user_content(c, o),
+                (None, Some(c)) => user_content(c, m, o),
                 (None, None) => {
                     o.str("type", "text").obj("text", |t| {
                         t.str("body", &m.text);
@@ -156,11 +178,16 @@ pub(super) fn inbound_value(m: &InboundEvent, at_seconds: i64, v: &mut Obj<'_>) 
     });
 }
 
-/// A location, contacts, reaction or reply's `type` and object (OAS `LocationMessage_1`,
-/// `ContactSharingMessage`, `ReactionMessage_1`, `InteractiveMessageReply`, `ButtonMessage`;
-/// key order as in PYWA's samples).
-fn user_content(c: &UserContent, o: &mut Obj<'_>) {
+/// A location, contacts, reaction, reply, order, system notice or unsupported message's
+/// `type` and object (OAS `LocationMessage_1`, `ContactSharingMessage`, `ReactionMessage_1`,
+/// `InteractiveMessageReply`, `ButtonMessage`, `OrderMessage`, `SystemMessage`,
+/// `UnsupportedMessage`; key order as in PYWA's samples and the references' syntax).
+fn user_content(c: &UserContent, m: &InboundEvent, o: &mut Obj<'_>) {
     let kind = c.message_type();
+    if let UserContent::Unsupported { kind: what } = c {
+        unsupported(what, o);
+        return;
+    }
     o.str("type", kind);
     match c {
         UserContent::Location(l) => {
@@ -192,6 +219,13 @@ fn user_content(c: &UserContent, o: &mut Obj<'_>) {
                 t.str("payload", payload).str("text", text);
             });
         }
+        UserContent::Order(order) => {
+            o.obj(kind, |t| order_object(order, t));
+        }
+        UserContent::UserChangedNumber { new_wa_id, body } => {
+            o.obj(kind, |t| system_object(m, new_wa_id, body.as_deref(), t));
+        }
+        UserContent::Unsupported { .. } => {}
     }
 }
 
@@ -216,6 +250,58 @@ pub fn interactive_reply(r: &InteractiveReply, t: &mut Obj<'_>) {
             });
         }
     }
+}
+
+/// A changed number's `system{body, wa_id, type}` (the system messages webhook reference;
+/// `wa_id` since v12.0, `new_wa_id` before). Without a `body` given, the reference's
+/// sentence "User <name> changed from <old> to <new>"; the old number stands in for a
+/// user with no profile name.
+pub fn system_object(m: &InboundEvent, new_wa_id: &str, body: Option<&str>, t: &mut Obj<'_>) {
+    let said = body.map(str::to_string).unwrap_or_else(|| {
+        let name = m.profile_name.as_deref().unwrap_or(&m.from);
+        format!("User {name} changed from {} to {new_wa_id}", m.from)
+    });
+    t.str("body", &said)
+        .str("wa_id", new_wa_id)
+        .str("type", "user_changed_number");
+}
+
+/// OAS `OrderMessage.order`, in its example's key order.
+fn order_object(order: &Order, t: &mut Obj<'_>) {
+    t.str("catalog_id", &order.catalog_id)
+        .str("text", &order.text)
+        .arr("product_items", |a| {
+            for item in &order.product_items {
+                a.obj(|i| {
+                    i.str("product_retailer_id", &item.product_retailer_id)
+                        .num("quantity", i64::from(item.quantity))
+                        .raw("item_price", &item.item_price.to_string())
+                        .str("currency", &item.currency);
+                });
+            }
+        });
+}
+
+/// The unsupported messages webhook reference's syntax: `errors` before `type`, then
+/// `unsupported{type}` (absent from OAS v23.0's `UnsupportedMessage`, present in the
+/// current reference); the code, title, message and details are its 131051 row's (the code
+/// also reference messaging-and-360dialog.md's error table, "131051 … unsupported type",
+/// ERRTBL).
+fn unsupported(what: &str, o: &mut Obj<'_>) {
+    o.arr("errors", |a| {
+        a.obj(|e| {
+            e.num("code", 131051)
+                .str("title", "Message type unknown")
+                .str("message", "Message type unknown")
+                .obj("error_data", |d| {
+                    d.str("details", "Message type is currently not supported.");
+                });
+        });
+    })
+    .str("type", "unsupported")
+    .obj("unsupported", |u| {
+        u.str("type", what);
+    });
 }
 
 /// One shared contact: the fields given, in OAS `ContactObject_1`'s order.
@@ -343,6 +429,7 @@ mod tests {
             }),
             content: None,
             context: None,
+            forwarded: None,
         };
         let mut buf = Vec::new();
         let mut v = Obj::new(&mut buf);
@@ -378,6 +465,7 @@ mod tests {
                 from: "15550100001".into(),
                 id: "wamid.b".into(),
             }),
+            forwarded: None,
         };
         let mut buf = Vec::new();
         let mut v = Obj::new(&mut buf);
@@ -389,5 +477,53 @@ mod tests {
             message,
             r#""messages":[{"context":{"from":"15550100001","id":"wamid.b"},"from":"15551230001","id":"wamid.y","timestamp":"1697044557","type":"location","location":{"latitude":37.4611978,"longitude":-122.2164385,"name":"HQ","url":"https://maps.example"}}]}"#
         );
+    }
+
+    fn told(content: UserContent, forwarded: Option<Forwarded>) -> String {
+        let m = InboundEvent {
+            message: "wamid.z".into(),
+            phone: 110_000_000_000_001,
+            display_digits: "15550100001".into(),
+            from: "15551230001".into(),
+            profile_name: Some("Ann".into()),
+            user_id: None,
+            text: String::new(),
+            media: None,
+            content: Some(content),
+            context: None,
+            forwarded,
+        };
+        let mut buf = Vec::new();
+        let mut v = Obj::new(&mut buf);
+        inbound_value(&m, 1_750_090_702, &mut v);
+        v.end();
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn a_changed_number_has_no_contacts_and_unsupported_errors_lead_its_type() {
+        let moved = told(
+            UserContent::UserChangedNumber {
+                new_wa_id: "15559870000".into(),
+                body: None,
+            },
+            None,
+        );
+        assert_eq!(
+            moved,
+            r#"{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550100001","phone_number_id":"110000000000001"},"messages":[{"from":"15551230001","id":"wamid.z","timestamp":"1750090702","type":"system","system":{"body":"User Ann changed from 15551230001 to 15559870000","wa_id":"15559870000","type":"user_changed_number"}}]}"#
+        );
+        let poll = told(
+            UserContent::Unsupported {
+                kind: "poll_creation".into(),
+            },
+            Some(Forwarded::Frequently),
+        );
+        let message = &poll[poll.find(r#""messages""#).unwrap()..];
+        assert_eq!(
+            message,
+            r#""messages":[{"context":{"frequently_forwarded":true},"from":"15551230001","id":"wamid.z","timestamp":"1750090702","errors":[{"code":131051,"title":"Message type unknown","message":"Message type unknown","error_data":{"details":"Message type is currently not supported."}}],"type":"unsupported","unsupported":{"type":"poll_creation"}}]}"#
+        );
+        assert!(poll.contains(r#""contacts":[{"profile":{"name":"Ann"}"#));
     }
 }

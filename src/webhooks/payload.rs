@@ -485,6 +485,7 @@ mod field_tests {
                 media: None,
                 content: None,
                 context: None,
+                forwarded: None,
             })),
             EventKind::Inbound(Box::new(InboundEvent {
                 message: "wamid.HBgLMTU1NTEyMzAwMDEVAgASGBQzQUFERjg0NDEzNDdFODU3MUMxMQA=".into(),
@@ -508,6 +509,7 @@ mod field_tests {
                 }),
                 content: None,
                 context: None,
+                forwarded: None,
             })),
         ];
         // Every field has an event, and the fields filters accept are exactly these.

@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::inbound::Said;
+use super::inbound::{Context, Said};
 use super::media::{Media, MediaKind, Origin, kind_of};
 use super::{DomainError, Id, World};
 
@@ -110,15 +110,12 @@ impl World {
         phone: Id,
         from: &str,
         r: Received,
-        context: Option<&str>,
+        context: Context<'_>,
     ) -> Result<(String, Id), DomainError> {
         if !self.phones.contains_key(&phone) {
             return Err(DomainError::unknown(phone.to_string()));
         }
-        let context = match context {
-            Some(id) => Some(self.quote(phone, from, id)?.0),
-            None => None,
-        };
+        let (context, forwarded) = self.context_of(phone, from, context)?;
         let mime = r.mime.unwrap_or_else(|| r.kind.default_mime().to_string());
         let suits = match r.kind {
             MediaKind::Document => plausible_mime(&mime),
@@ -181,6 +178,7 @@ impl World {
         let said = Said {
             media: Some(media),
             context,
+            forwarded,
             ..Said::default()
         };
         let message = self.receive_message_with(phone, from, said)?;
@@ -231,7 +229,7 @@ mod tests {
                 PHONE_ID,
                 "15551230001",
                 image(ReceivedBytes::Placeholder(2048)),
-                None,
+                Context::Fresh,
             )
             .unwrap();
         assert!(message.starts_with("wamid."));
@@ -266,17 +264,17 @@ mod tests {
         let mut bad = image(ReceivedBytes::Given(Bytes::from_static(b"x")));
         bad.mime = Some("image/webp".into());
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", bad, None),
+            w.receive_media(PHONE_ID, "15551230001", bad, Context::Fresh),
             Err(DomainError::MediaTypeUnsupported { .. })
         ));
         let over = image(ReceivedBytes::Placeholder(5 * MIB + 1));
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", over, None),
+            w.receive_media(PHONE_ID, "15551230001", over, Context::Fresh),
             Err(DomainError::MediaTooLarge { size, limit, .. }) if size == 5 * MIB + 1 && limit == 5 * MIB
         ));
         let empty = image(ReceivedBytes::Given(Bytes::new()));
         assert!(
-            w.receive_media(PHONE_ID, "15551230001", empty, None)
+            w.receive_media(PHONE_ID, "15551230001", empty, Context::Fresh)
                 .is_err()
         );
         // A document may be any file; `--media-bytes` bounds it below Meta's 100 MiB.
@@ -292,7 +290,7 @@ mod tests {
             link_namespace: None,
         };
         assert!(matches!(
-            w.receive_media(PHONE_ID, "15551230001", zip, None),
+            w.receive_media(PHONE_ID, "15551230001", zip, Context::Fresh),
             Err(DomainError::MediaTooLarge { limit, .. }) if limit == MIB
         ));
         assert!(w.media.is_empty());
@@ -301,7 +299,7 @@ mod tests {
                 404,
                 "15551230001",
                 image(ReceivedBytes::Placeholder(1)),
-                None
+                Context::Fresh
             )
             .is_err()
         );

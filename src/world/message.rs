@@ -205,6 +205,9 @@ pub struct InboundEvent {
     /// The message it quotes (`inbound.rs`).
     #[serde(default)]
     pub context: Option<super::inbound::Quote>,
+    /// Whether the user forwarded it (`inbound.rs`).
+    #[serde(default)]
+    pub forwarded: Option<super::inbound::Forwarded>,
 }
 
 /// What a send carries, as far as the rules care.
@@ -461,7 +464,14 @@ impl World {
             .get(&phone)
             .ok_or_else(|| DomainError::unknown(phone.to_string()))?;
         let (waba, digits) = (p.waba, p.e164_digits());
-        self.messaging.recipients.wrote(&digits, from, now);
+        // WhatsApp, not the user, writes a changed number's notice: it opens no window.
+        let notice = matches!(
+            said.content,
+            Some(super::inbound::UserContent::UserChangedNumber { .. })
+        );
+        if !notice {
+            self.messaging.recipients.wrote(&digits, from, now);
+        }
         let user = self.messaging.recipients.get(from);
         let id = self.next_message_id(from);
         self.keep_received(
@@ -483,6 +493,7 @@ impl World {
             media: said.media,
             content: said.content,
             context: said.context,
+            forwarded: said.forwarded,
         };
         self.emit(now, waba, EventKind::Inbound(Box::new(event)));
         Ok(id)

@@ -2,9 +2,11 @@
 //! window opens and the number's WABA hears a `messages` webhook (and 360dialog's channel
 //! and ChatApp's space theirs). The body names the number and the user, then what they
 //! write: a text, a file the business can fetch as Meta's media, or (`user_content.rs`) a
-//! location, contacts, a reaction, or a reply to a business's buttons, list or template;
-//! `context` quotes an earlier message of the conversation. Bad input is a 400
-//! `{"error"}` naming the field; an unknown number 404.
+//! location, contacts, a reaction, a reply to a business's buttons, list or template, an
+//! order, an unsupported message, or WhatsApp's notice of a changed number; `context`
+//! quotes an earlier message of the conversation, `forwarded` or `frequently_forwarded`
+//! says it was forwarded. Bad input is a 400 `{"error"}` naming the field; an unknown
+//! number 404.
 
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -14,6 +16,7 @@ use super::{body_json, error, ok};
 use crate::api::{Answer, Incoming};
 use crate::namespace::Namespace;
 use crate::world::DomainError;
+use crate::world::inbound::{Context, Forwarded};
 use crate::world::inbound_media::{Received, ReceivedBytes};
 use crate::world::media::MediaKind;
 use crate::world::parse_id;
@@ -28,13 +31,14 @@ const DEFAULT_FILE_SIZE: usize = 1024;
 
 /// The message types the control API takes, as its 400 lists them.
 const TYPES: &str = "text, image, video, audio, document, sticker, location, contacts, \
-                     reaction, interactive or button";
+                     reaction, interactive, button, order, system or unsupported";
 
-/// `POST /__admin/inbound` `{"phone_number_id", "from", "text"?, "context"?: {"message_id"}}`,
-/// or with `"type"` and that type's object: a media type (`{"type": "image", "image":
-/// {"mime_type"?, "data"? (base64) | "file_size"?, "caption"?}}`; `filename` for a document,
-/// `voice` for audio, `animated` for a sticker), or `location`, `contacts`, `reaction`,
-/// `interactive`, `button` (`user_content.rs`).
+/// `POST /__admin/inbound` `{"phone_number_id", "from", "text"?, "context"?: {"message_id"},
+/// "forwarded"?: true | "frequently_forwarded"?: true}`, or with `"type"` and that type's
+/// object: a media type (`{"type": "image", "image": {"mime_type"?, "data"? (base64) |
+/// "file_size"?, "caption"?}}`; `filename` for a document, `voice` for audio, `animated` for
+/// a sticker), or `location`, `contacts`, `reaction`, `interactive`, `button`, `order`,
+/// `system`, `unsupported` (`user_content.rs`).
 pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
     let body = match body_json(req) {
         Ok(b) => b,
@@ -50,7 +54,7 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
             "\"from\" must be a phone number's digits",
         );
     };
-    let context = match quoted(&body) {
+    let context = match context_of(&body) {
         Ok(c) => c,
         Err(a) => return a,
     };
@@ -85,7 +89,8 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
             Err(e) => refused(phone, &from, &e),
         };
     }
-    let content = match user_content::read(kind, body.get(kind), context.is_some()) {
+    let quotes = matches!(context, Context::Quote(_));
+    let content = match user_content::read(kind, body.get(kind), quotes) {
         Ok(c) => c,
         Err(Refusal::UnknownType) => {
             return error(StatusCode::BAD_REQUEST, format!("\"type\" is {TYPES}"));
@@ -101,6 +106,10 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
                 "\"reaction.message_id\" {id:?} is no message of this number's conversation with {from}"
             ),
         ),
+        (Err(DomainError::MessageIdInvalid { id }), "system") => error(
+            StatusCode::BAD_REQUEST,
+            format!("\"context.message_id\" {id:?}: a system message quotes nothing"),
+        ),
         (Err(DomainError::MessageIdInvalid { id }), "interactive" | "button") => error(
             StatusCode::BAD_REQUEST,
             format!(
@@ -112,17 +121,43 @@ pub fn inbound(ns: &Namespace, req: &Incoming) -> Answer {
     }
 }
 
-/// `context.message_id`, when the body quotes a message.
-fn quoted(body: &Value) -> Result<Option<&str>, Answer> {
-    match body.get("context") {
-        None | Some(Value::Null) => Ok(None),
+/// `context.message_id` when the body quotes a message, or the forward `forwarded` or
+/// `frequently_forwarded` tells: one of the three at most (Meta's forwarded `context` has
+/// no `from` or `id`, and one flag or the other by the forward count).
+fn context_of(body: &Value) -> Result<Context<'_>, Answer> {
+    let bad = |why: &str| Err(error(StatusCode::BAD_REQUEST, why));
+    let mut flags = Vec::new();
+    for (key, f) in [
+        ("forwarded", Forwarded::Forwarded),
+        ("frequently_forwarded", Forwarded::Frequently),
+    ] {
+        match body.get(key) {
+            None | Some(Value::Null | Value::Bool(false)) => {}
+            Some(Value::Bool(true)) => flags.push(f),
+            Some(_) => return bad(&format!("\"{key}\" must be true or false")),
+        }
+    }
+    let quote = match body.get("context") {
+        None | Some(Value::Null) => None,
         Some(c) => match c.get("message_id").and_then(Value::as_str) {
-            Some(id) if !id.is_empty() && id.len() <= INBOUND_TEXT_MAX => Ok(Some(id)),
-            _ => Err(error(
-                StatusCode::BAD_REQUEST,
-                "\"context\" must be {\"message_id\": the wamid of the message quoted}",
-            )),
+            Some(id) if !id.is_empty() && id.len() <= INBOUND_TEXT_MAX => Some(id),
+            _ => {
+                return bad(
+                    "\"context\" must be {\"message_id\": the wamid of the message quoted}",
+                );
+            }
         },
+    };
+    match (quote, flags.as_slice()) {
+        (None, []) => Ok(Context::Fresh),
+        (Some(id), []) => Ok(Context::Quote(id)),
+        (None, [f]) => Ok(Context::Forwarded(*f)),
+        (Some(_), _) => {
+            bad("a forwarded message quotes nothing: give \"context\" or \"forwarded\", not both")
+        }
+        (None, _) => bad(
+            "give \"forwarded\" (forwarded up to five times) or \"frequently_forwarded\" (more), not both",
+        ),
     }
 }
 
@@ -202,6 +237,9 @@ fn refused(phone: u64, from: &str, e: &DomainError) -> Answer {
             StatusCode::BAD_REQUEST,
             format!("\"mime_type\" {mime:?} does not suit the message type"),
         ),
+        DomainError::InvalidParameter { param, details } => {
+            error(StatusCode::BAD_REQUEST, format!("\"{param}\": {details}"))
+        }
         DomainError::MediaTooLarge { kind, size, limit } => error(
             StatusCode::BAD_REQUEST,
             format!(

@@ -569,18 +569,23 @@ fn describe(route: Route) -> Op {
             )
         },
         Route::Inbound => Op {
-            description: "Opens the user's 24-hour customer-service window with the number and sends a `messages` webhook to its WABA's subscribers (the number's or WABA's alternate callback first). `type` (default `text`) names the object the user sends, in the shape Meta's webhook gives it: a file (`image`, `video`, `audio`, `document`, `sticker`: `{mime_type?, data? | file_size?, caption?, filename?, voice?, animated?}`), `location` `{latitude, longitude, name?, address?, url?}`, `contacts` (Meta's array), `reaction` `{message_id, emoji}`, `interactive` (`button_reply` or `list_reply`), `button` `{payload, text}`. `context.message_id` quotes a message of the conversation (required for `interactive` and `button`, refused on a reaction). Bad input answers 400 `{error}`; an unknown number 404 (docs/messages.md, \"What users write\").",
+            description: "Opens the user's 24-hour customer-service window with the number and sends a `messages` webhook to its WABA's subscribers (the number's or WABA's alternate callback first). `type` (default `text`) names the object the user sends, in the shape Meta's webhook gives it: a file (`image`, `video`, `audio`, `document`, `sticker`: `{mime_type?, data? | file_size?, caption?, filename?, voice?, animated?}`), `location` `{latitude, longitude, name?, address?, url?}`, `contacts` (Meta's array), `reaction` `{message_id, emoji}`, `interactive` (`button_reply` or `list_reply`), `button` `{payload, text}`, `order` `{catalog_id, text?, product_items[{product_retailer_id, quantity, item_price, currency}]}`, `unsupported` `{type?}`, `system` `{wa_id | new_wa_id, body?, type?}` (a changed number: no window opens). `context.message_id` quotes a message of the conversation (required for `interactive` and `button`, refused on a reaction or system notice); `forwarded` or `frequently_forwarded` (true) marks a forward, which quotes nothing. Bad input answers 400 `{error}`; an unknown number 404 (docs/messages.md, \"What users write\").",
             body: Some(obj(json!({
                 "phone_number_id": {"type": "string"},
                 "from": {"type": "string"},
                 "text": {"type": "string"},
-                "type": {"type": "string", "enum": ["text", "image", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "interactive", "button"]},
+                "type": {"type": "string", "enum": ["text", "image", "video", "audio", "document", "sticker", "location", "contacts", "reaction", "interactive", "button", "order", "system", "unsupported"]},
                 "context": {"type": "object", "properties": {"message_id": {"type": "string"}}},
+                "forwarded": {"type": "boolean"},
+                "frequently_forwarded": {"type": "boolean"},
                 "location": {"type": "object"},
                 "contacts": {"type": "array", "items": {"type": "object"}},
                 "reaction": {"type": "object"},
                 "interactive": {"type": "object"},
                 "button": {"type": "object"},
+                "order": {"type": "object"},
+                "system": {"type": "object"},
+                "unsupported": {"type": "object"},
             }))),
             ..Op::new(
                 "A user writes to a business number",

@@ -4,13 +4,21 @@
 //! `name{formatted_name, ...}`, `phones[{phone, wa_id?, type?}]`, `emails`, `addresses`,
 //! `org`, `urls`, `birthday`), `reaction` `{message_id, emoji}` (`""` takes it back),
 //! `interactive` `{type: button_reply|list_reply, button_reply{id, title} |
-//! list_reply{id, title, description?}}` and `button` `{payload, text}`. The rules that need
-//! the world (which message is quoted) are `world/inbound.rs`'s.
+//! list_reply{id, title, description?}}`, `button` `{payload, text}`, `order`
+//! `{catalog_id, text?, product_items[{product_retailer_id, quantity, item_price,
+//! currency}]}`, `system` `{wa_id (or `new_wa_id`, its name before v12.0), body?, type?:
+//! user_changed_number}` and `unsupported` `{type?}` (the object itself optional). The
+//! rules that need the world (which message is quoted) are `world/inbound.rs`'s.
 
 use serde_json::Value;
 
 use super::inbound::INBOUND_TEXT_MAX;
-use crate::world::inbound::{Contact, InteractiveReply, Location, UserContent};
+use crate::world::inbound::{Contact, InteractiveReply, Location, Order, OrderItem, UserContent};
+use crate::world::phone::digits_only;
+
+/// The `unsupported.type` of an unsupported message the control API gives none for (one of
+/// the reference's values; docs/fidelity.md).
+const UNSUPPORTED_DEFAULT: &str = "poll_creation";
 
 /// Why a body's message is not taken.
 pub enum Refusal {
@@ -23,10 +31,24 @@ pub enum Refusal {
 /// The `kind` message from its object; `quotes` says whether the body has a `context`.
 pub fn read(kind: &str, object: Option<&Value>, quotes: bool) -> Result<UserContent, Refusal> {
     let bad = |why: String| Refusal::Bad(why);
-    let known = ["location", "contacts", "reaction", "interactive", "button"];
+    let known = [
+        "location",
+        "contacts",
+        "reaction",
+        "interactive",
+        "button",
+        "order",
+        "system",
+        "unsupported",
+    ];
     if !known.contains(&kind) {
         return Err(Refusal::UnknownType);
     }
+    let empty = Value::Object(serde_json::Map::new());
+    let object = match object {
+        None | Some(Value::Null) if kind == "unsupported" => Some(&empty),
+        o => o,
+    };
     let Some(object) = object else {
         return Err(bad(format!("a {kind} message needs its \"{kind}\" object")));
     };
@@ -42,6 +64,11 @@ pub fn read(kind: &str, object: Option<&Value>, quotes: bool) -> Result<UserCont
                     .into(),
             ));
         }
+        ("system", true) => {
+            return Err(bad(
+                "a system message quotes nothing: give no \"context\"".into()
+            ));
+        }
         ("interactive" | "button", false) => {
             return Err(bad(format!(
                 "a {kind} reply needs \"context\": {{\"message_id\"}} of the business message it answers"
@@ -54,6 +81,9 @@ pub fn read(kind: &str, object: Option<&Value>, quotes: bool) -> Result<UserCont
         "contacts" => contacts(object).map(UserContent::Contacts),
         "reaction" => reaction(object),
         "interactive" => interactive(object).map(UserContent::Interactive),
+        "order" => order(object).map(UserContent::Order),
+        "system" => changed_number(object),
+        "unsupported" => unsupported(object),
         _ => button(object),
     }
     .map_err(bad)
@@ -147,6 +177,78 @@ fn button(o: &Value) -> Result<UserContent, String> {
     let payload = string(o, "button", "payload")?;
     let text = string(o, "button", "text")?;
     Ok(UserContent::Button { payload, text })
+}
+
+fn order(o: &Value) -> Result<Order, String> {
+    let catalog_id = string(o, "order", "catalog_id")?;
+    let text = optional(o, "order", "text")?.unwrap_or_default();
+    let items = match o.get("product_items").and_then(Value::as_array) {
+        Some(a) if !a.is_empty() => a,
+        _ => return Err("\"order.product_items\" must be a non-empty array of items".into()),
+    };
+    let product_items = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| order_item(item, &format!("order.product_items[{i}]")))
+        .collect::<Result<_, _>>()?;
+    Ok(Order {
+        catalog_id,
+        text,
+        product_items,
+    })
+}
+
+/// One cart line: OAS requires all four fields; a quantity of at least one and a price that
+/// is a finite, non-negative number.
+fn order_item(item: &Value, at: &str) -> Result<OrderItem, String> {
+    let quantity = item
+        .get("quantity")
+        .and_then(Value::as_u64)
+        .and_then(|q| u32::try_from(q).ok())
+        .filter(|q| *q >= 1)
+        .ok_or_else(|| format!("\"{at}.quantity\" must be a whole number from 1"))?;
+    let item_price = item
+        .get("item_price")
+        .and_then(Value::as_f64)
+        .filter(|p| p.is_finite() && *p >= 0.0)
+        .ok_or_else(|| format!("\"{at}.item_price\" must be a number from 0"))?;
+    Ok(OrderItem {
+        product_retailer_id: string(item, at, "product_retailer_id")?,
+        quantity,
+        item_price,
+        currency: string(item, at, "currency")?,
+    })
+}
+
+/// WhatsApp's notice of a changed number. `wa_id` is the key Meta sends since v12.0;
+/// `new_wa_id`, the key before, is taken too.
+fn changed_number(o: &Value) -> Result<UserContent, String> {
+    match o.get("type").and_then(Value::as_str) {
+        None | Some("user_changed_number") => {}
+        Some(_) => return Err("\"system.type\" is user_changed_number".into()),
+    }
+    let new_wa_id = match (o.get("wa_id"), o.get("new_wa_id")) {
+        (Some(_), Some(_)) => {
+            return Err("give \"system.wa_id\" or \"system.new_wa_id\", not both".into());
+        }
+        (Some(n), None) | (None, Some(n)) => n.as_str().and_then(digits_only),
+        (None, None) => None,
+    };
+    let Some(new_wa_id) = new_wa_id else {
+        return Err("\"system.wa_id\" must be the new phone number's digits".into());
+    };
+    Ok(UserContent::UserChangedNumber {
+        new_wa_id,
+        body: optional(o, "system", "body")?,
+    })
+}
+
+fn unsupported(o: &Value) -> Result<UserContent, String> {
+    let kind = optional(o, "unsupported", "type")?.unwrap_or_else(|| UNSUPPORTED_DEFAULT.into());
+    if kind.is_empty() {
+        return Err("\"unsupported.type\" must not be empty".into());
+    }
+    Ok(UserContent::Unsupported { kind })
 }
 
 fn interactive(o: &Value) -> Result<InteractiveReply, String> {
@@ -281,5 +383,73 @@ mod tests {
             why,
             "\"contacts[0].name.formatted_name\" is longer than 4096 bytes"
         );
+    }
+
+    #[test]
+    fn an_order_needs_a_catalog_and_whole_priced_items() {
+        let cart = json!({"catalog_id": "194836987003835", "product_items": [
+            {"product_retailer_id": "di9ozbzfi4", "quantity": 2, "item_price": 30, "currency": "USD"}]});
+        let Ok(UserContent::Order(o)) = read("order", Some(&cart), false) else {
+            panic!("not taken");
+        };
+        assert_eq!((o.text.as_str(), o.product_items[0].quantity), ("", 2));
+        let item = |k: &str, v: Value| {
+            let mut c = cart.clone();
+            c["product_items"][0][k] = v;
+            refused("order", c, false)
+        };
+        assert!(item("quantity", json!(0)).contains("product_items[0].quantity"));
+        assert!(item("quantity", json!(1.5)).contains("quantity"));
+        assert!(item("item_price", json!(-1)).contains("item_price"));
+        assert!(item("currency", json!(7)).contains("product_items[0].currency"));
+        assert!(
+            refused(
+                "order",
+                json!({"catalog_id": "1", "product_items": []}),
+                false
+            )
+            .contains("non-empty")
+        );
+        assert!(refused("order", json!({"product_items": []}), false).contains("catalog_id"));
+    }
+
+    #[test]
+    fn a_changed_number_names_the_new_one_and_quotes_nothing() {
+        let moved = json!({"wa_id": "+1 555 987 0000"});
+        assert!(matches!(
+            read("system", Some(&moved), false),
+            Ok(UserContent::UserChangedNumber { new_wa_id, body: None }) if new_wa_id == "15559870000"
+        ));
+        let before_v12 = json!({"new_wa_id": "15559870000", "body": "moved"});
+        assert!(read("system", Some(&before_v12), false).is_ok());
+        assert!(refused("system", moved.clone(), true).contains("quotes nothing"));
+        assert!(refused("system", json!({"wa_id": "x"}), false).contains("system.wa_id"));
+        assert!(
+            refused("system", json!({"wa_id": "1", "new_wa_id": "2"}), false).contains("not both")
+        );
+        assert!(
+            refused(
+                "system",
+                json!({"wa_id": "1", "type": "customer_identity_changed"}),
+                false
+            )
+            .contains("system.type")
+        );
+    }
+
+    #[test]
+    fn an_unsupported_message_has_a_type_given_or_chosen() {
+        assert_eq!(
+            read("unsupported", None, false).ok(),
+            Some(UserContent::Unsupported {
+                kind: UNSUPPORTED_DEFAULT.into()
+            })
+        );
+        let gif = json!({"type": "gif"});
+        assert!(matches!(
+            read("unsupported", Some(&gif), false),
+            Ok(UserContent::Unsupported { kind }) if kind == "gif"
+        ));
+        assert!(refused("unsupported", json!({"type": ""}), false).contains("empty"));
     }
 }

@@ -245,11 +245,12 @@ impl Report<'_> {
     }
 }
 
-/// `None` for what ChatAppInbound has no `Type` for (a reaction, `inbound_kind`).
+/// `None` for what ChatAppInbound has no `Type` for (a reaction, an order, an unsupported
+/// message: `inbound_kind`).
 fn inbound_report(w: &World, e: &WorldEvent, space: &str, m: &InboundEvent) -> Option<Vec<u8>> {
     let (kind, message) = match (&m.media, &m.content) {
         (Some(f), _) => (file_type(f.kind), file_message(w, f)),
-        (None, Some(c)) => super::inbound_kind::report(c)?,
+        (None, Some(c)) => super::inbound_kind::report(c, m)?,
         (None, None) => ("TEXT", m.text.clone()),
     };
     let display = w
