@@ -373,13 +373,13 @@ async fn a_users_file_is_told_to_the_up_callback_with_a_url_that_downloads_it() 
     assert_eq!(r.status, 404, "{}", r.text());
 }
 
-/// A user's location, a tap on a quick-reply button and a reaction at the number's
-/// `UpCallbackUrl`: `LOCATION` with the page's four strings, `REPLY` with Meta's `button`
-/// object, and no report for the reaction (ChatAppInbound has no such `Type`;
-/// docs/fidelity.md).
-#[tokio::test]
-async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_is_not() {
-    let sim = sim_in("cams-inbound-kinds").await;
+/// A migrated ChatApp number whose `UpCallbackUrl` is a local receiver: the simulator, the
+/// receiver, and a function that makes a `POST /__admin/inbound` body from user 16505551234
+/// to that number.
+async fn users_write_to_the_up_callback(
+    namespace: &str,
+) -> (common::Sim, Receiver, impl Fn(Value) -> Value) {
+    let sim = sim_in(namespace).await;
     sim.cams_migrate_fully().await;
     let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
     let up_url = format!("{}/inbound", receiver.url());
@@ -395,12 +395,21 @@ async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_i
         .as_str()
         .unwrap()
         .to_string();
-    let user = |body: Value| {
-        let mut body = body;
+    let user = move |mut body: Value| {
         body["phone_number_id"] = json!(phone);
         body["from"] = json!("16505551234");
         body
     };
+    (sim, receiver, user)
+}
+
+/// A user's location, a tap on a quick-reply button and a reaction at the number's
+/// `UpCallbackUrl`: `LOCATION` with the page's four strings, `REPLY` with Meta's `button`
+/// object, and no report for the reaction (ChatAppInbound has no such `Type`;
+/// docs/fidelity.md).
+#[tokio::test]
+async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_is_not() {
+    let (sim, receiver, user) = users_write_to_the_up_callback("cams-inbound-kinds").await;
     let location = user(json!({"type": "location",
         "location": {"latitude": 37.5, "longitude": -122.25, "name": "HQ", "address": "1 Hacker Way"}}));
     let r = sim.admin("POST", "/__admin/inbound", Some(location)).await;
@@ -467,28 +476,7 @@ async fn a_users_location_and_reply_are_told_to_the_up_callback_and_a_reaction_i
 /// docs/fidelity.md), and a forwarded text is a plain `TEXT` (no field for the forward).
 #[tokio::test]
 async fn a_changed_number_is_a_system_report_and_an_order_is_not_told() {
-    let sim = sim_in("cams-inbound-last-kinds").await;
-    sim.cams_migrate_fully().await;
-    let receiver = Receiver::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), "unused").await;
-    let up_url = format!("{}/inbound", receiver.url());
-    let params = [
-        ("CustSpaceId", CAMS_SPACE),
-        ("PhoneNumber", READY_E164),
-        ("UpCallbackUrl", up_url.as_str()),
-    ];
-    let r = sim.cams("UpdatePhoneWebhook", &params).await;
-    assert_eq!(outcome(&r), (200, "OK".into()), "{}", r.text());
-    let state = sim.admin("GET", "/__admin/state", None).await.json();
-    let phone = state["facades"]["cams"]["spaces"][0]["numbers"][0]["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let user = |body: Value| {
-        let mut body = body;
-        body["phone_number_id"] = json!(phone);
-        body["from"] = json!("16505551234");
-        body
-    };
+    let (sim, receiver, user) = users_write_to_the_up_callback("cams-inbound-last-kinds").await;
     let bodies = [
         user(
             json!({"type": "order", "order": {"catalog_id": "1", "product_items": [

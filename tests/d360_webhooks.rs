@@ -258,12 +258,12 @@ async fn put_messages_wamid_marks_a_users_message_read() {
     assert_eq!(r.json()["error"]["code"], 100, "{}", r.text());
 }
 
-/// A user's location quoting their own message, and a reaction, reach the channel's webhook
-/// as Meta's envelope unchanged (360dialog forwards the Cloud API's body, D-WH).
-#[tokio::test]
-async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
+/// The default channel's number (110000000000012) with its webhook at a local receiver, in
+/// a namespace of its own: the simulator, the receiver, and a function that makes a
+/// `POST /__admin/inbound` body from user 16505551234 to that number.
+async fn users_write_to_the_channel(namespace: &str) -> (Sim, Receiver, impl Fn(Value) -> Value) {
     let mut sim = Sim::start().await;
-    sim.namespace = Some("d360-kinds".into());
+    sim.namespace = Some(namespace.into());
     let hook = receiver().await;
     let r = call(
         &sim,
@@ -273,12 +273,19 @@ async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let user = |body: Value| {
-        let mut body = body;
+    let user = |mut body: Value| {
         body["phone_number_id"] = json!("110000000000012");
         body["from"] = json!("16505551234");
         body
     };
+    (sim, hook, user)
+}
+
+/// A user's location quoting their own message, and a reaction, reach the channel's webhook
+/// as Meta's envelope unchanged (360dialog forwards the Cloud API's body, D-WH).
+#[tokio::test]
+async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
+    let (sim, hook, user) = users_write_to_the_channel("d360-kinds").await;
     let r = sim
         .admin(
             "POST",
@@ -338,23 +345,7 @@ async fn a_users_location_reply_and_reaction_are_forwarded_as_metas_body() {
 /// (360dialog forwards the Cloud API's body, D-WH).
 #[tokio::test]
 async fn an_order_a_changed_number_and_a_forward_are_forwarded_as_metas_body() {
-    let mut sim = Sim::start().await;
-    sim.namespace = Some("d360-last-kinds".into());
-    let hook = receiver().await;
-    let r = call(
-        &sim,
-        "POST",
-        "/v1/configs/webhook",
-        json!({"url": hook.url()}),
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    let user = |body: Value| {
-        let mut body = body;
-        body["phone_number_id"] = json!("110000000000012");
-        body["from"] = json!("16505551234");
-        body
-    };
+    let (sim, hook, user) = users_write_to_the_channel("d360-last-kinds").await;
     let order = user(
         json!({"type": "order", "order": {"catalog_id": "194836987003835",
         "product_items": [{"product_retailer_id": "di9ozbzfi4", "quantity": 2,
