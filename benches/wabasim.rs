@@ -25,6 +25,8 @@ mod relay;
 mod sends;
 #[path = "wabasim/suite.rs"]
 mod suite;
+#[path = "wabasim/wire_floor.rs"]
+mod wire_floor;
 use tokio::net::TcpStream;
 
 const WABASIM: &str = env!("CARGO_BIN_EXE_wabasim");
@@ -62,6 +64,16 @@ fn main() {
                 .map(String::as_str)
                 .unwrap_or("127.0.0.1:0"),
             receiver.parse().expect("--relay ADDR"),
+        );
+        return;
+    }
+    if let Some(pos) = args.iter().position(|a| a == "--floor-server")
+        && args.iter().any(|a| a == "--graph-wire")
+    {
+        wire_floor::serve(
+            args.get(pos + 1)
+                .map(String::as_str)
+                .unwrap_or("127.0.0.1:0"),
         );
         return;
     }
@@ -207,6 +219,13 @@ fn floor() -> Server {
     spawn(cmd)
 }
 
+/// The Graph wire floor (`wire_floor.rs`): bare hyper sending wabasim's exact read answer.
+fn wire_floor() -> Server {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--floor-server", "127.0.0.1:0", "--graph-wire"]);
+    spawn(cmd)
+}
+
 /// The sends floor (`relay.rs`): bare hyper relaying three status webhooks a POST to
 /// `receiver`.
 fn relay_floor(receiver: SocketAddr) -> Server {
@@ -321,6 +340,17 @@ struct Load {
     per_second: f64,
     p99_ms: f64,
     errors: u64,
+}
+
+impl Load {
+    /// The median rate and p99 of `rounds`, with all their errors.
+    fn median(rounds: &[Load]) -> Load {
+        Load {
+            per_second: median(rounds.iter().map(|l| l.per_second).collect()),
+            p99_ms: median(rounds.iter().map(|l| l.p99_ms).collect()),
+            errors: rounds.iter().map(|l| l.errors).sum(),
+        }
+    }
 }
 
 /// Hammers one request on `connections` keep-alive connections for `seconds` after a short
@@ -585,6 +615,7 @@ async fn read_rows(s: &Settings) -> Vec<Row> {
     // next, and alternating puts floor and wabasim under the same drift.
     let floor_server = floor();
     let floor_rss = peak_rss_mb(floor_server.pid());
+    let wire_server = wire_floor();
     let sim = wabasim(&[]);
     let idle_rss = {
         let mut conn = Conn::open(sim.addr).await;
@@ -597,30 +628,28 @@ async fn read_rows(s: &Settings) -> Vec<Row> {
     );
     let floor_read = get("/v23.0/110000000000001", "");
     let rounds = s.seconds.max(2) as usize;
-    let mut floor_rounds = Vec::new();
-    let mut sim_rounds = Vec::new();
+    let (mut floor_rounds, mut wire_rounds, mut sim_rounds) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..rounds {
         floor_rounds.push(load(floor_server.addr, floor_read.clone(), 32, 1).await);
+        wire_rounds.push(load(wire_server.addr, read.clone(), 32, 1).await);
         sim_rounds.push(load(sim.addr, read.clone(), 32, 1).await);
     }
-    drop(floor_server);
-    let median_of = |v: &[Load], f: fn(&Load) -> f64| median(v.iter().map(f).collect());
-    let floor_load = Load {
-        per_second: median_of(&floor_rounds, |l| l.per_second),
-        p99_ms: median_of(&floor_rounds, |l| l.p99_ms),
-        errors: floor_rounds.iter().map(|l| l.errors).sum(),
+    drop((floor_server, wire_server));
+    let (floor_load, wire_load, sim_load) = (
+        Load::median(&floor_rounds),
+        Load::median(&wire_rounds),
+        Load::median(&sim_rounds),
+    );
+    let ratio_to = |floors: &[Load]| {
+        median(
+            floors
+                .iter()
+                .zip(&sim_rounds)
+                .map(|(f, w)| w.per_second / f.per_second)
+                .collect(),
+        )
     };
-    let sim_load = Load {
-        per_second: median_of(&sim_rounds, |l| l.per_second),
-        p99_ms: median_of(&sim_rounds, |l| l.p99_ms),
-        errors: sim_rounds.iter().map(|l| l.errors).sum(),
-    };
-    let round_ratios: Vec<f64> = floor_rounds
-        .iter()
-        .zip(&sim_rounds)
-        .map(|(f, w)| w.per_second / f.per_second)
-        .collect();
-    let ratio = median(round_ratios);
+    let ratio = ratio_to(&floor_rounds);
     rows.push(Row {
         what: format!(
             "GET /v23.0/{{phone}}, 32 connections (median of {rounds} alternating 1 s rounds)"
@@ -634,9 +663,27 @@ async fn read_rows(s: &Settings) -> Vec<Row> {
         target: "≥ 80% of floor".into(),
         met: Some(ratio >= 0.80 && sim_load.errors == 0),
     });
+    let wire_ratio = median(
+        floor_rounds
+            .iter()
+            .zip(&wire_rounds)
+            .map(|(f, w)| w.per_second / f.per_second)
+            .collect(),
+    );
+    rows.push(Row {
+        what: "the same read from the Graph wire floor (bare hyper sending wabasim's exact answer: 14 headers, the header-read timeout; `wire_floor.rs`)".into(),
+        floor: format!("{:.0} req/s ({:.0}% of the floor)", wire_load.per_second, wire_ratio * 100.0),
+        wabasim: format!("{:.0} req/s", sim_load.per_second),
+        ratio: format!("{:.0}% of the wire floor", ratio_to(&wire_rounds) * 100.0),
+        target: "—".into(),
+        met: None,
+    });
     rows.push(Row {
         what: "p99 latency of that read".into(),
-        floor: format!("{:.2} ms", floor_load.p99_ms),
+        floor: format!(
+            "{:.2} ms (the wire floor {:.2} ms)",
+            floor_load.p99_ms, wire_load.p99_ms
+        ),
         wabasim: format!("{:.2} ms", sim_load.p99_ms),
         ratio: format!("{:.2}x", sim_load.p99_ms / floor_load.p99_ms.max(0.001)),
         target: "≤ 1 ms".into(),
