@@ -17,6 +17,9 @@
 #   WARMUP=500 SMALL=1000 LARGE=6000 CONNS=1 PORT=0 (0: a free port)
 #   OUT_DIR=target/callgrind/<checkout name>-<time> (in CHECKOUT_DIR)   callgrind files and logs
 #   NO_BUILD=1   skip the cargo build (use the binary already in CHECKOUT_DIR/target)
+#   SERVER="CMD ARGS"   count another server instead (it must print "listening on http://ADDR"
+#                and take the address from "{listen}" in ARGS), e.g. the bench's floors:
+#                SERVER="target/release/deps/wabasim-HASH --floor-server {listen} --graph-wire"
 # Last line printed: "instructions per GET: N".
 set -euo pipefail
 
@@ -58,8 +61,12 @@ run_one() {
     local stderr="$OUT_DIR/server.$label.stderr"
     rm -f "$out" "$stdout" "$stderr"
     # nice execs valgrind, and valgrind runs the guest in its own process: $! is the server.
+    local cmd=("$BIN" serve --listen "127.0.0.1:$PORT")
+    if [ -n "${SERVER:-}" ]; then
+        read -ra cmd <<<"${SERVER//\{listen\}/127.0.0.1:$PORT}"
+    fi
     nice -n 19 valgrind --tool=callgrind --callgrind-out-file="$out" \
-        "$BIN" serve --listen "127.0.0.1:$PORT" >"$stdout" 2>"$stderr" &
+        "${cmd[@]}" >"$stdout" 2>"$stderr" &
     SERVER_PID=$!
     local addr= i
     for i in $(seq 1 1200); do   # up to 120 s: start-up under valgrind on a busy machine
@@ -71,7 +78,9 @@ run_one() {
     [ -n "$addr" ] || { echo "server did not start in 120 s" >&2; exit 1; }
     nice -n 19 python3 "$TOOLS/read-client.py" "$addr" "$WARMUP" "$count" "$CONNS" \
         2>>"$OUT_DIR/client.$label.log" || { cat "$OUT_DIR/client.$label.log" >&2; exit 1; }
-    kill -INT "$SERVER_PID"
+    # wabasim shuts down on SIGINT; a floor has no handler, and a background job of a
+    # script ignores SIGINT, so it is stopped with SIGTERM (callgrind still writes its file).
+    if [ -n "${SERVER:-}" ]; then kill -TERM "$SERVER_PID"; else kill -INT "$SERVER_PID"; fi
     local rc=0
     wait "$SERVER_PID" || rc=$?
     SERVER_PID=
