@@ -44,6 +44,7 @@ pub mod registration;
 pub mod rng;
 pub mod saved;
 pub mod settings;
+pub mod shared;
 pub mod signup;
 pub mod table;
 pub mod template;
@@ -116,10 +117,11 @@ pub struct World {
     pub clock: Clock,
     rng: rng::SeededRng,
     pub settings: Settings,
-    pub businesses: HashMap<Id, Business>,
-    pub partners: Vec<Partner>,
-    pub apps: HashMap<Id, App>,
-    pub tokens: HashMap<String, Token>,
+    // The parties rarely change in a test: shared with the prototype world (`shared.rs`).
+    pub businesses: shared::Shared<HashMap<Id, Business>>,
+    pub partners: shared::Shared<Vec<Partner>>,
+    pub apps: shared::Shared<HashMap<Id, App>>,
+    pub tokens: shared::Shared<HashMap<String, Token>>,
     pub wabas: HashMap<Id, Waba>,
     pub phones: table::Table<Phone>,
     /// Phone-number records by the digits of the full number.
@@ -189,10 +191,10 @@ impl World {
             clock,
             rng: rng::SeededRng::seeded(seed),
             settings,
-            businesses: HashMap::default(),
-            partners: Vec::new(),
-            apps: HashMap::default(),
-            tokens: HashMap::default(),
+            businesses: Default::default(),
+            partners: Default::default(),
+            apps: Default::default(),
+            tokens: Default::default(),
             wabas: HashMap::default(),
             phones: table::Table::default(),
             by_number: HashMap::default(),

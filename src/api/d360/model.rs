@@ -458,7 +458,9 @@ pub fn catch_up(w: &mut World) {
 }
 
 fn complete_partner_changes(w: &mut World, now: Timestamp) {
-    let b = of_mut(w);
+    // Looked for before writing: a world copied from a prototype shares 360dialog's state
+    // until it changes it (`world/bindings.rs`), and this runs at every number change.
+    let b = of(w);
     let delay = b.settings.partner_change_delay;
     let due: Vec<usize> = b
         .partner_changes
@@ -467,6 +469,10 @@ fn complete_partner_changes(w: &mut World, now: Timestamp) {
         .filter(|(_, p)| !p.done && p.approved_at.is_some_and(|at| at + delay <= now))
         .map(|(i, _)| i)
         .collect();
+    if due.is_empty() {
+        return;
+    }
+    let b = of_mut(w);
     for i in due {
         let (client, target, partial) = {
             let p = &mut b.partner_changes[i];
