@@ -122,7 +122,8 @@ pub struct World {
     pub partners: shared::Shared<Vec<Partner>>,
     pub apps: shared::Shared<HashMap<Id, App>>,
     pub tokens: shared::Shared<HashMap<String, Token>>,
-    pub wabas: HashMap<Id, Waba>,
+    /// Each WABA shared with the prototype world until written (`shared.rs`).
+    pub wabas: HashMap<Id, shared::Shared<Waba>>,
     pub phones: table::Table<Phone>,
     /// Phone-number records by the digits of the full number.
     by_number: HashMap<String, Vec<Id>>,
@@ -247,7 +248,7 @@ impl World {
             .entry(waba.business)
             .or_default()
             .push(waba.id);
-        self.wabas.insert(waba.id, waba);
+        self.wabas.insert(waba.id, waba.into());
     }
 
     /// Adds a phone record and indexes it under its WABA and its number.

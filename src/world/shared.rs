@@ -3,7 +3,8 @@
 //!
 //! A namespace starts, and every reset starts again, as a copy of its fixture's prototype
 //! world (`fixture/build/prototype.rs`); the businesses, partners, apps and tokens of a test's
-//! world almost never change, so sharing them makes that copy, and the drop of the world it
+//! world almost never change, and a test changes one or two of its WABAs, so sharing those
+//! (the parties whole, the WABAs one by one) makes that copy, and the drop of the world it
 //! replaces, cost a reference count each instead of a copy of every record and string.
 //!
 //! Reading goes through `Deref`; anything that takes the part mutably (`DerefMut`: an
