@@ -427,19 +427,20 @@ pub fn catch_up(w: &mut World) {
             let Some(waba) = w.wabas.get(&account.waba) else {
                 continue;
             };
+            // Compared without making each number's digits: this runs at every number
+            // change, over every number of every 360dialog WABA.
             for phone in waba.phones.iter().filter_map(|id| w.phones.get(id)) {
-                let digits = phone.e164_digits();
                 let known = b
                     .channels
                     .iter()
-                    .any(|c| c.waba_account == account.id && c.digits == digits);
+                    .any(|c| c.waba_account == account.id && phone.has_digits(&c.digits));
                 if phone.is_live()
                     && !known
                     && !missing
                         .iter()
-                        .any(|(a, d)| *a == account.id && *d == digits)
+                        .any(|(a, d)| *a == account.id && phone.has_digits(d))
                 {
-                    missing.push((account.id.clone(), digits));
+                    missing.push((account.id.clone(), phone.e164_digits()));
                 }
             }
         }
