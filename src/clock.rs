@@ -114,20 +114,41 @@ impl Timestamp {
 
     /// `2026-01-01T00:00:00Z`: the form fixtures, scenarios and the control API use.
     pub fn rfc3339(self) -> String {
-        let c = Civil::from_timestamp(self);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        self.civil_text("Z")
     }
 
     /// `2026-01-01T00:00:00+0000`: the form Graph uses for time fields.
     pub fn graph(self) -> String {
+        self.civil_text("+0000")
+    }
+
+    /// `YYYY-MM-DDThh:mm:ss` and `zone`. Written digit by digit: `format!` with six padded
+    /// numbers cost about 3,000 instructions, a tenth of a whole `GET /__admin/codes`.
+    fn civil_text(self, zone: &str) -> String {
         let c = Civil::from_timestamp(self);
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+0000",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        if !(0..=9999).contains(&c.year) {
+            return format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{zone}",
+                c.year, c.month, c.day, c.hour, c.minute, c.second
+            );
+        }
+        let year = c.year as u32;
+        let mut text = String::with_capacity(19 + zone.len());
+        let parts = [
+            (year / 100, ""),
+            (year % 100, "-"),
+            (c.month, "-"),
+            (c.day, "T"),
+            (c.hour, ":"),
+            (c.minute, ":"),
+            (c.second, zone),
+        ];
+        for (two_digits, after) in parts {
+            text.push(char::from(b'0' + (two_digits / 10) as u8));
+            text.push(char::from(b'0' + (two_digits % 10) as u8));
+            text.push_str(after);
+        }
+        text
     }
 
     /// `Wednesday, 14-Jun-23 06:00:00 PDT`: the form of Graph's expired-token message
@@ -508,6 +529,30 @@ impl Deadline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_format_writes_them() {
+        let day = 86_400_000;
+        let mut at = [
+            Timestamp(0),
+            Timestamp(1_767_225_599_999),
+            Timestamp(-day),
+            Timestamp(-62_167_219_200_000), // 0000-01-01
+            Timestamp(-62_167_219_200_001), // a year before it: format's own form
+            Timestamp(253_402_300_800_000), // 10000-01-01
+        ]
+        .to_vec();
+        at.extend((0..2_000).map(|i| Timestamp(i * 7_919_993_047 + 12_345)));
+        for t in at {
+            let c = Civil::from_timestamp(t);
+            let fields = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                c.year, c.month, c.day, c.hour, c.minute, c.second
+            );
+            assert_eq!(t.rfc3339(), format!("{fields}Z"), "{t:?}");
+            assert_eq!(t.graph(), format!("{fields}+0000"), "{t:?}");
+        }
+    }
 
     #[test]
     fn rfc3339_round_trips() {

@@ -7,9 +7,16 @@
 //! world (a namespace starts as a copy of its fixture's prototype world), and serde to be
 //! saved with it (`serve --state`: the facade's `binding_codec` names the type to read it
 //! back as).
+//!
+//! A copied world shares its bindings with the world it was copied from until one of them
+//! changes a binding (copy on write, [`Bindings::get_mut`]): a namespace reset copies the
+//! prototype world, and most tests never change the vendor state of the facades they do not
+//! call, so the copy and the drop of the old world each cost a reference count, not a deep
+//! copy of every facade's state.
 
 use std::any::Any;
 use std::fmt::Debug;
+use std::sync::Arc;
 
 use super::World;
 
@@ -42,20 +49,10 @@ impl<T: Any + Clone + Debug + Send + Sync> Stored for T {
     }
 }
 
-/// The facades' bindings of one world: a handful at most, so a list, not a map.
-#[derive(Debug, Default)]
-pub struct Bindings(Vec<(&'static str, Box<dyn Stored>)>);
-
-impl Clone for Bindings {
-    fn clone(&self) -> Self {
-        Bindings(
-            self.0
-                .iter()
-                .map(|(id, b)| (*id, (**b).clone_box()))
-                .collect(),
-        )
-    }
-}
+/// The facades' bindings of one world: a handful at most, so a list, not a map. Each is
+/// shared with the copies of this world until written.
+#[derive(Clone, Debug, Default)]
+pub struct Bindings(Vec<(&'static str, Arc<dyn Stored>)>);
 
 impl Bindings {
     /// The binding of type `B`, if its facade has written one.
@@ -67,16 +64,23 @@ impl Bindings {
             .and_then(|(_, b)| (**b).as_any().downcast_ref::<B>())
     }
 
-    /// The binding of type `B`, created empty on first use.
+    /// The binding of type `B`, created empty on first use; copied first if another world
+    /// shares it. A facade reads with [`Bindings::get`] and asks for this only to change.
     pub fn get_mut<B: Binding>(&mut self) -> &mut B {
         let at = match self.0.iter().position(|(id, _)| *id == B::FACADE) {
             Some(at) => at,
             None => {
-                self.0.push((B::FACADE, Box::new(B::default())));
+                self.0.push((B::FACADE, Arc::new(B::default())));
                 self.0.len() - 1
             }
         };
-        (*self.0[at].1)
+        let slot = &mut self.0[at].1;
+        if Arc::get_mut(slot).is_none() {
+            // `**slot`: the shared value; the `Arc` is `Stored` too, and would box itself.
+            *slot = Arc::from((**slot).clone_box());
+        }
+        Arc::get_mut(slot)
+            .expect("a binding just copied has no other owner")
             .as_any_mut()
             .downcast_mut::<B>()
             .expect("one binding type per facade id")
@@ -124,5 +128,20 @@ mod tests {
         b.get_mut::<Spaces>().0.push("space-2".into());
         assert_eq!(b.get::<Spaces>().map(|s| s.0.len()), Some(2));
         assert_eq!(b.facades().collect::<Vec<_>>(), ["test"]);
+    }
+
+    #[test]
+    fn a_copy_shares_its_bindings_until_one_side_writes() {
+        let mut original = Bindings::default();
+        original.get_mut::<Spaces>().0.push("space-1".into());
+        let mut copy = original.clone();
+        assert!(Arc::ptr_eq(&original.0[0].1, &copy.0[0].1));
+        copy.get_mut::<Spaces>().0.push("space-2".into());
+        assert_eq!(original.get::<Spaces>().map(|s| s.0.len()), Some(1));
+        assert_eq!(copy.get::<Spaces>().map(|s| s.0.len()), Some(2));
+        // The copy wrote once: it owns its binding now, and writes in place.
+        let owned = Arc::as_ptr(&copy.0[0].1);
+        copy.get_mut::<Spaces>().0.push("space-3".into());
+        assert!(std::ptr::addr_eq(owned, Arc::as_ptr(&copy.0[0].1)));
     }
 }

@@ -256,7 +256,7 @@ impl World {
     }
 
     fn waba_mut(&mut self, waba: Id) -> Result<&mut super::Waba, DomainError> {
-        known(self.wabas.get_mut(&waba), waba)
+        known(self.wabas.get_mut(&waba).map(|x| &mut **x), waba)
     }
 
     fn template_mut(&mut self, template: Id) -> Result<&mut super::Template, DomainError> {

@@ -98,7 +98,8 @@ pub fn parse_number(
             "Param phone_number must be a phone number: digits only, without the country code or +.",
         ));
     }
-    let joined = format!("{cc_digits}{national}");
+    // Joined, not formatted: `format!` cost more than the rest of the check.
+    let joined = [cc_digits, national.as_str()].concat();
     if world.records_of(&joined).is_empty()
         && national.starts_with(cc_digits)
         && !world.records_of(&national).is_empty()
@@ -158,7 +159,7 @@ impl World {
         phone_number: &str,
     ) -> Result<Id, DomainError> {
         let (dest, cc, national) = self.number_for_waba(who, dest_waba, cc, phone_number)?;
-        let e164 = format!("{cc}{national}");
+        let e164 = [cc.as_str(), national.as_str()].concat();
 
         // Already on the destination: a repeated call for the same open migration answers
         // the same id, so a client retrying after a lost response is not punished ([INF]).
@@ -374,7 +375,7 @@ impl World {
         verified_name: &str,
     ) -> Result<Id, DomainError> {
         let (waba, cc, national) = self.number_for_waba(who, waba, cc, phone_number)?;
-        let e164 = format!("{cc}{national}");
+        let e164 = [cc.as_str(), national.as_str()].concat();
         let name = verified_name.trim();
         if name.chars().count() < 2 || name.chars().count() > 75 {
             return Err(DomainError::param(

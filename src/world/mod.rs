@@ -44,6 +44,7 @@ pub mod registration;
 pub mod rng;
 pub mod saved;
 pub mod settings;
+pub mod shared;
 pub mod signup;
 pub mod table;
 pub mod template;
@@ -116,11 +117,13 @@ pub struct World {
     pub clock: Clock,
     rng: rng::SeededRng,
     pub settings: Settings,
-    pub businesses: HashMap<Id, Business>,
-    pub partners: Vec<Partner>,
-    pub apps: HashMap<Id, App>,
-    pub tokens: HashMap<String, Token>,
-    pub wabas: HashMap<Id, Waba>,
+    // The parties rarely change in a test: shared with the prototype world (`shared.rs`).
+    pub businesses: shared::Shared<HashMap<Id, Business>>,
+    pub partners: shared::Shared<Vec<Partner>>,
+    pub apps: shared::Shared<HashMap<Id, App>>,
+    pub tokens: shared::Shared<HashMap<String, Token>>,
+    /// Each WABA shared with the prototype world until written (`shared.rs`).
+    pub wabas: HashMap<Id, shared::Shared<Waba>>,
     pub phones: table::Table<Phone>,
     /// Phone-number records by the digits of the full number.
     by_number: HashMap<String, Vec<Id>>,
@@ -189,10 +192,10 @@ impl World {
             clock,
             rng: rng::SeededRng::seeded(seed),
             settings,
-            businesses: HashMap::default(),
-            partners: Vec::new(),
-            apps: HashMap::default(),
-            tokens: HashMap::default(),
+            businesses: Default::default(),
+            partners: Default::default(),
+            apps: Default::default(),
+            tokens: Default::default(),
             wabas: HashMap::default(),
             phones: table::Table::default(),
             by_number: HashMap::default(),
@@ -245,7 +248,7 @@ impl World {
             .entry(waba.business)
             .or_default()
             .push(waba.id);
-        self.wabas.insert(waba.id, waba);
+        self.wabas.insert(waba.id, waba.into());
     }
 
     /// Adds a phone record and indexes it under its WABA and its number.

@@ -101,6 +101,14 @@ impl Phone {
         digits
     }
 
+    /// Whether `e164` (digits, without `+`) is this number: [`Phone::e164_digits`] without
+    /// making the string, for checks that run over every number at each change.
+    pub fn has_digits(&self, e164: &str) -> bool {
+        e164.len() == self.cc.len() + self.number.len()
+            && e164.starts_with(self.cc.as_str())
+            && e164.ends_with(self.number.as_str())
+    }
+
     /// `+1 555-010-0001`-style display for NANP numbers, `+<cc> <number>` otherwise.
     pub fn display_number(&self) -> String {
         let mut buf = [0u8; 48];
@@ -170,4 +178,31 @@ pub fn digits_only(text: &str) -> Option<String> {
         }
     }
     if out.is_empty() { None } else { Some(out) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn has_digits_is_e164_digits_compared() {
+        let (world, _) = crate::fixture::Fixture::default_world()
+            .instantiate()
+            .unwrap();
+        let mut checked = 0;
+        for phone in world.phones.values() {
+            let e164 = phone.e164_digits();
+            let changed = format!("{}9", &e164[..e164.len() - 1]);
+            let others = [
+                e164[1..].to_string(),
+                format!("{e164}0"),
+                String::new(),
+                changed,
+            ];
+            assert!(phone.has_digits(&e164), "{e164}");
+            for other in others {
+                assert_eq!(phone.has_digits(&other), other == e164, "{e164} {other}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 0, "the default world has numbers");
+    }
 }

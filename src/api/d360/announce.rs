@@ -69,20 +69,28 @@ pub fn tell(w: &mut World) -> Vec<Outgoing> {
 /// made by a partial partner change; a client a full change moved, for its new partner:
 /// [INF], docs/fidelity.md).
 fn announce_clients(w: &mut World) -> Vec<PartnerEvent> {
-    let b = of_mut(w);
-    let mut out = Vec::new();
-    // Compared before inserting: this runs at every 360dialog call, and a told client
-    // costs no allocation.
-    for c in &b.clients {
-        if b.announced_clients.get(&c.id) != Some(&c.partner) {
-            b.announced_clients.insert(c.id.clone(), c.partner.clone());
-            out.push(PartnerEvent {
-                subject: Subject::Client {
-                    client: c.id.clone(),
-                    partner: c.partner.clone(),
-                },
-                event: "client_created",
-            });
+    // Compared before writing: this runs at every 360dialog call and number change, and a
+    // told client costs no allocation, nor a copy of 360dialog's state shared with the
+    // prototype world (`world/bindings.rs`).
+    let b = of(w);
+    let out: Vec<PartnerEvent> = b
+        .clients
+        .iter()
+        .filter(|c| b.announced_clients.get(&c.id) != Some(&c.partner))
+        .map(|c| PartnerEvent {
+            subject: Subject::Client {
+                client: c.id.clone(),
+                partner: c.partner.clone(),
+            },
+            event: "client_created",
+        })
+        .collect();
+    if !out.is_empty() {
+        let b = of_mut(w);
+        for e in &out {
+            if let Subject::Client { client, partner } = &e.subject {
+                b.announced_clients.insert(client.clone(), partner.clone());
+            }
         }
     }
     out
@@ -90,18 +98,23 @@ fn announce_clients(w: &mut World) -> Vec<PartnerEvent> {
 
 /// The events of every channel whose status changed since it was last announced.
 fn announce_channels(w: &mut World) -> Vec<PartnerEvent> {
-    let now: Vec<(String, &'static str)> = of(w)
+    // Only the changed ones are collected (and the state written only if there are any),
+    // for the same reasons as in `announce_clients`.
+    let b = of(w);
+    let changed: Vec<(String, &'static str)> = b
         .channels
         .iter()
-        .map(|c| (c.id.clone(), model::channel_status(w, c)))
+        .map(|c| (c, model::channel_status(w, c)))
+        .filter(|(c, status)| b.announced.get(&c.id).copied() != Some(*status))
+        .map(|(c, status)| (c.id.clone(), status))
         .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
     let b = of_mut(w);
     let mut out = Vec::new();
-    for (channel, status) in now {
+    for (channel, status) in changed {
         let before = b.announced.get(&channel).copied();
-        if before == Some(status) {
-            continue;
-        }
         b.announced.insert(channel.clone(), status);
         let mut say = |event| {
             out.push(PartnerEvent {

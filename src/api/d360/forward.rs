@@ -32,12 +32,14 @@ pub fn address(w: &World, events: &[WorldEvent]) -> Vec<Outgoing> {
                     .is_some_and(|a| a.waba == e.waba)
                     && model::record(w, ch).is_some_and(|r| r.id == phone)
             })?;
+            // The destinations first: a channel without a webhook costs no rendering.
+            let targets = destinations(b, ch)?;
             Some(Outgoing {
                 at: e.at,
                 field: e.kind.field(),
                 waba: e.waba,
                 body: Bytes::from(envelope(w, e)),
-                targets: destinations(b, ch)?,
+                targets,
                 unaddressed: Vec::new(),
             })
         })

@@ -427,19 +427,20 @@ pub fn catch_up(w: &mut World) {
             let Some(waba) = w.wabas.get(&account.waba) else {
                 continue;
             };
+            // Compared without making each number's digits: this runs at every number
+            // change, over every number of every 360dialog WABA.
             for phone in waba.phones.iter().filter_map(|id| w.phones.get(id)) {
-                let digits = phone.e164_digits();
                 let known = b
                     .channels
                     .iter()
-                    .any(|c| c.waba_account == account.id && c.digits == digits);
+                    .any(|c| c.waba_account == account.id && phone.has_digits(&c.digits));
                 if phone.is_live()
                     && !known
                     && !missing
                         .iter()
-                        .any(|(a, d)| *a == account.id && *d == digits)
+                        .any(|(a, d)| *a == account.id && phone.has_digits(d))
                 {
-                    missing.push((account.id.clone(), digits));
+                    missing.push((account.id.clone(), phone.e164_digits()));
                 }
             }
         }
@@ -458,7 +459,9 @@ pub fn catch_up(w: &mut World) {
 }
 
 fn complete_partner_changes(w: &mut World, now: Timestamp) {
-    let b = of_mut(w);
+    // Looked for before writing: a world copied from a prototype shares 360dialog's state
+    // until it changes it (`world/bindings.rs`), and this runs at every number change.
+    let b = of(w);
     let delay = b.settings.partner_change_delay;
     let due: Vec<usize> = b
         .partner_changes
@@ -467,6 +470,10 @@ fn complete_partner_changes(w: &mut World, now: Timestamp) {
         .filter(|(_, p)| !p.done && p.approved_at.is_some_and(|at| at + delay <= now))
         .map(|(i, _)| i)
         .collect();
+    if due.is_empty() {
+        return;
+    }
+    let b = of_mut(w);
     for i in due {
         let (client, target, partial) = {
             let p = &mut b.partner_changes[i];

@@ -175,6 +175,7 @@ pub fn client_wabas(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>,
             .wabas
             .values()
             .filter(|x| x.partner == Some(partner) && x.business != own)
+            .map(|x| &**x)
             .collect(),
         _ => Vec::new(),
     };
