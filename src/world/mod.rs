@@ -290,16 +290,21 @@ impl World {
     /// A fresh 15-digit id that no object in the world uses yet.
     pub fn next_id(&mut self) -> Id {
         loop {
-            let id = self
-                .rng
-                .random_range(100_000_000_000_000u64..1_000_000_000_000_000u64);
+            let id = self.draw_id();
             if !self.id_in_use(id) {
                 return id;
             }
         }
     }
 
-    fn id_in_use(&self, id: Id) -> bool {
+    /// The RNG's next candidate for [`World::next_id`], used or not: a caller that checks
+    /// many at once (a fixture's build) draws them itself, in the same order.
+    pub(crate) fn draw_id(&mut self) -> Id {
+        self.rng
+            .random_range(100_000_000_000_000u64..1_000_000_000_000_000u64)
+    }
+
+    pub(crate) fn id_in_use(&self, id: Id) -> bool {
         self.wabas.contains_key(&id)
             || self.phones.contains_key(&id)
             || self.templates.contains_key(&id)
