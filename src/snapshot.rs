@@ -306,6 +306,7 @@ fn restore_namespace(saved: SavedNamespace, server: &Arc<Fixture>) -> Result<Res
     };
     let mut world: World =
         serde_json::from_str(saved.world.get()).map_err(|e| bad("world", e.to_string()))?;
+    world.index_migrations();
     for (facade, raw) in &saved.bindings {
         let codec = codec(facade).ok_or_else(|| {
             bad(

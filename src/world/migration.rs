@@ -238,6 +238,10 @@ impl World {
             });
             id
         };
+        self.migrations_by_number
+            .entry(e164.clone())
+            .or_default()
+            .push(index);
         self.migrations.push(Migration {
             e164,
             source_waba: source.waba,
@@ -329,19 +333,38 @@ impl World {
     /// not `migration_keeps_phone_id` is on. This is the one place the rule is made.
     fn carried_verification(&self, e164: &str, now: Timestamp) -> Option<Timestamp> {
         let validity = self.settings.verification_validity;
-        self.migrations
-            .iter()
-            .filter(|m| m.e164 == e164)
-            .filter_map(|m| m.verified_at)
+        self.migrations_of(e164)
+            .filter_map(|m| self.migrations[m].verified_at)
             .max()
             .filter(|at| now - *at <= validity)
     }
 
     /// The open migration of a number, if one exists.
     pub fn open_migration_of(&self, e164: &str) -> Option<usize> {
-        self.migrations
+        self.migrations_of(e164)
+            .rev()
+            .find(|m| self.migrations[*m].state.is_open())
+    }
+
+    /// The positions of a number's migrations in `migrations`, oldest first.
+    fn migrations_of(&self, e164: &str) -> impl DoubleEndedIterator<Item = usize> + '_ {
+        self.migrations_by_number
+            .get(e164)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
             .iter()
-            .rposition(|m| m.e164 == e164 && m.state.is_open())
+            .copied()
+    }
+
+    /// Rebuilds the index of migrations by number, which a saved world does not carry.
+    pub fn index_migrations(&mut self) {
+        self.migrations_by_number.clear();
+        for (i, m) in self.migrations.iter().enumerate() {
+            self.migrations_by_number
+                .entry(m.e164.clone())
+                .or_default()
+                .push(i);
+        }
     }
 
     /// Abandons an open migration in favour of a new one. Its destination record ends

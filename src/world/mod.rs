@@ -137,6 +137,11 @@ pub struct World {
     /// the destination record, so the source's MIGRATED view lives here.
     pub archived: Vec<Phone>,
     pub migrations: Vec<Migration>,
+    /// Positions in `migrations` by the digits of their number: derived, so not saved, and
+    /// rebuilt on load (`index_migrations`). A number's migrations are found without a scan of
+    /// every migration the world has made (a suite migrating thousands in one namespace).
+    #[serde(skip)]
+    migrations_by_number: HashMap<String, Vec<usize>>,
     /// Codes sent, newest last, bounded by `settings.codes_kept`.
     pub codes_sent: VecDeque<SentCode>,
     #[serde(with = "saved::pairs")]
@@ -205,6 +210,7 @@ impl World {
             templates: table::Table::default(),
             archived: Vec::new(),
             migrations: Vec::new(),
+            migrations_by_number: HashMap::default(),
             codes_sent: VecDeque::new(),
             timers: BTreeMap::new(),
             timer_seq: 0,

@@ -491,4 +491,21 @@ mod tests {
             ]
         );
     }
+
+    /// The index of migrations by number is derived, not saved: a loaded world finds its open
+    /// migrations again once `index_migrations` rebuilt it (`snapshot.rs` does on load).
+    #[test]
+    fn a_loaded_world_finds_its_open_migrations_again() {
+        let mut w = crate::fixture::Fixture::default_world().build().unwrap();
+        let who = w.authenticate("wabasim-360dialog").unwrap();
+        w.start_migration(&who, "200000000000012", "1", "5550100001")
+            .unwrap();
+        let open = w.migrations.len() - 1;
+        assert_eq!(w.open_migration_of("15550100001"), Some(open));
+        let mut back: World = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
+        assert_eq!(back.open_migration_of("15550100001"), None, "not saved");
+        back.index_migrations();
+        assert_eq!(back.open_migration_of("15550100001"), Some(open));
+        assert_eq!(back.open_migration_of("15550100002"), None);
+    }
 }
