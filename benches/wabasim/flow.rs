@@ -40,8 +40,8 @@ enum Renewal {
 }
 
 /// One full migration of `+1 {number}` in namespace `ns`: migration request → request_code →
-/// code → verify → register.
-async fn one_migration(conn: &mut Conn, ns: &str, number: u64) -> bool {
+/// code → verify → register (also each case of the suite, `suite.rs`).
+pub async fn one_migration(conn: &mut Conn, ns: &str, number: u64) -> bool {
     let nsh = format!("X-Wabasim-Namespace: {ns}\r\n");
     let h = format!("Authorization: Bearer wabasim-new-bsp\r\n{nsh}");
     let (s, body) = conn
