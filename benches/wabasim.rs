@@ -67,21 +67,12 @@ fn main() {
         );
         return;
     }
-    if let Some(pos) = args.iter().position(|a| a == "--floor-server")
-        && args.iter().any(|a| a == "--graph-wire")
-    {
-        wire_floor::serve(
-            args.get(pos + 1)
-                .map(String::as_str)
-                .unwrap_or("127.0.0.1:0"),
-        );
-        return;
-    }
     if let Some(pos) = args.iter().position(|a| a == "--floor-server") {
         floor_server(
             args.get(pos + 1)
                 .map(String::as_str)
                 .unwrap_or("127.0.0.1:0"),
+            args.iter().any(|a| a == "--graph-wire"),
         );
         return;
     }
@@ -134,11 +125,15 @@ async fn floor_listener(listen: &str) -> tokio::net::TcpListener {
     listener
 }
 
-fn floor_server(listen: &str) {
+/// The floor: bare hyper answering every request with `FLOOR_BODY` and one header; with
+/// `graph_wire`, the Graph wire floor (`wire_floor.rs`): the same body with wabasim's Graph
+/// headers, under wabasim's header-read timeout.
+fn floor_server(listen: &str, graph_wire: bool) {
     use http_body_util::Full;
     use hyper::server::conn::http1;
     use hyper::service::service_fn;
-    use hyper_util::rt::TokioIo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graph_headers = graph_wire.then(wire_floor::headers);
     floor_runtime().block_on(async move {
         let listener = floor_listener(listen).await;
         loop {
@@ -148,16 +143,27 @@ fn floor_server(listen: &str) {
             };
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
-                let service = service_fn(|_req| async {
+                let service = service_fn(move |_req| async move {
                     let mut resp =
                         hyper::Response::new(Full::new(bytes::Bytes::from_static(FLOOR_BODY)));
-                    resp.headers_mut().insert(
-                        "content-type",
-                        hyper::header::HeaderValue::from_static("application/json"),
-                    );
+                    match graph_headers {
+                        Some(headers) => *resp.headers_mut() = headers.clone(),
+                        None => {
+                            resp.headers_mut().insert(
+                                "content-type",
+                                hyper::header::HeaderValue::from_static("application/json"),
+                            );
+                        }
+                    }
                     Ok::<_, std::convert::Infallible>(resp)
                 });
-                let _ = http1::Builder::new()
+                let mut builder = http1::Builder::new();
+                if graph_wire {
+                    builder
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(wire_floor::HEADER_READ_TIMEOUT);
+                }
+                let _ = builder
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
             });

@@ -1,5 +1,5 @@
-//! The Graph wire floor: bare hyper answering every request with the exact bytes wabasim
-//! sends for the bench's read (Graph's fourteen headers, the phone number's body), under the
+//! The Graph wire floor's answer (`floor_server` with `--graph-wire` serves it): bare hyper
+//! answering every request with the exact bytes wabasim sends for the bench's read (Graph's fourteen headers, the phone number's body), under the
 //! header-read timeout wabasim keeps against slow clients, with no world, no journal, no
 //! parsing of the path or token. It is what the wire itself costs on this machine: the read
 //! row's floor is bare hyper answering a fixed body with one header, and the gap between the
@@ -9,10 +9,6 @@
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use http_body_util::Full;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 
 /// wabasim's answer headers for `GET /v23.0/110000000000001` (hyper adds `content-length`
 /// and `date`), as `curl -i` shows them: constant here, so copying the map is all the work.
@@ -39,39 +35,19 @@ const HEADERS: &[(&str, &str)] = &[
 ];
 
 /// wabasim's header-read timeout (`Config::header_read_timeout`'s default, `src/app.rs`).
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Serves on `listen`, answering every request with wabasim's read answer.
-pub fn serve(listen: &str) {
-    let mut headers = HeaderMap::with_capacity(16);
-    for (name, value) in HEADERS {
-        headers.insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
-    }
-    let headers: &'static HeaderMap = Box::leak(Box::new(headers));
-    super::floor_runtime().block_on(async move {
-        let listener = super::floor_listener(listen).await;
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let service = service_fn(|_req| async {
-                    let mut resp = hyper::Response::new(Full::new(bytes::Bytes::from_static(
-                        super::FLOOR_BODY,
-                    )));
-                    *resp.headers_mut() = headers.clone();
-                    Ok::<_, std::convert::Infallible>(resp)
-                });
-                let _ = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(HEADER_READ_TIMEOUT)
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
+/// wabasim's read answer headers, made once.
+pub fn headers() -> &'static HeaderMap {
+    static HEADERS_MAP: std::sync::OnceLock<HeaderMap> = std::sync::OnceLock::new();
+    HEADERS_MAP.get_or_init(|| {
+        let mut headers = HeaderMap::with_capacity(16);
+        for (name, value) in HEADERS {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
         }
-    });
+        headers
+    })
 }
