@@ -7,6 +7,7 @@
 //! against (the SDK signs with real time whatever year a fixture starts in), and the
 //! stopwatch that measures how long a request took for the journal.
 
+use std::cell::Cell;
 use std::fmt;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -412,10 +413,15 @@ impl Clock {
         Clock::running_from(wall_now())
     }
 
+    /// The clock's time: at the instant this thread's request is pinned to
+    /// ([`Stopwatch::pin`]), else at the system's current instant.
     pub fn now(&self) -> Timestamp {
         match self.anchor {
             Some(anchor) => {
-                let elapsed = anchor.elapsed().as_millis() as i64;
+                let now = PINNED.with(Cell::get).unwrap_or_else(Instant::now);
+                // Saturating: a clock set or unfrozen during a pinned request is anchored
+                // after the pinned instant, and reads as its new time.
+                let elapsed = now.saturating_duration_since(anchor).as_millis() as i64;
                 self.base + Duration(elapsed)
             }
             None => self.base,
@@ -507,6 +513,36 @@ impl Stopwatch {
     pub fn elapsed_micros(&self) -> u64 {
         self.0.elapsed().as_micros() as u64
     }
+
+    /// Until the guard is dropped, every world clock this thread reads stands at the instant
+    /// the stopwatch started: a request's rules, its journal entry and its answer read the
+    /// system clock once between them (they read it five times a read request before), and
+    /// the times one answer shows agree. The guard is not `Send`, so a request future cannot
+    /// hold it across an `.await` (it would pin another request's thread).
+    pub fn pin(&self) -> Pinned {
+        Pinned {
+            before: PINNED.with(|p| p.replace(Some(self.0))),
+            _thread: std::marker::PhantomData,
+        }
+    }
+}
+
+thread_local! {
+    /// The instant a request handled on this thread reads as now ([`Stopwatch::pin`]).
+    static PINNED: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// This thread's world clocks pinned to one instant while it lives ([`Stopwatch::pin`]); the
+/// pin before it comes back when it is dropped, also when a panic unwinds through it.
+pub struct Pinned {
+    before: Option<Instant>,
+    _thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        PINNED.with(|p| p.set(self.before));
+    }
 }
 
 /// A real-time deadline for waits in the control API (`?wait=5s`): these wait for real
@@ -552,6 +588,34 @@ mod tests {
             assert_eq!(t.rfc3339(), format!("{fields}Z"), "{t:?}");
             assert_eq!(t.graph(), format!("{fields}+0000"), "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_pinned_thread_reads_one_instant_until_the_pin_is_dropped() {
+        let clock = Clock::running_from(Timestamp(1_000));
+        let watch = Stopwatch(Instant::now() + std::time::Duration::from_secs(3600));
+        {
+            let _pin = watch.pin();
+            assert_eq!(clock.now(), Timestamp(1_000 + 3_600_000));
+            // Nested pins restore the outer one.
+            {
+                let _inner = Stopwatch(Instant::now()).pin();
+                assert!(clock.now() < Timestamp(1_000 + 3_600_000));
+            }
+            assert_eq!(clock.now(), Timestamp(1_000 + 3_600_000));
+            // A clock anchored after the pinned instant reads as its base, not earlier.
+            let later = Clock::running_from(Timestamp(5));
+            let _early = Stopwatch(Instant::now() - std::time::Duration::from_secs(1)).pin();
+            assert_eq!(later.now(), Timestamp(5));
+        }
+        assert!(
+            clock.now() < Timestamp(1_000 + 60_000),
+            "unpinned: real time again"
+        );
+        // Other threads never see this thread's pin.
+        let _pin = watch.pin();
+        let elsewhere = std::thread::scope(|s| s.spawn(|| clock.now()).join().unwrap());
+        assert!(elsewhere < Timestamp(1_000 + 60_000));
     }
 
     #[test]

@@ -381,6 +381,11 @@ impl TraceId {
         TraceId(out)
     }
 
+    /// The id's characters as bytes, without the UTF-8 check `as_str` makes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
     pub fn as_str(&self) -> &str {
         // Only alphabet bytes are ever stored.
         std::str::from_utf8(&self.0).unwrap_or("")

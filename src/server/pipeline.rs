@@ -266,7 +266,10 @@ async fn serve(
     };
     // From here on the request is journaled however it ends: answered, refused, dropped by
     // its client (status 499) or panicked (500).
-    let mut recording = Recording::start(ns.clone(), incoming, facade, watch);
+    let mut recording = {
+        let _now = watch.pin();
+        Recording::start(ns.clone(), incoming, facade, watch)
+    };
     let uri_len = recording.request().path.len() + recording.request().query.len();
     if uri_len > app.config.max_uri_bytes {
         let mut refused = target.early_error(
@@ -304,7 +307,13 @@ async fn serve(
             req: recording.request(),
             classified: &classified,
         };
-        match facade.serve(call) {
+        // The world reads the request's arrival as its time (one clock read per request);
+        // a fault's delay, awaited later, runs unpinned.
+        let served = {
+            let _now = watch.pin();
+            facade.serve(call)
+        };
+        match served {
             Served::Now(answer, delivery) => (answer, delivery),
             Served::Later(served) => served.await,
         }

@@ -43,14 +43,14 @@ impl Incoming {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The media type of the body, lower-cased, without parameters.
-    pub fn content_type(&self) -> Option<String> {
+    /// The media type of the body, without parameters, as sent (compare it ignoring case).
+    pub fn content_type(&self) -> Option<&str> {
         self.header(http::header::CONTENT_TYPE).map(|ct| {
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
+            let essence = match ct.bytes().position(|b| b == b';') {
+                Some(at) => &ct[..at],
+                None => ct,
+            };
+            essence.trim()
         })
     }
 }

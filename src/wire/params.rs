@@ -102,14 +102,15 @@ impl Params {
             return Some(Ok(p));
         }
         let content_type = req.content_type().unwrap_or_default();
-        let added = match content_type.as_str() {
-            "application/x-www-form-urlencoded" => {
+        let is = |essence: &str| content_type.eq_ignore_ascii_case(essence);
+        let added = match content_type {
+            _ if is("application/x-www-form-urlencoded") => {
                 p.add_form(&req.body);
                 Ok(())
             }
-            "application/json" => p.add_json(&req.body),
-            "multipart/form-data" => return None,
-            "" | "text/plain" => {
+            _ if is("application/json") => p.add_json(&req.body),
+            _ if is("multipart/form-data") => return None,
+            _ if content_type.is_empty() || is("text/plain") => {
                 let trimmed = req.body.iter().find(|b| !b.is_ascii_whitespace());
                 if trimmed == Some(&b'{') {
                     p.add_json(&req.body)
@@ -167,6 +168,20 @@ impl Params {
     }
 
     fn add_form(&mut self, bytes: &[u8]) {
+        // Most forms and queries hold nothing to decode (no `%`, no `+`) and are UTF-8: their
+        // pairs are then sliced, which is what `form_urlencoded::parse` gives for them, at a
+        // third of its cost (it checks every name and value for escapes and UTF-8 again).
+        let plain = !bytes.iter().any(|b| *b == b'%' || *b == b'+');
+        if plain && let Ok(text) = std::str::from_utf8(bytes) {
+            for pair in text.split('&').filter(|pair| !pair.is_empty()) {
+                let (name, value) = match pair.bytes().position(|b| b == b'=') {
+                    Some(at) => (&pair[..at], &pair[at + 1..]),
+                    None => (pair, ""),
+                };
+                self.set(name.to_string(), Param::Text(value.to_string()));
+            }
+            return;
+        }
         for (k, v) in form_urlencoded::parse(bytes) {
             self.set(k.into_owned(), Param::Text(v.into_owned()));
         }
@@ -369,6 +384,36 @@ fn futures_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_forms_are_read_as_the_decoder_reads_them() {
+        let forms: &[&[u8]] = &[
+            b"",
+            b"&",
+            b"a=1&&b=2&",
+            b"=x&k&k=&a=b=c",
+            b"cc=1&phone_number=9000000000&migrate_phone_number=true",
+            "na\u{ef}ve=\u{fc}ber".as_bytes(),
+            b"a=1&a=2",
+            // Not plain: decoded by form_urlencoded.
+            b"a+b=c%20d&e=%ZZ",
+            b"bad=\xff\xfe",
+        ];
+        for form in forms {
+            let mut fast = Params::default();
+            fast.add_form(form);
+            let mut decoded = Params::default();
+            for (k, v) in form_urlencoded::parse(form) {
+                decoded.set(k.into_owned(), Param::Text(v.into_owned()));
+            }
+            assert_eq!(
+                fast.entries,
+                decoded.entries,
+                "{}",
+                String::from_utf8_lossy(form)
+            );
+        }
+    }
 
     #[test]
     fn lists_in_every_client_style() {

@@ -36,14 +36,17 @@ const SHORT_TRACE_LEN: usize = 11;
 /// choice (docs/fidelity.md, "Behaviour choices"): `x-fb-request-id` (23 characters, like the body id in
 /// captures), and `x-fb-trace-id` is the first 11 characters of a second, independent id, so
 /// the two never match. Both come from the namespace's seeded sequence: deterministic.
+///
+/// The ids are held as bytes (both are ASCII): headers take bytes, and only an error's body
+/// needs the request id as text.
 pub(super) struct Head<'a> {
     version: &'a str,
-    trace: &'a str,
-    request_id: &'a str,
+    trace: &'a [u8],
+    request_id: &'a [u8],
 }
 
 impl<'a> Head<'a> {
-    pub(super) fn new(version: &'a str, trace: &'a str, request_id: &'a str) -> Self {
+    pub(super) fn new(version: &'a str, trace: &'a [u8], request_id: &'a [u8]) -> Self {
         Head {
             version,
             trace,
@@ -52,13 +55,13 @@ impl<'a> Head<'a> {
     }
 
     /// `x-fb-trace-id`: the trace id's first 11 characters (a prefix, no copy).
-    fn short_trace(&self) -> &str {
+    fn short_trace(&self) -> &[u8] {
         self.trace.get(..SHORT_TRACE_LEN).unwrap_or(self.trace)
     }
 
     /// The head of an answer to a request whose version is not known (its path could not be
     /// read, or it was never read): the default version.
-    pub(super) fn unversioned(trace: &'a str, request_id: &'a str) -> Self {
+    pub(super) fn unversioned(trace: &'a [u8], request_id: &'a [u8]) -> Self {
         Head::new(request::DEFAULT_VERSION, trace, request_id)
     }
 
@@ -123,12 +126,12 @@ impl<'a> Head<'a> {
             *value = version_value(self.version);
         }
         if let Some(value) = varying.next() {
-            *value = HeaderValue::from_bytes(self.short_trace().as_bytes())
-                .unwrap_or(HeaderValue::from_static(""));
+            *value =
+                HeaderValue::from_bytes(self.short_trace()).unwrap_or(HeaderValue::from_static(""));
         }
         if let Some(value) = varying.next() {
-            *value = HeaderValue::from_bytes(self.request_id.as_bytes())
-                .unwrap_or(HeaderValue::from_static(""));
+            *value =
+                HeaderValue::from_bytes(self.request_id).unwrap_or(HeaderValue::from_static(""));
         }
         if let (Some(value), Some((waba, percent))) = (varying.next(), usage) {
             // §8 [OAS headers]: percentages of the WABA's Business-Use-Case budget.
@@ -184,7 +187,7 @@ impl<'a> Head<'a> {
         Answer {
             status: StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST),
             headers,
-            body: Bytes::from(e.body(self.request_id)),
+            body: Bytes::from(e.body(std::str::from_utf8(self.request_id).unwrap_or(""))),
             facade: "graph",
             operation: op,
             error: Some(e.code_text()),
@@ -196,7 +199,7 @@ impl<'a> Head<'a> {
 /// A Graph-shaped error for requests that never reached the facade (body too large, no
 /// namespace).
 pub fn early_error(status: u16, details: &str) -> Answer {
-    Head::unversioned("AwabasimEarlyErrorTrace", "AwabasimEarlyErrorReqId").error(
+    Head::unversioned(b"AwabasimEarlyErrorTrace", b"AwabasimEarlyErrorReqId").error(
         &GraphError::bad_body(status, details),
         "unmatched",
         None,
@@ -206,7 +209,7 @@ pub fn early_error(status: u16, details: &str) -> Answer {
 /// The answer to a request wabasim failed on (a panic, caught by the server): Graph's own
 /// unknown error, code 1 (the `InternalError` row of `errors.rs`).
 pub fn internal_error() -> Answer {
-    Head::unversioned("AwabasimInternalErrTrace", "AwabasimInternalErrReqId").error(
+    Head::unversioned(b"AwabasimInternalErrTrace", b"AwabasimInternalErrReqId").error(
         &from_domain(&DomainError::InternalError, "get"),
         crate::journal::UNCLASSIFIED,
         None,
@@ -223,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_success_carries_the_version_the_ids_and_the_constant_headers() {
-        let a = Head::new("v21.0", "Atrace", "Areq").ok(b"{}".to_vec(), "get_waba", None);
+        let a = Head::new("v21.0", b"Atrace", b"Areq").ok(b"{}".to_vec(), "get_waba", None);
         assert_eq!(
             (a.status.as_u16(), a.facade, a.operation),
             (200, "graph", "get_waba")
@@ -249,7 +252,8 @@ mod tests {
 
     #[test]
     fn the_usage_header_names_the_waba_and_its_percentage() {
-        let a = Head::new("v23.0", "t", "r").ok(Vec::new(), "get_waba", Some((200000000000002, 7)));
+        let a =
+            Head::new("v23.0", b"t", b"r").ok(Vec::new(), "get_waba", Some((200000000000002, 7)));
         assert_eq!(
             header(&a, "x-business-use-case-usage"),
             Some(
@@ -258,7 +262,7 @@ mod tests {
         );
         assert_eq!(a.headers.len(), 13);
         // The constant maps are copied, not changed: the next answer has no usage again.
-        let b = Head::new("v23.0", "t", "r").ok(Vec::new(), "get_waba", None);
+        let b = Head::new("v23.0", b"t", b"r").ok(Vec::new(), "get_waba", None);
         assert_eq!(header(&b, "x-business-use-case-usage"), None);
     }
 
@@ -267,7 +271,7 @@ mod tests {
         assert_eq!(version_value("v26.0"), "v26.0");
         assert_eq!(version_value("v23.5"), "v23.5");
         assert_eq!(version_value("v2\n"), "v23.0");
-        let a = Head::unversioned("t", "r").ok(Vec::new(), "get_waba", None);
+        let a = Head::unversioned(b"t", b"r").ok(Vec::new(), "get_waba", None);
         assert_eq!(
             header(&a, "facebook-api-version"),
             Some(request::DEFAULT_VERSION)
@@ -278,7 +282,7 @@ mod tests {
     fn an_error_has_its_status_envelope_and_www_authenticate() {
         let e = from_domain(&DomainError::unknown("123"), "get");
         let trace = "AtraceAtraceAtraceAtrac";
-        let a = Head::new("v23.0", trace, "Areq").error(&e, "get_waba", None);
+        let a = Head::new("v23.0", trace.as_bytes(), b"Areq").error(&e, "get_waba", None);
         assert_eq!(a.status.as_u16(), e.status);
         assert_eq!(a.error, Some(e.code_text()));
         // The body repeats x-fb-request-id; x-fb-trace-id is 11 characters of another id.
@@ -291,7 +295,7 @@ mod tests {
             .unwrap();
         assert_eq!(message, e.message.replace('"', "'"));
         let token = from_domain(&DomainError::AccessTokenInvalid, "get");
-        let a = Head::new("v23.0", "t", "r").error(&token, "get_waba", None);
+        let a = Head::new("v23.0", b"t", b"r").error(&token, "get_waba", None);
         assert!(
             header(&a, "www-authenticate")
                 .unwrap()
@@ -299,7 +303,7 @@ mod tests {
         );
         // Review row 11: a missing token is a bad request, not a bad token.
         let missing = from_domain(&DomainError::AccessTokenMissing, "get");
-        let a = Head::new("v23.0", "t", "r").error(&missing, "get_waba", None);
+        let a = Head::new("v23.0", b"t", b"r").error(&missing, "get_waba", None);
         assert!(
             header(&a, "www-authenticate")
                 .unwrap()

@@ -37,7 +37,11 @@ pub struct Prepared {
 impl Prepared {
     /// The head of this request's answer.
     pub(super) fn head(&self) -> Head<'_> {
-        Head::new(&self.route.version, &self.trace, &self.request_id)
+        Head::new(
+            &self.route.version,
+            self.trace.as_bytes(),
+            self.request_id.as_bytes(),
+        )
     }
 }
 
@@ -58,14 +62,14 @@ pub fn prepare_with(
     let route = match request::parse_path(&req.path) {
         Ok(r) => r,
         Err(e) => {
-            let head = Head::unversioned(&trace, &request_id);
+            let head = Head::unversioned(trace.as_bytes(), request_id.as_bytes());
             return Err(head.error(&e, "unmatched", None));
         }
     };
-    let head = Head::new(&route.version, &trace, &request_id);
     let mut params = match params {
         Ok(p) => p,
         Err(e) => {
+            let head = Head::new(&route.version, trace.as_bytes(), request_id.as_bytes());
             return Err(head.error(&GraphError::bad_body(400, e.to_string()), "unmatched", None));
         }
     };
@@ -78,9 +82,13 @@ pub fn prepare_with(
     {
         method = Method::DELETE;
     }
+    // Only faults read the targets: without any, the number's digits are not written (an
+    // allocation per request). A fault added while this request is between here and
+    // `facade::run` finds no targets on it, as if it had been added just after.
+    let faults = !ns.faults.is_empty();
     let (kind_and_number, who) = ns.read_world(|w| {
         let who = token.and_then(|t| w.authenticate(&t));
-        (node_kind(w, &route.node), who)
+        (node_kind(w, &route.node, faults), who)
     });
     let migrate = match params.bool("migrate_phone_number") {
         Ok(v) => v.unwrap_or(false),
@@ -91,12 +99,15 @@ pub fn prepare_with(
         None => (None, None),
     };
     let op = classify(&method, kind, route.edge.as_deref(), migrate);
-    let mut targets = Vec::with_capacity(3);
-    targets.push(route.node.clone());
-    targets.extend(number);
-    if op == Op::MigratePhoneNumber || op == Op::AddPhoneNumber {
-        if let (Some(cc), Some(n)) = (params.text("cc"), params.text("phone_number")) {
-            targets.push(format!("{}{}", cc.trim(), n.trim()));
+    let mut targets = Vec::new();
+    if faults {
+        targets.reserve_exact(3);
+        targets.push(route.node.clone());
+        targets.extend(number);
+        if op == Op::MigratePhoneNumber || op == Op::AddPhoneNumber {
+            if let (Some(cc), Some(n)) = (params.text("cc"), params.text("phone_number")) {
+                targets.push(format!("{}{}", cc.trim(), n.trim()));
+            }
         }
     }
     // Only lists write paging links; other answers need neither the URL nor the query.
@@ -131,15 +142,15 @@ pub fn prepare_with(
     })
 }
 
-/// What the node id names, and for a phone number its digits (a fault target).
-fn node_kind(w: &World, node: &str) -> Option<(NodeKind, Option<String>)> {
+/// What the node id names, and for a phone number its digits (a fault target) if `digits`.
+fn node_kind(w: &World, node: &str, digits: bool) -> Option<(NodeKind, Option<String>)> {
     let Some(id) = crate::world::parse_id(node) else {
         return NodeKind::literal(node).map(|kind| (kind, None));
     };
     if w.wabas.contains_key(&id) {
         Some((NodeKind::Waba, None))
     } else if let Some(p) = w.phones.get(&id) {
-        Some((NodeKind::Phone, Some(p.e164_digits())))
+        Some((NodeKind::Phone, digits.then(|| p.e164_digits())))
     } else if w.templates.contains_key(&id) {
         Some((NodeKind::Template, None))
     } else if w.businesses.contains_key(&id) {

@@ -33,7 +33,7 @@ pub struct Route {
 /// row 12: `v999999999999.0` was read as an object id).
 fn parse_version(seg: &str) -> Option<(u32, u32)> {
     let rest = seg.strip_prefix('v')?;
-    let (major, minor) = rest.split_once('.')?;
+    let (major, minor) = split_at_byte(rest, b'.')?;
     let digits = |d: &str| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit());
     if !digits(major) || !digits(minor) {
         return None;
@@ -44,12 +44,21 @@ fn parse_version(seg: &str) -> Option<(u32, u32)> {
     }
 }
 
+/// `text` split around the first `byte` (ASCII, so both halves are `str`s). A loop over a
+/// path's few bytes: `str::split_once` with a `char` costs a searcher set up per call, and
+/// this runs a few times on every Graph request.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    debug_assert!(byte.is_ascii());
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
 /// Splits `/{version}/{node}[/{edge}]`, tolerating one trailing slash.
 pub fn parse_path(path: &str) -> Result<Route, GraphError> {
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     let trimmed = trimmed.strip_suffix('/').unwrap_or(trimmed);
     // Sliced rather than split into a list: this runs on every Graph request.
-    let (first, after_first) = match trimmed.split_once('/') {
+    let (first, after_first) = match split_at_byte(trimmed, b'/') {
         Some((first, rest)) => (first, Some(rest)),
         None => (trimmed, None),
     };
@@ -71,8 +80,13 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
     let Some(rest) = rest else {
         return Err(GraphError::unknown_path("/"));
     };
-    let mut parts = rest.splitn(3, '/');
-    let (node, edge, extra) = (parts.next().unwrap_or(""), parts.next(), parts.next());
+    let (node, edge, extra) = match split_at_byte(rest, b'/') {
+        None => (rest, None, None),
+        Some((node, after)) => match split_at_byte(after, b'/') {
+            None => (node, Some(after), None),
+            Some((edge, extra)) => (node, Some(edge), Some(extra)),
+        },
+    };
     match (edge, extra) {
         (_, Some(extra)) => Err(GraphError::unknown_path(&format!("/{extra}"))),
         (None, None) if !node.is_empty() => Ok(Route {
@@ -112,7 +126,7 @@ pub fn token<'r>(
     let from_param = params.take("access_token");
     if let Some(auth) = req.header(http::header::AUTHORIZATION) {
         let auth = auth.trim();
-        let (scheme, value) = auth.split_once(' ').unwrap_or((auth, ""));
+        let (scheme, value) = split_at_byte(auth, b' ').unwrap_or((auth, ""));
         if scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth") {
             let value = value.trim();
             if value.is_empty() {
