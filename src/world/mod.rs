@@ -609,10 +609,44 @@ impl World {
     }
 }
 
-/// Parses a Graph node id; anything that is not a plain decimal number names nothing.
+/// Parses a Graph node id; anything that is not a plain decimal number that fits an [`Id`]
+/// names nothing. One pass over the digits: a Graph request parses its node up to three
+/// times (its kind, the usage header's WABA, the operation's own lookup).
 pub fn parse_id(text: &str) -> Option<Id> {
-    if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
+    if text.is_empty() || text.len() > 20 {
         return None;
     }
-    text.parse().ok()
+    text.bytes().try_fold(0 as Id, |n, b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(Id::from(digit))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_id;
+
+    #[test]
+    fn node_ids_are_plain_decimal_numbers_that_fit() {
+        assert_eq!(parse_id("110000000000001"), Some(110_000_000_000_001));
+        assert_eq!(parse_id("0"), Some(0));
+        assert_eq!(parse_id("18446744073709551615"), Some(u64::MAX));
+        for not_an_id in [
+            "",
+            "18446744073709551616",
+            "000000000000000000001",
+            "+1",
+            "-1",
+            "1a",
+            " 1",
+            "1.0",
+            "\u{663}",
+            "phone_numbers",
+        ] {
+            assert_eq!(parse_id(not_an_id), None, "{not_an_id:?}");
+        }
+    }
 }

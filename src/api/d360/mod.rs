@@ -159,12 +159,20 @@ pub fn is_messaging_path(path: &str) -> bool {
 pub fn is_d360_request(path: &str, headers: &http::HeaderMap) -> bool {
     path.starts_with("/api/v2/")
         || path.starts_with("/client-hub/")
-        || headers.contains_key(KEY_HEADER)
+        || has_key_header(headers)
         || is_messaging_path(path)
 }
 
 /// The Messaging API's key header.
 pub const KEY_HEADER: &str = "d360-api-key";
+
+/// Whether `D360-API-KEY` was sent. This runs on every request the server gets: a pass over
+/// the request's few header names compares them without hashing one, and the name is made
+/// once rather than parsed from text on each lookup.
+fn has_key_header(headers: &http::HeaderMap) -> bool {
+    const KEY: http::HeaderName = http::HeaderName::from_static(KEY_HEADER);
+    headers.keys().any(|name| *name == KEY)
+}
 
 /// A request matched to a route, not yet executed.
 pub struct Prepared {
