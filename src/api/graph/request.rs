@@ -7,6 +7,8 @@
 //! ([OBS CODEIDX]). A path without a version is served as the app's default version, which
 //! we fix at v23.0, the version of Meta's OpenAPI document ([INF]).
 
+use std::borrow::Cow;
+
 use super::errors::GraphError;
 use crate::api::Incoming;
 use crate::api::params::{Param, Params};
@@ -22,8 +24,9 @@ pub const DEFAULT_VERSION: &str = "v23.0";
 /// The parts of a Graph path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Route {
-    /// The version that serves the request (`v23.0`).
-    pub version: String,
+    /// The version that serves the request (`v23.0`); the ones Graph serves today are
+    /// static text, not an allocation per request.
+    pub version: Cow<'static, str>,
     pub node: String,
     pub edge: Option<String>,
 }
@@ -73,7 +76,7 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
             (version_name(v.max(OLDEST_USABLE)), after_first)
         }
         None => (
-            DEFAULT_VERSION.to_string(),
+            Cow::Borrowed(DEFAULT_VERSION),
             (!trimmed.is_empty()).then_some(trimmed),
         ),
     };
@@ -110,10 +113,10 @@ pub const SERVED_VERSIONS: [&str; 8] = [
 ];
 
 /// `v23.0` for (23, 0), without the formatter for the versions Graph serves today.
-fn version_name(v: (u32, u32)) -> String {
+fn version_name(v: (u32, u32)) -> Cow<'static, str> {
     match SERVED_VERSIONS.get(v.0.wrapping_sub(OLDEST_USABLE.0) as usize) {
-        Some(name) if v.1 == 0 => name.to_string(),
-        _ => format!("v{}.{}", v.0, v.1),
+        Some(name) if v.1 == 0 => Cow::Borrowed(name),
+        _ => Cow::Owned(format!("v{}.{}", v.0, v.1)),
     }
 }
 
@@ -269,7 +272,7 @@ mod tests {
     fn paths() {
         let r = parse_path("/v23.0/123/phone_numbers/").unwrap();
         assert_eq!(
-            (r.version.as_str(), r.node.as_str(), r.edge.as_deref()),
+            (r.version.as_ref(), r.node.as_str(), r.edge.as_deref()),
             ("v23.0", "123", Some("phone_numbers"))
         );
         let r = parse_path("/v17.0/123").unwrap();
