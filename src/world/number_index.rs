@@ -9,6 +9,8 @@
 //!
 //! Saved (`serve --state`) as it always was: a map of digits to records.
 
+use std::collections::hash_map::Entry;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::Id;
@@ -71,12 +73,22 @@ impl NumberIndex {
             self.other.entry(digits).or_default().push(id);
             return;
         };
-        if let Some(first) = self.one.remove(&k) {
-            self.many.insert(k, vec![first, id]);
-        } else if let Some(records) = self.many.get_mut(&k) {
+        // One probe for a number's first record, the common case (`many` is empty unless
+        // a number has two).
+        if !self.many.is_empty()
+            && let Some(records) = self.many.get_mut(&k)
+        {
             records.push(id);
-        } else {
-            self.one.insert(k, id);
+            return;
+        }
+        match self.one.entry(k) {
+            Entry::Vacant(slot) => {
+                slot.insert(id);
+            }
+            Entry::Occupied(slot) => {
+                let first = slot.remove();
+                self.many.insert(k, vec![first, id]);
+            }
         }
     }
 
