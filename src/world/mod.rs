@@ -35,6 +35,7 @@ pub mod media;
 pub mod message;
 pub mod message_ids;
 pub mod migration;
+mod number_index;
 pub mod pacing;
 pub mod parties;
 pub mod partner_view;
@@ -125,8 +126,8 @@ pub struct World {
     /// Each WABA shared with the prototype world until written (`shared.rs`).
     pub wabas: HashMap<Id, shared::Shared<Waba>>,
     pub phones: table::Table<Phone>,
-    /// Phone-number records by the digits of the full number.
-    by_number: HashMap<String, Vec<Id>>,
+    /// Phone-number records by the digits of the full number (`number_index.rs`).
+    by_number: number_index::NumberIndex,
     /// Register/deregister attempts and wrong PINs, by the digits of the full number: the
     /// limits belong to the number, whichever record it is used through.
     attempts: HashMap<String, registration::NumberAttempts>,
@@ -203,7 +204,7 @@ impl World {
             tokens: Default::default(),
             wabas: HashMap::default(),
             phones: table::Table::default(),
-            by_number: HashMap::default(),
+            by_number: Default::default(),
             attempts: HashMap::default(),
             by_business: HashMap::default(),
             phone_callbacks: HashMap::default(),
@@ -262,10 +263,7 @@ impl World {
         if let Some(w) = self.wabas.get_mut(&phone.waba) {
             w.phones.push(phone.id);
         }
-        self.by_number
-            .entry(phone.e164_digits())
-            .or_default()
-            .push(phone.id);
+        self.by_number.add(&phone.cc, &phone.number, phone.id);
         self.phones.insert(phone.id, phone);
     }
 
@@ -532,10 +530,7 @@ impl World {
 
     /// Every record of a number, in creation order.
     pub fn records_of(&self, e164_digits: &str) -> &[Id] {
-        self.by_number
-            .get(e164_digits)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_number.records_of(e164_digits)
     }
 
     /// The record under which a number currently lives on `waba`, if any.
