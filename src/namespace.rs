@@ -53,14 +53,7 @@ pub struct Namespace {
     last_used: AtomicU64,
 }
 
-/// Milliseconds since the process first asked (a monotonic clock for idle times).
-pub fn uptime_ms() -> u64 {
-    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-    START
-        .get_or_init(std::time::Instant::now)
-        .elapsed()
-        .as_millis() as u64
-}
+pub use crate::clock::uptime_ms;
 
 impl Namespace {
     /// A namespace with the default journal size and a dispatcher wake-up of its own (tests).
@@ -97,8 +90,8 @@ impl Namespace {
     }
 
     /// Notes that a request named this namespace now (one relaxed store).
-    pub fn touch(&self) {
-        self.last_used.store(uptime_ms(), Ordering::Relaxed);
+    pub fn touch(&self, request: &crate::clock::Stopwatch) {
+        self.last_used.store(request.uptime_ms(), Ordering::Relaxed);
     }
 
     /// How long since a request last named this namespace.
