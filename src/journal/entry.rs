@@ -102,7 +102,11 @@ impl Entry {
         answer_kept: usize,
     ) -> Entry {
         let body_len = req.body.len();
-        let body = Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]);
+        // A read has no body: nothing to copy.
+        let body = match body_len {
+            0 => Bytes::new(),
+            _ => Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]),
+        };
         let query_len = req.query.len();
         let query = if query_len <= query_kept {
             req.query

@@ -611,6 +611,14 @@ pub fn parse_id(text: &str) -> Option<Id> {
     if text.is_empty() || text.len() > 20 {
         return None;
     }
+    // Nineteen digits never overflow (10^19 - 1 < 2^64): ids as written (15 digits) are
+    // accumulated without the overflow checks only the twentieth digit needs.
+    if text.len() <= 19 {
+        return text.bytes().try_fold(0 as Id, |n, b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then(|| n * 10 + Id::from(digit))
+        });
+    }
     text.bytes().try_fold(0 as Id, |n, b| {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
@@ -629,7 +637,19 @@ mod tests {
         assert_eq!(parse_id("110000000000001"), Some(110_000_000_000_001));
         assert_eq!(parse_id("0"), Some(0));
         assert_eq!(parse_id("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(
+            parse_id("9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_id("0000000000000000001"), Some(1));
+        assert_eq!(
+            parse_id("10000000000000000000"),
+            Some(10_000_000_000_000_000_000)
+        );
         for not_an_id in [
+            "99999999999999999999",
+            "1234567890123456789x",
+            "123456789012345678x",
             "",
             "18446744073709551616",
             "000000000000000000001",
