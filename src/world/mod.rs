@@ -24,6 +24,7 @@
 pub mod bindings;
 pub mod business_profile;
 pub mod callbacks;
+pub mod codes;
 pub mod decisions;
 pub mod duplication;
 pub mod error;
@@ -54,7 +55,7 @@ pub mod tier;
 pub mod vocab;
 pub mod waba;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// The world's maps: keyed by numeric ids or short strings it generated or was given, so a
 /// fast non-cryptographic hash is enough (SipHash was a visible share of a request's cost).
@@ -143,8 +144,8 @@ pub struct World {
     /// every migration the world has made (a suite migrating thousands in one namespace).
     #[serde(skip)]
     migrations_by_number: HashMap<String, Vec<usize>>,
-    /// Codes sent, newest last, bounded by `settings.codes_kept`.
-    pub codes_sent: VecDeque<SentCode>,
+    /// Codes sent, newest last, bounded by `settings.codes_kept`, indexed by phone and number.
+    pub codes_sent: codes::SentCodes,
     #[serde(with = "saved::pairs")]
     timers: BTreeMap<(Timestamp, u64), Timer>,
     timer_seq: u64,
@@ -212,7 +213,7 @@ impl World {
             archived: Vec::new(),
             migrations: Vec::new(),
             migrations_by_number: HashMap::default(),
-            codes_sent: VecDeque::new(),
+            codes_sent: codes::SentCodes::default(),
             timers: BTreeMap::new(),
             timer_seq: 0,
             scheduled: Vec::new(),
@@ -597,10 +598,7 @@ impl World {
     }
 
     pub(crate) fn record_sent_code(&mut self, sent: SentCode) {
-        self.codes_sent.push_back(sent);
-        while self.codes_sent.len() > self.settings.codes_kept {
-            self.codes_sent.pop_front();
-        }
+        self.codes_sent.push(sent, self.settings.codes_kept);
     }
 }
 
