@@ -289,11 +289,15 @@ async fn serve(
         recording.finish(&mut refused);
         return wire::whole(refused);
     }
-    match target.body(&app.config, recording.request(), body).await {
-        Ok(b) => recording.request_mut().body = b,
-        Err(mut refused) => {
-            recording.finish(&mut refused);
-            return wire::whole(refused);
+    // A request without a body (every read) has nothing to wait for or hold to a limit:
+    // it skips the reading future (`read_body` would answer an empty body at once).
+    if !hyper::body::Body::is_end_stream(&body) {
+        match target.body(&app.config, recording.request(), body).await {
+            Ok(b) => recording.request_mut().body = b,
+            Err(mut refused) => {
+                recording.finish(&mut refused);
+                return wire::whole(refused);
+            }
         }
     }
     if let Err(e) = app.config.params.check(recording.request()) {

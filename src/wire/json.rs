@@ -58,18 +58,21 @@ impl<'a> Obj<'a> {
         self
     }
 
-    /// A string value given in pieces, written as one string (escaping is per character, so
-    /// the pieces are checked one by one).
+    /// A string value given in pieces, written as one string: the pieces are copied out and
+    /// what they make is checked once (escaping is per character); if it needs escaping, it
+    /// is written again through [`write_str`].
     pub fn str_parts(&mut self, key: &str, parts: &[&str]) -> &mut Self {
         self.key(key);
-        if parts.iter().any(|p| needs_escape(p)) {
-            write_str(self.0.buf, &parts.concat());
+        let buf = &mut *self.0.buf;
+        let start = buf.len();
+        buf.push(b'"');
+        for p in parts {
+            buf.extend_from_slice(p.as_bytes());
+        }
+        if any_escaped(&buf[start + 1..]) {
+            buf.truncate(start);
+            write_str(buf, &parts.concat());
         } else {
-            let buf = &mut *self.0.buf;
-            buf.push(b'"');
-            for p in parts {
-                buf.extend_from_slice(p.as_bytes());
-            }
             buf.push(b'"');
         }
         self
@@ -283,8 +286,15 @@ mod tests {
             &["", "\u{1}"],
         ] {
             let (mut pieces, mut whole) = (Vec::new(), Vec::new());
-            Obj::new(&mut pieces).str_parts("k", parts).0.buf.push(b'}');
+            // After another field: a piece that needs escaping is written again in place.
+            Obj::new(&mut pieces)
+                .str("a", "x")
+                .str_parts("k", parts)
+                .0
+                .buf
+                .push(b'}');
             Obj::new(&mut whole)
+                .str("a", "x")
                 .str("k", &parts.concat())
                 .0
                 .buf
