@@ -476,7 +476,18 @@ impl World {
 
     /// The phone-number record `id` names, if the caller manages its WABA.
     pub fn managed_phone(&self, who: &Principal, id: &str) -> Result<&Phone, DomainError> {
-        let phone = parse_id(id)
+        self.managed_phone_parsed(who, id, parse_id(id))
+    }
+
+    /// [`World::managed_phone`] for a caller that already read `id` as [`parse_id`] does
+    /// (Graph parses a request's node once).
+    pub fn managed_phone_parsed(
+        &self,
+        who: &Principal,
+        id: &str,
+        parsed: Option<Id>,
+    ) -> Result<&Phone, DomainError> {
+        let phone = parsed
             .and_then(|n| self.phones.get(&n))
             .ok_or_else(|| DomainError::unknown(id))?;
         let waba = self
