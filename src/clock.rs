@@ -502,6 +502,21 @@ pub fn wall_now() -> Timestamp {
     Timestamp(d.as_millis() as i64)
 }
 
+/// The instant the process first asked for its uptime.
+fn process_start() -> Instant {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// Milliseconds since the process first asked (a monotonic clock for idle times).
+pub fn uptime_ms() -> u64 {
+    since_start_ms(Instant::now())
+}
+
+fn since_start_ms(at: Instant) -> u64 {
+    at.saturating_duration_since(process_start()).as_millis() as u64
+}
+
 /// Measures how long a request took, for the journal.
 #[derive(Clone, Copy, Debug)]
 pub struct Stopwatch(Instant);
@@ -512,6 +527,12 @@ impl Stopwatch {
     }
     pub fn elapsed_micros(&self) -> u64 {
         self.0.elapsed().as_micros() as u64
+    }
+
+    /// [`uptime_ms`] at the instant the stopwatch started: a request marks its namespace used
+    /// at its arrival without reading the system clock again.
+    pub fn uptime_ms(&self) -> u64 {
+        since_start_ms(self.0)
     }
 
     /// Until the guard is dropped, every world clock this thread reads stands at the instant

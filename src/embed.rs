@@ -115,11 +115,11 @@ impl Codes {
     /// Every code sent for a phone-number id, oldest first.
     pub fn sent_to(&self, phone_number_id: &str) -> Vec<String> {
         self.0.with_world(|w| {
-            w.codes_sent
-                .iter()
-                .filter(|c| c.phone.to_string() == phone_number_id)
-                .map(|c| c.code.clone())
-                .collect()
+            // An id not written as the record's id ("007") names none, as before.
+            let id = crate::world::parse_id(phone_number_id)
+                .filter(|id| id.to_string() == phone_number_id);
+            id.map(|id| w.codes_sent.to_phone(id).map(|c| c.code.clone()).collect())
+                .unwrap_or_default()
         })
     }
 
@@ -134,9 +134,8 @@ impl Codes {
         let digits = crate::world::phone::digits_only(number)?;
         self.0.with_world(|w| {
             w.codes_sent
-                .iter()
-                .rev()
-                .find(|c| c.e164 == digits)
+                .to_number(&digits)
+                .next_back()
                 .map(|c| c.code.clone())
         })
     }

@@ -102,7 +102,11 @@ impl Entry {
         answer_kept: usize,
     ) -> Entry {
         let body_len = req.body.len();
-        let body = Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]);
+        // A read has no body: nothing to copy.
+        let body = match body_len {
+            0 => Bytes::new(),
+            _ => Bytes::copy_from_slice(&req.body[..body_len.min(body_kept)]),
+        };
         let query_len = req.query.len();
         let query = if query_len <= query_kept {
             req.query
@@ -122,10 +126,17 @@ impl Entry {
         let mut outcome = outcome;
         let answer_len = outcome.answer.len();
         outcome.answer = Bytes::copy_from_slice(&outcome.answer[..answer_len.min(answer_kept)]);
-        let mut headers = req.headers;
-        let content_type = headers
-            .remove(http::header::CONTENT_TYPE)
-            .and_then(|ct| HeaderValue::from_bytes(ct.as_bytes()).ok());
+        // One pass over the request's few headers finds both: two lookups by name hash it
+        // twice (and removing one shifts the map).
+        let (mut content_type, mut authorization) = (None, false);
+        for (name, value) in &req.headers {
+            if *name == http::header::CONTENT_TYPE {
+                content_type = content_type.or(Some(value));
+            } else if *name == http::header::AUTHORIZATION {
+                authorization = true;
+            }
+        }
+        let content_type = content_type.and_then(|ct| HeaderValue::from_bytes(ct.as_bytes()).ok());
         Entry {
             seq: 0,
             at,
@@ -136,7 +147,7 @@ impl Entry {
             content_type,
             body,
             body_len,
-            authorization: headers.contains_key(http::header::AUTHORIZATION),
+            authorization,
             answer_len,
             outcome,
         }

@@ -154,6 +154,7 @@ async fn namespace_of(
     shared: &Arc<App>,
     head: (&http::Method, &http::Uri, &http::HeaderMap),
     target: Target,
+    watch: &Stopwatch,
 ) -> Result<Arc<Namespace>, Answer> {
     let (method, uri, headers) = head;
     let refuse = |e: NamespaceError| namespace_refusal(target, &e);
@@ -161,10 +162,10 @@ async fn namespace_of(
     if let Target::Vendor(facade) = target
         && let Some(named) = facade.namespace_in_target(method, uri)
     {
-        return in_target_namespace(shared, target, name, named);
+        return in_target_namespace(shared, target, watch, name, named);
     }
     if let Some(ns) = shared.registry.existing(name).map_err(refuse)? {
-        ns.touch();
+        ns.touch(watch);
         return Ok(ns);
     }
     let name = name.unwrap_or_default().trim().to_string();
@@ -185,6 +186,7 @@ async fn namespace_of(
 fn in_target_namespace(
     shared: &App,
     target: Target,
+    watch: &Stopwatch,
     header: Option<&str>,
     named: TargetNamespace,
 ) -> Result<Arc<Namespace>, Answer> {
@@ -203,7 +205,7 @@ fn in_target_namespace(
     }
     match shared.registry.find(&named.name) {
         Some(ns) => {
-            ns.touch();
+            ns.touch(watch);
             Ok(ns)
         }
         None => Err(named.unknown),
@@ -254,7 +256,7 @@ async fn serve(
         return wire::whole(health(app, &incoming.headers));
     }
     let head = (&incoming.method, &parts.uri, &incoming.headers);
-    let ns = match namespace_of(app, head, target).await {
+    let ns = match namespace_of(app, head, target, &watch).await {
         Ok(ns) => ns,
         Err(mut refused) => {
             if let Target::Vendor(facade) = target {
@@ -287,11 +289,15 @@ async fn serve(
         recording.finish(&mut refused);
         return wire::whole(refused);
     }
-    match target.body(&app.config, recording.request(), body).await {
-        Ok(b) => recording.request_mut().body = b,
-        Err(mut refused) => {
-            recording.finish(&mut refused);
-            return wire::whole(refused);
+    // A request without a body (every read) has nothing to wait for or hold to a limit:
+    // it skips the reading future (`read_body` would answer an empty body at once).
+    if !hyper::body::Body::is_end_stream(&body) {
+        match target.body(&app.config, recording.request(), body).await {
+            Ok(b) => recording.request_mut().body = b,
+            Err(mut refused) => {
+                recording.finish(&mut refused);
+                return wire::whole(refused);
+            }
         }
     }
     if let Err(e) = app.config.params.check(recording.request()) {

@@ -24,6 +24,7 @@
 pub mod bindings;
 pub mod business_profile;
 pub mod callbacks;
+pub mod codes;
 pub mod decisions;
 pub mod duplication;
 pub mod error;
@@ -54,7 +55,7 @@ pub mod tier;
 pub mod vocab;
 pub mod waba;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// The world's maps: keyed by numeric ids or short strings it generated or was given, so a
 /// fast non-cryptographic hash is enough (SipHash was a visible share of a request's cost).
@@ -143,8 +144,8 @@ pub struct World {
     /// every migration the world has made (a suite migrating thousands in one namespace).
     #[serde(skip)]
     migrations_by_number: HashMap<String, Vec<usize>>,
-    /// Codes sent, newest last, bounded by `settings.codes_kept`.
-    pub codes_sent: VecDeque<SentCode>,
+    /// Codes sent, newest last, bounded by `settings.codes_kept`, indexed by phone and number.
+    pub codes_sent: codes::SentCodes,
     #[serde(with = "saved::pairs")]
     timers: BTreeMap<(Timestamp, u64), Timer>,
     timer_seq: u64,
@@ -212,7 +213,7 @@ impl World {
             archived: Vec::new(),
             migrations: Vec::new(),
             migrations_by_number: HashMap::default(),
-            codes_sent: VecDeque::new(),
+            codes_sent: codes::SentCodes::default(),
             timers: BTreeMap::new(),
             timer_seq: 0,
             scheduled: Vec::new(),
@@ -482,7 +483,18 @@ impl World {
 
     /// The phone-number record `id` names, if the caller manages its WABA.
     pub fn managed_phone(&self, who: &Principal, id: &str) -> Result<&Phone, DomainError> {
-        let phone = parse_id(id)
+        self.managed_phone_parsed(who, id, parse_id(id))
+    }
+
+    /// [`World::managed_phone`] for a caller that already read `id` as [`parse_id`] does
+    /// (Graph parses a request's node once).
+    pub fn managed_phone_parsed(
+        &self,
+        who: &Principal,
+        id: &str,
+        parsed: Option<Id>,
+    ) -> Result<&Phone, DomainError> {
+        let phone = parsed
             .and_then(|n| self.phones.get(&n))
             .ok_or_else(|| DomainError::unknown(id))?;
         let waba = self
@@ -604,10 +616,7 @@ impl World {
     }
 
     pub(crate) fn record_sent_code(&mut self, sent: SentCode) {
-        self.codes_sent.push_back(sent);
-        while self.codes_sent.len() > self.settings.codes_kept {
-            self.codes_sent.pop_front();
-        }
+        self.codes_sent.push(sent, self.settings.codes_kept);
     }
 }
 
@@ -617,6 +626,14 @@ impl World {
 pub fn parse_id(text: &str) -> Option<Id> {
     if text.is_empty() || text.len() > 20 {
         return None;
+    }
+    // Nineteen digits never overflow (10^19 - 1 < 2^64): ids as written (15 digits) are
+    // accumulated without the overflow checks only the twentieth digit needs.
+    if text.len() <= 19 {
+        return text.bytes().try_fold(0 as Id, |n, b| {
+            let digit = b.wrapping_sub(b'0');
+            (digit <= 9).then(|| n * 10 + Id::from(digit))
+        });
     }
     text.bytes().try_fold(0 as Id, |n, b| {
         let digit = b.wrapping_sub(b'0');
@@ -636,7 +653,19 @@ mod tests {
         assert_eq!(parse_id("110000000000001"), Some(110_000_000_000_001));
         assert_eq!(parse_id("0"), Some(0));
         assert_eq!(parse_id("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(
+            parse_id("9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_id("0000000000000000001"), Some(1));
+        assert_eq!(
+            parse_id("10000000000000000000"),
+            Some(10_000_000_000_000_000_000)
+        );
         for not_an_id in [
+            "99999999999999999999",
+            "1234567890123456789x",
+            "123456789012345678x",
             "",
             "18446744073709551616",
             "000000000000000000001",

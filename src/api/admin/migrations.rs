@@ -145,8 +145,8 @@ fn timelines(w: &World, failed: &[Entry]) -> (Vec<Value>, Vec<Value>) {
 fn timeline(w: &World, index: usize, m: &Migration, refused: Vec<Vec<Value>>) -> Value {
     let code_at = w
         .codes_sent
-        .iter()
-        .find(|c| c.phone == m.dest_phone && c.at >= m.started_at)
+        .to_phone(m.dest_phone)
+        .find(|c| c.at >= m.started_at)
         .map(|c| c.at);
     let copies = copies(w, m);
     let copied_at = copies.iter().map(|c| c.0).min();

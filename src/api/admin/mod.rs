@@ -451,10 +451,18 @@ fn codes(ns: &Namespace, req: &Incoming) -> Answer {
     let mut o = crate::wire::json::Obj::new(&mut buf);
     ns.read_world(|w| {
         o.arr("codes", |a| {
-            let wanted = w.codes_sent.iter().filter(|c| {
-                by_id.is_none_or(|id| id == Some(c.phone))
-                    && by_number.as_deref().is_none_or(|n| c.e164 == n)
-            });
+            // Found by the indexes (`world/codes.rs`), not by a scan of every kept code.
+            let wanted: Box<dyn Iterator<Item = &crate::world::SentCode> + '_> =
+                match (by_id, by_number.as_deref()) {
+                    (Some(None), _) => Box::new(std::iter::empty()),
+                    (Some(Some(id)), number) => Box::new(
+                        w.codes_sent
+                            .to_phone(id)
+                            .filter(move |c| number.is_none_or(|n| c.e164 == n)),
+                    ),
+                    (None, Some(number)) => Box::new(w.codes_sent.to_number(number)),
+                    (None, None) => Box::new(w.codes_sent.iter()),
+                };
             for c in wanted {
                 a.obj(|item| {
                     item.str("code", &c.code)

@@ -84,7 +84,7 @@ fn download(ns: &Namespace, p: &Prepared) -> Answer {
 /// of its node when the node is a WABA or phone number; `status`, when the fault gives one,
 /// replaces the error's own.
 pub fn render_error(ns: &Namespace, p: &Prepared, e: &DomainError, status: Option<u16>) -> Answer {
-    let usage = ns.with_world(|w| usage_waba(w, &p.route.node).map(|id| (id, w.count_call(id))));
+    let usage = ns.with_world(|w| usage_waba(w, p.route.id).map(|id| (id, w.count_call(id))));
     let mut a = p
         .head()
         .error(&from_domain(e, &method_name(&p.method)), p.op.name(), usage);
@@ -106,7 +106,7 @@ pub fn render_throttle(ns: &Namespace, p: &Prepared, t: &crate::faults::Throttle
         .head()
         .error(&from_domain(&e, &method_name(&p.method)), p.op.name(), None);
     let waba = ns
-        .with_world(|w| usage_waba(w, &p.route.node))
+        .with_world(|w| usage_waba(w, p.route.id))
         .map(|id| id.to_string())
         .unwrap_or_else(|| p.route.node.clone());
     let minutes = (t.retry_after.as_millis().max(0) as u64).div_ceil(60_000);
@@ -137,9 +137,9 @@ fn method_name(m: &Method) -> Cow<'static, str> {
     })
 }
 
-/// The WABA a node belongs to, for `X-Business-Use-Case-Usage`.
-fn usage_waba(w: &World, node: &str) -> Option<Id> {
-    let id = crate::world::parse_id(node)?;
+/// The WABA a node (its id, `Route::id`) belongs to, for `X-Business-Use-Case-Usage`.
+fn usage_waba(w: &World, node: Option<Id>) -> Option<Id> {
+    let id = node?;
     if w.wabas.contains_key(&id) {
         Some(id)
     } else if let Some(p) = w.phones.get(&id) {
@@ -168,7 +168,7 @@ fn run<W: std::ops::Deref<Target = World>>(
     };
     // Only the caller's own WABAs: counting (and naming) a foreign one in the usage header
     // would tell an unknown id from someone else's, which Graph does not.
-    let usage = usage_waba(&w, &p.route.node)
+    let usage = usage_waba(&w, p.route.id)
         .filter(|id| manages(&w, &who, id))
         .map(|id| (id, w.count_call(id)));
     check_scope(&w, &who, p).map_err(|f| (f, usage))?;
@@ -252,7 +252,7 @@ fn unmatched(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> 
         _ => return Err(DomainError::unknown(node).into()),
     };
     // An edge on a node the caller cannot see is still "does not exist".
-    match usage_waba(w, node) {
+    match usage_waba(w, p.route.id) {
         Some(waba) if manages(w, who, &waba) => {
             Err(GraphError::nonexisting_edge(edge, node_type(w, node)).into())
         }

@@ -88,7 +88,7 @@ pub fn prepare_with(
     let faults = !ns.faults.is_empty();
     let (kind_and_number, who) = ns.read_world(|w| {
         let who = token.and_then(|t| w.authenticate(&t));
-        (node_kind(w, &route.node, faults), who)
+        (node_kind(w, &route.node, route.id, faults), who)
     });
     let migrate = match params.bool("migrate_phone_number") {
         Ok(v) => v.unwrap_or(false),
@@ -142,9 +142,15 @@ pub fn prepare_with(
     })
 }
 
-/// What the node id names, and for a phone number its digits (a fault target) if `digits`.
-fn node_kind(w: &World, node: &str, digits: bool) -> Option<(NodeKind, Option<String>)> {
-    let Some(id) = crate::world::parse_id(node) else {
+/// What the node (`id` when it reads as one) names, and for a phone number its digits (a
+/// fault target) if `digits`.
+fn node_kind(
+    w: &World,
+    node: &str,
+    id: Option<crate::world::Id>,
+    digits: bool,
+) -> Option<(NodeKind, Option<String>)> {
+    let Some(id) = id else {
         return NodeKind::literal(node).map(|kind| (kind, None));
     };
     if w.wabas.contains_key(&id) {

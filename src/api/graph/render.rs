@@ -250,9 +250,8 @@ pub fn phone(o: &mut Obj<'_>, w: &World, p: &Phone, fields: &[&str], viewer: Opt
                 o.id("id", p.id);
             }
             "display_phone_number" => {
-                // Written in place: this is in every default phone-number answer.
-                let mut text = [0u8; 48];
-                o.str(f, p.write_display_number(&mut text));
+                // Written in pieces: this is in every default phone-number answer.
+                o.str_parts(f, &p.display_parts());
             }
             "verified_name" => {
                 o.str(f, &p.verified_name);

@@ -28,6 +28,9 @@ pub struct Route {
     /// static text, not an allocation per request.
     pub version: Cow<'static, str>,
     pub node: String,
+    /// The node read as an id (`world::parse_id`), once: its kind, the usage header's WABA
+    /// and a phone number's own lookup all need it (three parses of a read before).
+    pub id: Option<crate::world::Id>,
     pub edge: Option<String>,
 }
 
@@ -95,11 +98,13 @@ pub fn parse_path(path: &str) -> Result<Route, GraphError> {
         (None, None) if !node.is_empty() => Ok(Route {
             version,
             node: node.to_string(),
+            id: crate::world::parse_id(node),
             edge: None,
         }),
         (Some(edge), None) if !node.is_empty() && !edge.is_empty() => Ok(Route {
             version,
             node: node.to_string(),
+            id: crate::world::parse_id(node),
             edge: Some(edge.to_string()),
         }),
         _ => Err(GraphError::unknown_path(path)),
@@ -275,8 +280,19 @@ mod tests {
             (r.version.as_ref(), r.node.as_str(), r.edge.as_deref()),
             ("v23.0", "123", Some("phone_numbers"))
         );
+        assert_eq!(r.id, Some(123));
         let r = parse_path("/v17.0/123").unwrap();
         assert_eq!(r.version, "v19.0");
+        // The node read as an id once, as `parse_id` reads it; a name or a non-canonical id
+        // too large for one is none.
+        for (path, id) in [
+            ("/v23.0/110000000000001", Some(110_000_000_000_001)),
+            ("/v23.0/debug_token", None),
+            ("/v23.0/1a/phone_numbers", None),
+            ("/v23.0/99999999999999999999", None),
+        ] {
+            assert_eq!(parse_path(path).unwrap().id, id, "{path}");
+        }
         let r = parse_path("/123/register").unwrap();
         assert_eq!(r.version, DEFAULT_VERSION);
         let e = parse_path("/v99.0/123/phone_numbers").unwrap_err();

@@ -81,7 +81,7 @@ pub fn list(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
 
 /// `get_phone_number`: the read the benchmark measures, so nothing here is spent twice.
 pub fn get(w: &World, who: &Principal, p: &Prepared) -> Result<Vec<u8>, Fail> {
-    let phone = w.managed_phone(who, &p.route.node)?;
+    let phone = w.managed_phone_parsed(who, &p.route.node, p.route.id)?;
     let fields = fields(p, PHONE_FIELDS, PHONE_DEFAULT, PHONE_TYPE)?;
     let mut buf = Vec::with_capacity(256);
     let mut o = Obj::new(&mut buf);
